@@ -1,0 +1,55 @@
+# The two commands: `make run` (the product on the embedded default) and `make test` (the suite on PostgreSQL + Redis).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/govcredit
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test check lint format venv messages bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+# The embedded default: SQLite under var/, background jobs in-process, demo data, the site on $(HOST):$(PORT).
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_calendar
+	$(PY) manage.py demo_city
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite against real PostgreSQL and Redis (DATABASE_URL / REDIS_URL override the local defaults).
+test: venv
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+		DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+# Static checks CI runs beside the suite.
+check: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_ENV=production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+		PERSONAL_DATA_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+		DATABASE_URL="$(TEST_DATABASE_URL)" ALLOWED_HOSTS=credit.example.gov.cn \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Regenerate the Chinese catalogue after changing user-facing strings; translate, then commit the .po and .mo.
+messages: venv
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'static/vendor/*' --no-obsolete
+	$(PY) manage.py makemessages --locale zh_Hans --domain djangojs --ignore '.venv/*' --ignore 'static/vendor/*' --no-obsolete
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+clean:
+	rm -rf var/db.sqlite3 var/staticfiles

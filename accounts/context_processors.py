@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the staff navigation shows: decided by role, the pages themselves still check scope."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": None}
+    from accounts.scope import PEOPLE_READERS
+
+    return {
+        "nav": {
+            "people": user.is_administrator or user.role in PEOPLE_READERS,
+            "admin": user.is_staff,
+        }
+    }

@@ -1,0 +1,80 @@
+"""What a user may see and change: decided here, applied in querysets (DOMAIN §1).
+
+| role             | sees                                   | changes people / integrity files |
+| clerk, reviewer  | own agency                             | own agency                       |
+| credit office    | own agency and every agency below it   | the same                         |
+| inspector        | own agency and every agency below it   | nothing (read-only)              |
+| sector authority | the agencies below it (its sector's    | nothing here                     |
+|                  | duty data arrives with the sectors     |                                  |
+|                  | issue); no civil-servant files         |                                  |
+| administrator    | everything                             | everything                       |
+| anonymous        | nothing of the staff data              | nothing                          |
+
+Every queryset method that filters by user (`Agency.objects.visible_to`, `CivilServant.objects.visible_to`, …) builds
+its filter with `agency_q`, so a page, an API list, an export, the admin and an id typed into a URL agree.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+
+from accounts.models import Role
+
+if TYPE_CHECKING:
+    from records.models import Agency
+
+NOTHING = Q(pk__in=[])
+SUBTREE_ROLES = frozenset({Role.CREDIT_OFFICE, Role.INSPECTOR, Role.SECTOR_AUTHORITY})
+OWN_AGENCY_ROLES = frozenset({Role.CLERK, Role.REVIEWER})
+PEOPLE_READERS = frozenset({Role.CLERK, Role.REVIEWER, Role.CREDIT_OFFICE, Role.INSPECTOR, Role.ADMINISTRATOR})
+PEOPLE_EDITORS = frozenset({Role.CLERK, Role.REVIEWER, Role.CREDIT_OFFICE, Role.ADMINISTRATOR})
+
+
+def _active_staff(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def agency_q(user: Any, field: str = "") -> Q:
+    """Filter on `field` (the path to an Agency from the queried model; "" for Agency itself)."""
+    if not _active_staff(user):
+        return NOTHING
+    if user.is_administrator:
+        return Q()
+    prefix = f"{field}__" if field else ""
+    if user.agency_id is None:
+        return NOTHING
+    if user.role in OWN_AGENCY_ROLES:
+        return Q(**{f"{prefix}pk" if not field else f"{field}_id": user.agency_id})
+    if user.role in SUBTREE_ROLES:
+        return Q(**{f"{prefix}path__startswith": user.agency.path})
+    return NOTHING
+
+
+def people_q(user: Any, field: str = "agency") -> Q:
+    """Civil servants and their integrity files: the agency scope, for the roles that read people at all."""
+    if not _active_staff(user) or (user.role not in PEOPLE_READERS and not user.is_administrator):
+        return NOTHING
+    return agency_q(user, field)
+
+
+def may_edit_people_of(user: Any, agency: "Agency") -> bool:
+    if not _active_staff(user):
+        return False
+    if user.is_administrator:
+        return True
+    if user.role not in PEOPLE_EDITORS or user.agency_id is None:
+        return False
+    if user.role in OWN_AGENCY_ROLES:
+        return agency.pk == user.agency_id
+    return agency.path.startswith(user.agency.path)
+
+
+def may_manage_agencies_under(user: Any, agency: "Agency | None") -> bool:
+    """Create, rename, move and merge agencies: administrators anywhere, the credit office inside its region."""
+    if not _active_staff(user):
+        return False
+    if user.is_administrator:
+        return True
+    if user.role != Role.CREDIT_OFFICE or agency is None or user.agency_id is None:
+        return False
+    return agency.path.startswith(user.agency.path)

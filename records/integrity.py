@@ -1,0 +1,28 @@
+"""Rules on the civil-servant integrity file (诚信档案) that other parts of the product switch on.
+
+003 §四(六) and 004 §二(二)4: a civil servant with a dishonesty record cannot be rated 优秀 for that year. The records
+app registers the check that knows about dishonesty records; `assessment_record` asks every registered check.
+"""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from records.models import CivilServant
+
+# A check returns the reason the person cannot be rated 优秀 in that year, or None.
+ExcellentRatingCheck = Callable[["CivilServant", int], "str | Promise | None"]
+
+EXCELLENT_RATING_CHECKS: list[ExcellentRatingCheck] = []
+
+
+def register_excellent_rating_check(check: ExcellentRatingCheck) -> ExcellentRatingCheck:
+    if check not in EXCELLENT_RATING_CHECKS:
+        EXCELLENT_RATING_CHECKS.append(check)
+    return check
+
+
+def excellent_rating_blockers(person: "CivilServant", year: int) -> list["str | Promise"]:
+    return [reason for check in EXCELLENT_RATING_CHECKS if (reason := check(person, year)) is not None]

@@ -1,0 +1,75 @@
+"""Named personas shared by every test.
+
+The city has two districts. Agency A (财政局) sits in district A, agency B in district B.
+- clerk_a, reviewer_a: agency A's own staff;
+- office_a: the credit office of district A (sees district A's whole subtree), inspector_a likewise, read-only;
+- sector_a: district A's procurement authority;
+- admin: the administrator;
+- outsider: a clerk of agency B in district B, who must see nothing of A's.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import Role, User
+from records.models import Agency, AgencyKind, CivilServant, Sector
+from tests.factories import make_agency, make_person, make_user
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@dataclass
+class City:
+    city: Agency
+    district_a: Agency
+    agency_a: Agency
+    unit_a: Agency  # a sub-unit below agency A
+    district_b: Agency
+    agency_b: Agency
+    person_a: CivilServant
+    person_b: CivilServant
+    clerk_a: User
+    reviewer_a: User
+    office_a: User
+    inspector_a: User
+    sector_a: User
+    admin: User
+    outsider: User
+    office_b: User
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(settings: object) -> None:
+    # Argon2 is what production uses (tests/test_security.py checks); tests need thousands of logins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    cache.clear()
+
+
+@pytest.fixture
+def world(db: None) -> City:
+    city = make_agency("临江市人民政府", kind=AgencyKind.GOVERNMENT)
+    district_a = make_agency("临江市东城区人民政府", parent=city, kind=AgencyKind.GOVERNMENT)
+    agency_a = make_agency("东城区财政局", parent=district_a)
+    unit_a = make_agency("东城区财政局国库支付中心", parent=agency_a, kind=AgencyKind.PUBLIC_INSTITUTION)
+    district_b = make_agency("临江市西城区人民政府", parent=city, kind=AgencyKind.GOVERNMENT)
+    agency_b = make_agency("西城区财政局", parent=district_b)
+    return City(
+        city=city,
+        district_a=district_a,
+        agency_a=agency_a,
+        unit_a=unit_a,
+        district_b=district_b,
+        agency_b=agency_b,
+        person_a=make_person(agency_a, "张伟", id_number="33010219850312130X"),
+        person_b=make_person(agency_b, "李娜"),
+        clerk_a=make_user(Role.CLERK, agency_a, username="clerk-a"),
+        reviewer_a=make_user(Role.REVIEWER, agency_a, username="reviewer-a"),
+        office_a=make_user(Role.CREDIT_OFFICE, district_a, username="office-a"),
+        inspector_a=make_user(Role.INSPECTOR, district_a, username="inspector-a"),
+        sector_a=make_user(Role.SECTOR_AUTHORITY, district_a, username="sector-a", sector=Sector.PROCUREMENT),
+        admin=make_user(Role.ADMINISTRATOR, None, username="admin"),
+        outsider=make_user(Role.CLERK, agency_b, username="outsider"),
+        office_b=make_user(Role.CREDIT_OFFICE, district_b, username="office-b"),
+    )

@@ -1,0 +1,66 @@
+"""Small factories for tests: valid codes and ID numbers, created through the services."""
+
+import datetime
+import itertools
+from typing import Any
+
+from accounts.models import User
+from accounts.services import user_create
+from records.codes import make_uscc
+from records.models import Agency, AgencyKind, CivilServant
+from records.personal_data import make_id_number
+from records.services import agency_create, civil_servant_create
+
+_sequence = itertools.count(1)
+
+
+def next_uscc(prefix: str = "11", region: str = "330100") -> str:
+    return make_uscc(f"{prefix}{region}{next(_sequence):09d}")
+
+
+def next_id_number(region: str = "330102") -> str:
+    n = next(_sequence)
+    birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=n % 15000)
+    return make_id_number(region, birth, n)
+
+
+def make_agency(
+    name: str | None = None, *, parent: Agency | None = None, kind: str = AgencyKind.DEPARTMENT, **extra: Any
+) -> Agency:
+    return agency_create(
+        actor=None,
+        name=name or f"测试单位{next(_sequence)}",
+        kind=kind,
+        uscc=extra.get("uscc") or next_uscc(),
+        region_code=extra.get("region_code", "330100"),
+        parent=parent,
+    )
+
+
+def make_person(agency: Agency, name: str | None = None, *, id_number: str | None = None, **extra: Any) -> CivilServant:
+    return civil_servant_create(
+        actor=None,
+        name=name or f"公务员{next(_sequence)}",
+        id_number=id_number or next_id_number(),
+        agency=agency,
+        position=extra.get("position", "科员"),
+        rank=extra.get("rank", "一级科员"),
+        is_principal=extra.get("is_principal", False),
+    )
+
+
+def make_user(
+    role: str,
+    agency: Agency | None,
+    *,
+    username: str | None = None,
+    sector: str = "",
+    password: str = "correct-horse-battery-9",
+) -> User:
+    return user_create(
+        username=username or f"user{next(_sequence)}",
+        password=password,
+        role=role,
+        agency=agency,
+        sector=sector,
+    )
