@@ -131,7 +131,8 @@ def agency_merge(*, actor: Any, agency: Agency, successor: Agency, reason: str) 
         raise DomainError(_("Give the reform decision that merged the agency."), field="reason")
     with transaction.atomic():
         agency = Agency.objects.select_for_update().get(pk=agency.pk)
-        if successor.pk == agency.pk or agency.pk in {a.pk for a in successor.lineage()}:
+        # The successor must not be this agency or one it absorbed earlier: lineage would loop.
+        if successor.pk in {a.pk for a in agency.lineage()}:
             raise DomainError(_("An agency cannot succeed itself."), field="successor")
         if agency.successor_id is not None:
             raise DomainError(_("This agency has already been merged."), field="successor")
