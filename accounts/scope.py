@@ -10,6 +10,9 @@
 | administrator    | everything                             | everything                       |
 | anonymous        | nothing of the staff data              | nothing                          |
 
+Dishonesty records (record_q) are in reach when their subject agency or their data-source agency is; a sector
+authority sees only its sector's records.
+
 Every queryset method that filters by user (`Agency.objects.visible_to`, `CivilServant.objects.visible_to`, …) builds
 its filter with `agency_q`, so a page, an API list, an export, the admin and an id typed into a URL agree.
 """
@@ -78,3 +81,45 @@ def may_manage_agencies_under(user: Any, agency: "Agency | None") -> bool:
     if user.role != Role.CREDIT_OFFICE or agency is None or user.agency_id is None:
         return False
     return agency.path.startswith(user.agency.path)
+
+
+def record_q(user: Any, prefix: str = "") -> Q:
+    """Dishonesty records (and what hangs off them, through `prefix`, e.g. "record__"): a record is in reach when
+    its subject agency or the agency that supplied it is; a sector authority sees its own sector only."""
+    if not _active_staff(user):
+        return NOTHING
+    if user.is_administrator:
+        return Q()
+    reach = agency_q(user, f"{prefix}subject_agency") | agency_q(user, f"{prefix}data_source_agency")
+    if user.role == Role.SECTOR_AUTHORITY:
+        return reach & Q(**{f"{prefix}sector": user.sector})
+    return reach
+
+
+def _in_reach(user: Any, agency: "Agency", *, own_roles: frozenset[str], subtree_roles: frozenset[str]) -> bool:
+    if not _active_staff(user) or agency is None:
+        return False
+    if user.is_administrator:
+        return True
+    if user.agency_id is None:
+        return False
+    if user.role in own_roles:
+        return agency.pk == user.agency_id
+    if user.role in subtree_roles:
+        return agency.path.startswith(user.agency.path)
+    return False
+
+
+def may_enter_records_for(user: Any, agency: "Agency") -> bool:
+    """Create and edit draft records supplied by `agency` (its clerks and reviewers; the credit office above)."""
+    return _in_reach(user, agency, own_roles=OWN_AGENCY_ROLES, subtree_roles=frozenset({Role.CREDIT_OFFICE}))
+
+
+def may_submit_records_for(user: Any, agency: "Agency") -> bool:
+    """The agency reviewer checks and submits what its clerks entered (DOMAIN §1)."""
+    return _in_reach(user, agency, own_roles=frozenset({Role.REVIEWER}), subtree_roles=frozenset({Role.CREDIT_OFFICE}))
+
+
+def may_decide_records_about(user: Any, agency: "Agency") -> bool:
+    """Publish, return, correct and revoke records about `agency`: the credit office of its region."""
+    return _in_reach(user, agency, own_roles=frozenset(), subtree_roles=frozenset({Role.CREDIT_OFFICE}))

@@ -26,3 +26,17 @@ def register_excellent_rating_check(check: ExcellentRatingCheck) -> ExcellentRat
 
 def excellent_rating_blockers(person: "CivilServant", year: int) -> list["str | Promise"]:
     return [reason for check in EXCELLENT_RATING_CHECKS if (reason := check(person, year)) is not None]
+
+
+def _no_excellent_with_a_dishonesty_record(person: "CivilServant", year: int) -> "str | Promise | None":
+    from django.utils.translation import gettext_lazy
+
+    from records.services.dishonesty import person_has_record_in_year
+
+    if person_has_record_in_year(person, year):
+        return gettext_lazy("A civil servant with a dishonesty record in that year cannot be rated Excellent.")
+    return None
+
+
+# 003 §四(六), 004 §二(二)4: switched on by the records capability.
+register_excellent_rating_check(_no_excellent_with_a_dishonesty_record)

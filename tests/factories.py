@@ -7,9 +7,9 @@ from typing import Any
 from accounts.models import User
 from accounts.services import user_create
 from records.codes import make_uscc
-from records.models import Agency, AgencyKind, CivilServant
+from records.models import Agency, AgencyKind, CivilServant, DishonestyRecord
 from records.personal_data import make_id_number
-from records.services import agency_create, civil_servant_create
+from records.services import RecordInput, agency_create, civil_servant_create
 
 _sequence = itertools.count(1)
 
@@ -64,3 +64,28 @@ def make_user(
         agency=agency,
         sector=sector,
     )
+
+
+def record_input(subject: Agency, *, source_agency: Agency | None = None, **overrides: Any) -> RecordInput:
+
+    values: dict[str, Any] = {
+        "subject_agency": subject,
+        "source": "breach_of_contract",
+        "sector": "procurement",
+        "severity": "general",
+        "document_number": f"临财决〔2026〕{next(_sequence)}号",
+        "deciding_body_name": "临江市中级人民法院",
+        "deciding_body_uscc": make_uscc("11330100000000003"),
+        "decision_date": datetime.date(2026, 6, 1),
+        "facts": "拖欠中小企业货款逾期未支付。",
+        "legal_basis": "《保障中小企业款项支付条例》第八条",
+        "data_source_agency": source_agency or subject,
+    }
+    values.update(overrides)
+    return RecordInput(**values)
+
+
+def make_record(actor: User, subject: Agency, **overrides: Any) -> DishonestyRecord:
+    from records.services import record_create
+
+    return record_create(actor=actor, data=record_input(subject, **overrides))

@@ -1,4 +1,4 @@
-"""Writes on credit subjects. Views, API, admin, commands and tasks all come through here."""
+"""Writes on credit subjects: agencies, civil servants and their integrity files."""
 
 import datetime
 from decimal import Decimal

@@ -1,0 +1,322 @@
+"""Government dishonesty records (政务失信记录) and the disclosure rules that bound them. DOMAIN §3."""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from records.models.subjects import Agency, CivilServant, Sector, UndeletableModel, UndeletableQuerySet
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    GENERAL = "general", _("General")
+    SERIOUS = "serious", _("Serious")
+
+
+class SpecialField(models.TextChoices):
+    """Fields whose penalties carry longer minimum disclosure under some rules (2023: at least one year)."""
+
+    NONE = "", _("None")
+    WORK_SAFETY = "work_safety", _("Work safety")
+    FIRE_SAFETY = "fire_safety", _("Fire safety")
+    SPECIAL_EQUIPMENT = "special_equipment", _("Special equipment")
+
+
+class RecordSource(models.TextChoices):
+    JUDICIAL_JUDGMENT = "judicial_judgment", _("Judicial judgment")
+    ADMINISTRATIVE_PENALTY = "administrative_penalty", _("Administrative penalty")
+    DISCIPLINARY_SANCTION = "disciplinary_sanction", _("Disciplinary sanction")
+    GOVERNMENT_SANCTION = "government_sanction", _("Government sanction")
+    ACCOUNTABILITY = "accountability", _("Accountability decision")
+    DISHONEST_DEBTOR = "dishonest_debtor", _("Listed as dishonest judgment debtor")
+    UTILITY_ARREARS = "utility_arrears", _("Unpaid utility fees")
+    BREACH_OF_CONTRACT = "breach_of_contract", _("Breach of contract")
+    BROKEN_COMMITMENT = "broken_commitment", _("Breach of a public commitment")
+    SECTOR_FINDING = "sector_finding", _("Sector finding")
+    OTHER = "other", _("Other")
+
+
+class RecordStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    PUBLISHED = "published", _("Published")
+    CORRECTED = "corrected", _("Corrected")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+# The states in which a record is in force: public (inside its window) and its measures apply.
+IN_FORCE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CORRECTED)
+EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.RETURNED)
+
+
+class DisclosureRule(models.Model):
+    """How long a record is disclosed, by tier and field, for decisions taken while the rule is in force.
+
+    Data, not code (DOMAIN §3): a new national rule is a new row with its effective date, never an edit of the old
+    one, so older records keep the periods that governed them.
+    """
+
+    citation = models.CharField(_("citation"), max_length=200)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective until"), null=True, blank=True, help_text=_("Exclusive."))
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    special_field = models.CharField(_("special field"), max_length=24, choices=SpecialField.choices, blank=True)
+    disclosed = models.BooleanField(_("publicly disclosed"), default=True)
+    min_months = models.PositiveSmallIntegerField(_("minimum disclosure (months)"))
+    max_months = models.PositiveSmallIntegerField(_("maximum disclosure (months)"))
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("disclosure rule")
+        verbose_name_plural = _("disclosure rules")
+        ordering = ["effective_from", "severity", "special_field"]
+        constraints = [
+            models.CheckConstraint(name="disclosure_rule_min_le_max", condition=Q(min_months__lte=F("max_months"))),
+            models.CheckConstraint(
+                name="disclosure_rule_dates_ordered",
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=F("effective_from")),
+            ),
+            models.UniqueConstraint(
+                fields=["effective_from", "severity", "special_field"], name="disclosure_rule_one_per_start_tier"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citation} · {self.get_severity_display()} {self.get_special_field_display()}".strip()
+
+
+class RecordQuerySet(UndeletableQuerySet):
+    def visible_to(self, user: Any) -> "RecordQuerySet":
+        from accounts.scope import record_q
+
+        return self.filter(record_q(user))
+
+    def disclosed(self, on: datetime.date | None = None) -> "RecordQuerySet":
+        """What the public may see: in force, publicly disclosed and inside the window on `on` (default today).
+
+        The date test is here as well as in the expiry job, so nothing stays public a day too long even if the job
+        has not run yet.
+        """
+        on = on or timezone.localdate()
+        return self.filter(
+            status__in=IN_FORCE_STATUSES,
+            publicly_disclosed=True,
+            disclosure_starts_on__lte=on,
+            disclosure_ends_on__gt=on,
+        )
+
+    def in_force(self) -> "RecordQuerySet":
+        return self.filter(status__in=IN_FORCE_STATUSES)
+
+    def due_to_expire(self, on: datetime.date) -> "RecordQuerySet":
+        return self.filter(status__in=IN_FORCE_STATUSES, disclosure_ends_on__lte=on)
+
+
+class DishonestyRecord(UndeletableModel):
+    # The subject: an agency, or a civil servant in an agency (subject_agency is then the person's agency).
+    subject_agency = models.ForeignKey(
+        Agency, verbose_name=_("subject agency"), on_delete=models.PROTECT, related_name="records"
+    )
+    subject_person = models.ForeignKey(
+        CivilServant,
+        verbose_name=_("subject civil servant"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+    )
+    # Denormalised for the public search: the subject's name when the record was entered or corrected.
+    subject_name = models.CharField(_("subject name"), max_length=200, editable=False)
+    source = models.CharField(_("source"), max_length=32, choices=RecordSource.choices)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
+    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    special_field = models.CharField(_("special field"), max_length=24, choices=SpecialField.choices, blank=True)
+    document_number = models.CharField(_("document number"), max_length=100)
+    deciding_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("deciding agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decided_records",
+        help_text=_("When the deciding body is an agency in this system."),
+    )
+    deciding_body_name = models.CharField(_("deciding body"), max_length=200)
+    deciding_body_uscc = models.CharField(_("deciding body's code"), max_length=18)
+    decision_date = models.DateField(_("decision date"))
+    facts = models.TextField(_("facts"))
+    legal_basis = models.TextField(_("legal basis"))
+    categories = models.CharField(_("categories"), max_length=200, blank=True)
+    fine_amount = models.DecimalField(_("fine (10,000 yuan)"), max_digits=14, decimal_places=6, null=True, blank=True)
+    other_amount = models.DecimalField(
+        _("other amounts (10,000 yuan)"), max_digits=14, decimal_places=6, null=True, blank=True
+    )
+    loss_description = models.TextField(_("loss"), blank=True)
+    social_impact = models.TextField(_("social impact"), blank=True)
+    data_source_agency = models.ForeignKey(
+        Agency, verbose_name=_("data source agency"), on_delete=models.PROTECT, related_name="sourced_records"
+    )
+
+    status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
+    # The disclosure window, computed from the rule in force on the decision date (records.disclosure); never typed.
+    disclosure_rule = models.ForeignKey(DisclosureRule, on_delete=models.PROTECT, related_name="records")
+    publicly_disclosed = models.BooleanField(_("publicly disclosed"))
+    disclosure_starts_on = models.DateField(_("disclosure starts"))
+    earliest_repair_on = models.DateField(_("repair possible from"))
+    disclosure_ends_on = models.DateField(_("disclosure ends"))
+
+    # Bumped on every change the platform must see; the platform keeps the highest version (DOMAIN §10).
+    version = models.PositiveIntegerField(default=1)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = RecordQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dishonesty record")
+        verbose_name_plural = _("dishonesty records")
+        ordering = ["-decision_date", "-pk"]
+        constraints = [
+            # 文书号 is unique per deciding body; a revoked (wrongly entered) record frees its number.
+            models.UniqueConstraint(
+                fields=["deciding_body_uscc", "document_number"],
+                condition=~Q(status="revoked"),
+                name="record_document_number_unique_per_body",
+            ),
+            models.CheckConstraint(
+                name="record_amounts_not_negative",
+                condition=(Q(fine_amount__isnull=True) | Q(fine_amount__gte=0))
+                & (Q(other_amount__isnull=True) | Q(other_amount__gte=0)),
+            ),
+            models.CheckConstraint(
+                name="record_window_ordered",
+                condition=Q(disclosure_starts_on__lte=F("earliest_repair_on"))
+                & Q(earliest_repair_on__lte=F("disclosure_ends_on")),
+            ),
+            models.CheckConstraint(name="record_status_valid", condition=Q(status__in=[s.value for s in RecordStatus])),
+        ]
+        indexes = [
+            # The public agency page: an agency's records in force, newest first.
+            models.Index(fields=["subject_agency", "status", "disclosure_ends_on"], name="record_agency_status_idx"),
+            # The public "recently published" list and incremental pulls.
+            models.Index(fields=["status", "-published_at"], name="record_status_published_idx"),
+            # The expiry job: records in force whose window has closed.
+            models.Index(fields=["disclosure_ends_on"], name="record_disclosure_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_name} {self.document_number}"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status in IN_FORCE_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    def is_disclosed_on(self, on: datetime.date) -> bool:
+        return (
+            self.is_in_force and self.publicly_disclosed and self.disclosure_starts_on <= on < self.disclosure_ends_on
+        )
+
+    def repair_possible_on(self, on: datetime.date) -> bool:
+        return self.is_in_force and on >= self.earliest_repair_on
+
+
+class ResponsibilityKind(models.TextChoices):
+    PRINCIPAL = "principal", _("Principal responsible person")
+    DIRECT = "direct", _("Directly responsible person")
+    OTHER = "other", _("Other responsible person")
+
+
+class RecordResponsibility(UndeletableModel):
+    """惩戒到人: the persons held liable for a record; the principal responsible person is always among them."""
+
+    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="responsibilities")
+    person = models.ForeignKey(CivilServant, on_delete=models.PROTECT, related_name="responsibilities")
+    kind = models.CharField(_("kind"), max_length=16, choices=ResponsibilityKind.choices)
+
+    objects = UndeletableQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("responsible person")
+        verbose_name_plural = _("responsible persons")
+        constraints = [
+            models.UniqueConstraint(fields=["record", "person"], name="responsibility_once_per_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_kind_display()})"
+
+
+class RecordEventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    EDITED = "edited", _("Edited")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    PUBLISHED = "published", _("Published")
+    CORRECTED = "corrected", _("Corrected")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+    IMPORTED = "imported", _("Imported")
+
+
+class RecordEvent(UndeletableModel):
+    """The immutable timeline of a record: who, when, from, to, why."""
+
+    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16, choices=RecordEventKind.choices)
+    from_status = models.CharField(max_length=16, choices=RecordStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=RecordStatus.choices)
+    reason = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = UndeletableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("record event")
+        verbose_name_plural = _("record events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.get_kind_display()}"
+
+
+class EvidenceFile(UndeletableModel):
+    """Evidence for a record, stored outside the web root and served only to those who may see the record."""
+
+    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UndeletableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

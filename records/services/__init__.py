@@ -1,0 +1,58 @@
+"""Writes and transitions of the records app. Views, API, admin, commands and tasks all come through here."""
+
+from records.services.dishonesty import (
+    RecordInput,
+    record_correct,
+    record_create,
+    record_publish,
+    record_return,
+    record_revoke,
+    record_submit,
+    record_update,
+    records_expire_due,
+)
+from records.services.measures import measure_set_state, rectification_submit
+from records.services.subjects import (
+    agency_create,
+    agency_merge,
+    agency_move,
+    agency_rename,
+    agency_set_active,
+    assessment_record,
+    civil_servant_create,
+    civil_servant_file_read,
+    civil_servant_lookup_by_id_number,
+    civil_servant_move,
+    civil_servant_reveal_id_number,
+    civil_servant_update,
+    matters_report_record,
+    training_record,
+)
+
+__all__ = [
+    "RecordInput",
+    "agency_create",
+    "agency_merge",
+    "agency_move",
+    "agency_rename",
+    "agency_set_active",
+    "assessment_record",
+    "civil_servant_create",
+    "civil_servant_file_read",
+    "civil_servant_lookup_by_id_number",
+    "civil_servant_move",
+    "civil_servant_reveal_id_number",
+    "civil_servant_update",
+    "matters_report_record",
+    "measure_set_state",
+    "record_correct",
+    "record_create",
+    "record_publish",
+    "record_return",
+    "record_revoke",
+    "record_submit",
+    "record_update",
+    "records_expire_due",
+    "rectification_submit",
+    "training_record",
+]

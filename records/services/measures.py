@@ -1,0 +1,124 @@
+"""Applying punishment measures when a record is published, and moving them through their states (DOMAIN §4)."""
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import may_decide_records_about, may_enter_records_for
+from records.disclosure import add_months
+from records.errors import DomainError, NotAllowed
+from records.models import (
+    AppliedMeasure,
+    DishonestyRecord,
+    MeasureEvent,
+    MeasureRule,
+    MeasureState,
+    MeasureTarget,
+    Rectification,
+    ResponsibilityKind,
+)
+from workcalendar.workdays import CalendarNotConfigured, add_working_days
+
+MEASURE_MOVES: dict[str, frozenset[str]] = {
+    MeasureState.ACTIVE: frozenset({MeasureState.SUSPENDED, MeasureState.LIFTED, MeasureState.COMPLETED}),
+    MeasureState.SUSPENDED: frozenset({MeasureState.ACTIVE, MeasureState.LIFTED, MeasureState.COMPLETED}),
+    MeasureState.LIFTED: frozenset(),
+    MeasureState.COMPLETED: frozenset(),
+}
+
+
+def measures_apply(*, record: DishonestyRecord, actor: Any, today: datetime.date) -> list[AppliedMeasure]:
+    """Applies what the measure rules call for; called inside record_publish's transaction."""
+    for_person = record.subject_person_id is not None
+    rules = MeasureRule.objects.filter(severity=record.severity, for_person_records=for_person, active=True)
+    rules = rules.filter(measure_type__active=True).select_related("measure_type")
+    executing = getattr(actor, "agency", None) or record.data_source_agency
+    principals = [
+        r.person for r in record.responsibilities.select_related("person") if r.kind == ResponsibilityKind.PRINCIPAL
+    ]
+    applied: list[AppliedMeasure] = []
+    for rule in rules:
+        kind = rule.measure_type
+        if kind.target == MeasureTarget.PRINCIPAL:
+            targets = [(record.subject_agency, person) for person in principals]
+        elif kind.target == MeasureTarget.PERSON:
+            targets = [(record.subject_agency, record.subject_person)] if record.subject_person else []
+        else:
+            targets = [(record.subject_agency, None)]
+        ends_on = add_months(today, kind.duration_months) if kind.duration_months else record.disclosure_ends_on
+        for agency, person in targets:
+            measure = AppliedMeasure.objects.create(
+                record=record,
+                measure_type=kind,
+                target_agency=agency,
+                target_person=person,
+                executing_agency=executing,
+                starts_on=today,
+                ends_on=max(ends_on, today),
+            )
+            MeasureEvent.objects.create(measure=measure, to_state=MeasureState.ACTIVE, actor=actor)
+            if kind.rectification_working_days:
+                try:
+                    deadline = add_working_days(today, kind.rectification_working_days)
+                except CalendarNotConfigured as exc:
+                    raise DomainError(str(exc), code="calendar_not_configured") from exc
+                Rectification.objects.create(measure=measure, deadline=deadline)
+            applied.append(measure)
+    return applied
+
+
+def _move(measure: AppliedMeasure, to_state: str, actor: Any, reason: str) -> None:
+    if to_state not in MEASURE_MOVES[measure.state]:
+        raise DomainError(
+            _("A %(state)s measure cannot become %(to)s.")
+            % {"state": measure.get_state_display(), "to": MeasureState(to_state).label},
+            code="illegal_transition",
+        )
+    from_state = measure.state
+    measure.state = to_state
+    measure.state_reason = reason
+    measure.save(update_fields=["state", "state_reason"])
+    MeasureEvent.objects.create(measure=measure, from_state=from_state, to_state=to_state, reason=reason, actor=actor)
+
+
+def measures_close(*, record: DishonestyRecord, actor: Any, to_state: str, reason: str) -> int:
+    """Lifts (revocation, repair) or completes (expiry) every open measure of a record."""
+    open_measures = AppliedMeasure.objects.select_for_update().filter(
+        record=record, state__in=[MeasureState.ACTIVE, MeasureState.SUSPENDED]
+    )
+    count = 0
+    for measure in open_measures:
+        _move(measure, to_state, actor, reason)
+        count += 1
+    return count
+
+
+def measure_set_state(*, actor: Any, measure: AppliedMeasure, to_state: str, reason: str) -> AppliedMeasure:
+    if not may_decide_records_about(actor, measure.record.subject_agency):
+        raise NotAllowed(_("Only the credit office of the region may change measures."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason."), field="reason")
+    with transaction.atomic():
+        measure = AppliedMeasure.objects.select_for_update().get(pk=measure.pk)
+        _move(measure, to_state, actor, reason.strip())
+    return measure
+
+
+def rectification_submit(*, actor: Any, rectification: Rectification, explanation: str) -> Rectification:
+    """The unit's explanation of its rectification (限期整改), by its own clerk or reviewer."""
+    if not may_enter_records_for(actor, rectification.measure.target_agency):
+        raise NotAllowed(_("Only the agency concerned may answer this rectification."))
+    if not explanation.strip():
+        raise DomainError(_("Explain what was rectified."), field="explanation")
+    with transaction.atomic():
+        rectification = Rectification.objects.select_for_update().select_related("measure").get(pk=rectification.pk)
+        if rectification.measure.state != MeasureState.ACTIVE:
+            raise DomainError(_("This measure is no longer active."), code="illegal_transition")
+        rectification.explanation = explanation.strip()
+        rectification.submitted_at = timezone.now()
+        rectification.submitted_by = actor
+        rectification.save(update_fields=["explanation", "submitted_at", "submitted_by"])
+    return rectification
