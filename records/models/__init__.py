@@ -16,6 +16,7 @@ from records.models.dishonesty import (
     Severity,
     SpecialField,
 )
+from records.models.imports import ImportJob, ImportStatus
 from records.models.measures import (
     AppliedMeasure,
     MeasureEvent,
@@ -63,6 +64,8 @@ __all__ = [
     "DisclosureRule",
     "DishonestyRecord",
     "EvidenceFile",
+    "ImportJob",
+    "ImportStatus",
     "IntegrityTraining",
     "MeasureEvent",
     "MeasureRule",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from records.models.subjects import Agency, CivilServant, Sector, UndeletableModel, UndeletableQuerySet
+from records.search import GramsField
 
 
 class Severity(models.TextChoices):
@@ -137,6 +138,8 @@ class DishonestyRecord(UndeletableModel):
     )
     # Denormalised for the public search: the subject's name when the record was entered or corrected.
     subject_name = models.CharField(_("subject name"), max_length=200, editable=False)
+    # The public search's index over subject_name (records/search.py; GIN index on PostgreSQL, migration 0005).
+    search_grams = GramsField(editable=False, default="")
     source = models.CharField(_("source"), max_length=32, choices=RecordSource.choices)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
@@ -183,7 +186,7 @@ class DishonestyRecord(UndeletableModel):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = RecordQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_grams"])
 
     class Meta:
         verbose_name = _("dishonesty record")

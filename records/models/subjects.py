@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from records.codes import validate_uscc
 from records.personal_data import decrypt_id_number, id_number_digest, normalize_id_number
+from records.search import GramsField
 
 
 class Sector(models.TextChoices):
@@ -75,6 +76,8 @@ class AgencyQuerySet(UndeletableQuerySet):
 
 class Agency(UndeletableModel):
     name = models.CharField(_("name"), max_length=200)
+    # Public search by name fragment (records/search.py; GIN index on PostgreSQL, migration 0005).
+    name_grams = GramsField(editable=False, default="")
     kind = models.CharField(_("kind"), max_length=32, choices=AgencyKind.choices)
     uscc = models.CharField(_("Unified Social Credit Code"), max_length=18, unique=True, validators=[validate_uscc])
     region_code = models.CharField(
@@ -105,8 +108,9 @@ class Agency(UndeletableModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AgencyQuerySet.as_manager()
-    # path is rewritten for whole subtrees with one UPDATE when an agency moves: parent is the audited fact.
-    history = HistoricalRecords(excluded_fields=["path"])
+    # Derived columns stay out of the trail: name_grams follows name, and path is rewritten for whole subtrees
+    # with one UPDATE when an agency moves (parent is the audited fact).
+    history = HistoricalRecords(excluded_fields=["path", "name_grams"])
 
     class Meta:
         verbose_name = _("agency")

@@ -38,6 +38,7 @@ from records.models import (
     Severity,
     SpecialField,
 )
+from records.search import grams_of
 from records.services.measures import measures_apply, measures_close
 
 S = RecordStatus
@@ -215,6 +216,7 @@ def record_create(*, actor: Any, data: RecordInput) -> DishonestyRecord:
             record = DishonestyRecord.objects.create(
                 **_record_values(data),
                 subject_name=_subject_name(data),
+                search_grams=grams_of(_subject_name(data)),
                 status=RecordStatus.DRAFT,
                 disclosure_rule=window.rule,
                 publicly_disclosed=window.publicly_disclosed,
@@ -275,6 +277,7 @@ def record_update(*, actor: Any, record: DishonestyRecord, data: RecordInput) ->
             raise DomainError(_("Only draft or returned records can be edited."), code="illegal_transition")
         changes = _apply_values(record, _record_values(data))
         record.subject_name = _subject_name(data)
+        record.search_grams = grams_of(record.subject_name)
         record.disclosure_rule = window.rule
         record.publicly_disclosed = window.publicly_disclosed
         record.disclosure_starts_on = window.starts_on

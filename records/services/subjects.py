@@ -28,6 +28,7 @@ from records.models import (
     PersonalMattersReport,
 )
 from records.personal_data import id_number_digest, normalize_id_number, validate_id_number
+from records.search import grams_of
 
 
 def _validated(value: str, validator: Any, field: str) -> None:
@@ -57,7 +58,15 @@ def agency_create(
     if Agency.objects.filter(uscc=uscc).exists():
         raise DomainError(_("An agency with this Unified Social Credit Code already exists."), field="uscc")
     with transaction.atomic():
-        agency = Agency(name=name.strip(), kind=kind, uscc=uscc, region_code=region_code, parent=parent, path="")
+        agency = Agency(
+            name=name.strip(),
+            name_grams=grams_of(name),
+            kind=kind,
+            uscc=uscc,
+            region_code=region_code,
+            parent=parent,
+            path="",
+        )
         agency.full_clean(exclude=["path", "uscc"])
         agency.save()
         # The path needs the new id; a second write inside the same transaction.
@@ -81,7 +90,8 @@ def agency_rename(*, actor: Any, agency: Agency, name: str, reason: str) -> Agen
         if old == name:
             return agency
         agency.name = name
-        agency.save(update_fields=["name", "updated_at"])
+        agency.name_grams = grams_of(name)
+        agency.save(update_fields=["name", "name_grams", "updated_at"])
         AgencyEvent.objects.create(
             agency=agency,
             kind=AgencyEventKind.RENAMED,

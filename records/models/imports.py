@@ -1,0 +1,65 @@
+"""Excel imports of dishonesty records: one row per uploaded workbook, with its progress and its errors."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from records.models.subjects import Agency, UndeletableModel, UndeletableQuerySet
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    VALIDATING = "validating", _("Checking rows")
+    INVALID = "invalid", _("Has errors; nothing imported")
+    IMPORTING = "importing", _("Writing records")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJobQuerySet(UndeletableQuerySet):
+    def visible_to(self, user: object) -> "ImportJobQuerySet":
+        from accounts.scope import agency_q
+
+        return self.filter(agency_q(user, "agency"))
+
+
+class ImportJob(UndeletableModel):
+    """An uploaded workbook. Nothing is written until every row is valid; then all rows in one transaction."""
+
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("data source agency"), on_delete=models.PROTECT, related_name="import_jobs"
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Stored outside the web root; never served back.
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The first errors, for the page: [{"row": 7, "column": "决定日期", "message": "…"}]; all of them in error_report.
+    errors = models.JSONField(default=list, blank=True)
+    error_report = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    created_records = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
