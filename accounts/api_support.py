@@ -1,4 +1,4 @@
-"""The API's shared parts: one error shape and cursor pagination.
+"""The API's shared parts: one error shape, cursor pagination, and the schema hook that documents the error shape.
 
 Every error is `{"error": {"code": str, "message": str, "fields": {field: [messages]}}}` — `fields` only for input
 errors. Domain errors from services map to the same shape.
@@ -7,10 +7,12 @@ errors. Domain errors from services map to the same shape.
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,6 +25,13 @@ class IdCursorPagination(CursorPagination):
     ordering = "id"
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        # DRF answers a damaged cursor with 404; it is bad input, like any other malformed parameter.
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as exc:
+            raise exceptions.ValidationError({self.cursor_query_param: [_("The cursor is not valid.")]}) from exc
 
 
 def _flatten(detail: Any) -> dict[str, list[str]]:
@@ -69,3 +78,98 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
         response["Retry-After"] = "60"
     return response
+
+
+# The error shape in the OpenAPI schema ------------------------------------------------------------------------------
+
+ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": {
+        "type": "object",
+        "description": "Every error response of this API has this shape.",
+        "properties": {"error": {"$ref": "#/components/schemas/ErrorBody"}},
+        "required": ["error"],
+    },
+    "ErrorBody": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "description": "Stable, machine-readable reason, e.g. `invalid`, `not_found`."},
+            "message": {"type": "string", "description": "For people, in the language of the request."},
+            "fields": {
+                "type": "object",
+                "description": "Only for input errors: the messages per input field (query parameter or body key).",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "required": ["code", "message"],
+    },
+}
+
+# status → (component name, description)
+ERROR_RESPONSES: dict[str, tuple[str, str]] = {
+    "400": ("BadRequest", "The input is not valid (see `fields`), or a rule refused the action."),
+    "401": ("Unauthorized", "No credentials, or the token is invalid, expired or revoked."),
+    "403": ("Forbidden", "Your role may not do this."),
+    "404": ("NotFound", "Not found, or outside your scope."),
+    "429": ("TooManyRequests", "Too many requests; try again after `Retry-After` seconds."),
+}
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _error_response(description: str, *, retry_after: bool = False) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if retry_after:
+        response["headers"] = {
+            "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
+        }
+    return response
+
+
+def _error_codes_of(path: str, operation: dict[str, Any]) -> set[str]:
+    codes = {"429"}
+    security = operation.get("security", [])
+    if security and {} not in security:
+        codes |= {"401", "403"}
+    if "requestBody" in operation or any(p.get("in") == "query" for p in operation.get("parameters", [])):
+        codes.add("400")
+    if "{" in path:
+        codes.add("404")
+    return codes
+
+
+def schema_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every operation documents the error responses it can give.
+
+    A view may declare an error status with a description only (`OpenApiResponse(description=...)`); the hook gives
+    it the error body. The other statuses follow from the operation: 401/403 when it needs a login, 400 when it takes
+    input, 404 when its path names an object, 429 always.
+    """
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {}).update(ERROR_SCHEMAS)
+    responses = components.setdefault("responses", {})
+    for status_code, (name, description) in ERROR_RESPONSES.items():
+        responses[name] = _error_response(description, retry_after=status_code == "429")
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            declared = operation.setdefault("responses", {})
+            for status_code in _error_codes_of(path, operation):
+                declared.setdefault(status_code, {"$ref": f"#/components/responses/{ERROR_RESPONSES[status_code][0]}"})
+            for status_code, response in declared.items():
+                if status_code in ERROR_RESPONSES and "$ref" not in response and "content" not in response:
+                    declared[status_code] = _error_response(
+                        response.get("description") or ERROR_RESPONSES[status_code][1],
+                        retry_after=status_code == "429",
+                    )
+            # Sorted, so the generated file does not change from run to run.
+            operation["responses"] = dict(sorted(declared.items()))
+    return result
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    return page_not_found(request, exception or Http404())

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts.models import ApiToken, User
@@ -29,6 +30,11 @@ def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
         expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_TTL_DAYS),
     )
     return token, key
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    """Revoking twice is harmless: the first revocation time stays."""
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -55,3 +61,17 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return self.keyword
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Describes BearerTokenAuthentication in the OpenAPI schema."""
+
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A key from `POST /api/v1/auth/token/`, sent as `Authorization: Bearer <key>`.",
+        }

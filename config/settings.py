@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -181,7 +182,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Tasks are short and idempotent; a lost worker's tasks come back after this.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TIMEZONE = "Asia/Shanghai"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Public pages already hide a record the day its window closes; this writes the expiry event and closes measures.
+    "expire-due-records": {"task": "records.tasks.expire_due_records", "schedule": crontab(minute=5)},
+}
 
 # Passwords: Argon2 first (OWASP's recommendation), PBKDF2 accepted for imported hashes.
 PASSWORD_HASHERS = [
@@ -307,9 +311,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No online spec validator: Swagger UI would otherwise call validator.swagger.io from the browser.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "records.models.AgencyKind",
+        "AssessmentResultEnum": "records.models.AssessmentResult",
+        "RoleEnum": "accounts.models.Role",
+        "SectorEnum": "records.models.Sector",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Documents the one error shape on every operation (accounts/api_support.py).
+        "accounts.api_support.schema_error_responses",
+    ],
 }
 
 LOGGING = {

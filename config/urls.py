@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -11,7 +11,6 @@ api_v1 = [
     path("", include("records.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
 ]
 
 urlpatterns = [
@@ -22,3 +21,6 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# Under /api/ a 404 speaks the API's error shape; elsewhere the site's own page.
+handler404 = "accounts.api_support.not_found"

@@ -1,0 +1,116 @@
+"""Query filters of the agency and civil-servant API lists. A value the filter cannot read is a 400, never ignored."""
+
+from typing import Any
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from records.models import Agency, AgencyKind, CivilServant
+
+MAX_ID = 2**63 - 1
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (or `1`/`0`); django-filter's own boolean widget silently ignores anything else."""
+
+    TRUE = frozenset({"true", "1"})
+    FALSE = frozenset({"false", "0"})
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(_("Use true or false."), code="invalid")
+
+
+class StrictBooleanFilter(filters.Filter):
+    field_class = StrictBooleanField
+
+
+class IdFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+def _visible_root(request: Any, agency_id: int) -> Agency | None:
+    """The agency a `subtree_of` filter starts from, if the caller may see it."""
+    user = getattr(request, "user", None)
+    return Agency.objects.visible_to(user).filter(pk=agency_id).only("path").first()
+
+
+class AgencyFilter(filters.FilterSet):
+    q = filters.CharFilter(
+        method="filter_q", max_length=100, help_text=_("A fragment of the name, or the start of the USCC.")
+    )
+    kind = filters.ChoiceFilter(choices=AgencyKind.choices)
+    parent = IdFilter(field_name="parent_id", help_text=_("Direct children of this agency."))
+    subtree_of = IdFilter(
+        method="filter_subtree_of",
+        help_text=_("This agency and every agency below it; nothing if the agency is outside your scope."),
+    )
+    active = StrictBooleanFilter()
+    uscc = filters.CharFilter(method="filter_uscc", max_length=18, help_text=_("Exact Unified Social Credit Code."))
+    region_code = filters.CharFilter(
+        validators=[RegexValidator(r"^[0-9]{6}$", _("A region code has six digits."))],
+        help_text=_("Six-digit administrative division code."),
+    )
+    updated_after = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=_(
+            "Changed at or after this moment (ISO 8601). Inclusive, so a client that passes the last "
+            "`updated_at` it saw misses nothing."
+        ),
+    )
+
+    class Meta:
+        model = Agency
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Agency], name: str, value: str) -> QuerySet[Agency]:
+        return queryset.search(value)  # type: ignore[attr-defined]
+
+    def filter_uscc(self, queryset: QuerySet[Agency], name: str, value: str) -> QuerySet[Agency]:
+        return queryset.filter(uscc=value.strip().upper())
+
+    def filter_subtree_of(self, queryset: QuerySet[Agency], name: str, value: int) -> QuerySet[Agency]:
+        root = _visible_root(self.request, value)
+        return queryset.none() if root is None else queryset.filter(path__startswith=root.path)
+
+
+class CivilServantFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", max_length=50, help_text=_("A fragment of the name."))
+    agency = IdFilter(field_name="agency_id", help_text=_("People working in this agency."))
+    subtree_of = IdFilter(
+        method="filter_subtree_of",
+        help_text=_("People of this agency and every agency below it; nothing if it is outside your scope."),
+    )
+    active = StrictBooleanFilter()
+    is_principal = StrictBooleanFilter(help_text=_("Principal responsible persons (主要负责人)."))
+    updated_after = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=_("Changed at or after this moment (ISO 8601), inclusive."),
+    )
+
+    class Meta:
+        model = CivilServant
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[CivilServant], name: str, value: str) -> QuerySet[CivilServant]:
+        return queryset.search(value)  # type: ignore[attr-defined]
+
+    def filter_subtree_of(self, queryset: QuerySet[CivilServant], name: str, value: int) -> QuerySet[CivilServant]:
+        root = _visible_root(self.request, value)
+        return queryset.none() if root is None else queryset.filter(agency__path__startswith=root.path)
