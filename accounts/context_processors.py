@@ -8,11 +8,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": None}
-    from accounts.scope import PEOPLE_READERS
+    from accounts.scope import may_read_people
 
     return {
         "nav": {
-            "people": user.is_administrator or user.role in PEOPLE_READERS,
+            "people": may_read_people(user),
             "admin": user.is_staff,
         }
     }

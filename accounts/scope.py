@@ -53,11 +53,14 @@ def agency_q(user: Any, field: str = "") -> Q:
     return NOTHING
 
 
+def may_read_people(user: Any) -> bool:
+    """Roles that read civil servants and their integrity files at all."""
+    return _active_staff(user) and (user.is_administrator or user.role in PEOPLE_READERS)
+
+
 def people_q(user: Any, field: str = "agency") -> Q:
     """Civil servants and their integrity files: the agency scope, for the roles that read people at all."""
-    if not _active_staff(user) or (user.role not in PEOPLE_READERS and not user.is_administrator):
-        return NOTHING
-    return agency_q(user, field)
+    return agency_q(user, field) if may_read_people(user) else NOTHING
 
 
 def may_edit_people_of(user: Any, agency: "Agency") -> bool:

@@ -2,6 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.scope import may_read_people
+from records.models import Agency, CivilServant
 
 
 class LoginView(auth_views.LoginView):
@@ -14,5 +18,17 @@ class LogoutView(auth_views.LogoutView):
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html")
+    """The dashboard: what lies in the user's scope, and where to go from here."""
+    user = request.user
+    reads_people = may_read_people(user)
+    people = CivilServant.objects.visible_to(user)
+    context = {
+        "section": "home",
+        "agency_count": Agency.objects.visible_to(user).count(),
+        "may_read_people": reads_people,
+        "people_count": people.filter(active=True).count() if reads_people else None,
+        "principal_count": people.filter(active=True, is_principal=True).count() if reads_people else None,
+    }
+    return render(request, "accounts/home.html", context)

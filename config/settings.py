@@ -234,6 +234,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Deliberate: an intranet host name is never submitted to the browsers' HSTS preload list; preload is opt-in.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     # The TLS-terminating proxy in front of gunicorn sets this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -393,5 +396,7 @@ USCC_PREFIXES = env_list(
 )
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
+# The public site's name: "信用" + the city, e.g. 信用临江.
+DISCLOSURE_SITE_NAME = env_str("DISCLOSURE_SITE_NAME", "")
 
 ADMIN_SITE_HEADER = _("Government integrity credit system")

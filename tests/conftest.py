@@ -6,6 +6,10 @@ The city has two districts. Agency A (财政局) sits in district A, agency B in
 - sector_a: district A's procurement authority;
 - admin: the administrator;
 - outsider: a clerk of agency B in district B, who must see nothing of A's.
+
+A test that needs real transactions (threads, live server, workers) is marked
+`@pytest.mark.django_db(transaction=True, serialized_rollback=True)`: the flush after a transactional test would
+otherwise wipe the migrations' seed data (disclosure rules, measures) for every test after it.
 """
 
 from dataclasses import dataclass

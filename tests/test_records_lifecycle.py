@@ -246,7 +246,8 @@ def test_a_minor_record_is_never_public(world: City, calendar: None) -> None:
     assert record not in DishonestyRecord.objects.disclosed(on=D(2026, 11, 2))
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: a transactional test starts from the migrations' seed data (disclosure rules, measures).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_credit_officers_publishing_at_once_cannot_both_win(world: City) -> None:
     from workcalendar.services import calendar_year_seed
 

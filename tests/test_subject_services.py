@@ -216,3 +216,48 @@ def test_training_hours_must_be_positive(world: City) -> None:
             attended_on=datetime.date(2026, 5, 1),
         )
     assert caught.value.field == "hours"
+
+
+def test_nobody_moves_to_an_inactive_agency(world: City) -> None:
+    agency_set_active(actor=world.admin, agency=world.unit_a, active=False, reason="撤销")
+    with pytest.raises(DomainError) as caught:
+        civil_servant_move(
+            actor=world.office_a, person=world.person_a, to_agency=world.unit_a, moved_on=datetime.date(2026, 3, 1)
+        )
+    assert caught.value.field == "to_agency"
+
+
+def test_a_person_leaves_the_active_list_with_a_reason_kept_in_history(world: City) -> None:
+    from records.services import civil_servant_set_active
+
+    with pytest.raises(DomainError):
+        civil_servant_set_active(actor=world.clerk_a, person=world.person_a, active=False, reason="")
+    civil_servant_set_active(actor=world.clerk_a, person=world.person_a, active=False, reason="退休")
+    world.person_a.refresh_from_db()
+    assert world.person_a.active is False
+    assert world.person_a.history.latest().history_change_reason == "退休"
+    with pytest.raises(NotAllowed):
+        civil_servant_set_active(actor=world.outsider, person=world.person_a, active=True, reason="x")
+
+
+def test_reports_and_trainings_refuse_empty_or_impossible_values(world: City) -> None:
+    from records.services import matters_report_record
+
+    with pytest.raises(DomainError) as caught:
+        training_record(
+            actor=world.clerk_a,
+            person=world.person_a,
+            title=" ",
+            hours=Decimal(2),
+            attended_on=datetime.date(2026, 5, 1),
+        )
+    assert caught.value.field == "title"
+    with pytest.raises(DomainError) as caught:
+        matters_report_record(
+            actor=world.clerk_a,
+            person=world.person_a,
+            year=3000,
+            reported_on=datetime.date(2026, 1, 10),
+            summary="房产变动",
+        )
+    assert caught.value.field == "year"

@@ -240,8 +240,11 @@ def civil_servant_move(
         raise NotAllowed(_("You may not move this person to that agency."))
     with transaction.atomic():
         person = CivilServant.objects.select_for_update().get(pk=person.pk)
+        to_agency = Agency.objects.get(pk=to_agency.pk)
         if person.agency_id == to_agency.pk:
             raise DomainError(_("The person already works in that agency."), field="to_agency")
+        if not to_agency.active:
+            raise DomainError(_("That agency is no longer active."), field="to_agency")
         move = CivilServantMove.objects.create(
             person=person,
             from_agency_id=person.agency_id,
@@ -253,6 +256,21 @@ def civil_servant_move(
         person.agency = to_agency
         person.save(update_fields=["agency", "updated_at"])
     return move
+
+
+def civil_servant_set_active(*, actor: Any, person: CivilServant, active: bool, reason: str) -> CivilServant:
+    """Retirement, resignation, dismissal: the person leaves the active list; the file stays."""
+    if not may_edit_people_of(actor, person.agency):
+        raise NotAllowed(_("You may not change this person."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason."), field="reason")
+    with transaction.atomic():
+        person = CivilServant.objects.select_for_update().get(pk=person.pk)
+        if person.active != active:
+            person.active = active
+            person._change_reason = reason.strip()  # type: ignore[attr-defined]  # kept by simple-history
+            person.save(update_fields=["active", "updated_at"])
+    return person
 
 
 def civil_servant_file_read(*, actor: Any, person: CivilServant, channel: str, purpose: str = "") -> None:
@@ -318,6 +336,8 @@ def training_record(
 ) -> IntegrityTraining:
     if not may_edit_people_of(actor, person.agency):
         raise NotAllowed(_("You may not record training for this person."))
+    if not title.strip():
+        raise DomainError(_("The title cannot be empty."), field="title")
     if hours <= 0:
         raise DomainError(_("Hours must be more than zero."), field="hours")
     if attended_on > datetime.date.today():
@@ -339,6 +359,10 @@ def matters_report_record(
         raise NotAllowed(_("You may not record reports for this person."))
     if not summary.strip():
         raise DomainError(_("The summary cannot be empty."), field="summary")
+    if not 1990 <= year <= datetime.date.today().year:
+        raise DomainError(_("The year must be between 1990 and this year."), field="year")
+    if reported_on > datetime.date.today():
+        raise DomainError(_("The report date cannot be in the future."), field="reported_on")
     return PersonalMattersReport.objects.create(
         person=person, year=year, reported_on=reported_on, summary=summary.strip(), recorded_by=actor
     )

@@ -1,0 +1,169 @@
+"""The demo city (`manage.py demo_city`) and the benchmark generator (`manage.py generate_scale`)."""
+
+import io
+import stat
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from accounts.models import Role, User
+from records.codes import validate_uscc
+from records.management.commands.demo_city import CITY_USCC, demo_password
+from records.models import (
+    Agency,
+    AgencyKind,
+    AnnualAssessment,
+    CivilServant,
+    CivilServantMove,
+    IntegrityTraining,
+    PersonalMattersReport,
+)
+from records.personal_data import validate_id_number
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "demo-password-for-tests-7"
+DEMO_ROLES = {
+    "demo-clerk": Role.CLERK,
+    "demo-reviewer": Role.REVIEWER,
+    "demo-office": Role.CREDIT_OFFICE,
+    "demo-sector": Role.SECTOR_AUTHORITY,
+    "demo-inspector": Role.INSPECTOR,
+    "demo-admin": Role.ADMINISTRATOR,
+    "demo-clerk-2": Role.CLERK,
+}
+
+
+def load_demo_city() -> str:
+    out = io.StringIO()
+    call_command("demo_city", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every table of ours, history tables included."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in {"accounts", "records", "workcalendar"}
+    }
+
+
+def can_log_in(username: str, password: str) -> bool:
+    request = RequestFactory().post("/staff/login/")
+    return authenticate(request=request, username=username, password=password) is not None
+
+
+def assert_every_code_and_id_number_is_valid() -> None:
+    for uscc in Agency.objects.values_list("uscc", flat=True):
+        validate_uscc(uscc)
+    for person in CivilServant.objects.all():
+        validate_id_number(person.decrypted_id_number())
+        assert "*" in person.id_number_masked
+
+
+def test_it_loads_a_believable_city_once(settings: Any, tmp_path: Path) -> None:
+    settings.DEMO_PASSWORD, settings.VAR_DIR = PASSWORD, tmp_path
+
+    first_output = load_demo_city()
+    after_first = row_counts()
+    second_output = load_demo_city()
+
+    assert row_counts() == after_first
+    assert PASSWORD not in first_output + second_output
+    assert Agency.objects.count() >= 60
+    assert CivilServant.objects.count() >= 200
+    assert set(Agency.objects.values_list("kind", flat=True)) >= {
+        AgencyKind.GOVERNMENT,
+        AgencyKind.DEPARTMENT,
+        AgencyKind.PUBLIC_INSTITUTION,
+        AgencyKind.SUBDISTRICT,
+        AgencyKind.TOWN,
+        AgencyKind.RESIDENTS_COMMITTEE,
+        AgencyKind.VILLAGERS_COMMITTEE,
+    }
+    city = Agency.objects.get(uscc=CITY_USCC)
+    assert Agency.objects.filter(parent=city, kind=AgencyKind.GOVERNMENT).count() >= 3
+    assert Agency.objects.subtree_of(city).count() == Agency.objects.count()
+    assert_every_code_and_id_number_is_valid()
+    principals = Counter(CivilServant.objects.filter(is_principal=True).values_list("agency_id", flat=True))
+    assert set(principals) == set(Agency.objects.values_list("pk", flat=True))
+    assert set(principals.values()) == {1}
+    assert AnnualAssessment.objects.values("year").distinct().count() >= 3
+    assert IntegrityTraining.objects.exists()
+    assert PersonalMattersReport.objects.exists()
+    assert CivilServantMove.objects.exists()
+
+
+def test_it_gives_each_role_a_demo_user_who_sees_what_the_role_should(settings: Any, tmp_path: Path) -> None:
+    settings.DEMO_PASSWORD, settings.VAR_DIR = PASSWORD, tmp_path
+
+    load_demo_city()
+
+    users = {user.username: user for user in User.objects.filter(username__in=DEMO_ROLES).select_related("agency")}
+    assert {name: user.role for name, user in users.items()} == DEMO_ROLES
+    assert all(can_log_in(name, PASSWORD) for name in DEMO_ROLES)
+    clerk, clerk_2, office = users["demo-clerk"], users["demo-clerk-2"], users["demo-office"]
+    assert users["demo-reviewer"].agency == clerk.agency
+    assert Agency.objects.visible_to(office).filter(pk=clerk.agency_id).exists()
+    assert not Agency.objects.visible_to(clerk_2).filter(pk=clerk.agency_id).exists()
+    assert CivilServant.objects.filter(agency=clerk.agency).exists()
+    assert not CivilServant.objects.visible_to(clerk_2).filter(agency=clerk.agency).exists()
+    assert CivilServant.objects.visible_to(clerk_2).exists()
+    assert users["demo-sector"].sector
+    assert users["demo-admin"].is_superuser and office.is_staff and not clerk.is_staff
+
+    # A later run with another DEMO_PASSWORD adds nothing but makes the printed password the one that works.
+    counts = row_counts()
+    settings.DEMO_PASSWORD = "another-demo-password-8"
+    load_demo_city()
+    assert row_counts() == counts
+    assert can_log_in("demo-clerk", "another-demo-password-8")
+
+
+def test_it_generates_a_password_once_and_reuses_it(settings: Any, tmp_path: Path) -> None:
+    settings.DEMO_PASSWORD = ""
+
+    password, source = demo_password(tmp_path)
+    again, _ = demo_password(tmp_path)
+
+    assert password == again
+    assert len(password) >= 12
+    path = tmp_path / "demo-password.txt"
+    assert source == str(path)
+    assert path.read_text().strip() == password
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_it_prefers_demo_password_from_the_environment(settings: Any, tmp_path: Path) -> None:
+    settings.DEMO_PASSWORD = PASSWORD
+
+    assert demo_password(tmp_path) == (PASSWORD, "DEMO_PASSWORD")
+    assert not (tmp_path / "demo-password.txt").exists()
+
+
+def test_it_generates_benchmark_volumes_as_a_consistent_subtree() -> None:
+    out = io.StringIO()
+
+    call_command("generate_scale", agencies=50, people=300, batch_size=40, stdout=out)
+    call_command("generate_scale", agencies=50, people=300, batch_size=40, stdout=out)
+
+    roots = list(Agency.objects.filter(parent=None).order_by("pk"))
+    assert len(roots) == 2
+    for root in roots:
+        subtree = list(Agency.objects.subtree_of(root).select_related("parent"))
+        assert len(subtree) == 50
+        for agency in subtree:
+            expected = f"{agency.parent.path}{agency.pk}/" if agency.parent else f"/{agency.pk}/"
+            assert agency.path == expected
+        people = CivilServant.objects.filter(agency__path__startswith=root.path)
+        assert people.count() == 300
+        assert people.filter(is_principal=True).count() == 50
+    assert_every_code_and_id_number_is_valid()
+    assert "rows/s" in out.getvalue()
