@@ -4,11 +4,21 @@ from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from records.models import Agency, AgencyKind, CivilServant
+from records.models import (
+    Agency,
+    AgencyKind,
+    CivilServant,
+    DishonestyRecord,
+    RecordSource,
+    RecordStatus,
+    Sector,
+    Severity,
+)
+from records.search import query_grams
 
 MAX_ID = 2**63 - 1
 
@@ -114,3 +124,64 @@ class CivilServantFilter(filters.FilterSet):
     def filter_subtree_of(self, queryset: QuerySet[CivilServant], name: str, value: int) -> QuerySet[CivilServant]:
         root = _visible_root(self.request, value)
         return queryset.none() if root is None else queryset.filter(agency__path__startswith=root.path)
+
+
+def record_text_q(text: str) -> Q:
+    """Staff text search: the subject's name (grams index) or the start of the document number."""
+    text = text.strip()
+    by_name = Q(search_grams__has_all=query_grams(text))
+    if len(text.replace(" ", "")) > 2:
+        by_name &= Q(subject_name__contains=text)
+    return by_name | Q(document_number__startswith=text)
+
+
+class RecordFilter(filters.FilterSet):
+    """Filters of the record list, shared by the staff page, the export and the API."""
+
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=100,
+        help_text=_("A fragment of the subject's name, or the start of the document number."),
+    )
+    status = filters.MultipleChoiceFilter(choices=RecordStatus.choices)
+    severity = filters.MultipleChoiceFilter(choices=Severity.choices)
+    source = filters.MultipleChoiceFilter(choices=RecordSource.choices)
+    sector = filters.MultipleChoiceFilter(choices=Sector.choices)
+    subject_agency = IdFilter(field_name="subject_agency_id", help_text=_("Records about this agency."))
+    subtree_of = IdFilter(
+        method="filter_subtree_of",
+        help_text=_("Records about this agency and every agency below it; nothing if it is outside your scope."),
+    )
+    data_source_agency = IdFilter(field_name="data_source_agency_id", help_text=_("Records supplied by this agency."))
+    subject_person = IdFilter(field_name="subject_person_id", help_text=_("Records about this civil servant."))
+    decided_from = filters.DateFilter(field_name="decision_date", lookup_expr="gte")
+    decided_to = filters.DateFilter(field_name="decision_date", lookup_expr="lte")
+    published_from = filters.DateFilter(field_name="published_at", lookup_expr="date__gte")
+    published_to = filters.DateFilter(field_name="published_at", lookup_expr="date__lte")
+    updated_after = filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=_("Changed at or after this moment (ISO 8601), inclusive: incremental pulls miss nothing."),
+    )
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("decision_date", "decision_date"),
+            ("published_at", "published_at"),
+            ("updated_at", "updated_at"),
+            ("severity", "severity"),
+            ("subject_name", "subject_name"),
+        ),
+    )
+
+    class Meta:
+        model = DishonestyRecord
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[DishonestyRecord], name: str, value: str) -> QuerySet[DishonestyRecord]:
+        return queryset.filter(record_text_q(value)) if value.strip() else queryset
+
+    def filter_subtree_of(
+        self, queryset: QuerySet[DishonestyRecord], name: str, value: int
+    ) -> QuerySet[DishonestyRecord]:
+        root = _visible_root(self.request, value)
+        return queryset.none() if root is None else queryset.filter(subject_agency__path__startswith=root.path)
