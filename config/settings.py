@@ -321,8 +321,15 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "records.models.AgencyKind",
         "AssessmentResultEnum": "records.models.AssessmentResult",
+        "MeasureStateEnum": "records.models.MeasureState",
+        "RecordEventKindEnum": "records.models.RecordEventKind",
+        "RecordSourceEnum": "records.models.RecordSource",
+        "RecordStatusEnum": "records.models.RecordStatus",
+        "ResponsibilityKindEnum": "records.models.ResponsibilityKind",
         "RoleEnum": "accounts.models.Role",
         "SectorEnum": "records.models.Sector",
+        "SeverityEnum": "records.models.Severity",
+        "SpecialFieldEnum": "records.models.SpecialField",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -394,6 +401,16 @@ USCC_PREFIXES = env_list(
         "Y1",
     ],
 )
+
+# Working-day time limits of the subject's rights (DOMAIN §5; Guangzhou practice and provisional national figures).
+OBJECTION_ACCEPT_WORKING_DAYS = env_int("OBJECTION_ACCEPT_WORKING_DAYS", 2)
+OBJECTION_CHECK_WORKING_DAYS = env_int("OBJECTION_CHECK_WORKING_DAYS", 2)
+OBJECTION_VERIFY_WORKING_DAYS = env_int("OBJECTION_VERIFY_WORKING_DAYS", 10)
+COMPLAINT_ACCEPT_WORKING_DAYS = env_int("COMPLAINT_ACCEPT_WORKING_DAYS", 2)
+COMPLAINT_HANDLE_WORKING_DAYS = env_int("COMPLAINT_HANDLE_WORKING_DAYS", 10)
+REPAIR_ACCEPT_WORKING_DAYS = env_int("REPAIR_ACCEPT_WORKING_DAYS", 3)
+REPAIR_DECIDE_WORKING_DAYS = env_int("REPAIR_DECIDE_WORKING_DAYS", 10)
+REPAIR_MATERIAL_WORKING_DAYS = env_int("REPAIR_MATERIAL_WORKING_DAYS", 5)
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
 # The public site's name: "信用" + the city, e.g. 信用临江.

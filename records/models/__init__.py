@@ -26,6 +26,7 @@ from records.models.measures import (
     MeasureType,
     Rectification,
 )
+from records.models.outbox import ChangeType, OutboxStatus, PlatformChange
 from records.models.subjects import (
     AccessAction,
     Agency,
@@ -58,6 +59,7 @@ __all__ = [
     "AnnualAssessment",
     "AppliedMeasure",
     "AssessmentResult",
+    "ChangeType",
     "CivilServant",
     "CivilServantMove",
     "CivilServantQuerySet",
@@ -72,8 +74,10 @@ __all__ = [
     "MeasureState",
     "MeasureTarget",
     "MeasureType",
+    "OutboxStatus",
     "PersonalDataAccess",
     "PersonalMattersReport",
+    "PlatformChange",
     "RecordEvent",
     "RecordEventKind",
     "RecordQuerySet",

@@ -50,6 +50,7 @@ class RecordStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     CORRECTED = "corrected", _("Corrected")
     REVOKED = "revoked", _("Revoked")
+    REPAIRED = "repaired", _("Credit repaired")
     EXPIRED = "expired", _("Expired")
 
 
@@ -275,6 +276,7 @@ class RecordEventKind(models.TextChoices):
     PUBLISHED = "published", _("Published")
     CORRECTED = "corrected", _("Corrected")
     REVOKED = "revoked", _("Revoked")
+    REPAIRED = "repaired", _("Credit repaired")
     EXPIRED = "expired", _("Expired")
     IMPORTED = "imported", _("Imported")
 

@@ -5,6 +5,7 @@ from records.services.dishonesty import (
     record_correct,
     record_create,
     record_publish,
+    record_repair,
     record_return,
     record_revoke,
     record_submit,
@@ -12,6 +13,7 @@ from records.services.dishonesty import (
     records_expire_due,
 )
 from records.services.measures import measure_set_state, rectification_submit
+from records.services.platform import platform_change_emit
 from records.services.subjects import (
     agency_create,
     agency_merge,
@@ -47,9 +49,11 @@ __all__ = [
     "civil_servant_update",
     "matters_report_record",
     "measure_set_state",
+    "platform_change_emit",
     "record_correct",
     "record_create",
     "record_publish",
+    "record_repair",
     "record_return",
     "record_revoke",
     "record_submit",

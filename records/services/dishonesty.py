@@ -25,6 +25,7 @@ from records.disclosure import window_for
 from records.errors import DomainError, NotAllowed
 from records.models import (
     Agency,
+    ChangeType,
     CivilServant,
     DishonestyRecord,
     MeasureState,
@@ -40,6 +41,7 @@ from records.models import (
 )
 from records.search import grams_of
 from records.services.measures import measures_apply, measures_close
+from records.services.platform import platform_change_emit
 
 S = RecordStatus
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -49,6 +51,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "correct": (frozenset({S.PUBLISHED, S.CORRECTED}), S.CORRECTED),
     "revoke": (frozenset({S.PUBLISHED, S.CORRECTED}), S.REVOKED),
     "expire": (frozenset({S.PUBLISHED, S.CORRECTED}), S.EXPIRED),
+    # Only through repair.services.repair_grant, which checks the application.
+    "repair": (frozenset({S.PUBLISHED, S.CORRECTED}), S.REPAIRED),
 }
 
 # What a correction may change (a published record keeps its subject, its source and its deciding body).
@@ -259,6 +263,7 @@ def _action_label(action: str) -> str:
         "correct": _("corrected"),
         "revoke": _("revoked"),
         "expire": _("expired"),
+        "repair": _("repaired"),
     }[action]
 
 
@@ -364,6 +369,7 @@ def record_publish(*, actor: Any, record: DishonestyRecord, today: datetime.date
         record.save()
         _event(record, RecordEventKind.PUBLISHED, actor, from_status=from_status)
         measures_apply(record=record, actor=actor, today=today)
+        platform_change_emit(record=record, change_type=ChangeType.PUBLISHED)
     return record
 
 
@@ -399,6 +405,7 @@ def record_correct(*, actor: Any, record: DishonestyRecord, changes: dict[str, A
         record.version += 1
         record.save()
         _event(record, RecordEventKind.CORRECTED, actor, from_status=from_status, reason=reason.strip(), changes=diff)
+        platform_change_emit(record=record, change_type=ChangeType.CORRECTED)
     return record
 
 
@@ -420,6 +427,24 @@ def record_revoke(*, actor: Any, record: DishonestyRecord, reason: str) -> Disho
         record.save(update_fields=["status", "version", "updated_at"])
         _event(record, RecordEventKind.REVOKED, actor, from_status=from_status, reason=reason.strip())
         measures_close(record=record, actor=actor, to_state=MeasureState.LIFTED, reason=reason.strip())
+        platform_change_emit(record=record, change_type=ChangeType.REVOKED)
+    return record
+
+
+def record_repair(*, actor: Any, record: DishonestyRecord, reason: str) -> DishonestyRecord:
+    """Credit repair granted: the record leaves public disclosure at once and its measures are lifted; the repair
+    event stays internally for ever. Called by repair.services.repair_grant inside its transaction."""
+    if not may_decide_records_about(actor, record.subject_agency):
+        raise NotAllowed(_("Only the credit office of the region may grant credit repair."))
+    with transaction.atomic():
+        record = _locked(record)
+        from_status = record.status
+        record.status = _check_move(record, "repair")
+        record.version += 1
+        record.save(update_fields=["status", "version", "updated_at"])
+        _event(record, RecordEventKind.REPAIRED, actor, from_status=from_status, reason=reason.strip())
+        measures_close(record=record, actor=actor, to_state=MeasureState.LIFTED, reason=reason.strip())
+        platform_change_emit(record=record, change_type=ChangeType.REPAIRED)
     return record
 
 
@@ -448,6 +473,7 @@ def records_expire_due(*, on: datetime.date | None = None, batch_size: int = 500
                     reason=_("Disclosure period ended on %(date)s.") % {"date": record.disclosure_ends_on.isoformat()},
                 )
                 measures_close(record=record, actor=None, to_state=MeasureState.COMPLETED, reason="")
+                platform_change_emit(record=record, change_type=ChangeType.EXPIRED)
         expired += len(batch)
         if len(batch) < batch_size:
             return expired
@@ -457,6 +483,6 @@ def person_has_record_in_year(person: CivilServant, year: int) -> bool:
     """Records count from their decision year once verified, until revoked (an expired one still happened)."""
     return (
         DishonestyRecord.objects.filter(Q(subject_person=person) | Q(responsibilities__person=person))
-        .filter(status__in=[S.PUBLISHED, S.CORRECTED, S.EXPIRED], decision_date__year=year)
+        .filter(status__in=[S.PUBLISHED, S.CORRECTED, S.REPAIRED, S.EXPIRED], decision_date__year=year)
         .exists()
     )

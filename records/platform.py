@@ -1,0 +1,43 @@
+"""A record as the municipal public credit platform receives it: the national 双公示 field codes (DOMAIN §10).
+
+The subject (行政相对人) of a government integrity record is the agency; a record about a civil servant names the
+agency and carries the person only as the responsible person in `bz`, masked, so no ID number leaves the system.
+"""
+
+from typing import Any
+
+from records.models import DishonestyRecord, RecordSource, Severity
+
+
+def _amount(value: Any) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def platform_payload(record: DishonestyRecord, *, change_type: str) -> dict[str, Any]:
+    person = record.subject_person
+    remarks = [f"失信程度：{Severity(record.severity).label}"]
+    if person is not None:
+        remarks.append(f"责任人：{person.name[:1]}某")
+    return {
+        "record_id": record.pk,
+        "version": record.version,
+        "change_type": change_type,
+        "cf_xdr_mc": record.subject_agency.name,
+        "cf_xdr_shxym": record.subject_agency.uscc,
+        "cf_wsh": record.document_number,
+        "cf_wfxw": str(RecordSource(record.source).label),
+        "cf_sy": record.facts,
+        "cf_yj": record.legal_basis,
+        "cf_cflb": record.categories,
+        "cf_nr": record.loss_description or record.facts,
+        "cf_nr_fk": _amount(record.fine_amount),
+        "cf_jdrq": record.decision_date.isoformat(),
+        "cf_gsjzq": record.disclosure_ends_on.isoformat(),
+        "cf_cfjg": record.deciding_body_name,
+        "cf_cfjgdm": record.deciding_body_uscc,
+        "cf_sjly": record.data_source_agency.name,
+        "cf_sjlydm": record.data_source_agency.uscc,
+        "gkbz": "1" if record.publicly_disclosed else "0",
+        "zt": record.status,
+        "bz": "；".join(str(r) for r in remarks),
+    }

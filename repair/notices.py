@@ -1,0 +1,21 @@
+"""Notices about cases: an in-app notification for the agency's staff and e-mail to whoever gave an address."""
+
+from django.db import transaction
+
+from records.models import Agency
+from repair.models import Notification
+from repair.tasks import send_notice_email
+
+
+def notify(
+    *, subject: str, body: str, link: str = "", agencies: list[Agency] | None = None, emails: list[str] | None = None
+) -> None:
+    """Call inside the transaction of the change: the notifications commit with it, the e-mail goes after commit."""
+    seen: set[int] = set()
+    for agency in agencies or []:
+        if agency.pk not in seen:
+            seen.add(agency.pk)
+            Notification.objects.create(agency=agency, subject=subject, body=body, link=link)
+    recipients = sorted({address for address in emails or [] if address})
+    if recipients:
+        transaction.on_commit(lambda: send_notice_email.delay(subject, body, recipients))

@@ -1,0 +1,80 @@
+"""What every case service shares: deadlines in working days, the event row, the filer's attachments."""
+
+import datetime
+import hashlib
+import os
+import uuid
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from records.errors import DomainError
+from records.models import Agency, DishonestyRecord
+from repair.models import CaseAttachment, CaseEvent, Complaint, Objection, RepairApplication
+from workcalendar.workdays import CalendarNotConfigured, add_working_days
+
+Case = Objection | Complaint | RepairApplication
+MAX_ATTACHMENTS = 10
+
+
+def due_after(working_days: int, today: datetime.date | None = None) -> datetime.date:
+    try:
+        return add_working_days(today or timezone.localdate(), working_days)
+    except CalendarNotConfigured as exc:
+        raise DomainError(str(exc), code="calendar_not_configured") from exc
+
+
+def case_event(case: Case, *, from_status: str, actor: Any, reason: str = "") -> CaseEvent:
+    key = {Objection: "objection", Complaint: "complaint", RepairApplication: "repair"}[type(case)]
+    return CaseEvent.objects.create(
+        **{key: case}, from_status=from_status, to_status=case.status, reason=reason, actor=actor
+    )
+
+
+def check_filer(*, name: str, contact: str, statement: str, commitment_signed: bool) -> None:
+    if not name.strip():
+        raise DomainError(_("Give your name."), field="filer_name")
+    if not contact.strip():
+        raise DomainError(_("Give a phone number or e-mail address."), field="filer_contact")
+    if not statement.strip():
+        raise DomainError(_("State your request and its reasons."), field="statement")
+    if not commitment_signed:
+        raise DomainError(_("You must promise that the material is true."), field="commitment_signed")
+
+
+def attach_files(case: Case, files: list[UploadedFile]) -> list[CaseAttachment]:
+    """Evidence with a case: the same type, size and content checks as a record's evidence."""
+    if not files:
+        return []
+    from records.services.evidence import evidence_check
+
+    key = {Objection: "objection", Complaint: "complaint", RepairApplication: "repair"}[type(case)]
+    attachments = []
+    for upload in files[:MAX_ATTACHMENTS]:
+        try:
+            kind, name = evidence_check(upload)
+        except DomainError as exc:
+            raise DomainError(exc.message, code=exc.code, field="attachments") from exc
+        digest = hashlib.sha256()
+        for piece in upload.chunks():
+            digest.update(piece)
+        upload.seek(0)
+        attachment = CaseAttachment(
+            **{key: case},
+            original_name=name,
+            content_type=kind.content_type,
+            size=int(upload.size or 0),
+            sha256=digest.hexdigest(),
+        )
+        # A name of our own: the uploaded one is only a label, never part of a path.
+        attachment.file.save(f"{uuid.uuid4().hex}{os.path.splitext(name)[1].lower()}", upload, save=False)
+        attachment.save()
+        attachments.append(attachment)
+    return attachments
+
+
+def record_agencies(record: DishonestyRecord) -> list[Agency]:
+    """Who hears about a case: the agency the record is about and the one that supplied it."""
+    return [record.subject_agency, record.data_source_agency]

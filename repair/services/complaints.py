@@ -1,0 +1,137 @@
+"""Complaints (投诉) about how a record or an objection was handled, routed to the credit office above the agency
+and tracked like an objection: filed → handling → resolved | dismissed (or not accepted)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.scope import may_manage_agencies_under
+from records.errors import DomainError, NotAllowed
+from records.models import Agency, DishonestyRecord
+from repair.models import Complaint, ComplaintStatus, Objection
+from repair.notices import notify
+from repair.query_codes import new_query_code
+from repair.services.common import case_event, check_filer, due_after
+
+S = ComplaintStatus
+MOVES: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({S.FILED}), S.HANDLING),
+    "not_accept": (frozenset({S.FILED}), S.NOT_ACCEPTED),
+    "resolve": (frozenset({S.HANDLING}), S.RESOLVED),
+    "dismiss": (frozenset({S.HANDLING}), S.DISMISSED),
+}
+
+
+def handling_agency_for(record: DishonestyRecord) -> Agency:
+    """The nearest agency strictly above the record's subject that has an active credit office; the subject's own
+    top agency when none has one (the complaint must land somewhere)."""
+    ancestor_ids = record.subject_agency.ancestor_ids
+    offices = set(
+        User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, agency_id__in=ancestor_ids).values_list(
+            "agency_id", flat=True
+        )
+    )
+    for agency_id in reversed(ancestor_ids):
+        if agency_id in offices:
+            return Agency.objects.get(pk=agency_id)
+    return Agency.objects.get(pk=ancestor_ids[0]) if ancestor_ids else record.subject_agency
+
+
+def complaint_file(
+    *,
+    record: DishonestyRecord,
+    statement: str,
+    filer_name: str,
+    filer_contact: str,
+    commitment_signed: bool,
+    filer_email: str = "",
+    objection: Objection | None = None,
+    filed_by: Any = None,
+) -> tuple[Complaint, str]:
+    if objection is not None and objection.record_id != record.pk:
+        raise DomainError(_("That objection is about another record."), field="objection")
+    if filed_by is not None and not DishonestyRecord.objects.visible_to(filed_by).filter(pk=record.pk).exists():
+        raise NotAllowed(_("You may not file a complaint about this record."))
+    if filed_by is None and not (
+        DishonestyRecord.objects.disclosed().filter(pk=record.pk).exists() or record.objections.exists()
+    ):
+        raise DomainError(_("Complaints can be filed about a disclosed record or its objection."), field="record")
+    check_filer(name=filer_name, contact=filer_contact, statement=statement, commitment_signed=commitment_signed)
+    code, digest = new_query_code()
+    with transaction.atomic():
+        complaint = Complaint.objects.create(
+            record=record,
+            objection=objection,
+            handling_agency=handling_agency_for(record),
+            statement=statement.strip(),
+            filer_name=filer_name.strip(),
+            filer_contact=filer_contact.strip(),
+            filer_email=filer_email.strip(),
+            commitment_signed=True,
+            query_code_digest=digest,
+            filed_by=filed_by,
+            stage_due_on=due_after(settings.COMPLAINT_ACCEPT_WORKING_DAYS),
+        )
+        case_event(complaint, from_status="", actor=filed_by)
+        notify(
+            subject=_("Complaint about the handling of record %(number)s") % {"number": record.document_number},
+            body=_("Accept or refuse it by %(date)s.") % {"date": complaint.stage_due_on},
+            agencies=[complaint.handling_agency, record.subject_agency],
+        )
+    return complaint, code
+
+
+def _step(*, actor: Any, complaint: Complaint, action: str, reason: str = "") -> Complaint:
+    if not may_manage_agencies_under(actor, complaint.handling_agency) or actor.role not in (
+        Role.CREDIT_OFFICE,
+        Role.ADMINISTRATOR,
+    ):
+        raise NotAllowed(_("Only the credit office the complaint was routed to handles it."))
+    if action != "accept" and not reason.strip():
+        raise DomainError(_("Give the reasons."), field="reason")
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().select_related("record").get(pk=complaint.pk)
+        allowed, to_status = MOVES[action]
+        if complaint.status not in allowed:
+            raise DomainError(
+                _("This complaint is %(status)s; that step is not possible now.")
+                % {"status": complaint.get_status_display()},
+                code="illegal_transition",
+            )
+        from_status = complaint.status
+        complaint.status = to_status
+        if action == "accept":
+            complaint.stage_due_on = due_after(settings.COMPLAINT_HANDLE_WORKING_DAYS)
+        else:
+            complaint.stage_due_on = None
+            complaint.closed_at = timezone.now()
+            complaint.decision_reason = reason.strip()
+        complaint.save(update_fields=["status", "stage_due_on", "closed_at", "decision_reason"])
+        case_event(complaint, from_status=from_status, actor=actor, reason=reason.strip())
+        notify(
+            subject=_("Your complaint is now: %(status)s") % {"status": complaint.get_status_display()},
+            body=reason.strip(),
+            agencies=[complaint.record.subject_agency],
+            emails=[complaint.filer_email],
+        )
+    return complaint
+
+
+def complaint_accept(*, actor: Any, complaint: Complaint) -> Complaint:
+    return _step(actor=actor, complaint=complaint, action="accept")
+
+
+def complaint_not_accept(*, actor: Any, complaint: Complaint, reason: str) -> Complaint:
+    return _step(actor=actor, complaint=complaint, action="not_accept", reason=reason)
+
+
+def complaint_resolve(*, actor: Any, complaint: Complaint, reason: str) -> Complaint:
+    return _step(actor=actor, complaint=complaint, action="resolve", reason=reason)
+
+
+def complaint_dismiss(*, actor: Any, complaint: Complaint, reason: str) -> Complaint:
+    return _step(actor=actor, complaint=complaint, action="dismiss", reason=reason)

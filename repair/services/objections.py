@@ -1,0 +1,273 @@
+"""Objections (异议), DOMAIN §5, seeds 000 §(七), 003 §四(九):
+
+    filed ─accept→ checking ─send for verification→ verifying ─uphold (correct | revoke)→ upheld
+      └─not accept→ not_accepted        └────────────────────────┴─reject→ rejected
+
+From acceptance until the decision the record is "under objection" on the public site and its measures are
+suspended. Upheld: the record is corrected or revoked, measures found wrongful are lifted and marked so (the rest
+resume); rejected: the reasons go to the filer and the measures resume.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import may_decide_records_about
+from records.errors import DomainError, NotAllowed
+from records.models import AppliedMeasure, DishonestyRecord, MeasureEvent, MeasureState
+from records.services import record_correct, record_revoke
+from repair.models import (
+    UNDER_OBJECTION_STATUSES,
+    Objection,
+    ObjectionGrounds,
+    ObjectionOutcome,
+    ObjectionStatus,
+)
+from repair.notices import notify
+from repair.query_codes import new_query_code
+from repair.services.common import attach_files, case_event, check_filer, due_after, record_agencies
+
+S = ObjectionStatus
+MOVES: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({S.FILED}), S.CHECKING),
+    "not_accept": (frozenset({S.FILED}), S.NOT_ACCEPTED),
+    "verify": (frozenset({S.CHECKING}), S.VERIFYING),
+    "uphold": (frozenset({S.CHECKING, S.VERIFYING}), S.UPHELD),
+    "reject": (frozenset({S.CHECKING, S.VERIFYING}), S.REJECTED),
+}
+
+
+def objection_file(
+    *,
+    record: DishonestyRecord,
+    grounds: str,
+    statement: str,
+    filer_name: str,
+    filer_contact: str,
+    commitment_signed: bool,
+    filer_email: str = "",
+    attachments: list[UploadedFile] | None = None,
+    filed_by: Any = None,
+) -> tuple[Objection, str]:
+    """Files an objection; returns it with the query code (shown once). The public may object to a disclosed
+    record; staff may file for a subject about any record in force that they can see."""
+    if filed_by is None:
+        if not DishonestyRecord.objects.disclosed().filter(pk=record.pk).exists():
+            raise DomainError(_("Objections can be filed only against a record on public disclosure."), field="record")
+    elif not DishonestyRecord.objects.visible_to(filed_by).in_force().filter(pk=record.pk).exists():
+        raise NotAllowed(_("You may not file an objection about this record."))
+    if grounds not in ObjectionGrounds.values:
+        raise DomainError(_("Choose the grounds of the objection."), field="grounds")
+    check_filer(name=filer_name, contact=filer_contact, statement=statement, commitment_signed=commitment_signed)
+    code, digest = new_query_code()
+    try:
+        with transaction.atomic():
+            objection = Objection.objects.create(
+                record=record,
+                grounds=grounds,
+                statement=statement.strip(),
+                filer_name=filer_name.strip(),
+                filer_contact=filer_contact.strip(),
+                filer_email=filer_email.strip(),
+                commitment_signed=True,
+                query_code_digest=digest,
+                filed_by=filed_by,
+                stage_due_on=due_after(settings.OBJECTION_ACCEPT_WORKING_DAYS),
+            )
+            attach_files(objection, attachments or [])
+            case_event(objection, from_status="", actor=filed_by)
+            notify(
+                subject=_("Objection filed against record %(number)s") % {"number": record.document_number},
+                body=_("Accept or refuse it by %(date)s.") % {"date": objection.stage_due_on},
+                agencies=record_agencies(record),
+            )
+    except IntegrityError as exc:  # objection_one_open_per_record_and_grounds
+        raise DomainError(
+            _("An objection on these grounds is already open for this record."), code="duplicate", field="grounds"
+        ) from exc
+    return objection, code
+
+
+def _locked(objection: Objection) -> Objection:
+    return Objection.objects.select_for_update().select_related("record").get(pk=objection.pk)
+
+
+def _move(objection: Objection, action: str, actor: Any, reason: str = "") -> str:
+    allowed, to_status = MOVES[action]
+    if objection.status not in allowed:
+        raise DomainError(
+            _("This objection is %(status)s; that step is not possible now.")
+            % {"status": objection.get_status_display()},
+            code="illegal_transition",
+        )
+    from_status = objection.status
+    objection.status = to_status
+    return from_status
+
+
+def _check_actor(actor: Any, objection: Objection) -> None:
+    if not may_decide_records_about(actor, objection.record.subject_agency):
+        raise NotAllowed(_("Only the credit office of the region handles objections."))
+
+
+def _set_measures(record: DishonestyRecord, *, from_state: str, to_state: str, actor: Any, reason: str) -> None:
+    for measure in AppliedMeasure.objects.select_for_update().filter(record=record, state=from_state):
+        measure.state = to_state
+        measure.state_reason = reason
+        measure.save(update_fields=["state", "state_reason"])
+        MeasureEvent.objects.create(
+            measure=measure, from_state=from_state, to_state=to_state, reason=reason, actor=actor
+        )
+
+
+def _others_under_objection(objection: Objection) -> bool:
+    return (
+        Objection.objects.filter(record=objection.record, status__in=UNDER_OBJECTION_STATUSES)
+        .exclude(pk=objection.pk)
+        .exists()
+    )
+
+
+def _notify_filer(objection: Objection, subject: str, body: str) -> None:
+    notify(subject=subject, body=body, agencies=record_agencies(objection.record), emails=[objection.filer_email])
+
+
+def objection_accept(*, actor: Any, objection: Objection) -> Objection:
+    _check_actor(actor, objection)
+    with transaction.atomic():
+        objection = _locked(objection)
+        from_status = _move(objection, "accept", actor)
+        objection.stage_due_on = due_after(settings.OBJECTION_CHECK_WORKING_DAYS)
+        objection.save(update_fields=["status", "stage_due_on"])
+        case_event(objection, from_status=from_status, actor=actor)
+        # While the objection is verified, joint punishment measures are suspended (DOMAIN §5).
+        _set_measures(
+            objection.record,
+            from_state=MeasureState.ACTIVE,
+            to_state=MeasureState.SUSPENDED,
+            actor=actor,
+            reason=_("Suspended while an objection is verified."),
+        )
+        _notify_filer(
+            objection,
+            _("Your objection was accepted"),
+            _("It is being checked; the record's measures are suspended meanwhile."),
+        )
+    return objection
+
+
+def objection_not_accept(*, actor: Any, objection: Objection, reason: str) -> Objection:
+    _check_actor(actor, objection)
+    if not reason.strip():
+        raise DomainError(_("Give the reasons."), field="reason")
+    with transaction.atomic():
+        objection = _locked(objection)
+        from_status = _move(objection, "not_accept", actor)
+        objection.decision_reason = reason.strip()
+        objection.stage_due_on = None
+        objection.closed_at = timezone.now()
+        objection.save(update_fields=["status", "decision_reason", "stage_due_on", "closed_at"])
+        case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
+        _notify_filer(objection, _("Your objection was not accepted"), reason.strip())
+    return objection
+
+
+def objection_send_for_verification(*, actor: Any, objection: Objection) -> Objection:
+    """The data-providing unit verifies within OBJECTION_VERIFY_WORKING_DAYS."""
+    _check_actor(actor, objection)
+    with transaction.atomic():
+        objection = _locked(objection)
+        from_status = _move(objection, "verify", actor)
+        objection.stage_due_on = due_after(settings.OBJECTION_VERIFY_WORKING_DAYS)
+        objection.save(update_fields=["status", "stage_due_on"])
+        case_event(objection, from_status=from_status, actor=actor)
+        notify(
+            subject=_("Verify the record %(number)s under objection") % {"number": objection.record.document_number},
+            body=_("Send your verification by %(date)s.") % {"date": objection.stage_due_on},
+            agencies=[objection.record.data_source_agency],
+        )
+    return objection
+
+
+def objection_uphold(
+    *,
+    actor: Any,
+    objection: Objection,
+    outcome: str,
+    reason: str,
+    changes: dict[str, Any] | None = None,
+    wrongful_measures: list[AppliedMeasure] | None = None,
+) -> Objection:
+    """Upheld: the record is corrected (with `changes`) or revoked. Revocation lifts every measure as wrongful;
+    a correction lifts the listed `wrongful_measures` and lets the others resume."""
+    _check_actor(actor, objection)
+    if outcome not in (ObjectionOutcome.CORRECTED, ObjectionOutcome.REVOKED):
+        raise DomainError(_("Choose whether the record is corrected or revoked."), field="outcome")
+    if not reason.strip():
+        raise DomainError(_("Give the reasons."), field="reason")
+    if outcome == ObjectionOutcome.CORRECTED and not changes:
+        raise DomainError(_("Give the corrected values."), field="changes")
+    with transaction.atomic():
+        objection = _locked(objection)
+        record = objection.record
+        from_status = _move(objection, "uphold", actor)
+        wrongful_ids = {m.pk for m in wrongful_measures or []}
+        if outcome == ObjectionOutcome.REVOKED:
+            wrongful_ids = set(AppliedMeasure.objects.filter(record=record).values_list("pk", flat=True))
+            record_revoke(actor=actor, record=record, reason=reason)
+        else:
+            record_correct(actor=actor, record=record, changes=changes or {}, reason=reason)
+            for measure in AppliedMeasure.objects.select_for_update().filter(
+                record=record, pk__in=wrongful_ids, state__in=[MeasureState.ACTIVE, MeasureState.SUSPENDED]
+            ):
+                MeasureEvent.objects.create(
+                    measure=measure, from_state=measure.state, to_state=MeasureState.LIFTED, reason=reason, actor=actor
+                )
+                measure.state, measure.state_reason = MeasureState.LIFTED, reason
+                measure.save(update_fields=["state", "state_reason"])
+            if not _others_under_objection(objection):
+                _set_measures(
+                    record,
+                    from_state=MeasureState.SUSPENDED,
+                    to_state=MeasureState.ACTIVE,
+                    actor=actor,
+                    reason=_("Resumed: the objection was decided."),
+                )
+        # Reputation restored: measures that should never have applied are marked so (shown to the public).
+        AppliedMeasure.objects.filter(record=record, pk__in=wrongful_ids).update(wrongful=True)
+        objection.outcome = outcome
+        objection.decision_reason = reason.strip()
+        objection.stage_due_on = None
+        objection.closed_at = timezone.now()
+        objection.save(update_fields=["status", "outcome", "decision_reason", "stage_due_on", "closed_at"])
+        case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
+        _notify_filer(objection, _("Your objection was upheld"), reason.strip())
+    return objection
+
+
+def objection_reject(*, actor: Any, objection: Objection, reason: str) -> Objection:
+    _check_actor(actor, objection)
+    if not reason.strip():
+        raise DomainError(_("Give the reasons."), field="reason")
+    with transaction.atomic():
+        objection = _locked(objection)
+        from_status = _move(objection, "reject", actor)
+        objection.decision_reason = reason.strip()
+        objection.stage_due_on = None
+        objection.closed_at = timezone.now()
+        objection.save(update_fields=["status", "decision_reason", "stage_due_on", "closed_at"])
+        case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
+        if not _others_under_objection(objection):
+            _set_measures(
+                objection.record,
+                from_state=MeasureState.SUSPENDED,
+                to_state=MeasureState.ACTIVE,
+                actor=actor,
+                reason=_("Resumed: the objection was rejected."),
+            )
+        _notify_filer(objection, _("Your objection was rejected"), reason.strip())
+    return objection

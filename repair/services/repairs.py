@@ -1,0 +1,222 @@
+"""Credit repair (信用修复), DOMAIN §5, 002 §三(二)3-4:
+
+    filed ─accept (3 working days)→ accepted ─grant→ granted   (the record leaves disclosure at once)
+      └─not accept→ not_accepted        ├─refuse→ refused
+                                        └─request material (once)→ material_requested ─material supplied→ accepted
+
+The application opens on the record's earliest repair date (computed by the records capability), like 信用中国's
+per-record button that turns on after the minimum period.
+"""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.scope import may_decide_records_about
+from records.errors import DomainError, NotAllowed
+from records.models import AppliedMeasure, DishonestyRecord, MeasureState, MeasureTarget
+from records.services import measure_set_state, record_repair
+from repair.models import Mitigation, MitigationKind, RepairApplication, RepairStatus
+from repair.notices import notify
+from repair.query_codes import new_query_code, new_verification_code
+from repair.services.common import attach_files, case_event, check_filer, due_after, record_agencies
+
+S = RepairStatus
+MOVES: dict[str, tuple[frozenset[str], str]] = {
+    "accept": (frozenset({S.FILED}), S.ACCEPTED),
+    "not_accept": (frozenset({S.FILED}), S.NOT_ACCEPTED),
+    "request_material": (frozenset({S.ACCEPTED}), S.MATERIAL_REQUESTED),
+    "supply_material": (frozenset({S.MATERIAL_REQUESTED}), S.ACCEPTED),
+    "grant": (frozenset({S.ACCEPTED}), S.GRANTED),
+    "refuse": (frozenset({S.ACCEPTED, S.MATERIAL_REQUESTED}), S.REFUSED),
+}
+
+
+def repair_apply(
+    *,
+    record: DishonestyRecord,
+    statement: str,
+    filer_name: str,
+    filer_contact: str,
+    commitment_signed: bool,
+    filer_email: str = "",
+    attachments: list[UploadedFile] | None = None,
+    filed_by: Any = None,
+    today: datetime.date | None = None,
+) -> tuple[RepairApplication, str]:
+    """`statement` is the proof of fulfilment; `commitment_signed` the credit commitment (信用承诺书)."""
+    today = today or timezone.localdate()
+    if filed_by is not None and not DishonestyRecord.objects.visible_to(filed_by).filter(pk=record.pk).exists():
+        raise NotAllowed(_("You may not apply for repair of this record."))
+    if not record.is_in_force:
+        raise DomainError(_("Only a record in force can be repaired."), field="record")
+    if not record.repair_possible_on(today):
+        raise DomainError(
+            _("Credit repair can be applied for from %(date)s.") % {"date": record.earliest_repair_on.isoformat()},
+            code="too_early",
+            field="record",
+        )
+    check_filer(name=filer_name, contact=filer_contact, statement=statement, commitment_signed=commitment_signed)
+    if not attachments and filed_by is None:
+        raise DomainError(_("Attach the proof that the obligation was fulfilled."), field="attachments")
+    code, digest = new_query_code()
+    try:
+        with transaction.atomic():
+            application = RepairApplication.objects.create(
+                record=record,
+                statement=statement.strip(),
+                filer_name=filer_name.strip(),
+                filer_contact=filer_contact.strip(),
+                filer_email=filer_email.strip(),
+                commitment_signed=True,
+                query_code_digest=digest,
+                filed_by=filed_by,
+                stage_due_on=due_after(settings.REPAIR_ACCEPT_WORKING_DAYS, today),
+            )
+            attach_files(application, attachments or [])
+            case_event(application, from_status="", actor=filed_by)
+            notify(
+                subject=_("Credit repair applied for: record %(number)s") % {"number": record.document_number},
+                body=_("Decide on acceptance by %(date)s.") % {"date": application.stage_due_on},
+                agencies=record_agencies(record),
+            )
+    except IntegrityError as exc:  # repair_one_open_per_record
+        raise DomainError(
+            _("A repair application for this record is already being handled."), code="duplicate", field="record"
+        ) from exc
+    return application, code
+
+
+def _check_actor(actor: Any, application: RepairApplication) -> None:
+    if not may_decide_records_about(actor, application.record.subject_agency):
+        raise NotAllowed(_("Only the credit office of the region decides on credit repair."))
+
+
+def _advance(
+    application: RepairApplication, action: str, actor: Any, *, reason: str = "", due: datetime.date | None = None
+) -> RepairApplication:
+    allowed, to_status = MOVES[action]
+    if application.status not in allowed:
+        raise DomainError(
+            _("This application is %(status)s; that step is not possible now.")
+            % {"status": application.get_status_display()},
+            code="illegal_transition",
+        )
+    from_status = application.status
+    application.status = to_status
+    application.stage_due_on = due
+    if to_status in (S.GRANTED, S.REFUSED, S.NOT_ACCEPTED):
+        application.closed_at = timezone.now()
+        application.decision_reason = reason.strip()
+        application.decided_by = actor
+        application.decided_at = application.closed_at
+    application.save()
+    case_event(application, from_status=from_status, actor=actor, reason=reason.strip())
+    notify(
+        subject=_("Credit repair application: %(status)s") % {"status": application.get_status_display()},
+        body=reason.strip(),
+        agencies=record_agencies(application.record),
+        emails=[application.filer_email],
+    )
+    return application
+
+
+def _locked(application: RepairApplication) -> RepairApplication:
+    return RepairApplication.objects.select_for_update().select_related("record").get(pk=application.pk)
+
+
+def repair_accept(*, actor: Any, application: RepairApplication) -> RepairApplication:
+    _check_actor(actor, application)
+    with transaction.atomic():
+        application = _locked(application)
+        return _advance(application, "accept", actor, due=due_after(settings.REPAIR_DECIDE_WORKING_DAYS))
+
+
+def repair_not_accept(*, actor: Any, application: RepairApplication, reason: str) -> RepairApplication:
+    _check_actor(actor, application)
+    if not reason.strip():
+        raise DomainError(_("Give the reasons."), field="reason")
+    with transaction.atomic():
+        return _advance(_locked(application), "not_accept", actor, reason=reason)
+
+
+def repair_request_material(*, actor: Any, application: RepairApplication, request: str) -> RepairApplication:
+    """Missing material may be requested once, with a deadline."""
+    _check_actor(actor, application)
+    if not request.strip():
+        raise DomainError(_("Say what material is missing."), field="request")
+    with transaction.atomic():
+        application = _locked(application)
+        if application.material_requested_at is not None:
+            raise DomainError(_("Missing material can be requested only once."), code="already_requested")
+        due = due_after(settings.REPAIR_MATERIAL_WORKING_DAYS)
+        application.material_requested_at = timezone.now()
+        application.material_request = request.strip()
+        application.material_due_on = due
+        return _advance(application, "request_material", actor, reason=request, due=due)
+
+
+def repair_supply_material(
+    *, application: RepairApplication, statement: str, attachments: list[UploadedFile] | None = None
+) -> RepairApplication:
+    """The filer (with the query code) supplies what was asked; the decision clock starts again."""
+    if not statement.strip() and not attachments:
+        raise DomainError(_("Describe or attach the material."), field="statement")
+    with transaction.atomic():
+        application = _locked(application)
+        if application.material_due_on and timezone.localdate() > application.material_due_on:
+            raise DomainError(_("The deadline for the material has passed."), code="too_late")
+        attach_files(application, attachments or [])
+        if statement.strip():
+            application.statement = f"{application.statement}\n\n{statement.strip()}"
+        return _advance(
+            application, "supply_material", None, reason=statement, due=due_after(settings.REPAIR_DECIDE_WORKING_DAYS)
+        )
+
+
+def repair_grant(*, actor: Any, application: RepairApplication, reason: str) -> RepairApplication:
+    """The record leaves public disclosure at once, its measures are lifted, the change is queued for the platform,
+    and a decision with a verification code is issued."""
+    _check_actor(actor, application)
+    if not reason.strip():
+        raise DomainError(_("Give the reasons."), field="reason")
+    with transaction.atomic():
+        application = _locked(application)
+        _advance(application, "grant", actor, reason=reason)
+        record_repair(actor=actor, record=application.record, reason=reason)
+        application.verification_code = new_verification_code()
+        application.save(update_fields=["verification_code"])
+    return application
+
+
+def repair_refuse(*, actor: Any, application: RepairApplication, reason: str) -> RepairApplication:
+    _check_actor(actor, application)
+    if not reason.strip():
+        raise DomainError(_("Give the reasons."), field="reason")
+    with transaction.atomic():
+        return _advance(_locked(application), "refuse", actor, reason=reason)
+
+
+def mitigation_grant(*, actor: Any, measure: AppliedMeasure, kind: str, reason: str) -> Mitigation:
+    """主动自新 (000 §(七)): a civil servant who recovered the loss or stopped the harm is spared a personal measure —
+    exempted (the measure is lifted) or mitigated (it stays, recorded as mitigated)."""
+    if not may_decide_records_about(actor, measure.record.subject_agency):
+        raise NotAllowed(_("Only the credit office of the region approves mitigation."))
+    if kind not in MitigationKind.values:
+        raise DomainError(_("Choose mitigation or exemption."), field="kind")
+    if not reason.strip():
+        raise DomainError(_("Give the reason."), field="reason")
+    if measure.target_person_id is None or measure.measure_type.target == MeasureTarget.UNIT:
+        raise DomainError(_("Only measures against a person can be mitigated."), field="measure")
+    with transaction.atomic():
+        if Mitigation.objects.filter(measure=measure).exists():
+            raise DomainError(_("This measure has already been mitigated."), code="duplicate", field="measure")
+        mitigation = Mitigation.objects.create(measure=measure, kind=kind, reason=reason.strip(), approved_by=actor)
+        if kind == MitigationKind.EXEMPTED and measure.state in (MeasureState.ACTIVE, MeasureState.SUSPENDED):
+            measure_set_state(actor=actor, measure=measure, to_state=MeasureState.LIFTED, reason=reason)
+    return mitigation
