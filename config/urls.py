@@ -9,6 +9,7 @@ admin.site.site_title = settings.ADMIN_SITE_HEADER
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("records.api_urls")),
+    path("", include("repair.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -17,6 +18,7 @@ urlpatterns = [
     path("", include("disclosure.urls")),
     path("staff/", include("accounts.urls")),
     path("staff/", include("records.urls")),
+    path("", include("repair.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
