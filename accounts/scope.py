@@ -118,6 +118,21 @@ def may_enter_records_for(user: Any, agency: "Agency") -> bool:
     return _in_reach(user, agency, own_roles=OWN_AGENCY_ROLES, subtree_roles=frozenset({Role.CREDIT_OFFICE}))
 
 
+def entering_agency_q(user: Any) -> Q:
+    """The queryset twin of may_enter_records_for: the agencies `user` may enter records for."""
+    if not _active_staff(user):
+        return NOTHING
+    if user.is_administrator:
+        return Q()
+    if user.agency_id is None:
+        return NOTHING
+    if user.role in OWN_AGENCY_ROLES:
+        return Q(pk=user.agency_id)
+    if user.role == Role.CREDIT_OFFICE:
+        return Q(path__startswith=user.agency.path)
+    return NOTHING
+
+
 def may_submit_records_for(user: Any, agency: "Agency") -> bool:
     """The agency reviewer checks and submits what its clerks entered (DOMAIN §1)."""
     return _in_reach(user, agency, own_roles=frozenset({Role.REVIEWER}), subtree_roles=frozenset({Role.CREDIT_OFFICE}))

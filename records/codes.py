@@ -35,7 +35,7 @@ def validate_uscc(value: str) -> None:
     if not USCC_PATTERN.match(code):
         raise ValidationError(
             _(
-                "The code may use only digits and the capital letters A–Y except I, O, S, V and Z, "
+                "The code may use only digits and the capital letters A–Z except I, O, S, V and Z, "
                 "and characters 3–8 must be the region code digits."
             ),
             code="uscc_alphabet",
