@@ -334,3 +334,14 @@ def test_a_civil_servant_with_a_record_that_year_cannot_be_rated_excellent(world
 def test_a_draft_record_does_not_block_an_excellent_rating(world: City) -> None:
     make_record(world.clerk_a, world.agency_a, subject_person=world.person_a, decision_date=D(2026, 3, 5))
     assessment_record(actor=world.clerk_a, person=world.person_a, year=2026, result="excellent")
+
+
+def test_a_measure_change_counts_as_a_change_of_its_record(world: City, calendar: None) -> None:
+    from records.services import measure_set_state
+
+    record = published(world, severity="serious")
+    before = DishonestyRecord.objects.get(pk=record.pk).updated_at
+    measure = record.measures.first()
+    assert measure is not None
+    measure_set_state(actor=world.office_a, measure=measure, to_state=MeasureState.SUSPENDED, reason="复核中")
+    assert DishonestyRecord.objects.get(pk=record.pk).updated_at > before

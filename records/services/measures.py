@@ -70,7 +70,8 @@ def measures_apply(*, record: DishonestyRecord, actor: Any, today: datetime.date
     return applied
 
 
-def _move(measure: AppliedMeasure, to_state: str, actor: Any, reason: str) -> None:
+def measure_move(measure: AppliedMeasure, to_state: str, actor: Any, reason: str) -> None:
+    """One state change of a locked measure, with its event; callers check who may (inside their transaction)."""
     if to_state not in MEASURE_MOVES[measure.state]:
         raise DomainError(
             _("A %(state)s measure cannot become %(to)s.")
@@ -82,6 +83,12 @@ def _move(measure: AppliedMeasure, to_state: str, actor: Any, reason: str) -> No
     measure.state_reason = reason
     measure.save(update_fields=["state", "state_reason"])
     MeasureEvent.objects.create(measure=measure, from_state=from_state, to_state=to_state, reason=reason, actor=actor)
+    record_touch(measure.record_id)
+
+
+def record_touch(record_id: int) -> None:
+    """A measure changed: the record counts as changed for incremental pulls (`updated_after`)."""
+    DishonestyRecord.objects.filter(pk=record_id).update(updated_at=timezone.now())
 
 
 def measures_close(*, record: DishonestyRecord, actor: Any, to_state: str, reason: str) -> int:
@@ -91,7 +98,7 @@ def measures_close(*, record: DishonestyRecord, actor: Any, to_state: str, reaso
     )
     count = 0
     for measure in open_measures:
-        _move(measure, to_state, actor, reason)
+        measure_move(measure, to_state, actor, reason)
         count += 1
     return count
 
@@ -103,7 +110,7 @@ def measure_set_state(*, actor: Any, measure: AppliedMeasure, to_state: str, rea
         raise DomainError(_("Give the reason."), field="reason")
     with transaction.atomic():
         measure = AppliedMeasure.objects.select_for_update().get(pk=measure.pk)
-        _move(measure, to_state, actor, reason.strip())
+        measure_move(measure, to_state, actor, reason.strip())
     return measure
 
 

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import may_decide_records_about
 from records.errors import DomainError, NotAllowed
-from records.models import AppliedMeasure, DishonestyRecord, MeasureEvent, MeasureState
+from records.models import AppliedMeasure, DishonestyRecord, MeasureState
 from records.services import record_correct, record_revoke
+from records.services.measures import measure_move
 from repair.models import (
     UNDER_OBJECTION_STATUSES,
     Objection,
@@ -116,12 +117,7 @@ def _check_actor(actor: Any, objection: Objection) -> None:
 
 def _set_measures(record: DishonestyRecord, *, from_state: str, to_state: str, actor: Any, reason: str) -> None:
     for measure in AppliedMeasure.objects.select_for_update().filter(record=record, state=from_state):
-        measure.state = to_state
-        measure.state_reason = reason
-        measure.save(update_fields=["state", "state_reason"])
-        MeasureEvent.objects.create(
-            measure=measure, from_state=from_state, to_state=to_state, reason=reason, actor=actor
-        )
+        measure_move(measure, to_state, actor, reason)
 
 
 def _others_under_objection(objection: Objection) -> bool:
@@ -224,11 +220,7 @@ def objection_uphold(
             for measure in AppliedMeasure.objects.select_for_update().filter(
                 record=record, pk__in=wrongful_ids, state__in=[MeasureState.ACTIVE, MeasureState.SUSPENDED]
             ):
-                MeasureEvent.objects.create(
-                    measure=measure, from_state=measure.state, to_state=MeasureState.LIFTED, reason=reason, actor=actor
-                )
-                measure.state, measure.state_reason = MeasureState.LIFTED, reason
-                measure.save(update_fields=["state", "state_reason"])
+                measure_move(measure, MeasureState.LIFTED, actor, reason)
             if not _others_under_objection(objection):
                 _set_measures(
                     record,
