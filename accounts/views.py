@@ -5,7 +5,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.scope import may_read_people
+from records.forms import entering_agencies
 from records.models import Agency, CivilServant
+from records.views.queue import queue_sections
 
 
 class LoginView(auth_views.LoginView):
@@ -30,5 +32,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "may_read_people": reads_people,
         "people_count": people.filter(active=True).count() if reads_people else None,
         "principal_count": people.filter(active=True, is_principal=True).count() if reads_people else None,
+        # One count per section of the work queue (records/views/queue.py), rows stay on the queue page.
+        "queue": queue_sections(user),
+        "may_enter_records": entering_agencies(user).exists(),
     }
     return render(request, "accounts/home.html", context)

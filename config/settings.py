@@ -402,6 +402,14 @@ USCC_PREFIXES = env_list(
     ],
 )
 
+# Excel imports of records: refused before any parsing beyond these (records/excel/reader.py). The reverse proxy's
+# upload limit must allow RECORD_IMPORT_MAX_FILE_BYTES.
+RECORD_IMPORT_MAX_ROWS = env_int("RECORD_IMPORT_MAX_ROWS", 200_000)
+RECORD_IMPORT_MAX_FILE_BYTES = env_int("RECORD_IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024)
+RECORD_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("RECORD_IMPORT_MAX_UNCOMPRESSED_BYTES", 512 * 1024 * 1024)
+RECORD_IMPORT_MAX_COMPRESSION_RATIO = env_int("RECORD_IMPORT_MAX_COMPRESSION_RATIO", 100)
+RECORD_EVIDENCE_MAX_BYTES = env_int("RECORD_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+
 # Working-day time limits of the subject's rights (DOMAIN §5; Guangzhou practice and provisional national figures).
 OBJECTION_ACCEPT_WORKING_DAYS = env_int("OBJECTION_ACCEPT_WORKING_DAYS", 2)
 OBJECTION_CHECK_WORKING_DAYS = env_int("OBJECTION_CHECK_WORKING_DAYS", 2)

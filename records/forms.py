@@ -10,7 +10,20 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from records.models import Agency, AssessmentResult
+from accounts.scope import entering_agency_q
+from records.models import (
+    Agency,
+    AssessmentResult,
+    CivilServant,
+    DishonestyRecord,
+    MeasureState,
+    RecordSource,
+    ResponsibilityKind,
+    Sector,
+    Severity,
+    SpecialField,
+)
+from records.services import RecordInput
 
 # A four-digit year: a shape, not a rule (which years may be recorded is for the services to say).
 YEAR_BOUNDS: dict[str, int] = {"min_value": 1000, "max_value": 9999}
@@ -134,3 +147,322 @@ class MattersReportForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), **YEAR_BOUNDS)
     reported_on = forms.DateField(label=_("Date reported"), widget=DateInput())
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+# Dishonesty records -----------------------------------------------------------------------------------------------
+
+
+def entering_agencies(user: Any) -> QuerySet[Agency]:
+    """The agencies `user` may enter records for (accounts.scope.entering_agency_q)."""
+    return Agency.objects.only("pk", "name", "path", "active").filter(entering_agency_q(user))
+
+
+def _base_depth(user: Any) -> int:
+    return 1 if user.is_administrator or user.agency_id is None else user.agency.depth
+
+
+def _person_label(person: CivilServant) -> str:
+    # The masked number tells two people of the same name apart; the full number never reaches a page.
+    return f"{person.name} · {person.agency.name} · {person.id_number_masked}"
+
+
+def people_for_records(user: Any, agency_id: Any) -> list[CivilServant]:
+    """The civil servants a record about agency `agency_id` may name: its active people, if `user` enters records
+    for it. Only one agency's people: a city office's whole staff would not fit in a select. Evaluated once per page
+    and shared by every select that offers them."""
+    try:
+        agency_pk = int(agency_id)
+    except (TypeError, ValueError):
+        return []
+    return list(
+        CivilServant.objects.filter(agency__in=entering_agencies(user).filter(pk=agency_pk), active=True)
+        .select_related("agency")
+        .only("pk", "name", "id_number_masked", "agency__name")
+        .order_by("name", "pk")
+    )
+
+
+class PersonChoiceField(forms.TypedChoiceField):
+    """A choice among an already evaluated list of people, cleaned to the CivilServant (no query per select)."""
+
+    def __init__(self, *, people: list[CivilServant], **kwargs: Any) -> None:
+        self.people = {str(person.pk): person for person in people}
+        choices = [("", "—")] + [(str(person.pk), _person_label(person)) for person in people]
+        super().__init__(choices=choices, coerce=self.people.__getitem__, empty_value=None, **kwargs)
+
+
+class RecordForm(forms.Form):
+    """What a clerk types for a record; `to_input()` builds the services' RecordInput."""
+
+    subject_agency = AgencyChoiceField(Agency.objects.none(), label=_("Subject agency"))
+    subject_person = PersonChoiceField(
+        people=[],
+        label=_("Subject civil servant"),
+        required=False,
+        help_text=_("Only when the record is about one civil servant of the subject agency."),
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *RecordSource.choices])
+    sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—"), *Sector.choices])
+    severity = forms.ChoiceField(label=_("Severity"), choices=[("", "—"), *Severity.choices])
+    special_field = forms.ChoiceField(label=_("Special field"), choices=SpecialField.choices, required=False)
+    document_number = forms.CharField(label=_("Document number"), max_length=100)
+    deciding_agency = AgencyChoiceField(
+        Agency.objects.none(),
+        label=_("Deciding agency"),
+        required=False,
+        empty_label=_("Another body (type its name and code below)"),
+        help_text=_("When the deciding body is an agency in this system."),
+    )
+    deciding_body_name = forms.CharField(label=_("Deciding body"), max_length=200, required=False)
+    deciding_body_uscc = forms.CharField(label=_("Deciding body's code"), max_length=24, required=False)
+    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput())
+    facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 4}))
+    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
+    categories = forms.CharField(label=_("Categories"), max_length=200, required=False)
+    fine_amount = forms.DecimalField(
+        label=_("Fine (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
+    )
+    other_amount = forms.DecimalField(
+        label=_("Other amounts (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
+    )
+    loss_description = forms.CharField(label=_("Loss"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    social_impact = forms.CharField(label=_("Social impact"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    data_source_agency = AgencyChoiceField(Agency.objects.none(), label=_("Data source agency"))
+
+    DECISION_FIELDS = (
+        "source",
+        "sector",
+        "severity",
+        "special_field",
+        "document_number",
+        "deciding_agency",
+        "deciding_body_name",
+        "deciding_body_uscc",
+        "decision_date",
+    )
+    CONTENT_FIELDS = (
+        "facts",
+        "legal_basis",
+        "categories",
+        "fine_amount",
+        "other_amount",
+        "loss_description",
+        "social_impact",
+    )
+
+    def __init__(self, *args: Any, user: Any, people: list[CivilServant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        base_depth = _base_depth(user)
+        entering = entering_agencies(user)
+        for name, queryset in (
+            ("subject_agency", entering),
+            ("data_source_agency", entering),
+            ("deciding_agency", Agency.objects.visible_to(user).only("pk", "name", "path", "active")),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, AgencyChoiceField)
+            field.queryset = queryset
+            field.base_depth = base_depth
+        self.fields["subject_person"] = PersonChoiceField(
+            people=people,
+            label=self.fields["subject_person"].label,
+            required=False,
+            help_text=self.fields["subject_person"].help_text,
+        )
+
+    def to_input(self, responsible: list[tuple[CivilServant, str]]) -> RecordInput:
+        data = self.cleaned_data
+        return RecordInput(
+            subject_agency=data["subject_agency"],
+            subject_person=data["subject_person"],
+            source=data["source"],
+            sector=data["sector"],
+            severity=data["severity"],
+            special_field=data["special_field"] or "",
+            document_number=data["document_number"],
+            deciding_agency=data["deciding_agency"],
+            deciding_body_name=data["deciding_body_name"],
+            deciding_body_uscc=data["deciding_body_uscc"],
+            decision_date=data["decision_date"],
+            facts=data["facts"],
+            legal_basis=data["legal_basis"],
+            categories=data["categories"],
+            fine_amount=data["fine_amount"],
+            other_amount=data["other_amount"],
+            loss_description=data["loss_description"],
+            social_impact=data["social_impact"],
+            data_source_agency=data["data_source_agency"],
+            responsible=responsible,
+        )
+
+    @staticmethod
+    def initial_for(record: DishonestyRecord) -> dict[str, Any]:
+        names = (*RecordForm.DECISION_FIELDS, *RecordForm.CONTENT_FIELDS)
+        initial = {name: getattr(record, name) for name in names}
+        initial.update(
+            subject_agency=record.subject_agency_id,
+            subject_person=record.subject_person_id,
+            data_source_agency=record.data_source_agency_id,
+            deciding_agency=record.deciding_agency_id,
+        )
+        return initial
+
+
+class ResponsibleForm(forms.Form):
+    person = PersonChoiceField(people=[], label=_("Responsible person"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of responsibility"), choices=[("", "—"), *ResponsibilityKind.choices], required=False
+    )
+
+    def __init__(self, *args: Any, people: list[CivilServant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"] = PersonChoiceField(people=people, label=self.fields["person"].label, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("person") is not None and not data.get("kind"):
+            self.add_error("kind", forms.ValidationError(_("Choose the kind of responsibility."), code="required"))
+        return data
+
+
+class BaseResponsibleFormSet(forms.BaseFormSet):
+    """The responsible persons (惩戒到人); blank rows are ignored."""
+
+    def add_non_form_error(self, message: str) -> None:
+        """A service's error about the whole list (a person listed twice…) shown above the rows."""
+        self.non_form_errors().append(message)
+
+    def responsible(self) -> list[tuple[CivilServant, str]]:
+        return [
+            (form.cleaned_data["person"], form.cleaned_data["kind"])
+            for form in self.forms
+            if form.cleaned_data.get("person") is not None
+        ]
+
+
+ResponsibleFormSet = forms.formset_factory(
+    ResponsibleForm, formset=BaseResponsibleFormSet, extra=2, max_num=20, validate_max=True
+)
+
+
+def responsible_initial(record: DishonestyRecord) -> list[dict[str, Any]]:
+    return [{"person": str(row.person_id), "kind": row.kind} for row in record.responsibilities.order_by("pk")]
+
+
+def record_form_initial_from(data: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What a posted record form held, as initial values: the form shown again after "show this agency's people",
+    without validating (and so without errors) and without saving."""
+    initial = {name: data.get(name) for name in RecordForm.base_fields if name in data}
+    try:
+        total = min(int(data.get("responsible-TOTAL_FORMS", 0)), 20)
+    except ValueError:
+        total = 0
+    rows = [
+        {"person": data.get(f"responsible-{i}-person", ""), "kind": data.get(f"responsible-{i}-kind", "")}
+        for i in range(total)
+    ]
+    return initial, [row for row in rows if row["person"] or row["kind"]]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CorrectionForm(forms.Form):
+    """A correction of a published record: only CORRECTABLE_FIELDS, and a reason."""
+
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    special_field = forms.ChoiceField(label=_("Special field"), choices=SpecialField.choices, required=False)
+    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput())
+    document_number = forms.CharField(label=_("Document number"), max_length=100)
+    facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 4}))
+    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
+    categories = forms.CharField(label=_("Categories"), max_length=200, required=False)
+    fine_amount = forms.DecimalField(
+        label=_("Fine (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
+    )
+    other_amount = forms.DecimalField(
+        label=_("Other amounts (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
+    )
+    loss_description = forms.CharField(label=_("Loss"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    social_impact = forms.CharField(label=_("Social impact"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason for the correction"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    @classmethod
+    def correctable_names(cls) -> list[str]:
+        return [name for name in cls.base_fields if name != "reason"]
+
+    @classmethod
+    def initial_for(cls, record: DishonestyRecord) -> dict[str, Any]:
+        return {name: getattr(record, name) for name in cls.correctable_names()}
+
+    def changes_to(self, record: DishonestyRecord) -> dict[str, Any]:
+        """The fields whose value differs from the record's (the service refuses a correction that changes nothing)."""
+        changes = {}
+        for name in self.correctable_names():
+            value = self.cleaned_data[name]
+            if name == "special_field":
+                value = value or ""
+            if value != getattr(record, name):
+                changes[name] = value
+        return changes
+
+
+class MeasureStateForm(forms.Form):
+    to_state = forms.ChoiceField(label=_("New state"), choices=MeasureState.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RectificationAnswerForm(forms.Form):
+    explanation = forms.CharField(
+        label=_("What was rectified"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("Evidence file"),
+        max_length=255,
+        allow_empty_file=True,  # the service says why an empty file is refused
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.ofd,.png,.jpg,.jpeg"}),
+        help_text=_("PDF, OFD, PNG or JPEG, at most 20 MB."),
+    )
+
+
+def dress_record_filter_form(form: forms.Form, user: Any) -> None:
+    """Widgets for the record list's filter form (records.filters.RecordFilter builds the fields)."""
+    for name in ("status", "severity", "source", "sector"):
+        form.fields[name].widget = forms.CheckboxSelectMultiple(choices=form.fields[name].choices)
+    for name in ("decided_from", "decided_to", "published_from", "published_to"):
+        form.fields[name].widget = DateInput()
+    agencies, base_depth = agency_choices_for(user)
+    labels = AgencyChoiceField(agencies, base_depth=base_depth)
+    choices = [("", _("All agencies"))] + [(str(a.pk), labels.label_from_instance(a)) for a in agencies]
+    form.fields["subtree_of"].widget = forms.Select(choices=choices)
+    form.fields["subtree_of"].label = _("Agency and the units below it")
+    form.fields["q"].label = _("Subject name or document number")
+    form.fields["q"].widget.input_type = "search"
+
+
+class ImportUploadForm(forms.Form):
+    agency = AgencyChoiceField(
+        Agency.objects.none(),
+        label=_("Data source agency"),
+        help_text=_("The agency supplying the records in the workbook."),
+    )
+    file = forms.FileField(
+        label=_("Workbook"),
+        max_length=255,
+        allow_empty_file=True,  # the service says why
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        help_text=_("An .xlsx workbook made from the template."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        assert isinstance(field, AgencyChoiceField)
+        field.queryset = entering_agencies(user)
+        field.base_depth = _base_depth(user)

@@ -12,6 +12,8 @@ from records.services.dishonesty import (
     record_update,
     records_expire_due,
 )
+from records.services.evidence import evidence_attach
+from records.services.imports import import_job_create, import_job_run, records_export
 from records.services.measures import measure_set_state, rectification_submit
 from records.services.platform import platform_change_emit
 from records.services.subjects import (
@@ -47,6 +49,9 @@ __all__ = [
     "civil_servant_reveal_id_number",
     "civil_servant_set_active",
     "civil_servant_update",
+    "evidence_attach",
+    "import_job_create",
+    "import_job_run",
     "matters_report_record",
     "measure_set_state",
     "platform_change_emit",
@@ -59,6 +64,7 @@ __all__ = [
     "record_submit",
     "record_update",
     "records_expire_due",
+    "records_export",
     "rectification_submit",
     "training_record",
 ]

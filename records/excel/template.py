@@ -1,0 +1,111 @@
+"""The downloadable import template: the data sheet, the explanation sheet and the hidden lists."""
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from records.excel.columns import (
+    AMOUNT,
+    CHOICE,
+    COLUMNS,
+    DATA_SHEET,
+    DATE,
+    HELP_SHEET,
+    LISTS_SHEET,
+    TEXT_FORMAT_KINDS,
+    choice_labels,
+)
+from records.excel.reader import column_letters
+
+
+def build_template(*, max_rows: int = 200_000) -> bytes:
+    """The import workbook: the data sheet (ID and code columns formatted as text, choice columns with drop-down
+    lists), the explanation sheet and a hidden sheet holding the lists."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = DATA_SHEET
+    lists = workbook.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+    help_sheet = workbook.create_sheet(HELP_SHEET)
+
+    sheet.append([column.header for column in COLUMNS])
+    bold, required_font = Font(bold=True), Font(bold=True, color="C00000")
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for index, column in enumerate(COLUMNS):
+        letter = column_letters(index)
+        cell = sheet.cell(row=1, column=index + 1)
+        cell.font = required_font if column.required else bold
+        cell.fill = fill
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = column.width
+        # The column's own format, so what is typed below it stays text: 18-digit IDs typed into a General column
+        # become floats with lost digits (STACK-NOTES).
+        if column.kind in TEXT_FORMAT_KINDS:
+            dimension.number_format = "@"
+        elif column.kind == DATE:
+            dimension.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+
+    list_column = 0
+    for index, column in enumerate(COLUMNS):
+        if column.kind != CHOICE:
+            continue
+        labels = [label for code, label in choice_labels(column.key).items() if code]
+        list_letter = column_letters(list_column)
+        lists.cell(row=1, column=list_column + 1, value=column.header)
+        for offset, label in enumerate(labels):
+            lists.cell(row=offset + 2, column=list_column + 1, value=label)
+        letter = column_letters(index)
+        validation = DataValidation(
+            type="list",
+            formula1=f"'{LISTS_SHEET}'!${list_letter}$2:${list_letter}${len(labels) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=column.header,
+            error=_("Choose a value from the list."),
+        )
+        validation.add(f"{letter}2:{letter}{max_rows + 1}")
+        sheet.add_data_validation(validation)
+        list_column += 1
+
+    help_sheet.append([_("Fill in one record per row of the sheet “%(sheet)s”.") % {"sheet": DATA_SHEET}])
+    help_sheet.append(
+        [
+            _(
+                "Do not change the first row, merge cells or use formulas. Type codes and ID numbers as text. "
+                "A record about a civil servant names his or her agency and ID number. Columns in red are required. "
+                "Nothing is imported until every row is correct; the check lists every error with its row."
+            )
+        ]
+    )
+    help_sheet.append([])
+    help_sheet.append([_("Column"), _("Required"), _("How to fill it in"), _("Allowed values")])
+    for cell in help_sheet[4]:
+        cell.font = bold
+        cell.fill = fill
+    for column in COLUMNS:
+        if column.kind == CHOICE:
+            allowed = "、".join(label for code, label in choice_labels(column.key).items() if code)
+            if not column.required:
+                allowed += _(" (or leave empty)")
+        elif column.kind == DATE:
+            allowed = _("An Excel date, or text such as 2026-06-01")
+        elif column.kind == AMOUNT:
+            allowed = _("A number, zero or more")
+        elif column.max_length:
+            allowed = _("Text, at most %(n)d characters") % {"n": column.max_length}
+        else:
+            allowed = ""
+        help_sheet.append([column.header, _("Yes") if column.required else _("No"), str(column.help), allowed])
+    for letter, width in zip("ABCD", (26, 8, 70, 70), strict=True):
+        help_sheet.column_dimensions[letter].width = width
+    for row in help_sheet.iter_rows(min_row=5):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,648 @@
+"""Staff pages for dishonesty records: the list, a record with its timeline, measures and evidence, the entry and
+correction forms, and the workflow buttons.
+
+A record is fetched through `DishonestyRecord.objects.visible_to(user)`, so an id typed into a URL obeys the list's
+scope (404 outside it). Buttons are shown by `record_actions`; the services stay the final judge: NotAllowed becomes
+the 403 page, any other DomainError the page again with its message and nothing changed.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for, record_q
+from records import services
+from records.errors import DomainError, NotAllowed
+from records.filters import RecordFilter
+from records.forms import (
+    CorrectionForm,
+    EvidenceForm,
+    MeasureStateForm,
+    ReasonForm,
+    RecordForm,
+    RectificationAnswerForm,
+    ResponsibleFormSet,
+    dress_record_filter_form,
+    entering_agencies,
+    people_for_records,
+    record_form_initial_from,
+    responsible_initial,
+)
+from records.models import (
+    Agency,
+    AppliedMeasure,
+    CivilServant,
+    DishonestyRecord,
+    EvidenceFile,
+    MeasureEvent,
+    MeasureState,
+    Rectification,
+)
+from records.services.dishonesty import TRANSITIONS
+from records.services.evidence import may_attach_evidence
+from records.services.measures import MEASURE_MOVES
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+# A city office may see a million rows: the list counts at most this many (COUNT(*) over 1M rows took 0.2 s,
+# STACK-NOTES) and says "more than" beyond it; narrower filters reach the rest.
+COUNT_CAP = 10_000
+HISTORY_LIMIT = 50
+SORTABLE = ("subject_name", "severity", "decision_date", "published_at", "updated_at")
+DEFAULT_ORDERING = "-decision_date"
+EXPORT_FORMATS = ("xlsx", "csv")
+UNSHOWN_FILTERS = ("subject_agency", "data_source_agency", "subject_person", "updated_after")
+DECIDING_ACTIONS = ("return", "publish", "correct", "revoke")
+REASONED_ACTIONS = ("return", "revoke")
+# Left out of the history's change lists: bookkeeping that the timeline and the window section already tell.
+UNSHOWN_FIELDS = frozenset({"version", "published_at", "disclosure_rule"})
+
+
+# Who may press what ------------------------------------------------------------------------------------------------
+
+
+def _may_press(user: Any, record: DishonestyRecord, action: str) -> bool:
+    """The role-and-scope half of an action (the other half is the record's status)."""
+    if action == "edit":
+        return may_enter_records_for(user, record.data_source_agency)
+    if action == "submit":
+        return may_submit_records_for(user, record.data_source_agency)
+    if action in DECIDING_ACTIONS:
+        return may_decide_records_about(user, record.subject_agency)
+    if action == "attach_evidence":
+        return may_attach_evidence(user, record)
+    raise ValueError(action)
+
+
+def _status_allows(record: DishonestyRecord, action: str) -> bool:
+    if action == "edit":
+        return record.is_editable
+    if action == "attach_evidence":
+        return True
+    return record.status in TRANSITIONS[action][0]
+
+
+def record_actions(user: Any, record: DishonestyRecord) -> list[str]:
+    """The buttons `user` sees on `record`: edit, submit, return, publish, correct, revoke, attach_evidence."""
+    return [
+        action
+        for action in ("edit", "submit", *DECIDING_ACTIONS, "attach_evidence")
+        if _status_allows(record, action) and _may_press(user, record, action)
+    ]
+
+
+# Lists -------------------------------------------------------------------------------------------------------------
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows; `capped` says there are more."""
+
+    def __init__(self, object_list: Any, per_page: int, *, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def _capped_count(self) -> int:
+        if isinstance(self.object_list, QuerySet):
+            return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        return len(self.object_list)
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        return min(self._capped_count, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._capped_count > self.cap
+
+
+def listed_records(queryset: QuerySet[DishonestyRecord]) -> QuerySet[DishonestyRecord]:
+    """What a list row shows, in one query whatever the number of rows."""
+    return queryset.select_related("subject_agency", "subject_person").defer(
+        "facts", "legal_basis", "loss_description", "social_impact", "search_grams"
+    )
+
+
+def _sort_links(request: HttpRequest) -> dict[str, dict[str, str]]:
+    current = request.GET.get("ordering") or DEFAULT_ORDERING
+    links = {}
+    for name in SORTABLE:
+        if current == name:
+            next_value, state = f"-{name}", "ascending"
+        elif current == f"-{name}":
+            next_value, state = name, "descending"
+        else:
+            next_value, state = (name if name == "subject_name" else f"-{name}"), "none"
+        params = request.GET.copy()
+        params["ordering"] = next_value
+        params.pop("page", None)
+        links[name] = {"url": f"?{params.urlencode()}", "sort": state}
+    return links
+
+
+def filtered_records(
+    request: HttpRequest, *, for_page: bool = False
+) -> tuple[RecordFilter, QuerySet[DishonestyRecord]]:
+    """The user's records through RecordFilter; an unreadable filter shows its errors and no rows."""
+    visible = DishonestyRecord.objects.visible_to(request.user)
+    filterset = RecordFilter(request.GET, queryset=visible, request=request)
+    if for_page:  # before validation: the form's bound fields keep the labels they had then
+        dress_record_filter_form(filterset.form, request.user)
+    if not filterset.is_valid():
+        return filterset, visible.none()
+    queryset = filterset.qs
+    if queryset.query.order_by:  # an explicit sort: the id breaks ties so pages neither skip nor repeat rows
+        queryset = queryset.order_by(*queryset.query.order_by, "-pk")
+    return filterset, queryset
+
+
+@login_required
+@require_GET
+def record_list(request: HttpRequest) -> HttpResponse:
+    filterset, queryset = filtered_records(request, for_page=True)
+    paginator = CappedPaginator(listed_records(queryset), PAGE_SIZE, cap=COUNT_CAP)
+    page = paginator.get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    # Filters the form does not show (links from the work queue and elsewhere) travel on as hidden inputs.
+    unshown = [(name, value) for name in UNSHOWN_FILTERS for value in request.GET.getlist(name) if value]
+    context = {
+        "section": "records",
+        "form": filterset.form,
+        "unshown_filters": unshown,
+        "unshown_labels": sorted({str(filterset.form.fields[name].label) for name, _value in unshown}),
+        "page": page,
+        "sort": _sort_links(request),
+        "export_query": params.urlencode(),
+        "export_formats": EXPORT_FORMATS,
+        "may_create": entering_agencies(request.user).exists(),
+    }
+    return render(request, "records/record_list.html", context)
+
+
+# One record --------------------------------------------------------------------------------------------------------
+
+
+def _visible_records(user: Any) -> QuerySet[DishonestyRecord]:
+    return DishonestyRecord.objects.visible_to(user).select_related(
+        "subject_agency", "subject_person", "deciding_agency", "data_source_agency", "disclosure_rule", "created_by"
+    )
+
+
+def _visible_record(request: HttpRequest, pk: int) -> DishonestyRecord:
+    return get_object_or_404(_visible_records(request.user), pk=pk)
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime.datetime
+    user: Any
+    kind: str
+    changes: list[Change] = field(default_factory=list)
+
+
+class _Shown:
+    """Turns stored values (ids, choice codes) into what a reader recognises, looking names up in bulk."""
+
+    FOREIGN_KEYS = {"subject_agency", "deciding_agency", "data_source_agency", "subject_person"}
+
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
+        agency_ids, person_ids = set(), set()
+        for name, value in pairs:
+            if value in (None, "") or name not in self.FOREIGN_KEYS:
+                continue
+            (person_ids if name == "subject_person" else agency_ids).add(int(value))
+        self.agencies = dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name")) if agency_ids else {}
+        self.people = (
+            dict(CivilServant.objects.filter(pk__in=person_ids).values_list("pk", "name")) if person_ids else {}
+        )
+
+    @staticmethod
+    def label(name: str) -> str:
+        try:
+            return str(DishonestyRecord._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:  # a field since removed, named in an old event
+            return name
+
+    def value(self, name: str, value: Any) -> str:
+        if value in (None, ""):
+            return "—"
+        if name in self.FOREIGN_KEYS:
+            names = self.people if name == "subject_person" else self.agencies
+            return names.get(int(value), f"#{value}")
+        try:
+            choices = dict(DishonestyRecord._meta.get_field(name).flatchoices)
+        except FieldDoesNotExist:
+            choices = {}
+        return str(choices.get(value, value))
+
+    def change(self, name: str, old: Any, new: Any) -> Change:
+        return Change(self.label(name), self.value(name, old), self.value(name, new))
+
+
+def _history(record: DishonestyRecord) -> list[HistoryEntry]:
+    """django-simple-history's rows, newest first, each with what it changed against the one before."""
+    rows = list(
+        record.history.select_related("history_user").order_by("-history_date", "-history_id")[: HISTORY_LIMIT + 1]
+    )
+    deltas = [
+        (row, row.diff_against(older, excluded_fields=UNSHOWN_FIELDS) if older is not None else None)
+        for row, older in zip(rows[:HISTORY_LIMIT], [*rows[1:], None], strict=False)
+    ]
+    shown = _Shown([(c.field, v) for _row, d in deltas if d for c in d.changes for v in (c.old, c.new)])
+    return [
+        HistoryEntry(
+            at=row.history_date,
+            user=row.history_user,
+            kind=row.get_history_type_display(),
+            changes=[shown.change(c.field, c.old, c.new) for c in delta.changes] if delta else [],
+        )
+        for row, delta in deltas
+    ]
+
+
+def _events(record: DishonestyRecord) -> list[Any]:
+    events = list(record.events.select_related("actor"))
+    shown = _Shown([(name, v) for e in events for name, pair in e.changes.items() for v in pair])
+    for event in events:
+        event.shown_changes = [shown.change(name, old, new) for name, (old, new) in sorted(event.changes.items())]
+    return events
+
+
+def _measures(record: DishonestyRecord, user: Any, today: datetime.date) -> list[AppliedMeasure]:
+    measures = list(
+        record.measures.select_related(
+            "measure_type", "target_agency", "target_person", "executing_agency", "rectification__submitted_by"
+        ).prefetch_related(Prefetch("events", queryset=MeasureEvent.objects.select_related("actor")))
+    )
+    decides = may_decide_records_about(user, record.subject_agency)
+    for measure in measures:
+        measure.next_states = (
+            [
+                (state, MeasureState(state).label)
+                for state in MeasureState.values
+                if state in MEASURE_MOVES[measure.state]
+            ]
+            if decides
+            else []
+        )
+        try:
+            rectification = measure.rectification
+        except ObjectDoesNotExist:
+            rectification = None
+        measure.rect = rectification
+        if rectification is not None:
+            rectification.measure = measure
+            rectification.overdue = rectification.is_overdue_on(today)
+            rectification.answerable = (
+                measure.state == MeasureState.ACTIVE
+                and rectification.submitted_at is None
+                and may_enter_records_for(user, measure.target_agency)
+            )
+    return measures
+
+
+def _render_detail(
+    request: HttpRequest,
+    record: DishonestyRecord,
+    *,
+    status: int = 200,
+    error: DomainError | None = None,
+    bound: dict[str, forms.Form] | None = None,
+) -> HttpResponse:
+    """The record page. `bound` carries a refused form back to its place (by action, `measure-<id>`,
+    `rectification-<id>` or `evidence`), `error` a refusal that belongs to no field."""
+    user = request.user
+    bound = bound or {}
+    today = timezone.localdate()
+    measures = _measures(record, user, today)
+    for measure in measures:
+        measure.form = bound.get(f"measure-{measure.pk}")
+        if measure.rect is not None:
+            measure.rect.form = bound.get(f"rectification-{measure.rect.pk}")
+    context = {
+        "section": "records",
+        "record": record,
+        "actions": record_actions(user, record),
+        "error": error,
+        "responsibilities": record.responsibilities.select_related("person__agency").order_by("pk"),
+        "events": _events(record),
+        "measures": measures,
+        "evidence": record.evidence.select_related("uploaded_by"),
+        "history": _history(record),
+        "reason_forms": {
+            action: bound.get(action) or ReasonForm(auto_id=f"{action}-%s") for action in REASONED_ACTIONS
+        },
+        "evidence_form": bound.get("evidence") or EvidenceForm(auto_id="evidence-%s"),
+        "today": today,
+    }
+    return render(request, "records/record_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _visible_record(request, pk))
+
+
+def _refused(request: HttpRequest, record: DishonestyRecord, exc: DomainError, **bound: forms.Form) -> HttpResponse:
+    """A move the service refused: the page as it now is, with why. 409 when the record had already moved on."""
+    record.refresh_from_db()
+    status = 409 if exc.code == "illegal_transition" else 200
+    return _render_detail(request, record, status=status, error=exc, bound=bound)
+
+
+def _form_error(form: forms.Form, exc: DomainError) -> bool:
+    """Puts a service's message on the field it names; False when it names none of this form's fields."""
+    if exc.field in form.fields:
+        form.add_error(exc.field, str(exc.message))
+        return True
+    return False
+
+
+# Workflow ----------------------------------------------------------------------------------------------------------
+
+SUCCESS_MESSAGES = {
+    "submit": gettext_lazy("The record was submitted to the credit office."),
+    "return": gettext_lazy("The record was returned to the agency."),
+    "publish": gettext_lazy("The record was published."),
+    "revoke": gettext_lazy("The record was revoked."),
+}
+
+
+@login_required
+@require_POST
+def record_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """submit, return, publish and revoke: POST only, and only by those the role and scope allow."""
+    user = request.user
+    record = _visible_record(request, pk)
+    if not _may_press(user, record, action):
+        raise PermissionDenied(_("Your role does not allow this action on this record."))
+    form: ReasonForm | None = None
+    try:
+        if action == "submit":
+            services.record_submit(actor=user, record=record)
+        elif action == "publish":
+            services.record_publish(actor=user, record=record)
+        else:
+            form = ReasonForm(request.POST, auto_id=f"{action}-%s")
+            if not form.is_valid():
+                return _render_detail(request, record, bound={action: form})
+            move = services.record_return if action == "return" else services.record_revoke
+            move(actor=user, record=record, reason=form.cleaned_data["reason"])
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except DomainError as exc:
+        if form is not None and _form_error(form, exc):
+            return _render_detail(request, record, bound={action: form})
+        return _refused(request, record, exc)
+    messages.success(request, SUCCESS_MESSAGES[action])
+    return redirect("records:record_detail", pk=record.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """The credit office corrects a published record: the fields a correction may change, and why."""
+    user = request.user
+    record = _visible_record(request, pk)
+    if not _may_press(user, record, "correct"):
+        raise PermissionDenied(_("Only the credit office of the region may correct records."))
+    if not _status_allows(record, "correct"):
+        messages.error(request, _("Only a published record can be corrected."))
+        return redirect("records:record_detail", pk=record.pk)
+    form = CorrectionForm(
+        request.POST if request.method == "POST" else None, initial=CorrectionForm.initial_for(record)
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.record_correct(
+                actor=user, record=record, changes=form.changes_to(record), reason=form.cleaned_data["reason"]
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except DomainError as exc:
+            if not _form_error(form, exc):
+                form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("The record was corrected."))
+            return redirect("records:record_detail", pk=record.pk)
+    context = {"section": "records", "record": record, "form": form}
+    return render(request, "records/record_correct.html", context)
+
+
+# Entry forms -------------------------------------------------------------------------------------------------------
+
+
+def _people_with(people: list[CivilServant], record: DishonestyRecord | None) -> list[CivilServant]:
+    """The people a form offers, plus those the record already names (who may since have left or moved)."""
+    if record is None:
+        return people
+    known = {person.pk for person in people}
+    named = [
+        row.person for row in record.responsibilities.select_related("person__agency") if row.person_id not in known
+    ]
+    if record.subject_person is not None and record.subject_person_id not in known:
+        named.append(record.subject_person)
+    unique = {person.pk: person for person in named}
+    return [*people, *unique.values()]
+
+
+def _record_form_page(request: HttpRequest, record: DishonestyRecord | None) -> HttpResponse:
+    """Create or edit. The people offered are those of the chosen subject agency: after choosing another agency the
+    user presses "show this agency's people" (the page's script does it for them), which shows the form again with
+    what was typed, unsaved."""
+    user = request.user
+    data = request.POST if request.method == "POST" else None
+    if record is not None:
+        initial = RecordForm.initial_for(record)
+        rows = responsible_initial(record)
+    else:
+        initial = {}
+        if user.agency_id is not None and entering_agencies(user).filter(pk=user.agency_id).exists():
+            initial = {"subject_agency": user.agency_id, "data_source_agency": user.agency_id}
+        rows = []
+    if data is not None and "reload_people" in data:
+        initial, rows = record_form_initial_from(data)
+        data = None
+    subject_agency = (data or {}).get("subject_agency") or initial.get("subject_agency")
+    people = _people_with(people_for_records(user, subject_agency), record)
+    form = RecordForm(data, user=user, people=people, initial=initial)
+    formset = ResponsibleFormSet(data, initial=rows, prefix="responsible", form_kwargs={"people": people})
+    if data is not None and form.is_valid() and formset.is_valid():
+        record_input = form.to_input(formset.responsible())
+        try:
+            if record is None:
+                saved = services.record_create(actor=user, data=record_input)
+            else:
+                saved = services.record_update(actor=user, record=record, data=record_input)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except DomainError as exc:
+            if exc.field == "responsible":
+                formset.add_non_form_error(str(exc.message))
+            elif not _form_error(form, exc):
+                form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("records:record_detail", pk=saved.pk)
+    context = {
+        "section": "records",
+        "record": record,
+        "form": form,
+        "formset": formset,
+        "title": _("Edit record") if record is not None else _("New dishonesty record"),
+        "cancel_url": (
+            reverse("records:record_detail", args=[record.pk]) if record is not None else reverse("records:record_list")
+        ),
+    }
+    return render(request, "records/record_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_create(request: HttpRequest) -> HttpResponse:
+    if not entering_agencies(request.user).exists():
+        raise PermissionDenied(_("Your role does not enter records."))
+    return _record_form_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _visible_record(request, pk)
+    if not _may_press(request.user, record, "edit"):
+        raise PermissionDenied(_("You may not edit this record."))
+    if not record.is_editable:
+        messages.error(request, _("Only draft or returned records can be edited; a published one is corrected."))
+        return redirect("records:record_detail", pk=record.pk)
+    return _record_form_page(request, record)
+
+
+# Measures and rectification ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def measure_state(request: HttpRequest, pk: int) -> HttpResponse:
+    """The credit office suspends, resumes, lifts or completes a measure."""
+    user = request.user
+    measure = get_object_or_404(AppliedMeasure.objects.visible_to(user).select_related("record__subject_agency"), pk=pk)
+    if not may_decide_records_about(user, measure.record.subject_agency):
+        raise PermissionDenied(_("Only the credit office of the region may change measures."))
+    record = _visible_record(request, measure.record_id)
+    form = MeasureStateForm(request.POST, auto_id=f"measure-{pk}-%s")
+    key = f"measure-{pk}"
+    if not form.is_valid():
+        return _render_detail(request, record, bound={key: form})
+    try:
+        services.measure_set_state(
+            actor=user, measure=measure, to_state=form.cleaned_data["to_state"], reason=form.cleaned_data["reason"]
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except DomainError as exc:
+        if _form_error(form, exc):
+            return _render_detail(request, record, bound={key: form})
+        return _refused(request, record, exc)
+    messages.success(request, _("The measure's state was changed."))
+    return redirect(f"{reverse('records:record_detail', args=[record.pk])}#measure-{pk}")
+
+
+@login_required
+@require_POST
+def rectification_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agency under a rectification order explains what it rectified."""
+    user = request.user
+    rectification = get_object_or_404(
+        Rectification.objects.visible_to(user).select_related("measure__target_agency"), pk=pk
+    )
+    if not may_enter_records_for(user, rectification.measure.target_agency):
+        raise PermissionDenied(_("Only the agency concerned may answer this rectification."))
+    record = _visible_record(request, rectification.measure.record_id)
+    form = RectificationAnswerForm(request.POST, auto_id=f"rectification-{pk}-%s")
+    key = f"rectification-{pk}"
+    if not form.is_valid():
+        return _render_detail(request, record, bound={key: form})
+    try:
+        services.rectification_submit(
+            actor=user, rectification=rectification, explanation=form.cleaned_data["explanation"]
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except DomainError as exc:
+        if _form_error(form, exc):
+            return _render_detail(request, record, bound={key: form})
+        return _refused(request, record, exc)
+    messages.success(request, _("Your explanation was recorded."))
+    return redirect(f"{reverse('records:record_detail', args=[record.pk])}#measure-{rectification.measure_id}")
+
+
+# Evidence ----------------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    record = _visible_record(request, pk)
+    if not may_attach_evidence(user, record):
+        raise PermissionDenied(_("You may not add evidence to this record."))
+    form = EvidenceForm(request.POST, request.FILES, auto_id="evidence-%s")
+    if form.is_valid():
+        try:
+            services.evidence_attach(actor=user, record=record, upload=form.cleaned_data["file"])
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except DomainError as exc:
+            if not _form_error(form, exc):
+                return _refused(request, record, exc, evidence=form)
+        else:
+            messages.success(request, _("The file was added."))
+            return redirect(f"{reverse('records:record_detail', args=[record.pk])}#evidence")
+    return _render_detail(request, record, bound={"evidence": form})
+
+
+@login_required
+@never_cache
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Only to those who see the record; always as a download, never rendered by the browser."""
+    evidence = get_object_or_404(EvidenceFile.objects.filter(record_q(request.user, "record__")), pk=pk)
+    try:
+        stored = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        logger.error("Evidence file %s is missing from storage", evidence.pk)
+        raise Http404 from exc
+    response = FileResponse(
+        stored, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Opened anyway (a browser told to ignore the attachment): no script, no plugin, no same-origin access.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,120 @@
+"""The work queue: what waits for the user, by role (issue 3: "to submit", "to publish", "rectification overdue").
+
+| role            | sections                                                                     |
+| clerk           | to finish: its agency's drafts and returned records                           |
+| reviewer        | to submit: its agency's drafts and returned records (both may be submitted)   |
+| credit office   | to publish: submitted records about its region; rectifications overdue there |
+| administrator   | to publish and rectifications overdue, everywhere                             |
+| everyone        | rectifications its own agency must answer                                     |
+
+Each section costs two queries (its count and its first rows) whatever its size.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from accounts.scope import record_q
+from records.models import DishonestyRecord, MeasureState, RecordStatus, Rectification
+from records.views.dishonesty import listed_records
+
+QUEUE_ROWS = 20
+TO_FINISH = (RecordStatus.DRAFT, RecordStatus.RETURNED)
+
+
+@dataclass
+class QueueSection:
+    key: str
+    title: str | Promise
+    kind: str  # "records" or "rectifications"
+    queryset: QuerySet[Any]
+    more_url: str = ""
+
+    @cached_property
+    def count(self) -> int:
+        return self.queryset.count()
+
+    @cached_property
+    def rows(self) -> list[Any]:
+        return list(self.queryset[:QUEUE_ROWS])
+
+
+def _record_list_url(**params: Any) -> str:
+    return f"{reverse('records:record_list')}?{urlencode(params, doseq=True)}"
+
+
+def _records(queryset: QuerySet[DishonestyRecord]) -> QuerySet[DishonestyRecord]:
+    # Oldest first: what has waited longest is done first.
+    return listed_records(queryset).order_by("updated_at", "pk")
+
+
+def _rectifications(queryset: QuerySet[Rectification]) -> QuerySet[Rectification]:
+    return queryset.select_related(
+        "measure__measure_type", "measure__target_agency", "measure__record__subject_agency"
+    ).order_by("deadline", "pk")
+
+
+def queue_sections(user: Any) -> list[QueueSection]:
+    """The sections of `user`'s queue; counts and rows are read when first asked for."""
+    sections: list[QueueSection] = []
+    visible = DishonestyRecord.objects.visible_to(user)
+    agency_id = user.agency_id
+    if agency_id is not None and user.role in (Role.CLERK, Role.REVIEWER):
+        to_finish = visible.filter(data_source_agency_id=agency_id, status__in=TO_FINISH)
+        key, title = (
+            ("to_finish", _("To finish")) if user.role == Role.CLERK else ("to_submit", _("To check and submit"))
+        )
+        more = _record_list_url(status=list(TO_FINISH), data_source_agency=agency_id)
+        sections.append(QueueSection(key, title, "records", _records(to_finish), more))
+    if user.is_administrator or (user.role == Role.CREDIT_OFFICE and agency_id is not None):
+        submitted = visible.filter(status=RecordStatus.SUBMITTED)
+        if user.is_administrator:
+            more = _record_list_url(status=RecordStatus.SUBMITTED)
+        else:
+            # What this office decides on (accounts.scope.may_decide_records_about): records about its region.
+            submitted = submitted.filter(subject_agency__path__startswith=user.agency.path)
+            more = _record_list_url(status=RecordStatus.SUBMITTED, subtree_of=agency_id)
+        sections.append(QueueSection("to_publish", _("To verify and publish"), "records", _records(submitted), more))
+        overdue = Rectification.objects.overdue(timezone.localdate()).filter(record_q(user, "measure__record__"))
+        sections.append(
+            QueueSection(
+                "rectification_overdue", _("Rectification overdue"), "rectifications", _rectifications(overdue)
+            )
+        )
+    if agency_id is not None:
+        due = Rectification.objects.filter(
+            record_q(user, "measure__record__"),
+            submitted_at__isnull=True,
+            measure__state=MeasureState.ACTIVE,
+            measure__target_agency_id=agency_id,
+        )
+        sections.append(
+            QueueSection(
+                "rectification_due", _("Rectification your agency must answer"), "rectifications", _rectifications(due)
+            )
+        )
+    return sections
+
+
+@login_required
+@require_GET
+def work_queue(request: HttpRequest) -> HttpResponse:
+    context = {
+        "section": "queue",
+        "sections": queue_sections(request.user),
+        "today": timezone.localdate(),
+        "queue_rows": QUEUE_ROWS,
+    }
+    return render(request, "records/queue.html", context)
