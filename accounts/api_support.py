@@ -1,7 +1,9 @@
 """The API's shared parts: one error shape, cursor pagination, and the schema hook that documents the error shape.
 
 Every error is `{"error": {"code": str, "message": str, "fields": {field: [messages]}}}` — `fields` only for input
-errors. Domain errors from services map to the same shape.
+errors. Domain errors from services map to the same shape: 400 when a rule refused the input, 403 when the actor may
+not act (`not_allowed`), and 409 when the object has moved on (`illegal_transition`: a draft is not published, a
+published record is not edited, the second of two reviewers pressing the same button finds the new state).
 """
 
 from typing import Any
@@ -17,6 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from records.errors import DomainError
+
+# The DomainError code of a move the object's current state does not allow; answered with 409 Conflict.
+ILLEGAL_TRANSITION = "illegal_transition"
 
 
 class IdCursorPagination(CursorPagination):
@@ -61,7 +66,8 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         fields = {exc.field: [str(exc.message)]} if exc.field else None
-        return Response(error_body(exc.code, str(exc.message), fields), status=exc.status)
+        status_code = status.HTTP_409_CONFLICT if exc.code == ILLEGAL_TRANSITION else exc.status
+        return Response(error_body(exc.code, str(exc.message), fields), status=status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -110,6 +116,7 @@ ERROR_RESPONSES: dict[str, tuple[str, str]] = {
     "401": ("Unauthorized", "No credentials, or the token is invalid, expired or revoked."),
     "403": ("Forbidden", "Your role may not do this."),
     "404": ("NotFound", "Not found, or outside your scope."),
+    "409": ("Conflict", "The object's current state does not allow this (`illegal_transition`); read it again."),
     "429": ("TooManyRequests", "Too many requests; try again after `Retry-After` seconds."),
 }
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})

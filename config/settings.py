@@ -420,8 +420,21 @@ REPAIR_ACCEPT_WORKING_DAYS = env_int("REPAIR_ACCEPT_WORKING_DAYS", 3)
 REPAIR_DECIDE_WORKING_DAYS = env_int("REPAIR_DECIDE_WORKING_DAYS", 10)
 REPAIR_MATERIAL_WORKING_DAYS = env_int("REPAIR_MATERIAL_WORKING_DAYS", 5)
 
+# Public filing and case tracking, per client address: pages (count, window in seconds) and API (DRF rates).
+REPAIR_FILING_LIMIT = env_int("REPAIR_FILING_LIMIT", 5)
+REPAIR_FILING_WINDOW = env_int("REPAIR_FILING_WINDOW", 3600)
+REPAIR_LOOKUP_LIMIT = env_int("REPAIR_LOOKUP_LIMIT", 10)
+REPAIR_LOOKUP_WINDOW = env_int("REPAIR_LOOKUP_WINDOW", 600)
+PUBLIC_FILING_RATE = env_str("PUBLIC_FILING_RATE", "5/hour")
+PUBLIC_TRACK_RATE = env_str("PUBLIC_TRACK_RATE", "10/hour")
+# Lifetimes of the signed links the tracking page hands out (supply material, open the repair decision).
+REPAIR_SUPPLY_FORM_SECONDS = env_int("REPAIR_SUPPLY_FORM_SECONDS", 3600)
+REPAIR_DECISION_LINK_SECONDS = env_int("REPAIR_DECISION_LINK_SECONDS", 600)
+
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
 # The public site's name: "信用" + the city, e.g. 信用临江.
 DISCLOSURE_SITE_NAME = env_str("DISCLOSURE_SITE_NAME", "")
+# How long browsers and proxies may reuse a public page (seconds); they revalidate with ETag / Last-Modified.
+DISCLOSURE_CACHE_SECONDS = env_int("DISCLOSURE_CACHE_SECONDS", 60)
 
 ADMIN_SITE_HEADER = _("Government integrity credit system")

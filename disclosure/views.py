@@ -1,19 +1,54 @@
 """The public disclosure site (信用XX): anonymous, and shows only what may be shown (DOMAIN §10).
 
-For now it finds credit subjects that are units; the records issue adds their disclosed dishonesty records. Nothing
-about civil servants is public here.
+Every record comes through `disclosure.queries` (hence `DishonestyRecord.objects.disclosed()`), and every page is
+built to be cached by proxies and browsers: GET and HEAD only, `Cache-Control: public, max-age=…`, an ETag (plus
+Last-Modified where a page has one natural date), and no cookie of its own — no session, no CSRF token (the search
+form is a GET, and so is the language switch).
 """
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.http import http_date, parse_http_date_safe, url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
+from disclosure.queries import (
+    HOME_RECENT,
+    PAGE_SIZE,
+    SEARCH_PAGE_SIZE,
+    AgencyHit,
+    CountedPaginator,
+    Cursor,
+    agencies_matching,
+    agencies_matching_count,
+    agency_hits,
+    agency_records,
+    normalize_query,
+    public_counts,
+    public_record,
+    recent_page,
+    to_public,
+)
 from records.models import Agency
 
-PAGE_SIZE = 20
+View = Callable[..., HttpResponse]
 
 
 def site_name() -> str:
@@ -21,17 +56,154 @@ def site_name() -> str:
     return settings.DISCLOSURE_SITE_NAME or str(_("Credit disclosure"))
 
 
-@require_GET
+def cache_seconds() -> int:
+    return int(settings.DISCLOSURE_CACHE_SECONDS)
+
+
+def cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Cache headers for a public page, and 304 when the client's copy is still good."""
+    if response.status_code not in {200, 404}:
+        return response
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        # A signed-in member of staff: the session middleware refreshes their cookie on every response
+        # (SESSION_SAVE_EVERY_REQUEST), and a shared cache must never keep a response carrying it.
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=cache_seconds())
+    # The language comes from the language cookie or Accept-Language.
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    if response.status_code != 200:
+        return response
+    if not response.has_header("ETag"):
+        set_response_etag(response)
+    last_modified = parse_http_date_safe(response["Last-Modified"]) if response.has_header("Last-Modified") else None
+    return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
+
+
+def public_page(view: View) -> View:
+    @wraps(view)
+    @require_safe
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return cacheable(request, view(request, *args, **kwargs))
+
+    return wrapped
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+    return render(request, template, {"site_name": site_name(), **(context or {})}, status=status)
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    # One answer for "never existed", "a draft", "revoked" and "expired": the public learns nothing from it.
+    return page(request, "disclosure/not_found.html", status=404)
+
+
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "disclosure/home.html", {"site_name": site_name()})
+    return page(
+        request,
+        "disclosure/home.html",
+        {"counts": public_counts(), "recent": recent_page(size=HOME_RECENT).records},
+    )
 
 
-@require_GET
+@public_page
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    page = None
-    if q:
-        # Public facts only: name, code and kind.
-        agencies = Agency.objects.search(q).only("pk", "name", "uscc", "kind").order_by("name", "pk")
-        page = Paginator(agencies, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "disclosure/search.html", {"site_name": site_name(), "q": q, "page": page})
+    results = None
+    hits: list[AgencyHit] = []
+    if normalize_query(q):
+        paginator = CountedPaginator(agencies_matching(q), SEARCH_PAGE_SIZE, count=lambda: agencies_matching_count(q))
+        results = paginator.get_page(request.GET.get("page"))
+        hits = agency_hits(results.object_list)
+    return page(request, "disclosure/search.html", {"q": q, "page": results, "hits": hits})
+
+
+@public_page
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = (
+        Agency.objects.select_related("successor")
+        .only("id", "name", "uscc", "kind", "region_code", "active", "successor__id", "successor__name")
+        .filter(pk=pk)
+        .first()
+    )
+    if agency is None:
+        return not_found(request)
+    # A renamed or merged agency's history follows it (机构改革): its predecessors' records show here too.
+    chain = agency.lineage()
+    records = Paginator(agency_records([a.pk for a in chain]), PAGE_SIZE).get_page(request.GET.get("page"))
+    return page(
+        request,
+        "disclosure/agency.html",
+        {
+            "agency": agency,
+            "predecessors": [a for a in chain if a.pk != agency.pk],
+            "page": records,
+            "records": to_public(records.object_list),
+        },
+    )
+
+
+@public_page
+def record_list(request: HttpRequest) -> HttpResponse:
+    before = after = None
+    if "before" in request.GET:
+        before = Cursor.decode(request.GET["before"])
+        if before is None:
+            return bad_request(request)
+    elif "after" in request.GET:
+        after = Cursor.decode(request.GET["after"])
+        if after is None:
+            return bad_request(request)
+    return page(request, "disclosure/records.html", {"page": recent_page(before=before, after=after)})
+
+
+@public_page
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = public_record(pk)
+    if record is None:
+        return not_found(request)
+    response = page(request, "disclosure/record.html", {"record": record})
+    if record.updated_at is not None:
+        response["Last-Modified"] = http_date(record.updated_at.timestamp())
+    return response
+
+
+def bad_request(request: HttpRequest) -> HttpResponse:
+    return page(request, "disclosure/bad_request.html", status=400)
+
+
+@require_safe
+def language(request: HttpRequest) -> HttpResponse:
+    """The public site's language switch: a GET link, so no page needs a CSRF token (and its cookie) for a form.
+
+    Sets only the language cookie, and only when asked; the pages' `Vary: Cookie` keeps caches honest.
+    """
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+        next_url = reverse("disclosure:home")
+    response = HttpResponseRedirect(next_url)
+    code = request.GET.get("language", "")
+    if code in dict(settings.LANGUAGES) and check_for_language(code):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitoring (and the benchmark's baseline): the process answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -18,4 +18,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.CivilServantIntegrityFileApi.as_view(),
         name="civil-servant-integrity-file",
     ),
+    path("records/", api.RecordListApi.as_view(), name="record-list"),
+    path("records/<int:pk>/", api.RecordDetailApi.as_view(), name="record-detail"),
+    path("records/<int:pk>/submit/", api.RecordSubmitApi.as_view(), name="record-submit"),
+    path("records/<int:pk>/return/", api.RecordReturnApi.as_view(), name="record-return"),
+    path("records/<int:pk>/publish/", api.RecordPublishApi.as_view(), name="record-publish"),
+    path("records/<int:pk>/correct/", api.RecordCorrectApi.as_view(), name="record-correct"),
+    path("records/<int:pk>/revoke/", api.RecordRevokeApi.as_view(), name="record-revoke"),
+    path("public/records/", api.PublicRecordListApi.as_view(), name="public-record-list"),
+    path("public/records/<int:pk>/", api.PublicRecordDetailApi.as_view(), name="public-record-detail"),
 ]

@@ -1,12 +1,15 @@
 """The demo city (`manage.py demo_city`) and the benchmark generator (`manage.py generate_scale`)."""
 
+import datetime
 import io
 import stat
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -14,15 +17,30 @@ from django.test import RequestFactory
 
 from accounts.models import Role, User
 from records.codes import validate_uscc
-from records.management.commands.demo_city import CITY_USCC, demo_password
+from records.management.commands.demo_city import (
+    CITY_USCC,
+    DEMO_USERS,
+    STATE_COUNTS,
+    build_city,
+    demo_password,
+    demo_records_loaded,
+)
 from records.models import (
     Agency,
     AgencyKind,
     AnnualAssessment,
+    AppliedMeasure,
+    AssessmentResult,
     CivilServant,
     CivilServantMove,
+    DishonestyRecord,
     IntegrityTraining,
+    MeasureState,
     PersonalMattersReport,
+    RecordEvent,
+    RecordStatus,
+    Rectification,
+    Severity,
 )
 from records.personal_data import validate_id_number
 
@@ -38,6 +56,13 @@ DEMO_ROLES = {
     "demo-admin": Role.ADMINISTRATOR,
     "demo-clerk-2": Role.CLERK,
 }
+
+
+@pytest.fixture(autouse=True)
+def _late_2026() -> Iterator[None]:
+    # Which records are still public depends on the day: the demo is checked on a fixed one.
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)):
+        yield
 
 
 def load_demo_city() -> str:
@@ -99,6 +124,76 @@ def test_it_loads_a_believable_city_once(settings: Any, tmp_path: Path) -> None:
     assert IntegrityTraining.objects.exists()
     assert PersonalMattersReport.objects.exists()
     assert CivilServantMove.objects.exists()
+    assert_living_records()
+
+
+def assert_living_records() -> None:
+    """Records in every state and tier, from every rule, taken through the services by the demo users."""
+    records = DishonestyRecord.objects.all()
+    assert Counter(records.values_list("status", flat=True)) == STATE_COUNTS
+    # Every state of the records workflow (credit repair, with its own demo cases, comes with the repair app).
+    assert set(STATE_COUNTS) == set(RecordStatus.values) - {"repaired"}
+    assert 60 <= records.count() <= 100
+    assert set(records.values_list("severity", flat=True)) == set(Severity.values)
+    in_force = records.in_force()
+    assert set(in_force.values_list("severity", flat=True)) == set(Severity.values)
+    assert len(set(records.values_list("source", flat=True))) >= 6
+    assert len(set(records.values_list("sector", flat=True))) >= 6
+    assert len(set(records.values_list("subject_agency", flat=True))) >= 30
+    assert records.filter(subject_person__isnull=False).count() >= 3
+    assert {d.year for d in records.values_list("decision_date", flat=True)} == {2022, 2023, 2024, 2025, 2026}
+    assert set(records.values_list("disclosure_rule__citation", flat=True)) == {
+        "发改办财金〔2019〕527号",
+        "国家发展改革委令2023年第58号",
+        "国家发展改革委令第36号《信用修复管理办法》",
+    }
+    assert records.exclude(special_field="").exists()
+
+    # Every step left its event, by a demo user (the expiry job acts as nobody).
+    kinds = Counter(RecordEvent.objects.values_list("kind", flat=True))
+    assert kinds["created"] == records.count()
+    assert kinds["published"] == records.filter(published_at__isnull=False).count()
+    assert kinds["expired"] == STATE_COUNTS["expired"]
+    assert {"submitted", "returned", "edited", "corrected", "revoked"} <= set(kinds)
+    demo_users = set(User.objects.filter(username__in=[row[0] for row in DEMO_USERS]).values_list("pk", flat=True))
+    actors = set(RecordEvent.objects.exclude(kind="expired").values_list("actor", flat=True))
+    assert actors <= demo_users
+    assert len(actors) >= 4
+
+    # Measures in every state; rectifications answered, open and overdue.
+    assert set(AppliedMeasure.objects.values_list("state", flat=True)) == set(MeasureState.values)
+    assert not AppliedMeasure.objects.filter(record__status="revoked").exclude(state="lifted").exists()
+    assert Rectification.objects.overdue().count() >= 5
+    assert Rectification.objects.filter(submitted_at__isnull=False).count() >= 5
+    # The integrity-file rule holds: nobody with a record that year was rated 优秀.
+    for record in records.filter(subject_person__isnull=False).exclude(status__in=["draft", "revoked"]):
+        assert not AnnualAssessment.objects.filter(
+            person=record.subject_person, year=record.decision_date.year, result=AssessmentResult.EXCELLENT
+        ).exists()
+
+    # The public site has records to show, and never the drafts, revoked, expired or minor ones.
+    public = DishonestyRecord.objects.disclosed()
+    assert public.count() >= 20
+    assert set(public.values_list("status", flat=True)) == {"published", "corrected"}
+    assert not public.filter(severity=Severity.MINOR).exists()
+    # Each demo clerk's agency has a queue to look at.
+    for username in ("demo-clerk", "demo-clerk-2"):
+        agency = User.objects.get(username=username).agency
+        assert {"draft", "published"} <= set(records.filter(subject_agency=agency).values_list("status", flat=True))
+
+
+def test_it_adds_the_records_to_a_city_loaded_before_they_existed(settings: Any, tmp_path: Path) -> None:
+    settings.DEMO_PASSWORD, settings.VAR_DIR = PASSWORD, tmp_path
+    build_city(PASSWORD)
+    assert not demo_records_loaded()
+
+    output = load_demo_city()
+    counts = row_counts()
+    load_demo_city()
+
+    assert "Loaded 82 dishonesty records" in output
+    assert Counter(DishonestyRecord.objects.values_list("status", flat=True)) == STATE_COUNTS
+    assert row_counts() == counts
 
 
 def test_it_gives_each_role_a_demo_user_who_sees_what_the_role_should(settings: Any, tmp_path: Path) -> None:

@@ -309,3 +309,52 @@ def _configure_2027() -> None:
     from workcalendar.models import CalendarYear
 
     CalendarYear.objects.get_or_create(year=2027, defaults={"source": "测试"})
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_public_cannot_apply_to_repair_a_record_kept_off_the_site(world: City) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workcalendar.services import calendar_year_seed
+
+    calendar_year_seed(year=2026)
+    minor = make_record(world.clerk_a, world.agency_a, severity="minor", decision_date=D(2026, 10, 1))
+    record_submit(actor=world.reviewer_a, record=minor)
+    record_publish(actor=world.office_a, record=minor, today=D(2026, 11, 2))
+    proof = SimpleUploadedFile("proof.pdf", b"%PDF-1.4 proof", content_type="application/pdf")
+    with pytest.raises(DomainError) as caught:
+        repair_apply(
+            record=minor,
+            statement="已履行",
+            filer_name="x",
+            filer_contact="x",
+            commitment_signed=True,
+            attachments=[proof],
+        )
+    assert caught.value.field == "record"
+    assert not RepairApplication.objects.exists()
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_one_bad_attachment_stores_none_of_them(world: City, record: DishonestyRecord, settings: object) -> None:
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(Path(settings.MEDIA_ROOT) / "attach-test")  # type: ignore[attr-defined]
+    good = SimpleUploadedFile("a.pdf", b"%PDF-1.4 good", content_type="application/pdf")
+    bad = SimpleUploadedFile("b.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    with pytest.raises(DomainError) as caught:
+        objection_file(
+            record=record,
+            grounds="wrong",
+            statement="x",
+            filer_name="x",
+            filer_contact="x",
+            commitment_signed=True,
+            attachments=[good, bad],
+        )
+    assert caught.value.field == "attachments"
+    assert not Objection.objects.exists()
+    stored = Path(settings.MEDIA_ROOT) / "cases"  # type: ignore[attr-defined]
+    assert not stored.exists() or not any(stored.rglob("*.pdf"))

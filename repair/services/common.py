@@ -7,9 +7,11 @@ import uuid
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role, User
 from records.errors import DomainError
 from records.models import Agency, DishonestyRecord
 from repair.models import CaseAttachment, CaseEvent, Complaint, Objection, RepairApplication
@@ -45,36 +47,68 @@ def check_filer(*, name: str, contact: str, statement: str, commitment_signed: b
 
 
 def attach_files(case: Case, files: list[UploadedFile]) -> list[CaseAttachment]:
-    """Evidence with a case: the same type, size and content checks as a record's evidence."""
+    """Evidence with a case: the same type, size and content checks as a record's evidence. Every file is checked
+    before any is stored, so a bad third file leaves no first two behind."""
     if not files:
         return []
     from records.services.evidence import evidence_check
 
     key = {Objection: "objection", Complaint: "complaint", RepairApplication: "repair"}[type(case)]
-    attachments = []
+    checked = []
     for upload in files[:MAX_ATTACHMENTS]:
         try:
-            kind, name = evidence_check(upload)
+            checked.append((upload, *evidence_check(upload)))
         except DomainError as exc:
             raise DomainError(exc.message, code=exc.code, field="attachments") from exc
-        digest = hashlib.sha256()
-        for piece in upload.chunks():
-            digest.update(piece)
-        upload.seek(0)
-        attachment = CaseAttachment(
-            **{key: case},
-            original_name=name,
-            content_type=kind.content_type,
-            size=int(upload.size or 0),
-            sha256=digest.hexdigest(),
-        )
-        # A name of our own: the uploaded one is only a label, never part of a path.
-        attachment.file.save(f"{uuid.uuid4().hex}{os.path.splitext(name)[1].lower()}", upload, save=False)
-        attachment.save()
-        attachments.append(attachment)
+    attachments: list[CaseAttachment] = []
+    try:
+        for upload, kind, name in checked:
+            digest = hashlib.sha256()
+            for piece in upload.chunks():
+                digest.update(piece)
+            upload.seek(0)
+            attachment = CaseAttachment(
+                **{key: case},
+                original_name=name,
+                content_type=kind.content_type,
+                size=int(upload.size or 0),
+                sha256=digest.hexdigest(),
+            )
+            # A name of our own: the uploaded one is only a label, never part of a path.
+            attachment.file.save(f"{uuid.uuid4().hex}{os.path.splitext(name)[1].lower()}", upload, save=False)
+            attachments.append(attachment)
+            attachment.save()
+    except BaseException:
+        for attachment in attachments:
+            attachment.file.delete(save=False)
+        raise
     return attachments
 
 
 def record_agencies(record: DishonestyRecord) -> list[Agency]:
-    """Who hears about a case: the agency the record is about and the one that supplied it."""
-    return [record.subject_agency, record.data_source_agency]
+    """Who hears about a case: the agency the record is about, the one that supplied it, and the credit office
+    that must act on it."""
+    return [record.subject_agency, record.data_source_agency, handling_agency_for(record)]
+
+
+def case_link(case: Case) -> str:
+    """The staff page of a case, for the in-app notice."""
+    name = {Objection: "objection_detail", Complaint: "complaint_detail", RepairApplication: "repair_detail"}[
+        type(case)
+    ]
+    return reverse(f"repair:{name}", args=[case.pk])
+
+
+def handling_agency_for(record: DishonestyRecord) -> Agency:
+    """The nearest agency strictly above the record's subject that has an active credit office; the subject's own
+    top agency when none has one (the complaint must land somewhere)."""
+    ancestor_ids = record.subject_agency.ancestor_ids
+    offices = set(
+        User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, agency_id__in=ancestor_ids).values_list(
+            "agency_id", flat=True
+        )
+    )
+    for agency_id in reversed(ancestor_ids):
+        if agency_id in offices:
+            return Agency.objects.get(pk=agency_id)
+    return Agency.objects.get(pk=ancestor_ids[0]) if ancestor_ids else record.subject_agency

@@ -4,18 +4,19 @@ and tracked like an objection: filed → handling → resolved | dismissed (or n
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.scope import may_manage_agencies_under
 from records.errors import DomainError, NotAllowed
-from records.models import Agency, DishonestyRecord
+from records.models import DishonestyRecord
 from repair.models import Complaint, ComplaintStatus, Objection
 from repair.notices import notify
 from repair.query_codes import new_query_code
-from repair.services.common import case_event, check_filer, due_after
+from repair.services.common import attach_files, case_event, case_link, check_filer, due_after, handling_agency_for
 
 S = ComplaintStatus
 MOVES: dict[str, tuple[frozenset[str], str]] = {
@@ -24,21 +25,6 @@ MOVES: dict[str, tuple[frozenset[str], str]] = {
     "resolve": (frozenset({S.HANDLING}), S.RESOLVED),
     "dismiss": (frozenset({S.HANDLING}), S.DISMISSED),
 }
-
-
-def handling_agency_for(record: DishonestyRecord) -> Agency:
-    """The nearest agency strictly above the record's subject that has an active credit office; the subject's own
-    top agency when none has one (the complaint must land somewhere)."""
-    ancestor_ids = record.subject_agency.ancestor_ids
-    offices = set(
-        User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, agency_id__in=ancestor_ids).values_list(
-            "agency_id", flat=True
-        )
-    )
-    for agency_id in reversed(ancestor_ids):
-        if agency_id in offices:
-            return Agency.objects.get(pk=agency_id)
-    return Agency.objects.get(pk=ancestor_ids[0]) if ancestor_ids else record.subject_agency
 
 
 def complaint_file(
@@ -50,6 +36,7 @@ def complaint_file(
     commitment_signed: bool,
     filer_email: str = "",
     objection: Objection | None = None,
+    attachments: list[UploadedFile] | None = None,
     filed_by: Any = None,
 ) -> tuple[Complaint, str]:
     if objection is not None and objection.record_id != record.pk:
@@ -76,8 +63,10 @@ def complaint_file(
             filed_by=filed_by,
             stage_due_on=due_after(settings.COMPLAINT_ACCEPT_WORKING_DAYS),
         )
+        attach_files(complaint, attachments or [])
         case_event(complaint, from_status="", actor=filed_by)
         notify(
+            link=case_link(complaint),
             subject=_("Complaint about the handling of record %(number)s") % {"number": record.document_number},
             body=_("Accept or refuse it by %(date)s.") % {"date": complaint.stage_due_on},
             agencies=[complaint.handling_agency, record.subject_agency],
@@ -113,6 +102,7 @@ def _step(*, actor: Any, complaint: Complaint, action: str, reason: str = "") ->
         complaint.save(update_fields=["status", "stage_due_on", "closed_at", "decision_reason"])
         case_event(complaint, from_status=from_status, actor=actor, reason=reason.strip())
         notify(
+            link=case_link(complaint),
             subject=_("Your complaint is now: %(status)s") % {"status": complaint.get_status_display()},
             body=reason.strip(),
             agencies=[complaint.record.subject_agency],

@@ -30,7 +30,7 @@ from repair.models import (
 )
 from repair.notices import notify
 from repair.query_codes import new_query_code
-from repair.services.common import attach_files, case_event, check_filer, due_after, record_agencies
+from repair.services.common import attach_files, case_event, case_link, check_filer, due_after, record_agencies
 
 S = ObjectionStatus
 MOVES: dict[str, tuple[frozenset[str], str]] = {
@@ -82,6 +82,7 @@ def objection_file(
             attach_files(objection, attachments or [])
             case_event(objection, from_status="", actor=filed_by)
             notify(
+                link=case_link(objection),
                 subject=_("Objection filed against record %(number)s") % {"number": record.document_number},
                 body=_("Accept or refuse it by %(date)s.") % {"date": objection.stage_due_on},
                 agencies=record_agencies(record),
@@ -129,7 +130,13 @@ def _others_under_objection(objection: Objection) -> bool:
 
 
 def _notify_filer(objection: Objection, subject: str, body: str) -> None:
-    notify(subject=subject, body=body, agencies=record_agencies(objection.record), emails=[objection.filer_email])
+    notify(
+        subject=subject,
+        body=body,
+        link=case_link(objection),
+        agencies=record_agencies(objection.record),
+        emails=[objection.filer_email],
+    )
 
 
 def objection_accept(*, actor: Any, objection: Objection) -> Objection:
@@ -182,6 +189,7 @@ def objection_send_for_verification(*, actor: Any, objection: Objection) -> Obje
         objection.save(update_fields=["status", "stage_due_on"])
         case_event(objection, from_status=from_status, actor=actor)
         notify(
+            link=case_link(objection),
             subject=_("Verify the record %(number)s under objection") % {"number": objection.record.document_number},
             body=_("Send your verification by %(date)s.") % {"date": objection.stage_due_on},
             agencies=[objection.record.data_source_agency],

@@ -24,7 +24,7 @@ from records.services import measure_set_state, record_repair
 from repair.models import Mitigation, MitigationKind, RepairApplication, RepairStatus
 from repair.notices import notify
 from repair.query_codes import new_query_code, new_verification_code
-from repair.services.common import attach_files, case_event, check_filer, due_after, record_agencies
+from repair.services.common import attach_files, case_event, case_link, check_filer, due_after, record_agencies
 
 S = RepairStatus
 MOVES: dict[str, tuple[frozenset[str], str]] = {
@@ -53,6 +53,12 @@ def repair_apply(
     today = today or timezone.localdate()
     if filed_by is not None and not DishonestyRecord.objects.visible_to(filed_by).filter(pk=record.pk).exists():
         raise NotAllowed(_("You may not apply for repair of this record."))
+    # The public applies from the record's public page; a record kept off the site (a minor one) is repaired
+    # through its agency's staff, who file on its behalf.
+    if filed_by is None and not DishonestyRecord.objects.disclosed(today).filter(pk=record.pk).exists():
+        raise DomainError(
+            _("Only a record on public disclosure can be repaired through the public site."), field="record"
+        )
     if not record.is_in_force:
         raise DomainError(_("Only a record in force can be repaired."), field="record")
     if not record.repair_possible_on(today):
@@ -81,6 +87,7 @@ def repair_apply(
             attach_files(application, attachments or [])
             case_event(application, from_status="", actor=filed_by)
             notify(
+                link=case_link(application),
                 subject=_("Credit repair applied for: record %(number)s") % {"number": record.document_number},
                 body=_("Decide on acceptance by %(date)s.") % {"date": application.stage_due_on},
                 agencies=record_agencies(record),
@@ -118,6 +125,7 @@ def _advance(
     application.save()
     case_event(application, from_status=from_status, actor=actor, reason=reason.strip())
     notify(
+        link=case_link(application),
         subject=_("Credit repair application: %(status)s") % {"status": application.get_status_display()},
         body=reason.strip(),
         agencies=record_agencies(application.record),

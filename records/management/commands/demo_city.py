@@ -2,9 +2,11 @@
 
 临江市 (a fictional prefecture-level city with 3301xx-style region codes): the municipal government and its
 departments, three districts and a county with their departments, sub-districts, towns, residents' and villagers'
-committees; a few hundred civil servants with integrity files; one demo user per role. The content comes from a
-seeded random generator, so every machine gets the same city; a second run finds the city by its code and adds
-nothing.
+committees; a few hundred civil servants with integrity files; one demo user per role; and some eighty dishonesty
+records in every state and tier, decided from 2022 to 2026 so the 2019, 2023 and 2026 disclosure rules all show, each
+taken through the services by the demo users (events, measures, rectifications, some of them overdue). The content
+comes from a seeded random generator, so every machine gets the same city; a second run finds the city by its code and
+its records by their subjects, and adds nothing.
 """
 
 import datetime
@@ -12,6 +14,7 @@ import os
 import random
 import secrets
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,19 +23,42 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_create
 from records.codes import make_uscc
-from records.models import Agency, AgencyKind, AssessmentResult, CivilServant, Sector
+from records.models import (
+    Agency,
+    AgencyKind,
+    AnnualAssessment,
+    AssessmentResult,
+    CivilServant,
+    DishonestyRecord,
+    MeasureState,
+    Rectification,
+    ResponsibilityKind,
+    Sector,
+)
 from records.personal_data import make_id_number
 from records.services import (
+    RecordInput,
     agency_create,
     assessment_record,
     civil_servant_create,
     civil_servant_move,
     matters_report_record,
+    measure_set_state,
+    record_correct,
+    record_create,
+    record_publish,
+    record_return,
+    record_revoke,
+    record_submit,
+    record_update,
+    records_expire_due,
+    rectification_submit,
     training_record,
 )
 from workcalendar.services import calendar_seed_supported_years
@@ -137,6 +163,7 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
     ("demo-inspector", Role.INSPECTOR, "临江市人民政府", "", "韩卫东"),
     ("demo-admin", Role.ADMINISTRATOR, "临江市人民政府", "", "孔德明"),
     ("demo-clerk-2", Role.CLERK, "西城区财政局", "", "邱雨泽"),
+    ("demo-city-office", Role.CREDIT_OFFICE, "临江市人民政府", "", "蒋文静"),
 ]
 
 
@@ -374,11 +401,370 @@ def build_city(password: str, seed: int = SEED) -> Built:
     return builder.built
 
 
+# Dishonesty records ---------------------------------------------------------------------------------------------------
+
+RECORD_SEED = SEED + 3
+# How many records end in each state. Expired ones were decided in 2022–2023 (the 2019 and 2023 rules) and their
+# windows have closed; those in force were decided from 2024 on; the pending ones recently.
+STATE_COUNTS = {
+    "draft": 8,
+    "submitted": 7,
+    "returned": 5,
+    "published": 34,
+    "corrected": 8,
+    "revoked": 6,
+    "expired": 14,
+}
+# The two finance bureaus the demo clerks work in get records in the states their queues show ("person:": about one
+# of its civil servants).
+PINNED = {
+    "东城区财政局": ["draft", "draft", "submitted", "returned", "returned", "published", "person:published",
+                 "corrected", "revoked", "expired"],
+    "西城区财政局": ["draft", "submitted", "published", "expired"],
+}  # fmt: skip
+PERSON_RECORDS = 8
+SEVERITY_CYCLE = ["general", "serious", "general", "minor", "serious", "general", "serious", "general", "serious"]
+PROJECTS = [
+    "城区道路改造工程", "智慧政务平台采购项目", "老旧小区改造项目", "污水处理厂提标改造工程", "体育中心PPP项目",
+    "农村饮水安全工程", "产业园区基础设施项目", "学校食堂设备采购项目", "社区养老服务中心建设项目", "河道综合整治工程",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Case:
+    """A kind of dishonesty: where it comes from, who decides it, and how it reads."""
+
+    source: str
+    sector: str
+    facts: str  # {agency} {project} {amount}
+    legal_basis: str
+    categories: str
+    decided_by: str  # "court", a department name of the subject's region ("生态环境局"), or an outside body
+    special_field: str = ""
+    fined: bool = False
+
+
+UNIT_CASES = [
+    Case("breach_of_contract", Sector.PROCUREMENT,
+         "{agency}在{project}政府采购合同履行中，逾期未向中标供应商支付货款{amount}万元，经多次催告仍未支付。",
+         "《保障中小企业款项支付条例》第八条、第十五条", "拖欠账款", "court"),
+    Case("dishonest_debtor", Sector.OTHER,
+         "{agency}作为被执行人，有履行能力而拒不履行生效判决确定的给付义务{amount}万元，被人民法院纳入失信被执行人名单。",
+         "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条", "失信被执行人", "court"),
+    Case("utility_arrears", Sector.OTHER, "{agency}办公场所欠缴水电费{amount}万元，逾期超过六个月未缴纳。",
+         "《国务院办公厅关于开展政府机构失信问题专项治理的通知》", "欠缴水电费", "court"),
+    Case("administrative_penalty", Sector.ENVIRONMENT,
+         "{agency}实施的{project}未依法报批环境影响评价文件即开工建设。",
+         "《中华人民共和国环境影响评价法》第二十五条、第三十一条", "环境违法", "生态环境局", fined=True),
+    Case("broken_commitment", Sector.INVESTMENT,
+         "{agency}未兑现招商引资协议中承诺的{project}扶持资金{amount}万元，且未履行合法变更程序。",
+         "《优化营商环境条例》第三十一条", "政策承诺未兑现", "court"),
+    Case("sector_finding", Sector.TENDERING,
+         "{agency}在{project}招标中设置不合理的资格条件，限制、排斥潜在投标人。",
+         "《中华人民共和国招标投标法实施条例》第三十二条", "招标违规", "公共资源交易监督管理局"),
+    Case("sector_finding", Sector.PPP,
+         "{agency}在{project}执行阶段未按合同约定支付可行性缺口补助{amount}万元。",
+         "《政府和社会资本合作项目财政管理暂行办法》第二十一条", "PPP合同违约", "财政局"),
+    Case("judicial_judgment", Sector.DEBT, "{agency}未按期偿还到期政府债务本息{amount}万元，经法院判决后仍未履行。",
+         "《中华人民共和国预算法》第九十四条", "债务违约", "court"),
+    Case("administrative_penalty", Sector.SUBSIDIES, "{agency}违规发放{project}财政补贴资金{amount}万元。",
+         "《财政违法行为处罚处分条例》第六条", "财政违法", "财政局", fined=True),
+    Case("judicial_judgment", Sector.LAW_ENFORCEMENT,
+         "{agency}作出的行政行为被人民法院判决确认违法，负责人未依法出庭应诉。",
+         "《中华人民共和国行政诉讼法》第三条、第九十六条", "行政败诉", "court"),
+    Case("breach_of_contract", Sector.STREETS_TOWNS,
+         "{agency}未履行{project}公共服务承诺，拖欠服务费用{amount}万元。",
+         "《中华人民共和国民法典》第五百七十七条", "违约毁约", "court"),
+    Case("administrative_penalty", Sector.OTHER,
+         "{agency}在{project}施工现场未落实安全生产责任，发生一般生产安全事故。",
+         "《中华人民共和国安全生产法》第一百一十四条", "安全生产", f"{CITY}应急管理局",
+         special_field="work_safety", fined=True),
+]  # fmt: skip
+PERSON_CASES = [
+    Case("disciplinary_sanction", Sector.OTHER,
+         "{person}在担任{position}期间，违规干预{project}招标，造成不良影响，给予党内警告处分。",
+         "《中国共产党纪律处分条例》第一百二十六条", "纪律处分", f"中共{CITY}纪律检查委员会"),
+    Case("government_sanction", Sector.LAW_ENFORCEMENT,
+         "{person}在担任{position}期间，对{project}监管失职，给予政务记过处分。",
+         "《中华人民共和国公职人员政务处分法》第三十九条", "政务处分", f"{CITY}监察委员会"),
+    Case("accountability", Sector.PROCUREMENT,
+         "{person}作为{position}，对本单位拖欠{project}供应商账款负有直接责任，予以通报问责。",
+         "《中国共产党问责条例》第七条", "问责处理", f"中共{CITY}纪律检查委员会"),
+]  # fmt: skip
+COURTS = {
+    CITY_REGION: f"{CITY}中级人民法院",
+    **{district.region: f"{CITY}{district.name}人民法院" for district in DISTRICTS},
+}
+# 文书号 abbreviations of the deciding bodies (临环罚〔2024〕3号).
+DOCUMENT_ABBREVIATIONS = {
+    "生态环境局": "环",
+    "财政局": "财",
+    "公共资源交易监督管理局": "公管",
+    "应急管理局": "应急",
+    "纪律检查委员会": "纪",
+    "监察委员会": "监",
+}
+RETURN_REASONS = [
+    "请补充判决书等证据材料后再报送。",
+    "文书号与决定书不一致，请核对。",
+    "失信行为发生日期有误，请核实。",
+]
+CORRECT_REASONS = ["依据更正决定书更正文书笔误。", "经核实，罚款金额录入有误。"]
+REVOKE_REASONS = ["原处罚决定已被依法撤销。", "经复核，该记录认定事实不清，予以撤销。"]
+ANSWERS = [
+    "已召开专题会议研究整改，拖欠款项已全部结清，并建立账款支付台账。",
+    "已完成问题整改并建立长效机制，相关责任人已作出书面检查。",
+    "已与债权人达成还款协议并按期履行完毕。",
+]
+SUSPEND_REASON = "主体提出异议，核查期间暂停惩戒措施。"
+
+
+def _day_between(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
+    return first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
+
+
+class RecordsBuilder:
+    """Records taken through the workflow by the demo users, as the agencies and credit offices would."""
+
+    def __init__(self, rng: random.Random, users: dict[str, User], today: datetime.date) -> None:
+        self.rng = rng
+        self.users = users
+        self.today = today
+        city = Agency.objects.get(uscc=CITY_USCC)
+        self.agencies = {a.name: a for a in Agency.objects.subtree_of(city).order_by("pk")}
+        self.east = self.agencies[f"{CITY}东城区人民政府"]
+        self.numbers: Counter[str] = Counter()
+        self.outside_codes: dict[str, str] = {}
+        self.built: Counter[str] = Counter()
+
+    # Who does what: an agency's own clerk and reviewer where the demo has them, else its region's credit office.
+
+    def actors(self, agency: Agency) -> tuple[User, User, User]:
+        clerk, reviewer, office = self.users["demo-clerk"], self.users["demo-reviewer"], self.users["demo-office"]
+        city_office = self.users["demo-city-office"]
+        if agency.pk == clerk.agency_id:
+            return clerk, reviewer, office
+        if agency.path.startswith(self.east.path):
+            return office, office, office
+        if agency.pk == self.users["demo-clerk-2"].agency_id:
+            return self.users["demo-clerk-2"], city_office, city_office
+        return city_office, city_office, city_office
+
+    # What a record says.
+
+    def plan(self) -> list[tuple[str, Agency, bool]]:
+        """(final state, subject agency, about a civil servant) for every record, in a fixed order."""
+        remaining = Counter(STATE_COUNTS)
+        planned = []
+        for name, states in PINNED.items():
+            for pinned in states:
+                state = pinned.removeprefix("person:")
+                planned.append((state, self.agencies[name], pinned != state))
+                remaining[state] -= 1
+        others = [a for a in self.agencies.values() if a.name not in PINNED and a.parent_id is not None]
+        # Records about a civil servant: in agencies whose staff hold a civil-service rank (not committees).
+        ranked = [a for a in others if a.kind not in {AgencyKind.RESIDENTS_COMMITTEE, AgencyKind.VILLAGERS_COMMITTEE}]
+        free = [state for state, count in sorted(remaining.items()) for _ in range(count)]
+        self.rng.shuffle(free)
+        people = set(self.rng.sample(range(len(free)), PERSON_RECORDS))
+        planned += [
+            (state, self.rng.choice(ranked if n in people else others), n in people) for n, state in enumerate(free)
+        ]
+        return planned
+
+    def decision_date(self, state: str, severity: str) -> datetime.date:
+        rng, d = self.rng, datetime.date
+        if state == "expired":
+            day = _day_between(rng, d(2022, 1, 1), d(2023, 10, 31))
+        elif state in {"draft", "submitted", "returned"}:
+            day = _day_between(rng, d(2026, 7, 1), d(2026, 11, 10))
+        elif severity == "minor":
+            # The 2026 rule keeps a minor record off the public site and ends it after three months at most.
+            day = _day_between(rng, d(2026, 9, 1), d(2026, 10, 31))
+        else:
+            day = _day_between(rng, d(2024, 1, 1), d(2026, 10, 31))
+        return min(day, self.today)
+
+    def outside_body_code(self, name: str, region: str) -> str:
+        if name not in self.outside_codes:
+            self.outside_codes[name] = make_uscc(
+                f"11{region}0{len(self.outside_codes) + 1:02d}{self.rng.randrange(10**6):06d}"
+            )
+        return self.outside_codes[name]
+
+    def decider(self, case: Case, subject: Agency) -> tuple[Agency | None, str, str]:
+        """(deciding agency, name, code) of the body that took the decision."""
+        region = subject.region_code
+        if case.decided_by == "court":
+            name = COURTS.get(region, COURTS[CITY_REGION])
+            return None, name, self.outside_body_code(name, region)
+        if case.decided_by.startswith((CITY, "中共")):
+            return None, case.decided_by, self.outside_body_code(case.decided_by, CITY_REGION)
+        prefix = next((dist.name for dist in DISTRICTS if dist.region == region), CITY)
+        department = self.agencies.get(f"{prefix}{case.decided_by}")
+        if department is None or department.pk == subject.pk:
+            department = self.agencies[f"{CITY}{case.decided_by}"]
+        return department, department.name, department.uscc
+
+    def document_number(self, case: Case, deciding_name: str, region: str, decided_on: datetime.date) -> str:
+        key = f"{deciding_name}{decided_on.year}"
+        self.numbers[key] += 1
+        number = self.numbers[key] * 7 + self.rng.randrange(7)
+        if case.decided_by == "court":
+            kind = "执" if case.source == "dishonest_debtor" else "民初"
+            return f"（{decided_on.year}）浙{region[2:4]}{kind}{number}号"
+        place = next((dist.name[0] for dist in DISTRICTS if deciding_name.startswith(dist.name)), "临")
+        short = next((abbr for body, abbr in DOCUMENT_ABBREVIATIONS.items() if deciding_name.endswith(body)), "政")
+        return f"{place}{short}{'罚' if case.fined else '决'}〔{decided_on.year}〕{number}号"
+
+    def subject_person(self, agency: Agency, year: int) -> CivilServant | None:
+        excellent = AnnualAssessment.objects.filter(year=year, result=AssessmentResult.EXCELLENT)
+        candidates = list(
+            CivilServant.objects.filter(agency=agency, active=True)
+            .exclude(rank="")
+            .exclude(pk__in=excellent.values("person_id"))
+            .order_by("pk")
+        )
+        return self.rng.choice(candidates) if candidates else None
+
+    def record_input(self, subject: Agency, state: str, severity: str, about_person: bool) -> RecordInput:
+        rng = self.rng
+        decided_on = self.decision_date(state, severity)
+        person = self.subject_person(subject, decided_on.year) if about_person else None
+        cases = PERSON_CASES if person else [c for c in UNIT_CASES if not (c.special_field and severity == "minor")]
+        case = rng.choice(cases)
+        if case.special_field and not datetime.date(2023, 5, 1) <= decided_on < datetime.date(2026, 4, 1):
+            case = UNIT_CASES[0]  # the special-field minimum belongs to the 2023 rule only
+        deciding_agency, deciding_name, deciding_code = self.decider(case, subject)
+        amount = Decimal(rng.randrange(50, 50_000)) / 100
+        project = rng.choice(PROJECTS)
+        text = case.facts.format(
+            agency=subject.name, project=project, amount=amount, person=person.name if person else "",
+            position=person.position if person else "",
+        )  # fmt: skip
+        staff = list(CivilServant.objects.filter(agency=subject, is_principal=False).exclude(rank="").order_by("pk"))
+        responsible = (
+            [(rng.choice(staff), ResponsibilityKind.DIRECT)] if staff and not person and rng.random() < 0.4 else []
+        )
+        return RecordInput(
+            subject_agency=subject,
+            subject_person=person,
+            source=case.source,
+            sector=case.sector,
+            severity=severity,
+            special_field=case.special_field,
+            document_number=self.document_number(case, deciding_name, subject.region_code, decided_on),
+            deciding_agency=deciding_agency,
+            deciding_body_name=deciding_name,
+            deciding_body_uscc=deciding_code,
+            decision_date=decided_on,
+            facts=text,
+            legal_basis=case.legal_basis,
+            categories=case.categories,
+            fine_amount=amount / 10 if case.fined else None,
+            loss_description=f"造成直接经济损失约{amount}万元。" if case.source != "disciplinary_sanction" else "",
+            social_impact=rng.choice(["引发多起投诉，造成一定社会影响。", "被媒体报道，社会影响较大。", ""]),
+            data_source_agency=subject,
+            responsible=responsible,
+        )
+
+    # The workflow.
+
+    def publish_day(self, record: DishonestyRecord) -> datetime.date:
+        return min(record.decision_date + datetime.timedelta(days=self.rng.randrange(12, 60)), self.today)
+
+    def take(self, state: str, subject: Agency, about_person: bool, index: int) -> DishonestyRecord:
+        enter, submit, decide = self.actors(subject)
+        severity = SEVERITY_CYCLE[index % len(SEVERITY_CYCLE)]
+        data = self.record_input(subject, state, severity, about_person)
+        record = record_create(actor=enter, data=data)
+        if state == "draft":
+            return record
+        record = record_submit(actor=submit, record=record)
+        if state == "returned" or (state == "submitted" and index % 3 == 0):
+            record = record_return(actor=decide, record=record, reason=self.rng.choice(RETURN_REASONS))
+            if state == "returned":
+                return record
+            data.facts += "（已补充证据材料）"
+            record = record_update(actor=enter, record=record, data=data)
+            record = record_submit(actor=submit, record=record)
+        if state == "submitted":
+            return record
+        record = record_publish(actor=decide, record=record, today=self.publish_day(record))
+        if state == "corrected" or (state == "revoked" and index % 2 == 0):
+            changes: dict[str, Any] = (
+                {"fine_amount": (record.fine_amount or Decimal("1.00")) + Decimal("0.50")}
+                if index % 2
+                else {"facts": record.facts + "经复核，事实认定无误，补充说明。"}
+            )
+            record = record_correct(
+                actor=decide, record=record, changes=changes, reason=self.rng.choice(CORRECT_REASONS)
+            )
+        if state == "revoked":
+            record = record_revoke(actor=decide, record=record, reason=self.rng.choice(REVOKE_REASONS))
+        return record
+
+    def answer_rectifications(self) -> None:
+        """About half the units answered their rectification; the rest are overdue (or not yet due)."""
+        open_ones = Rectification.objects.filter(submitted_at__isnull=True, measure__state=MeasureState.ACTIVE)
+        for rectification in open_ones.select_related("measure__target_agency").order_by("pk"):
+            if self.rng.random() < 0.5:
+                enter, _submit, _decide = self.actors(rectification.measure.target_agency)
+                rectification_submit(actor=enter, rectification=rectification, explanation=self.rng.choice(ANSWERS))
+
+    def suspend_some_measures(self, records: list[DishonestyRecord], count: int = 2) -> None:
+        in_force = [r for r in records if r.status == "published"]
+        for record in self.rng.sample(in_force, min(count, len(in_force))):
+            measure = record.measures.filter(state=MeasureState.ACTIVE).order_by("pk").first()
+            if measure is not None:
+                _enter, _submit, decide = self.actors(record.subject_agency)
+                measure_set_state(actor=decide, measure=measure, to_state=MeasureState.SUSPENDED, reason=SUSPEND_REASON)
+
+    def build(self) -> Counter[str]:
+        records = [self.take(state, subject, person, n) for n, (state, subject, person) in enumerate(self.plan())]
+        self.answer_rectifications()
+        self.suspend_some_measures(records)
+        # What the hourly job does: every record whose window has closed leaves public view.
+        records_expire_due(on=self.today)
+        city = Agency.objects.get(uscc=CITY_USCC)
+        in_city = DishonestyRecord.objects.filter(subject_agency__path__startswith=city.path)
+        return Counter(dict(in_city.values_list("status").annotate(n=models.Count("pk")).order_by()))
+
+
+def demo_records_loaded() -> bool:
+    city = Agency.objects.filter(uscc=CITY_USCC).only("path").first()
+    return city is not None and DishonestyRecord.objects.filter(subject_agency__path__startswith=city.path).exists()
+
+
+def ensure_users(password: str) -> dict[str, User]:
+    """The demo users, created if a city loaded by an earlier version lacks one."""
+    existing = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in DEMO_USERS])}
+    for username, role, agency_name, sector, full_name in DEMO_USERS:
+        if username not in existing:
+            existing[username] = user_create(
+                username=username,
+                password=password,
+                role=role,
+                agency=Agency.objects.get(name=agency_name),
+                sector=sector,
+                full_name=full_name,
+            )
+    return {
+        u.username: u for u in User.objects.filter(pk__in=[u.pk for u in existing.values()]).select_related("agency")
+    }
+
+
+def build_records(password: str, seed: int = RECORD_SEED, today: datetime.date | None = None) -> Counter[str]:
+    users = ensure_users(password)
+    return RecordsBuilder(random.Random(seed), users, today or timezone.localdate()).build()
+
+
 class Command(BaseCommand):
     help = (
-        "Load the demo city 临江市 (≥ 60 agencies, ≥ 200 civil servants with integrity files, one user per role) "
-        "through the services, and configure the working-day calendar. Loading twice changes nothing. "
-        "The demo users' password is DEMO_PASSWORD, or one generated once and kept in var/demo-password.txt."
+        "Load the demo city 临江市 (≥ 60 agencies, ≥ 200 civil servants with integrity files, one user per role, "
+        "some eighty dishonesty records in every state and tier) through the services, and configure the working-day "
+        "calendar. Loading twice changes nothing. The demo users' password is DEMO_PASSWORD, or one generated once "
+        "and kept in var/demo-password.txt."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -387,8 +773,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         password, source = demo_password(Path(settings.VAR_DIR))
+        # Publishing counts rectification deadlines in working days: the calendar comes first.
+        years = calendar_seed_supported_years()
+        if years:
+            self.stdout.write(f"Working-day calendar configured for {years[0]}–{years[-1]}.")
         if Agency.objects.filter(uscc=CITY_USCC).exists():
-            self.stdout.write(f"The demo city {CITY} is already loaded; nothing added.")
+            self.stdout.write(f"The demo city {CITY} is already loaded.")
             self._align_passwords(password)
         else:
             with transaction.atomic():
@@ -399,9 +789,18 @@ class Command(BaseCommand):
                     f"({time.monotonic() - started:.1f} s)."
                 )
             )
-        years = calendar_seed_supported_years()
-        if years:
-            self.stdout.write(f"Working-day calendar configured for {years[0]}–{years[-1]}.")
+        if demo_records_loaded():
+            self.stdout.write("Its dishonesty records are already loaded; nothing added.")
+        else:
+            started = time.monotonic()
+            with transaction.atomic():
+                states = build_records(password)
+            summary = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded {sum(states.values())} dishonesty records: {summary} ({time.monotonic() - started:.1f} s)."
+                )
+            )
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

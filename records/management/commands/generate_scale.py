@@ -1,13 +1,20 @@
-"""`manage.py generate_scale --agencies 5000 --people 100000`: benchmark volumes under a root of their own.
+"""`manage.py generate_scale --agencies 5000 --people 100000 --records 1000000`: benchmark volumes under a root of
+their own.
 
 Each run adds a new root agency (规模测试市 N) with codes of its own, so it never collides with the demo city or an
-earlier run. One function per kind of row (`create_agencies`, `create_people`, …): later issues add theirs.
+earlier run. One function per kind of row (`create_agencies`, `create_people`, `create_records`, …): later issues add
+theirs.
 """
 
 import datetime
+import io
+import random
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -15,9 +22,23 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 
+from accounts.models import Role, User
+from accounts.services import user_create
 from records.codes import make_uscc
-from records.models import Agency, AgencyKind, CivilServant
+from records.disclosure import Window, window_for
+from records.models import (
+    Agency,
+    AgencyKind,
+    CivilServant,
+    DishonestyRecord,
+    RecordSource,
+    RecordStatus,
+    Sector,
+    Severity,
+    SpecialField,
+)
 from records.personal_data import make_id_number
 from records.services import agency_create
 
@@ -30,6 +51,7 @@ T = TypeVar("T")
 
 MAX_RUNS = 99
 MAX_AGENCIES = 999_999  # six digits of sequence in the code body
+MAX_RECORDS = 20_000_000
 BIRTH_DAYS = 14_600  # 1960-01-01 + 40 years: the spread of birth dates
 BIRTH_START = datetime.date(1960, 1, 1)
 DEPARTMENTS = [
@@ -191,6 +213,227 @@ def create_people(run: Run, agency_ids: Sequence[int], count: int, batch_size: i
     return made
 
 
+# Records: what each source's facts and legal basis read like (load-test text, not real cases).
+RECORD_TEXTS = {
+    RecordSource.JUDICIAL_JUDGMENT: (
+        "拒不履行生效判决确定的付款义务。",
+        "《中华人民共和国民事诉讼法》第二百六十五条",
+        "拒不履行判决",
+    ),
+    RecordSource.ADMINISTRATIVE_PENALTY: (
+        "违规收取费用，被责令退还并处罚款。",
+        "《中华人民共和国行政处罚法》第二十八条",
+        "违规收费",
+    ),
+    RecordSource.DISHONEST_DEBTOR: (
+        "被人民法院列为失信被执行人。",
+        "《最高人民法院关于公布失信被执行人名单信息的若干规定》",
+        "失信被执行人",
+    ),
+    RecordSource.UTILITY_ARREARS: ("拖欠水电费逾期未缴。", "《政府机构失信问题专项治理工作方案》", "水电费欠缴"),
+    RecordSource.BREACH_OF_CONTRACT: (
+        "拖欠中小企业货款逾期未支付。",
+        "《保障中小企业款项支付条例》第八条",
+        "违约拖欠账款",
+    ),
+    RecordSource.BROKEN_COMMITMENT: (
+        "未履行招商引资中作出的政策承诺。",
+        "《国务院关于加强政务诚信建设的指导意见》",
+        "政策承诺未兑现",
+    ),
+    RecordSource.ACCOUNTABILITY: ("履职不力造成不良社会影响，被问责。", "《中国共产党问责条例》第七条", "问责"),
+}
+# (target status, cumulative share): most records are in force, the rest cover every other state.
+STATUS_SHARES = [
+    (RecordStatus.PUBLISHED, 0.79),
+    (RecordStatus.CORRECTED, 0.86),
+    (RecordStatus.REVOKED, 0.89),
+    (RecordStatus.REPAIRED, 0.90),
+    (RecordStatus.DRAFT, 0.94),
+    (RecordStatus.SUBMITTED, 0.96),
+    (RecordStatus.RETURNED, 0.97),
+    (RecordStatus.EXPIRED, 1.00),
+]
+UNPUBLISHED = frozenset({RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.RETURNED})
+SEVERITY_SHARES = [(Severity.MINOR, 0.10), (Severity.GENERAL, 0.70), (Severity.SERIOUS, 1.00)]
+SPECIAL_FIELD_SHARE = 0.02
+PERSON_SHARE = 0.15
+# Share of records whose window has closed but which the expiry job has not reached yet: disclosed() must hide them.
+EXPIRY_LAG_SHARE = 0.02
+RECORD_COLUMNS = [f for f in DishonestyRecord._meta.concrete_fields if not f.primary_key]
+
+
+def _pick(shares: Sequence[tuple[str, float]], roll: float) -> str:
+    return next(value for value, upto in shares if roll < upto)
+
+
+def scale_user(run: Run, root: Agency) -> User:
+    """The clerk the run's records are entered by (no password: nobody signs in as it)."""
+    return user_create(username=f"generate-scale-{run.number}", password=None, role=Role.CLERK, agency=root)
+
+
+def record_rows(
+    run: Run,
+    agencies: Sequence[tuple[int, str, str, str]],
+    people: dict[int, list[tuple[int, str]]],
+    count: int,
+    *,
+    user_id: int,
+    now: datetime.datetime,
+) -> Iterator[dict[str, Any]]:
+    """`count` records as column values: spread over `agencies` (id, name, uscc, kind), departments and districts
+    (the first agencies) holding more than committees; ~15% about a civil servant of the agency."""
+    rng = random.Random(run.number)
+    today = timezone.localdate(now)
+
+    @cache  # one rule lookup per (date, tier, field) combination, not per record; for this run only
+    def cached_window(decision_date: datetime.date, severity: str, special_field: str) -> Window:
+        return window_for(decision_date=decision_date, severity=severity, special_field=special_field)
+
+    deciders = agencies[: max(1, min(len(agencies), 200))]
+    grams: dict[str, str] = {}
+    sources = list(RECORD_TEXTS)
+    sectors = list(Sector.values)
+    for sequence in range(count):
+        agency_id, agency_name, _uscc, _kind = agencies[int(len(agencies) * rng.random() ** 1.5)]
+        person_id, subject_name = None, agency_name
+        staff = people.get(agency_id)
+        if staff and rng.random() < PERSON_SHARE:
+            person_id, subject_name = staff[rng.randrange(len(staff))]
+        status = _pick(STATUS_SHARES, rng.random())
+        severity = _pick(SEVERITY_SHARES, rng.random())
+        # Every (date, tier, field) combination costs a rule lookup: one special field, on general records only.
+        special = severity == Severity.GENERAL and rng.random() < SPECIAL_FIELD_SHARE
+        special_field = SpecialField.WORK_SAFETY if special else ""
+        if status == RecordStatus.EXPIRED:  # older than three years: past the longest window of every rule
+            days_ago = 1100 + rng.randrange(700)
+        elif status in UNPUBLISHED:
+            days_ago = 1 + rng.randrange(120)
+        else:  # recent decisions are the commonest
+            days_ago = 1 + int(900 * rng.random() ** 2)
+        decision_date = today - datetime.timedelta(days=days_ago)
+        window = cached_window(decision_date, severity, special_field)
+        closed = window.ends_on <= today
+        if status in {RecordStatus.PUBLISHED, RecordStatus.CORRECTED} and closed and rng.random() >= EXPIRY_LAG_SHARE:
+            status = RecordStatus.EXPIRED
+        published_at = None
+        if status not in UNPUBLISHED:
+            published_at = datetime.datetime.combine(
+                decision_date + datetime.timedelta(days=1 + rng.randrange(30)),
+                datetime.time(8),
+                tzinfo=datetime.UTC,
+            ) + datetime.timedelta(seconds=rng.randrange(36_000), microseconds=rng.randrange(1_000_000))
+            if published_at > now:
+                published_at = now - datetime.timedelta(seconds=1 + rng.randrange(86_400))
+        created_at = published_at or now - datetime.timedelta(days=days_ago, seconds=-rng.randrange(36_000))
+        source = sources[sequence % len(sources)]
+        facts, basis, category = RECORD_TEXTS[source]
+        decider_id, decider_name, decider_uscc, _ = deciders[sequence % len(deciders)]
+        if subject_name not in grams:
+            grams[subject_name] = grams_of(subject_name) if grams_of is not None else ""
+        yield {
+            "subject_agency_id": agency_id,
+            "subject_person_id": person_id,
+            "subject_name": subject_name,
+            "search_grams": grams[subject_name],
+            "source": source,
+            "sector": sectors[sequence % len(sectors)],
+            "severity": severity,
+            "special_field": special_field,
+            "document_number": f"规模{run.number}决〔{decision_date.year}〕{sequence + 1}号",
+            "deciding_agency_id": decider_id,
+            "deciding_body_name": decider_name,
+            "deciding_body_uscc": decider_uscc,
+            "decision_date": decision_date,
+            "facts": facts,
+            "legal_basis": basis,
+            "categories": category,
+            "fine_amount": Decimal(rng.randrange(5, 5000)) / 100
+            if source == RecordSource.ADMINISTRATIVE_PENALTY
+            else None,
+            "other_amount": None,
+            "loss_description": "内部：损失情况说明",
+            "social_impact": "内部：社会影响说明",
+            "data_source_agency_id": agency_id,
+            "status": status,
+            "disclosure_rule_id": window.rule.pk,
+            "publicly_disclosed": window.publicly_disclosed,
+            "disclosure_starts_on": window.starts_on,
+            "earliest_repair_on": window.earliest_repair_on,
+            "disclosure_ends_on": window.ends_on,
+            "version": 1 if status in UNPUBLISHED else 2 + (status != RecordStatus.PUBLISHED),
+            "published_at": published_at,
+            "created_by_id": user_id,
+            "created_at": created_at,
+            "updated_at": published_at or created_at,
+        }
+
+
+COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format (strings first: most columns are text)."""
+    if value.__class__ is str:
+        return value.translate(COPY_ESCAPES) if COPY_SPECIAL.search(value) else value
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, datetime.date):  # datetimes too
+        return value.isoformat()
+    return str(value)
+
+
+def _copy(table: str, columns: Sequence[str], lines: list[str]) -> None:
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    data = "".join(lines)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if hasattr(raw, "copy_expert"):  # psycopg2
+            raw.copy_expert(sql, io.StringIO(data))
+        else:  # psycopg 3
+            with raw.copy(sql) as copy:
+                copy.write(data)
+
+
+def create_records(run: Run, root: Agency, count: int, batch_size: int) -> int:
+    """`count` dishonesty records over the run's agencies in every state and tier, each with the window the rules
+    give its decision date. PostgreSQL gets them through COPY (~10× bulk_create, STACK-NOTES), others bulk_create."""
+    agencies = list(Agency.objects.subtree_of(root).order_by("path").values_list("pk", "name", "uscc", "kind"))
+    people: dict[int, list[tuple[int, str]]] = {}
+    for pk, agency_id, name in CivilServant.objects.filter(agency__path__startswith=root.path).values_list(
+        "pk", "agency_id", "name"
+    ):
+        people.setdefault(agency_id, []).append((pk, name))
+    user = scale_user(run, root)
+    rows = record_rows(run, agencies, people, count, user_id=user.pk, now=timezone.now())
+    attnames = [f.attname for f in RECORD_COLUMNS]
+    made = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Fewer, larger merges of the search-grams GIN index's pending list (for this transaction only).
+            cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+        # COPY batches of 20k rows: a few MB of text each.
+        for chunk in batched(rows, max(batch_size, 20_000)):
+            _copy(
+                DishonestyRecord._meta.db_table,
+                [f.column for f in RECORD_COLUMNS],
+                ["\t".join([_copy_value(row[name]) for name in attnames]) + "\n" for row in chunk],
+            )
+            made += len(chunk)
+        with connection.cursor() as cursor:
+            # Fresh statistics, or the planner guesses for the benchmark's first minutes.
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(DishonestyRecord._meta.db_table)}")
+        return made
+    for chunk in batched(rows, batch_size):
+        DishonestyRecord.objects.bulk_create([DishonestyRecord(**row) for row in chunk], batch_size=batch_size)
+        made += len(chunk)
+    return made
+
+
 def _insert(rows: list[Agency], batch_size: int, *, key: str) -> list[int]:
     """bulk_create, returning ids in the order of `rows` (looked up by `key` where the database returns none)."""
     Agency.objects.bulk_create(rows, batch_size=batch_size)
@@ -205,23 +448,29 @@ def _insert(rows: list[Agency], batch_size: int, *, key: str) -> list[int]:
 
 class Command(BaseCommand):
     help = (
-        "Generate benchmark volumes under a new root agency (规模测试市 N): --agencies units (root included) and "
-        "--people civil servants, with valid codes and ID numbers. Each run adds a fresh root with codes of its "
-        "own. Rows are written with bulk_create and deliberately bypass the history trail (django-simple-history "
-        "does not see bulk writes) and the events: this is load-test data, not business data. Prints rows/s."
+        "Generate benchmark volumes under a new root agency (规模测试市 N): --agencies units (root included), "
+        "--people civil servants, with valid codes and ID numbers, and --records dishonesty records in every state "
+        "and tier. Each run adds a fresh root with codes of its own. Rows are written with bulk_create (records "
+        "with COPY on PostgreSQL) and deliberately bypass the history trail (django-simple-history does not see "
+        "bulk writes), the events and the measures: this is load-test data, not business data. Prints rows/s."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--agencies", type=int, default=5000)
         parser.add_argument("--people", type=int, default=100_000)
+        parser.add_argument("--records", type=int, default=0)
         parser.add_argument("--batch-size", type=int, default=1000)
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
+        records = options["records"]
         if not 1 <= agencies <= MAX_AGENCIES:
             raise CommandError(f"--agencies must be between 1 and {MAX_AGENCIES}.")
         if not 0 <= people < BIRTH_DAYS * 1000:
             raise CommandError(f"--people must be between 0 and {BIRTH_DAYS * 1000 - 1}.")
+        if not 0 <= records <= MAX_RECORDS:
+            raise CommandError(f"--records must be between 0 and {MAX_RECORDS}.")
+        started = time.monotonic()
         with transaction.atomic():
             run = next_run()
             root = create_root(run)
@@ -234,6 +483,10 @@ class Command(BaseCommand):
             self._timed("agencies", make_agencies)
             if people:
                 self._timed("civil servants", lambda: create_people(run, agency_ids, people, batch_size))
+            if records:
+                self._timed("dishonesty records", lambda: create_records(run, root, records, batch_size))
+        # The commit runs the deferred foreign-key checks of every row: part of the cost, so part of the figure.
+        self.stdout.write(f"total, commit included: {time.monotonic() - started:.1f} s")
         self.stdout.write(
             self.style.SUCCESS(f"Done: {root.name} (id {root.pk}, code {root.uscc}), database {connection.vendor}.")
         )

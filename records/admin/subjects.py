@@ -168,11 +168,14 @@ class CivilServantChangeForm(forms.ModelForm):
         fields = ("name", "agency", "position", "rank", "is_principal")
 
 
-class _ReadOnlyFileInline(admin.TabularInline):
-    """A part of the integrity file shown on the person's page; entries are added from their own admin."""
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page (a part of the integrity file, a record's timeline…), written elsewhere."""
 
     extra = 0
     can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return tuple(self.fields or ())
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return has_console_role(request, CONSOLE_ROLES)
@@ -187,22 +190,22 @@ class _ReadOnlyFileInline(admin.TabularInline):
         return False
 
 
-class AssessmentInline(_ReadOnlyFileInline):
+class AssessmentInline(ReadOnlyInline):
     model = AnnualAssessment
     fields = ("year", "result", "note", "recorded_by")
 
 
-class TrainingInline(_ReadOnlyFileInline):
+class TrainingInline(ReadOnlyInline):
     model = IntegrityTraining
     fields = ("attended_on", "title", "organizer", "hours")
 
 
-class MattersReportInline(_ReadOnlyFileInline):
+class MattersReportInline(ReadOnlyInline):
     model = PersonalMattersReport
     fields = ("year", "reported_on", "summary")
 
 
-class MoveInline(_ReadOnlyFileInline):
+class MoveInline(ReadOnlyInline):
     model = CivilServantMove
     fk_name = "person"
     fields = ("moved_on", "from_agency", "to_agency", "reason")

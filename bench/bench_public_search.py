@@ -1,0 +1,391 @@
+# ruff: noqa: S603, S607 - runs local tools (psql, createdb, gunicorn, openloop) with arguments built here
+"""Public search and pages benchmark (issue 3): 1,000,000 records and 5,000 agencies in PostgreSQL, the public mix
+against a trivial view of the same server, under the same constant-rate (open-loop) load, plus every distinct SQL
+query of the mix under EXPLAIN ANALYZE.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/govcredit_bench_public .venv/bin/python bench/bench_public_search.py
+
+1. Creates the database if missing (template0, UTF-8), migrates, and loads `generate_scale --agencies --people
+   --records` unless the records are already there (--rebuild starts from an empty database).
+2. Builds a corpus of public paths from the data: name searches of 1, 2 (the commonest) and 3-6 characters, code
+   searches (full and prefix), agency pages, record pages, the recently-published list and some of its older pages.
+3. Runs each corpus path in-process, captures its SQL, and runs every distinct statement under EXPLAIN ANALYZE.
+4. Starts gunicorn (2 workers, DEBUG off, persistent connections) on a free 127.0.0.1 port and runs
+   ../shared/tools/openloop.py at the same rate against /healthz (one SELECT 1) and against the mix, alternately.
+
+Targets: mix median <= 3x and p95 <= 5x the trivial view; no query of the corpus over 100 ms. See bench/README.md.
+"""
+
+import argparse
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+OPENLOOP = BASE_DIR.parent / "shared" / "tools" / "openloop.py"
+PYTHON = sys.executable
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/govcredit_bench_public"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+QUERY_LIMIT_MS = 100.0
+# Share of each kind of request in the mix: two characters is the commonest public query.
+MIX = {
+    "search_2": 30,
+    "search_1": 10,
+    "search_3plus": 10,
+    "search_code": 10,
+    "agency": 15,
+    "record": 15,
+    "recent": 10,
+}
+
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The in-process pass (EXPLAIN) uses Django's test client; the server below gets its own environment.
+os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
+for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+    os.environ.pop(name, None)
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def database_parts() -> tuple[str, str, str, int]:
+    url = urlsplit(os.environ["DATABASE_URL"])
+    host, name = url.hostname or "", url.path.lstrip("/")
+    if host not in LOCAL_HOSTS:
+        raise SystemExit(f"Only a local database is benchmarked here, not {host!r}.")
+    return host, url.username or "postgres", name, url.port or 5432
+
+
+def ensure_database(rebuild: bool) -> None:
+    host, user, name, port = database_parts()
+    base = ["-h", host, "-U", user, "-p", str(port)]
+    listed = subprocess.run(
+        ["psql", *base, "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'", "postgres"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    exists = listed.stdout.strip() == "1"
+    if exists and rebuild:
+        if not name.startswith("govcredit_bench"):
+            raise SystemExit(f"--rebuild drops the database: only a govcredit_bench* one, not {name!r}.")
+        subprocess.run(["dropdb", *base, name], check=True, timeout=120)
+        exists = False
+    if not exists:
+        subprocess.run(["createdb", *base, "-T", "template0", "-E", "UTF8", name], check=True, timeout=60)
+        log(f"created database {name}")
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, check=True, timeout=600)
+
+
+def load_data(agencies: int, people: int, records: int) -> float | None:
+    """Loads the volumes unless they are there; returns the load time in seconds (None when reused)."""
+    from django.db import connection
+
+    from records.models import DishonestyRecord
+
+    have = DishonestyRecord.objects.count()
+    if have >= records:
+        log(f"reusing {have:,} records already loaded")
+        return None
+    log(f"loading {agencies:,} agencies, {people:,} civil servants and {records:,} records with generate_scale ...")
+    started = time.monotonic()
+    subprocess.run(
+        [
+            PYTHON,
+            "manage.py",
+            "generate_scale",
+            f"--agencies={agencies}",
+            f"--people={people}",
+            f"--records={records}",
+        ],
+        cwd=BASE_DIR,
+        check=True,
+        timeout=3600,
+    )
+    loaded = time.monotonic() - started
+    with connection.cursor() as cursor:
+        # What autovacuum would do in the hours after such a load: statistics and the visibility map.
+        cursor.execute("VACUUM ANALYZE records_dishonestyrecord")
+        cursor.execute("VACUUM ANALYZE records_agency")
+    log(f"loaded in {loaded:.0f} s (vacuum and analyze: {time.monotonic() - started - loaded:.0f} s more)")
+    return loaded
+
+
+def _fragment(rnd: random.Random, name: str, length: int) -> str:
+    start = rnd.randrange(0, max(1, len(name) - length + 1))
+    return name[start : start + length]
+
+
+def build_corpus(size: int, seed: int) -> dict[str, list[str]]:
+    """Distinct paths of each kind, taken from the data."""
+    from disclosure.queries import Cursor, recent_page
+    from records.models import Agency, DishonestyRecord
+
+    rnd = random.Random(seed)
+    agencies = list(Agency.objects.values_list("pk", "name", "uscc"))
+    per_kind = max(5, size // len(MIX))
+    kinds: dict[str, set[str]] = {kind: set() for kind in MIX}
+
+    def search(q: str) -> str:
+        return f"/search/?q={quote(q)}"
+
+    for _ in range(per_kind * 20):
+        if all(len(paths) >= per_kind for paths in kinds.values()):
+            break
+        pk, name, uscc = rnd.choice(agencies)
+        kinds["search_1"].add(search(_fragment(rnd, name, 1)))
+        kinds["search_2"].add(search(_fragment(rnd, name, 2)))
+        kinds["search_3plus"].add(search(_fragment(rnd, name, rnd.randint(3, 6))))
+        kinds["search_code"].add(search(uscc if rnd.random() < 0.5 else uscc[: rnd.randint(8, 12)]))
+        kinds["agency"].add(f"/agencies/{pk}/" + ("?page=2" if rnd.random() < 0.2 else ""))
+    lowest = DishonestyRecord.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+    highest = DishonestyRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    for _ in range(20):
+        sample = [rnd.randint(lowest, highest) for _ in range(per_kind * 3)]
+        found = DishonestyRecord.objects.disclosed().filter(pk__in=sample).values_list("pk", flat=True)
+        kinds["record"].update(f"/records/{pk}/" for pk in found)
+        if len(kinds["record"]) >= per_kind:
+            break
+    # The first page and older pages reached by following the cursor, as a reader would.
+    kinds["recent"].add("/records/")
+    page = recent_page()
+    for _ in range(per_kind - 1):
+        if page.older is None:
+            break
+        kinds["recent"].add(f"/records/?before={page.older.encode()}")
+        page = recent_page(before=Cursor.decode(page.older.encode()))
+    return {kind: sorted(paths)[: per_kind * 2] for kind, paths in kinds.items()}
+
+
+def explain_corpus(corpus: dict[str, list[str]]) -> dict[str, Any]:
+    """Runs every path in-process, then replays each distinct SQL statement it issued under EXPLAIN ANALYZE, in a
+    transaction with the request's own session settings (the search's SET LOCAL) applied first."""
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    requests: list[tuple[str, list[str]]] = []
+    seen: set[str] = set()
+    errors = []
+    for kind, paths in corpus.items():
+        for path in paths:
+            with CaptureQueriesContext(connection) as captured:
+                status = client.get(path).status_code
+            if status != 200:
+                errors.append((path, status))
+            requests.append((kind, [query["sql"] for query in captured.captured_queries]))
+    timings = []
+    for kind, statements in requests:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in statements:
+                if sql.lstrip().upper().startswith("SET "):
+                    cursor.execute(sql)
+                    continue
+                if sql in seen or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                    continue
+                seen.add(sql)
+                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                timings.append((plan[0]["Planning Time"] + plan[0]["Execution Time"], kind, sql))
+            transaction.set_rollback(True)
+    timings.sort(reverse=True)
+    return {
+        "statements": len(timings),
+        "errors": errors,
+        "max_ms": round(timings[0][0], 2) if timings else 0.0,
+        "median_ms": round(statistics.median(t for t, _k, _s in timings), 2) if timings else 0.0,
+        "over_limit": sum(t > QUERY_LIMIT_MS for t, _k, _s in timings),
+        "slowest": [{"ms": round(t, 2), "kind": k, "sql": s[:300]} for t, k, s in timings[:5]],
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "development",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DB_CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).with_name("gunicorn")),
+            "config.wsgi:application",
+            f"--workers={workers}",
+            f"--bind=127.0.0.1:{port}",
+            "--log-level=warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def openloop(port: int, rate: float, seconds: float, paths: list[str]) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(paths) + "\n")
+    try:
+        result = subprocess.run(
+            [
+                PYTHON,
+                str(OPENLOOP),
+                f"--rate={rate}",
+                f"--seconds={seconds}",
+                f"--port={port}",
+                f"--paths-file={handle.name}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 120,
+        )
+    finally:
+        os.unlink(handle.name)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def weighted(corpus: dict[str, list[str]]) -> list[str]:
+    """The mix as a list openloop picks from uniformly: each kind's paths repeated to its share."""
+    paths = []
+    for kind, share in MIX.items():
+        pool = corpus[kind]
+        paths.extend(pool[i % len(pool)] for i in range(share * 10))
+    return paths
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--agencies", type=int, default=5000)
+    ap.add_argument("--people", type=int, default=20_000)
+    ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--rebuild", action="store_true", help="drop and recreate the (govcredit_bench*) database")
+    ap.add_argument("--corpus", type=int, default=700, help="distinct paths in the corpus (about)")
+    ap.add_argument("--rate", type=float, default=25, help="requests per second, the same for both targets")
+    ap.add_argument("--seconds", type=float, default=20, help="per run")
+    ap.add_argument("--rounds", type=int, default=3, help="baseline/mix pairs, alternated")
+    ap.add_argument("--warmup", type=float, default=10)
+    ap.add_argument("--per-kind-seconds", type=float, default=8, help="0 skips the per-kind runs")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=7)
+    a = ap.parse_args()
+    if not 1 <= a.rounds <= 10 or not 1 <= a.seconds <= 600 or not 1 <= a.rate <= 2000:
+        ap.error("keep --rounds 1-10, --seconds 1-600 and --rate 1-2000")
+
+    log(f"load average (1, 5, 15 min): {os.getloadavg()} on {os.cpu_count()} CPUs")
+    ensure_database(a.rebuild)
+    import django
+
+    django.setup()
+    loaded = load_data(a.agencies, a.people, a.records)
+
+    from records.models import Agency, DishonestyRecord
+
+    volumes = {"agencies": Agency.objects.count(), "records": DishonestyRecord.objects.count()}
+    log(f"volumes: {volumes}")
+    corpus = build_corpus(a.corpus, a.seed)
+    log("corpus: " + ", ".join(f"{kind} {len(paths)}" for kind, paths in corpus.items()))
+
+    explained = explain_corpus(corpus)
+    log(
+        f"EXPLAIN ANALYZE: {explained['statements']} distinct statements, median {explained['median_ms']} ms, "
+        f"slowest {explained['max_ms']} ms, {explained['over_limit']} over {QUERY_LIMIT_MS:.0f} ms"
+    )
+    for slow in explained["slowest"]:
+        log(f"  {slow['ms']:>8} ms  {slow['kind']:<13} {slow['sql'][:160]}")
+    if explained["errors"]:
+        log(f"  non-200 answers in the corpus: {explained['errors'][:5]}")
+
+    mix = weighted(corpus)
+    port = free_port()
+    server = start_server(port, a.workers)
+    rounds = []
+    per_kind: dict[str, dict[str, Any]] = {}
+    try:
+        openloop(port, a.rate, a.warmup, mix)
+        for n in range(a.rounds):
+            baseline = openloop(port, a.rate, a.seconds, ["/healthz"])
+            measured = openloop(port, a.rate, a.seconds, mix)
+            rounds.append({"trivial": baseline, "mix": measured})
+            log(f"round {n + 1}: trivial {baseline}")
+            log(f"round {n + 1}: mix     {measured}")
+        if a.per_kind_seconds:
+            for kind, paths in corpus.items():
+                per_kind[kind] = openloop(port, a.rate, a.per_kind_seconds, paths)
+                log(f"  {kind:<13} {per_kind[kind]}")
+    finally:
+        stop_server(server)
+
+    def mid(target: str, key: str) -> float:
+        return statistics.median(r[target][key] for r in rounds)
+
+    summary = {
+        "load_average_1m_5m_15m": [round(x, 2) for x in os.getloadavg()],
+        "volumes": volumes,
+        "load_seconds": None if loaded is None else round(loaded),
+        "rate": a.rate,
+        "seconds": a.seconds,
+        "rounds": a.rounds,
+        "trivial_p50_ms": mid("trivial", "p50_ms"),
+        "trivial_p95_ms": mid("trivial", "p95_ms"),
+        "mix_p50_ms": mid("mix", "p50_ms"),
+        "mix_p95_ms": mid("mix", "p95_ms"),
+        "errors": sum(r["mix"]["errors"] + r["trivial"]["errors"] for r in rounds),
+        "per_kind_p50_p95_ms": {kind: (r["p50_ms"], r["p95_ms"]) for kind, r in per_kind.items()},
+        "slowest_query_ms": explained["max_ms"],
+        "queries_over_100_ms": explained["over_limit"],
+    }
+    summary["p50_ratio"] = round(summary["mix_p50_ms"] / max(summary["trivial_p50_ms"], 0.1), 2)
+    summary["p95_ratio"] = round(summary["mix_p95_ms"] / max(summary["trivial_p95_ms"], 0.1), 2)
+    log(
+        f"\nmedian {summary['mix_p50_ms']} ms vs {summary['trivial_p50_ms']} ms = {summary['p50_ratio']}x "
+        f"(target <= 3x); p95 {summary['mix_p95_ms']} ms vs {summary['trivial_p95_ms']} ms = "
+        f"{summary['p95_ratio']}x (target <= 5x); slowest query {summary['slowest_query_ms']} ms (target <= 100)"
+    )
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""REST endpoints of the records app, split by subject: credit subjects, dishonesty records for staff and clients,
+disclosed records for the public."""
+
+from records.api.dishonesty import (
+    RecordCorrectApi,
+    RecordDetailApi,
+    RecordListApi,
+    RecordPublishApi,
+    RecordReturnApi,
+    RecordRevokeApi,
+    RecordSubmitApi,
+)
+from records.api.public import PublicRecordDetailApi, PublicRecordListApi
+from records.api.subjects import (
+    AgencyDetailApi,
+    AgencyListApi,
+    CivilServantDetailApi,
+    CivilServantIntegrityFileApi,
+    CivilServantListApi,
+    CivilServantLookupApi,
+    CivilServantRevealIdNumberApi,
+)
+
+__all__ = [
+    "AgencyDetailApi",
+    "AgencyListApi",
+    "CivilServantDetailApi",
+    "CivilServantIntegrityFileApi",
+    "CivilServantListApi",
+    "CivilServantLookupApi",
+    "CivilServantRevealIdNumberApi",
+    "PublicRecordDetailApi",
+    "PublicRecordListApi",
+    "RecordCorrectApi",
+    "RecordDetailApi",
+    "RecordListApi",
+    "RecordPublishApi",
+    "RecordReturnApi",
+    "RecordRevokeApi",
+    "RecordSubmitApi",
+]

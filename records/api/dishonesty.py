@@ -1,0 +1,522 @@
+"""REST endpoints on dishonesty records for staff and REST clients (`/records/`), scoped by accounts/scope.py.
+
+List, read, enter and edit drafts; each workflow step is a POST on its own small view that validates, calls one
+service and answers with the record as it now is. A record outside the caller's scope is "not found" everywhere;
+records are never deleted. Status codes, in the one error shape (accounts/api_support.py): 400 input a rule refused
+(`fields` names the input), 403 a role or region that may not take the step (`not_allowed`), 404 a record outside the
+caller's scope, 409 a step the record's current status does not allow (`illegal_transition`).
+"""
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from records.api.subjects import AgencyRefSerializer
+from records.filters import RecordFilter
+from records.models import (
+    Agency,
+    AppliedMeasure,
+    CivilServant,
+    DishonestyRecord,
+    EvidenceFile,
+    RecordEvent,
+    RecordResponsibility,
+    RecordSource,
+    Rectification,
+    ResponsibilityKind,
+    Sector,
+    Severity,
+    SpecialField,
+)
+from records.personal_data import mask_id_numbers_in_text
+from records.services import (
+    RecordInput,
+    record_correct,
+    record_create,
+    record_publish,
+    record_return,
+    record_revoke,
+    record_submit,
+    record_update,
+)
+from records.services.dishonesty import CORRECTABLE_FIELDS
+
+
+class MaskedTextField(serializers.CharField):
+    """Free text as staff read it: an ID number a clerk typed into it is shown masked (DOMAIN §2)."""
+
+    def to_representation(self, value: Any) -> str:
+        return mask_id_numbers_in_text(str(value))
+
+
+class AgencyCodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "uscc"]
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    """A civil servant as a record names them: the ID number only ever masked."""
+
+    class Meta:
+        model = CivilServant
+        fields = ["id", "name", "id_number_masked"]
+
+
+class ResponsibilitySerializer(serializers.ModelSerializer):
+    person = PersonRefSerializer()
+
+    class Meta:
+        model = RecordResponsibility
+        fields = ["person", "kind"]
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    explanation = MaskedTextField()
+    overdue = serializers.SerializerMethodField(help_text=_("Not answered, past its deadline, measure still active."))
+
+    class Meta:
+        model = Rectification
+        fields = ["deadline", "explanation", "submitted_at", "overdue"]
+
+    def get_overdue(self, obj: Rectification) -> bool:
+        return obj.is_overdue_on(timezone.localdate())
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="measure_type.code")
+    name = serializers.CharField(source="measure_type.name")
+    target_agency = AgencyRefSerializer()
+    target_person = PersonRefSerializer(allow_null=True)
+    executing_agency = AgencyRefSerializer()
+    state_reason = MaskedTextField()
+    rectification = serializers.SerializerMethodField(help_text=_("限期整改: the deadline and the unit's answer."))
+
+    class Meta:
+        model = AppliedMeasure
+        fields = [
+            "id",
+            "code",
+            "name",
+            "target_agency",
+            "target_person",
+            "executing_agency",
+            "starts_on",
+            "ends_on",
+            "state",
+            "state_reason",
+            "wrongful",
+            "rectification",
+        ]
+
+    @extend_schema_field(RectificationSerializer(allow_null=True))
+    def get_rectification(self, obj: AppliedMeasure) -> dict[str, Any] | None:
+        rectification = getattr(obj, "rectification", None)  # the reverse one-to-one raises when there is none
+        return None if rectification is None else RectificationSerializer(rectification).data
+
+
+class RecordWindowSerializer(serializers.Serializer):
+    """The disclosure window, computed from the rule in force on the decision date; never typed in."""
+
+    rule_id = serializers.IntegerField(source="disclosure_rule_id")
+    rule_citation = serializers.CharField(source="disclosure_rule.citation")
+    publicly_disclosed = serializers.BooleanField(help_text=_("False for tiers the rule keeps off the public site."))
+    disclosure_starts_on = serializers.DateField()
+    earliest_repair_on = serializers.DateField(help_text=_("Credit repair may be applied for from this day."))
+    disclosure_ends_on = serializers.DateField(help_text=_("The first day the record is no longer public."))
+    disclosed_now = serializers.SerializerMethodField(help_text=_("Shown on the public site today."))
+
+    def get_disclosed_now(self, obj: DishonestyRecord) -> bool:
+        return obj.is_disclosed_on(timezone.localdate())
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    subject_agency = AgencyCodeSerializer()
+    subject_person = PersonRefSerializer(allow_null=True)
+    deciding_agency = AgencyCodeSerializer(allow_null=True)
+    data_source_agency = AgencyCodeSerializer()
+    facts = MaskedTextField()
+    legal_basis = MaskedTextField()
+    categories = MaskedTextField()
+    loss_description = MaskedTextField()
+    social_impact = MaskedTextField()
+    window = RecordWindowSerializer(source="*")
+    version = serializers.IntegerField(help_text=_("Bumped on every change the credit platform must receive."))
+    created_by = serializers.CharField(source="created_by.username")
+    responsible = ResponsibilitySerializer(source="responsibilities", many=True, help_text=_("惩戒到人."))
+    measures = MeasureSerializer(many=True)
+
+    class Meta:
+        model = DishonestyRecord
+        fields = [
+            "id",
+            "status",
+            "subject_agency",
+            "subject_person",
+            "subject_name",
+            "source",
+            "sector",
+            "severity",
+            "special_field",
+            "document_number",
+            "deciding_agency",
+            "deciding_body_name",
+            "deciding_body_uscc",
+            "decision_date",
+            "facts",
+            "legal_basis",
+            "categories",
+            "fine_amount",
+            "other_amount",
+            "loss_description",
+            "social_impact",
+            "data_source_agency",
+            "window",
+            "version",
+            "published_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "responsible",
+            "measures",
+        ]
+        read_only_fields = fields
+
+
+class RecordEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", allow_null=True, help_text=_("Null for scheduled jobs."))
+    reason = MaskedTextField()
+    changes = serializers.SerializerMethodField(help_text=_("Changed fields: [old value, new value]."))
+
+    class Meta:
+        model = RecordEvent
+        fields = ["id", "kind", "from_status", "to_status", "reason", "changes", "actor", "at"]
+
+    def get_changes(self, obj: RecordEvent) -> dict[str, list[str]]:
+        return {name: [mask_id_numbers_in_text(str(v)) for v in values] for name, values in obj.changes.items()}
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    """What is known of an evidence file; the file itself is served only by the staff pages, which check scope."""
+
+    class Meta:
+        model = EvidenceFile
+        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class RecordDetailSerializer(RecordSerializer):
+    events = RecordEventSerializer(many=True, help_text=_("The timeline: who, when, from, to, why."))
+    evidence = EvidenceSerializer(many=True)
+
+    class Meta(RecordSerializer.Meta):
+        fields = [*RecordSerializer.Meta.fields, "events", "evidence"]
+        read_only_fields = fields
+
+
+# Input
+
+
+class InScopeField(serializers.PrimaryKeyRelatedField):
+    """An id among the rows the caller may see (`visible_to`); any other id reads as "does not exist"."""
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().visible_to(self.context["request"].user)  # type: ignore[no-any-return]
+
+
+class ResponsibleInputSerializer(serializers.Serializer):
+    person = InScopeField(queryset=CivilServant.objects.all(), help_text=_("A civil servant in your scope."))
+    kind = serializers.ChoiceField(choices=ResponsibilityKind.choices)
+
+
+class RecordInputSerializer(serializers.Serializer):
+    """A record as a clerk or a client system enters it. Shapes only: the rules are the services'; the keys are those
+    of the services' RecordInput, so an error from a rule names the key that was sent."""
+
+    subject_agency = InScopeField(queryset=Agency.objects.all(), help_text=_("An agency in your scope."))
+    subject_person = InScopeField(
+        queryset=CivilServant.objects.all(),
+        allow_null=True,
+        default=None,
+        help_text=_("Only when the record is about one civil servant of the subject agency."),
+    )
+    source = serializers.ChoiceField(choices=RecordSource.choices)
+    sector = serializers.ChoiceField(choices=Sector.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    special_field = serializers.ChoiceField(choices=SpecialField.choices, allow_blank=True, default="")
+    document_number = serializers.CharField(max_length=100)
+    deciding_agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(),
+        allow_null=True,
+        default=None,
+        help_text=_("When the deciding body is an agency in this system; its name and code are then taken from it."),
+    )
+    deciding_body_name = serializers.CharField(
+        max_length=200, allow_blank=True, default="", help_text=_("Otherwise the deciding body's name…")
+    )
+    deciding_body_uscc = serializers.CharField(
+        max_length=24, allow_blank=True, default="", help_text=_("…and its Unified Social Credit Code.")
+    )
+    decision_date = serializers.DateField()
+    facts = serializers.CharField()
+    legal_basis = serializers.CharField()
+    categories = serializers.CharField(max_length=200, allow_blank=True, default="")
+    fine_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=6,
+        allow_null=True,
+        default=None,
+        help_text=_("In 10,000 yuan (万元), as a decimal string."),
+    )
+    other_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=6,
+        allow_null=True,
+        default=None,
+        help_text=_("In 10,000 yuan (万元), as a decimal string."),
+    )
+    loss_description = serializers.CharField(allow_blank=True, default="")
+    social_impact = serializers.CharField(allow_blank=True, default="")
+    data_source_agency = InScopeField(
+        queryset=Agency.objects.all(),
+        required=False,
+        help_text=_("The agency supplying the record; by default your own (on an edit: the record's)."),
+    )
+    responsible = ResponsibleInputSerializer(
+        many=True,
+        required=False,
+        help_text=_("惩戒到人. The subject agency's principal responsible person is added when none is listed."),
+    )
+
+
+# The input's keys are RecordInput's fields, so a DomainError's `field` names the key the caller sent.
+RECORD_INPUT_FIELDS = tuple(name for name in RecordInput.__dataclass_fields__ if name != "responsible")
+
+
+def _record_input(
+    request: Request, validated: dict[str, Any], *, record: DishonestyRecord | None = None, partial: bool = False
+) -> RecordInput:
+    """The services' RecordInput from the validated body; a PATCH keeps whatever it does not name."""
+    values: dict[str, Any] = {}
+    if record is not None:
+        values["data_source_agency"] = record.data_source_agency
+        if partial:
+            values.update({name: getattr(record, name) for name in RECORD_INPUT_FIELDS})
+            values["responsible"] = [{"person": r.person, "kind": r.kind} for r in record.responsibilities.all()]
+    values.update(validated)
+    if values.get("data_source_agency") is None:
+        user: Any = request.user
+        if user.agency_id is None:
+            raise exceptions.ValidationError({"data_source_agency": [_("This field is required.")]})
+        values["data_source_agency"] = user.agency
+    values["responsible"] = [(row["person"], row["kind"]) for row in values.get("responsible", [])]
+    return RecordInput(**values)
+
+
+class RecordChangesSerializer(serializers.Serializer):
+    """What a correction changes: only the fields named, and only those a correction may change."""
+
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    special_field = serializers.ChoiceField(choices=SpecialField.choices, allow_blank=True, required=False)
+    decision_date = serializers.DateField(required=False)
+    document_number = serializers.CharField(max_length=100, required=False)
+    facts = serializers.CharField(required=False)
+    legal_basis = serializers.CharField(required=False)
+    categories = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    fine_amount = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True, required=False)
+    other_amount = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True, required=False)
+    loss_description = serializers.CharField(allow_blank=True, required=False)
+    social_impact = serializers.CharField(allow_blank=True, required=False)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict):
+            # Named here so the caller reads `changes.<field>`; the service refuses them too (CORRECTABLE_FIELDS).
+            fixed = sorted(set(data) - CORRECTABLE_FIELDS)
+            if fixed:
+                raise exceptions.ValidationError({name: [_("This field cannot be corrected.")] for name in fixed})
+        return super().to_internal_value(data)  # type: ignore[no-any-return]
+
+
+class RecordCorrectionSerializer(serializers.Serializer):
+    changes = RecordChangesSerializer()
+    reason = serializers.CharField(max_length=2000, help_text=_("Why the record is corrected; kept on its timeline."))
+
+
+class RecordReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text=_("Kept on the record's timeline."))
+
+
+# Views
+
+
+def _records(request: Request, *, detail: bool = False) -> QuerySet[DishonestyRecord]:
+    """The caller's records with everything the serializers read, in a number of queries that does not grow."""
+    records = (
+        DishonestyRecord.objects.visible_to(request.user)
+        .select_related(
+            "subject_agency", "subject_person", "deciding_agency", "data_source_agency", "disclosure_rule", "created_by"
+        )
+        .prefetch_related(
+            Prefetch("responsibilities", queryset=RecordResponsibility.objects.select_related("person").order_by("pk")),
+            Prefetch(
+                "measures",
+                queryset=AppliedMeasure.objects.select_related(
+                    "measure_type", "target_agency", "target_person", "executing_agency", "rectification"
+                ).order_by("pk"),
+            ),
+        )
+    )
+    if detail:
+        records = records.prefetch_related(
+            Prefetch("events", queryset=RecordEvent.objects.select_related("actor").order_by("at", "pk")),
+            Prefetch("evidence", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
+        )
+    return records
+
+
+def _record_detail(request: Request, record: DishonestyRecord) -> dict[str, Any]:
+    return RecordDetailSerializer(_records(request, detail=True).get(pk=record.pk)).data  # type: ignore[no-any-return]
+
+
+class RecordApiFilter(RecordFilter):
+    # The API pages with an id cursor, which fixes the order: a sort parameter would be silently ignored.
+    ordering = None  # type: ignore[assignment]
+
+
+FORBIDDEN_STEP = OpenApiResponse(description="Your role or region may not do this to the record (`not_allowed`).")
+ILLEGAL_STEP = OpenApiResponse(
+    description="The record's status does not allow this (`illegal_transition`), e.g. someone else moved it first."
+)
+STEP_RESPONSES: dict[int, Any] = {200: RecordDetailSerializer, 403: FORBIDDEN_STEP, 409: ILLEGAL_STEP}
+
+
+class RecordListApi(generics.ListAPIView):
+    """Records in your scope, filtered, paged by id; `updated_after` for incremental pulls. POST enters a draft."""
+
+    serializer_class = RecordSerializer
+    filterset_class = RecordApiFilter
+
+    def get_queryset(self) -> QuerySet[DishonestyRecord]:
+        return _records(self.request)
+
+    @extend_schema(
+        operation_id="records_create",
+        request=RecordInputSerializer,
+        responses={201: RecordDetailSerializer, 403: FORBIDDEN_STEP},
+    )
+    def post(self, request: Request) -> Response:
+        data = RecordInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        record = record_create(actor=request.user, data=_record_input(request, data.validated_data))
+        return Response(_record_detail(request, record), status=status.HTTP_201_CREATED)
+
+
+class RecordDetailApi(generics.RetrieveAPIView):
+    """One record with its timeline; PUT or PATCH edits a draft or returned record. Records are never deleted."""
+
+    serializer_class = RecordDetailSerializer
+
+    def get_queryset(self) -> QuerySet[DishonestyRecord]:
+        return _records(self.request, detail=True)
+
+    @extend_schema(operation_id="records_update", request=RecordInputSerializer, responses=STEP_RESPONSES)
+    def put(self, request: Request, pk: int) -> Response:
+        return self._update(request, partial=False)
+
+    @extend_schema(operation_id="records_partial_update", request=RecordInputSerializer, responses=STEP_RESPONSES)
+    def patch(self, request: Request, pk: int) -> Response:
+        return self._update(request, partial=True)
+
+    def _update(self, request: Request, *, partial: bool) -> Response:
+        record = self.get_object()
+        data = RecordInputSerializer(data=request.data, partial=partial, context={"request": request})
+        data.is_valid(raise_exception=True)
+        record_input = _record_input(request, data.validated_data, record=record, partial=partial)
+        record = record_update(actor=request.user, record=record, data=record_input)
+        return Response(_record_detail(request, record))
+
+
+class RecordStepApi(APIView):
+    """A workflow step on a record in the caller's scope ("not found" otherwise): one service, then the record."""
+
+    def get_record(self, request: Request, pk: int) -> DishonestyRecord:
+        records = DishonestyRecord.objects.visible_to(request.user).select_related(
+            "subject_agency", "data_source_agency"
+        )
+        return get_object_or_404(records, pk=pk)
+
+    def answer(self, request: Request, record: DishonestyRecord) -> Response:
+        return Response(_record_detail(request, record))
+
+
+class RecordSubmitApi(RecordStepApi):
+    """The agency's reviewer submits a draft or returned record to the credit office."""
+
+    @extend_schema(operation_id="records_submit", request=None, responses=STEP_RESPONSES)
+    def post(self, request: Request, pk: int) -> Response:
+        return self.answer(request, record_submit(actor=request.user, record=self.get_record(request, pk)))
+
+
+class RecordReturnApi(RecordStepApi):
+    """The credit office returns a submitted record to the agency, saying why."""
+
+    @extend_schema(operation_id="records_return", request=RecordReasonSerializer, responses=STEP_RESPONSES)
+    def post(self, request: Request, pk: int) -> Response:
+        record = self.get_record(request, pk)
+        data = RecordReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.answer(
+            request, record_return(actor=request.user, record=record, reason=data.validated_data["reason"])
+        )
+
+
+class RecordPublishApi(RecordStepApi):
+    """The credit office verifies and publishes a submitted record: its window is fixed and its measures apply."""
+
+    @extend_schema(
+        operation_id="records_publish",
+        request=None,
+        responses={
+            **STEP_RESPONSES,
+            400: OpenApiResponse(description="Its disclosure period has already ended (`window_closed`)."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return self.answer(request, record_publish(actor=request.user, record=self.get_record(request, pk)))
+
+
+class RecordCorrectApi(RecordStepApi):
+    """The credit office corrects a published record; the window follows the corrected facts."""
+
+    @extend_schema(operation_id="records_correct", request=RecordCorrectionSerializer, responses=STEP_RESPONSES)
+    def post(self, request: Request, pk: int) -> Response:
+        record = self.get_record(request, pk)
+        data = RecordCorrectionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        corrected = record_correct(
+            actor=request.user,
+            record=record,
+            changes=data.validated_data["changes"],
+            reason=data.validated_data["reason"],
+        )
+        return self.answer(request, corrected)
+
+
+class RecordRevokeApi(RecordStepApi):
+    """The credit office revokes a published record; its measures are lifted."""
+
+    @extend_schema(operation_id="records_revoke", request=RecordReasonSerializer, responses=STEP_RESPONSES)
+    def post(self, request: Request, pk: int) -> Response:
+        record = self.get_record(request, pk)
+        data = RecordReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.answer(
+            request, record_revoke(actor=request.user, record=record, reason=data.validated_data["reason"])
+        )

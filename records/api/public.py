@@ -1,0 +1,176 @@
+"""REST endpoints for the public (`/public/records/`): anonymous, throttled at the anonymous rate, cacheable for a
+minute, and only what the public site may show: records in force inside their disclosure window, public fields only,
+a civil servant named as surname + 某 and no form of an ID number (disclosure/masking.py, shared with the site).
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from accounts.api_support import IdCursorPagination
+from disclosure.masking import mask_person_name, redact_person_text
+from disclosure.queries import agencies_matching, normalize_query
+from records.filters import IdFilter
+from records.models import Agency, DishonestyRecord, Sector, Severity
+
+PUBLIC_MAX_AGE = 60
+
+
+class PublicAgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "name", "uscc"]
+
+
+class PublicRecordSerializer(serializers.ModelSerializer):
+    """Public fields only. A civil servant is named as surname + 某 and no form of an ID number appears, in the
+    record's free text neither (disclosure/masking.py, shared with the public site)."""
+
+    subject_kind = serializers.SerializerMethodField()
+    subject_name = serializers.SerializerMethodField(help_text=_("The agency's name, or 张某 for a civil servant."))
+    subject_agency = PublicAgencySerializer()
+    data_source_agency = PublicAgencySerializer()
+    facts = serializers.SerializerMethodField()
+    legal_basis = serializers.SerializerMethodField()
+    categories = serializers.SerializerMethodField()
+    corrected = serializers.SerializerMethodField(help_text=_("The record was corrected after publication."))
+
+    class Meta:
+        model = DishonestyRecord
+        fields = [
+            "id",
+            "subject_kind",
+            "subject_name",
+            "subject_agency",
+            "source",
+            "sector",
+            "severity",
+            "special_field",
+            "document_number",
+            "deciding_body_name",
+            "deciding_body_uscc",
+            "decision_date",
+            "facts",
+            "legal_basis",
+            "categories",
+            "fine_amount",
+            "other_amount",
+            "data_source_agency",
+            "corrected",
+            "disclosure_starts_on",
+            "earliest_repair_on",
+            "disclosure_ends_on",
+            "published_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @staticmethod
+    def _is_person(obj: DishonestyRecord) -> bool:
+        return obj.subject_person_id is not None
+
+    def _text(self, obj: DishonestyRecord, text: str) -> str:
+        # For a civil servant subject_name is the full name: only its surname may leave.
+        return redact_person_text(text, full_name=obj.subject_name if self._is_person(obj) else "")
+
+    @extend_schema_field(serializers.ChoiceField(choices=[("agency", "agency"), ("person", "person")]))
+    def get_subject_kind(self, obj: DishonestyRecord) -> str:
+        return "person" if self._is_person(obj) else "agency"
+
+    def get_subject_name(self, obj: DishonestyRecord) -> str:
+        return mask_person_name(obj.subject_name) if self._is_person(obj) else obj.subject_name
+
+    def get_facts(self, obj: DishonestyRecord) -> str:
+        return self._text(obj, obj.facts)
+
+    def get_legal_basis(self, obj: DishonestyRecord) -> str:
+        return self._text(obj, obj.legal_basis)
+
+    def get_categories(self, obj: DishonestyRecord) -> str:
+        return self._text(obj, obj.categories)
+
+    def get_corrected(self, obj: DishonestyRecord) -> bool:
+        return obj.status == "corrected"
+
+
+class PublicRecordFilter(filters.FilterSet):
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=100,
+        help_text=_("A fragment of the agency's name, or the start of its code. People's names are not searched."),
+    )
+    subject_agency = IdFilter(field_name="subject_agency_id", help_text=_("Records about this agency."))
+    sector = filters.MultipleChoiceFilter(choices=Sector.choices)
+    severity = filters.MultipleChoiceFilter(choices=Severity.choices)
+    decided_from = filters.DateFilter(field_name="decision_date", lookup_expr="gte")
+    decided_to = filters.DateFilter(field_name="decision_date", lookup_expr="lte")
+    published_from = filters.DateFilter(field_name="published_at", lookup_expr="date__gte")
+    published_to = filters.DateFilter(field_name="published_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = DishonestyRecord
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[DishonestyRecord], name: str, value: str) -> QuerySet[DishonestyRecord]:
+        # The public site's own agency search (grams for one- and two-character fragments, or a code prefix).
+        if not normalize_query(value):
+            return queryset
+        return queryset.filter(subject_agency__in=agencies_matching(value).values("pk"))
+
+
+class NewestFirstCursorPagination(IdCursorPagination):
+    ordering = "-id"
+
+
+def _public_records() -> QuerySet[DishonestyRecord]:
+    # disclosed(): in force, publicly disclosed, inside its window today; never drafts, revoked, expired or minor.
+    return DishonestyRecord.objects.disclosed().select_related("subject_agency", "data_source_agency")
+
+
+class PublicApi(APIView):
+    """Anonymous, throttled at the anonymous rate, and cacheable by proxies for a minute."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == status.HTTP_200_OK:
+            if settings.SESSION_COOKIE_NAME in request.COOKIES:
+                # A signed-in member of staff gets a refreshed session cookie on every response
+                # (SESSION_SAVE_EVERY_REQUEST): a shared cache must never keep it.
+                patch_cache_control(response, private=True, no_cache=True)
+            else:
+                patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+
+class PublicRecordListApi(PublicApi, generics.ListAPIView):
+    """Disclosed records, newest first."""
+
+    serializer_class = PublicRecordSerializer
+    filterset_class = PublicRecordFilter
+    pagination_class = NewestFirstCursorPagination
+
+    def get_queryset(self) -> QuerySet[DishonestyRecord]:
+        return _public_records()
+
+
+class PublicRecordDetailApi(PublicApi, generics.RetrieveAPIView):
+    """One disclosed record; anything else (a draft, revoked, expired, minor, or no such id) is "not found"."""
+
+    serializer_class = PublicRecordSerializer
+
+    def get_queryset(self) -> QuerySet[DishonestyRecord]:
+        return _public_records()
