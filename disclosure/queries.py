@@ -22,7 +22,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Q, TextChoices
+from django.db.models import Count, Exists, OuterRef, Q, TextChoices
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import reverse
@@ -122,6 +122,8 @@ class PublicRecord:
     disclosure_ends_on: datetime.date
     corrected: bool
     published_at: datetime.datetime | None
+    # An accepted objection is being checked or verified: the page says so and the measures are suspended.
+    under_objection: bool = False
     # The record page only (empty on lists).
     deciding_body_uscc: str = ""
     facts: str = ""
@@ -164,6 +166,7 @@ class PublicRecord:
             "disclosure_ends_on": row["disclosure_ends_on"],
             "corrected": row["status"] == RecordStatus.CORRECTED,
             "published_at": row["published_at"],
+            "under_objection": bool(row.get("under_objection")),
         }
         if not detail:
             return cls(**summary)
@@ -191,13 +194,24 @@ def url_prefix(name: str) -> str:
     return reverse(name, args=[0]).removesuffix("0/")
 
 
+def with_objection_flag(records: RecordQuerySet) -> RecordQuerySet:
+    """One EXISTS per row on objection_record_id's index: whether an accepted objection is being handled."""
+    from repair.models import UNDER_OBJECTION_STATUSES, Objection
+
+    return records.annotate(
+        under_objection=Exists(Objection.objects.filter(record=OuterRef("pk"), status__in=UNDER_OBJECTION_STATUSES))
+    )
+
+
 def _summaries(records: RecordQuerySet) -> RecordQuerySet:
-    return records.values(*SUMMARY_FIELDS)
+    return with_objection_flag(records).values(*SUMMARY_FIELDS, "under_objection")
 
 
 def public_record(pk: int, on: datetime.date | None = None) -> PublicRecord | None:
     """The record page: None for anything not disclosed today, whatever the reason (and for no such record)."""
-    rows = list(public_records(on).filter(pk=pk).order_by().values(*DETAIL_FIELDS)[:1])
+    rows = list(
+        with_objection_flag(public_records(on).filter(pk=pk)).order_by().values(*DETAIL_FIELDS, "under_objection")[:1]
+    )
     return PublicRecord.of(rows[0], detail=True) if rows else None
 
 

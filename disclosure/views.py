@@ -16,6 +16,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -163,7 +164,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = public_record(pk)
     if record is None:
         return not_found(request)
-    response = page(request, "disclosure/record.html", {"record": record})
+    # Like 信用中国's per-record button: the repair application opens on the earliest repair date.
+    repair_open = record.earliest_repair_on <= timezone.localdate()
+    response = page(request, "disclosure/record.html", {"record": record, "repair_open": repair_open})
     if record.updated_at is not None:
         response["Last-Modified"] = http_date(record.updated_at.timestamp())
     return response

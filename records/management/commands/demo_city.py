@@ -61,6 +61,7 @@ from records.services import (
     rectification_submit,
     training_record,
 )
+from repair.demo import build_cases, cases_loaded
 from workcalendar.services import calendar_seed_supported_years
 
 SEED = 20260401
@@ -801,6 +802,14 @@ class Command(BaseCommand):
                     f"Loaded {sum(states.values())} dishonesty records: {summary} ({time.monotonic() - started:.1f} s)."
                 )
             )
+        city = Agency.objects.get(uscc=CITY_USCC)
+        if cases_loaded(city):
+            self.stdout.write("Its objections, complaints and repairs are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                cases = build_cases(city)
+            summary = ", ".join(f"{count} {state}" for state, count in sorted(cases.items()))
+            self.stdout.write(self.style.SUCCESS(f"Loaded the cases: {summary}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:
