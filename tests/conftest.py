@@ -21,6 +21,9 @@ from accounts.models import Role, User
 from records.models import Agency, AgencyKind, CivilServant, Sector
 from tests.factories import make_agency, make_person, make_user
 
+# The `page` fixture of the browser tests (headless Chromium).
+pytest_plugins = ["tests.browser_support"]
+
 PASSWORD = "correct-horse-battery-9"
 
 

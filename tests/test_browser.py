@@ -4,48 +4,15 @@ Headless Chromium from Debian (`apt-get install chromium`) driven by pip's playw
 Screenshots land in test-artifacts/ (gitignored).
 """
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
+from tests.browser_support import ARTIFACTS, BROWSER_MARKS
 from tests.conftest import PASSWORD, City
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures need this (STACK-NOTES).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 FULL_ID = "33010219850312130X"
 MASKED_ID = "3301**********130X"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture
-def page() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+pytestmark = BROWSER_MARKS
 
 
 # Every transactional test rolls back to the migrations' seed data (see tests/conftest.py).

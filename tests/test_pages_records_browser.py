@@ -8,8 +8,6 @@ test-artifacts/ (gitignored).
 import contextlib
 import datetime
 import io
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,40 +19,12 @@ from records import excel
 from records.codes import make_uscc
 from records.models import DishonestyRecord, EvidenceFile, ImportJob
 from records.services import import_job_run
+from tests.browser_support import ARTIFACTS, BROWSER_MARKS
 from tests.conftest import PASSWORD, City
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 FULL_ID = "33010219850312130X"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
