@@ -358,3 +358,16 @@ def test_one_bad_attachment_stores_none_of_them(world: City, record: DishonestyR
     assert not Objection.objects.exists()
     stored = Path(settings.MEDIA_ROOT) / "cases"  # type: ignore[attr-defined]
     assert not stored.exists() or not any(stored.rglob("*.pdf"))
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_platform_hears_when_a_record_goes_under_objection_and_back(world: City, record: DishonestyRecord) -> None:
+    objection, _code = file_objection(record)
+    objection_accept(actor=world.office_a, objection=objection)
+    opened = PlatformChange.objects.filter(record=record).last()
+    assert (opened.change_type, opened.payload["yybz"]) == ("objection_opened", "1")
+    objection_send_for_verification(actor=world.office_a, objection=objection)
+    objection_reject(actor=world.office_a, objection=objection, reason="经核实无误。")
+    closed = PlatformChange.objects.filter(record=record).last()
+    assert (closed.change_type, closed.payload["yybz"]) == ("objection_closed", "0")
+    assert closed.version == opened.version + 1

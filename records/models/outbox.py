@@ -19,6 +19,9 @@ class ChangeType(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
     REPAIRED = "repaired", _("Credit repaired")
     EXPIRED = "expired", _("Expired")
+    # An accepted objection suspends the record's measures until it is decided (DOMAIN §5).
+    OBJECTION_OPENED = "objection_opened", _("Under objection")
+    OBJECTION_CLOSED = "objection_closed", _("Objection rejected; measures resumed")
 
 
 class OutboxStatus(models.TextChoices):

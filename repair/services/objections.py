@@ -21,6 +21,7 @@ from records.errors import DomainError, NotAllowed
 from records.models import AppliedMeasure, DishonestyRecord, MeasureState
 from records.services import record_correct, record_revoke
 from records.services.measures import measure_move
+from records.services.platform import record_objection_flag
 from repair.models import (
     UNDER_OBJECTION_STATUSES,
     Objection,
@@ -155,6 +156,8 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
             actor=actor,
             reason=_("Suspended while an objection is verified."),
         )
+        if not _others_under_objection(objection):
+            record_objection_flag(record=objection.record, under_objection=True)
         _notify_filer(
             objection,
             _("Your objection was accepted"),
@@ -269,5 +272,6 @@ def objection_reject(*, actor: Any, objection: Objection, reason: str) -> Object
                 actor=actor,
                 reason=_("Resumed: the objection was rejected."),
             )
+            record_objection_flag(record=objection.record, under_objection=False)
         _notify_filer(objection, _("Your objection was rejected"), reason.strip())
     return objection
