@@ -313,6 +313,18 @@ class Mitigation(UndeletableModel):
         return f"{self.measure} · {self.get_kind_display()}"
 
 
+class NotificationQuerySet(UndeletableQuerySet):
+    def for_user(self, user: Any) -> "NotificationQuerySet":
+        """What a user reads: notices to the user and to the user's agency."""
+        recipients = Q(user_id=user.pk)
+        if user.agency_id is not None:
+            recipients |= Q(agency_id=user.agency_id)
+        return self.filter(recipients)
+
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
 class Notification(UndeletableModel):
     """In-app notices (and the e-mail sent with them) to an agency's staff or a user."""
 
@@ -326,7 +338,7 @@ class Notification(UndeletableModel):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
-    objects = UndeletableQuerySet.as_manager()
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

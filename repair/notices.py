@@ -1,6 +1,9 @@
 """Notices about cases: an in-app notification for the agency's staff and e-mail to whoever gave an address."""
 
+from typing import Any
+
 from django.db import transaction
+from django.utils import timezone
 
 from records.models import Agency
 from repair.models import Notification
@@ -19,3 +22,11 @@ def notify(
     recipients = sorted({address for address in emails or [] if address})
     if recipients:
         transaction.on_commit(lambda: send_notice_email.delay(subject, body, recipients))
+
+
+def notifications_mark_read(*, user: Any, notification: Notification | None = None) -> int:
+    """Marks one notice (or all of the user's) read; the first reader's time stays (an agency's notice is shared)."""
+    notices = Notification.objects.for_user(user).unread()
+    if notification is not None:
+        notices = notices.filter(pk=notification.pk)
+    return notices.update(read_at=timezone.now())

@@ -7,10 +7,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db.models import Max, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import ADMINISTRATORS, ScopedAdmin
@@ -34,44 +32,7 @@ class DisclosureRuleForm(forms.ModelForm):
         model = DisclosureRule
         fields = RULE_FIELDS
 
-    def _value(self, data: dict[str, Any], name: str) -> Any:
-        # A field the page shows read-only is not in the form: its stored value stands.
-        return data.get(name) if name in self.fields else getattr(self.instance, name)
-
-    def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean()
-        severity = self._value(data, "severity")
-        special_field = self._value(data, "special_field") or ""
-        start, end = self._value(data, "effective_from"), self._value(data, "effective_to")
-        low, high = self._value(data, "min_months"), self._value(data, "max_months")
-        if low is not None and high is not None and low > high and "min_months" in self.fields:
-            self.add_error("min_months", _("The minimum cannot exceed the maximum."))
-        if start is None or severity is None:
-            return data
-        if end is not None and end <= start:
-            self.add_error("effective_to", _("A rule ends after it starts."))
-            return data
-        others = DisclosureRule.objects.filter(severity=severity, special_field=special_field).exclude(
-            pk=self.instance.pk
-        )
-        others = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=start))
-        if end is not None:
-            others = others.filter(effective_from__lt=end)
-        clash = others.order_by("effective_from").first()
-        if clash is not None:
-            raise ValidationError(
-                _("%(rule)s is in force for this tier and field during these dates; give it an end date first.")
-                % {"rule": clash.citation}
-            )
-        if self.instance.pk is not None and end is not None:
-            last = self.instance.records.aggregate(last=Max("decision_date"))["last"]
-            if last is not None and end <= last:
-                self.add_error(
-                    "effective_to",
-                    _("Records decided on %(date)s follow this rule; it can end only after that day.")
-                    % {"date": last.isoformat()},
-                )
-        return data
+    # The rules (no overlap, no end before a governed record) are DisclosureRule.clean(), run by the form.
 
 
 @admin.register(DisclosureRule)

@@ -96,6 +96,42 @@ class DisclosureRule(models.Model):
     def __str__(self) -> str:
         return f"{self.citation} · {self.get_severity_display()} {self.get_special_field_display()}".strip()
 
+    def clean(self) -> None:
+        """Rules for one tier and field never overlap, and a rule that governs records may end only after the last
+        of them was decided: the window of a record must always have one rule behind it."""
+        from django.core.exceptions import ValidationError
+        from django.db.models import Max
+
+        if self.min_months is not None and self.max_months is not None and self.min_months > self.max_months:
+            raise ValidationError({"min_months": _("The minimum cannot exceed the maximum.")})
+        if self.effective_from is None or not self.severity:
+            return
+        if self.effective_to is not None and self.effective_to <= self.effective_from:
+            raise ValidationError({"effective_to": _("A rule ends after it starts.")})
+        others = DisclosureRule.objects.filter(severity=self.severity, special_field=self.special_field or "")
+        others = others.exclude(pk=self.pk).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from)
+        )
+        if self.effective_to is not None:
+            others = others.filter(effective_from__lt=self.effective_to)
+        clash = others.order_by("effective_from").first()
+        if clash is not None:
+            raise ValidationError(
+                _("%(rule)s is in force for this tier and field during these dates; give it an end date first.")
+                % {"rule": clash.citation}
+            )
+        if self.pk is not None and self.effective_to is not None:
+            last = self.records.aggregate(last=Max("decision_date"))["last"]
+            if last is not None and self.effective_to <= last:
+                raise ValidationError(
+                    {
+                        "effective_to": _(
+                            "Records decided on %(date)s follow this rule; it can end only after that day."
+                        )
+                        % {"date": last.isoformat()}
+                    }
+                )
+
 
 class RecordQuerySet(UndeletableQuerySet):
     def visible_to(self, user: Any) -> "RecordQuerySet":

@@ -4,27 +4,24 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from repair.models import Notification
+from repair.notices import notifications_mark_read
 
 PAGE_SIZE = 50
 
 
 def notifications_for(user: Any) -> QuerySet[Notification]:
-    recipients = Q(user_id=user.pk)
-    if user.agency_id is not None:
-        recipients |= Q(agency_id=user.agency_id)
-    return Notification.objects.filter(recipients)
+    return Notification.objects.for_user(user)
 
 
 def unread_count(user: Any) -> int:
-    return notifications_for(user).filter(read_at__isnull=True).count()
+    return Notification.objects.for_user(user).unread().count()
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -44,13 +41,12 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(notifications_for(request.user), pk=pk)
-    # Conditional: the first reader's time stays.
-    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    notifications_mark_read(user=request.user, notification=notification)
     return _back(request)
 
 
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    notifications_for(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    notifications_mark_read(user=request.user)
     return _back(request)
