@@ -41,13 +41,13 @@ from disclosure.queries import (
     agencies_matching_count,
     agency_hits,
     agency_records,
+    agency_with_lineage,
     normalize_query,
     public_counts,
     public_record,
     recent_page,
     to_public,
 )
-from records.models import Agency
 
 View = Callable[..., HttpResponse]
 
@@ -122,23 +122,19 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = (
-        Agency.objects.select_related("successor")
-        .only("id", "name", "uscc", "kind", "region_code", "active", "successor__id", "successor__name")
-        .filter(pk=pk)
-        .first()
-    )
+    agency, predecessors = agency_with_lineage(pk)
     if agency is None:
         return not_found(request)
     # A renamed or merged agency's history follows it (机构改革): its predecessors' records show here too.
-    chain = agency.lineage()
-    records = Paginator(agency_records([a.pk for a in chain]), PAGE_SIZE).get_page(request.GET.get("page"))
+    records = Paginator(agency_records([agency.pk, *(a.pk for a in predecessors)]), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return page(
         request,
         "disclosure/agency.html",
         {
             "agency": agency,
-            "predecessors": [a for a in chain if a.pk != agency.pk],
+            "predecessors": predecessors,
             "page": records,
             "records": to_public(records.object_list),
         },

@@ -59,3 +59,14 @@ def test_the_public_sees_a_record_under_objection_until_it_is_decided(world: Cit
     assert 'id="record-under-objection"' in Client().get(f"/records/{record.pk}/").content.decode()
     objection_reject(actor=world.office_a, objection=objection, reason="经核实无误")
     assert 'id="record-under-objection"' not in Client().get(f"/records/{record.pk}/").content.decode()
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC), tick=False)
+def test_public_lists_escape_what_staff_typed(world: City) -> None:
+    # Rows are built in Python for speed (disclosure/queries.py record_rows_html): every value must be escaped.
+    record = published(world, decision_date=D(2026, 6, 1), document_number='<script>alert("x")</script>号')
+    for path in ("/records/", f"/agencies/{world.agency_a.pk}/", "/"):
+        page = Client().get(path).content.decode()
+        assert '<script>alert("x")</script>' not in page
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;号" in page, path
+    assert record.pk
