@@ -414,38 +414,39 @@ def _input_from_record(record: DishonestyRecord) -> RecordInput:
     return RecordInput(**values)
 
 
+def _take_out_of_force(*, actor: Any, record: DishonestyRecord, action: str, reason: str) -> DishonestyRecord:
+    """Revocation and repair: the record leaves public disclosure at once, its open measures are lifted, and the
+    platform is told — one transaction."""
+    event_kind, change_type = {
+        "revoke": (RecordEventKind.REVOKED, ChangeType.REVOKED),
+        "repair": (RecordEventKind.REPAIRED, ChangeType.REPAIRED),
+    }[action]
+    with transaction.atomic():
+        record = _locked(record)
+        from_status = record.status
+        record.status = _check_move(record, action)
+        record.version += 1
+        record.save(update_fields=["status", "version", "updated_at"])
+        _event(record, event_kind, actor, from_status=from_status, reason=reason.strip())
+        measures_close(record=record, actor=actor, to_state=MeasureState.LIFTED, reason=reason.strip())
+        platform_change_emit(record=record, change_type=change_type)
+    return record
+
+
 def record_revoke(*, actor: Any, record: DishonestyRecord, reason: str) -> DishonestyRecord:
     if not may_decide_records_about(actor, record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may revoke records."))
     if not reason.strip():
         raise DomainError(_("Say why the record is revoked."), field="reason")
-    with transaction.atomic():
-        record = _locked(record)
-        from_status = record.status
-        record.status = _check_move(record, "revoke")
-        record.version += 1
-        record.save(update_fields=["status", "version", "updated_at"])
-        _event(record, RecordEventKind.REVOKED, actor, from_status=from_status, reason=reason.strip())
-        measures_close(record=record, actor=actor, to_state=MeasureState.LIFTED, reason=reason.strip())
-        platform_change_emit(record=record, change_type=ChangeType.REVOKED)
-    return record
+    return _take_out_of_force(actor=actor, record=record, action="revoke", reason=reason)
 
 
 def record_repair(*, actor: Any, record: DishonestyRecord, reason: str) -> DishonestyRecord:
-    """Credit repair granted: the record leaves public disclosure at once and its measures are lifted; the repair
-    event stays internally for ever. Called by repair.services.repair_grant inside its transaction."""
+    """Credit repair granted; the repair event stays internally for ever. Called by repair.services.repair_grant
+    inside its transaction."""
     if not may_decide_records_about(actor, record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may grant credit repair."))
-    with transaction.atomic():
-        record = _locked(record)
-        from_status = record.status
-        record.status = _check_move(record, "repair")
-        record.version += 1
-        record.save(update_fields=["status", "version", "updated_at"])
-        _event(record, RecordEventKind.REPAIRED, actor, from_status=from_status, reason=reason.strip())
-        measures_close(record=record, actor=actor, to_state=MeasureState.LIFTED, reason=reason.strip())
-        platform_change_emit(record=record, change_type=ChangeType.REPAIRED)
-    return record
+    return _take_out_of_force(actor=actor, record=record, action="repair", reason=reason)
 
 
 def records_expire_due(*, on: datetime.date | None = None, batch_size: int = 500) -> int:
