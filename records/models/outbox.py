@@ -13,6 +13,18 @@ from records.models.dishonesty import DishonestyRecord
 from records.models.subjects import UndeletableModel, UndeletableQuerySet
 
 
+class CurrentTransactionId(models.Func):
+    """The writing transaction's id on PostgreSQL (a column default); NULL elsewhere."""
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return "NULL", []
+
+    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        return "(pg_current_xact_id()::text::bigint)", []
+
+
 class ChangeType(models.TextChoices):
     PUBLISHED = "published", _("Published")
     CORRECTED = "corrected", _("Corrected")
@@ -38,6 +50,24 @@ class PlatformChange(UndeletableModel):
     status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Delivery bookkeeping (delivery/services.py). Every time here is the database's clock, never a worker's.
+    attempts = models.PositiveIntegerField(default=0)
+    # Null: due now. Set to now + backoff (with jitter) after a failed attempt, or to the platform's Retry-After.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A worker that claimed the change holds it until then; past it, the sweeper hands the change to another worker
+    # (a worker killed mid-batch never acknowledges).
+    leased_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # What the platform answered last (HTTP status and body, or the transport error), shown on the operations page.
+    last_error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    # Bumped when an operator replays a change or reconciliation re-queues it: part of the delivery key, so the
+    # platform's de-duplication does not swallow a deliberate resend.
+    generation = models.PositiveIntegerField(default=0)
+    # PostgreSQL: the id of the transaction that wrote the row (a database default, pg_current_xact_id()). The change
+    # feed orders by it and only shows rows older than every transaction still running, so a client polling the
+    # feed never skips a change committed out of id order. Null on SQLite, where writers are serialised.
+    commit_xid = models.BigIntegerField(null=True, blank=True, editable=False, db_default=CurrentTransactionId())
 
     objects = UndeletableQuerySet.as_manager()
 
@@ -52,7 +82,18 @@ class PlatformChange(UndeletableModel):
         indexes = [
             # The delivery worker drains pending changes in id order.
             models.Index(fields=["id"], condition=models.Q(status="pending"), name="platform_change_pending_idx"),
+            # Per-record order: "is an earlier change of this record still pending?"
+            models.Index(
+                fields=["record", "id"], condition=models.Q(status="pending"), name="platform_change_rec_pend_idx"
+            ),
+            # The change feed's order.
+            models.Index(fields=["commit_xid", "id"], name="platform_change_feed_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.record_id} v{self.version} {self.change_type}"
+
+    @property
+    def delivery_key(self) -> str:
+        """Unique per change and per deliberate resend; the platform de-duplicates on it."""
+        return f"govcredit-{self.pk}-{self.generation}"
