@@ -86,6 +86,9 @@ class PlatformChange(UndeletableModel):
             models.Index(
                 fields=["record", "id"], condition=models.Q(status="pending"), name="platform_change_rec_pend_idx"
             ),
+            # The operations page: parked changes, and the last successful delivery.
+            models.Index(fields=["id"], condition=models.Q(status="failed"), name="platform_change_failed_idx"),
+            models.Index(fields=["delivered_at"], name="platform_change_delivered_idx"),
             # The change feed's order.
             models.Index(fields=["commit_xid", "id"], name="platform_change_feed_idx"),
         ]
