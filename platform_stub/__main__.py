@@ -1,0 +1,3 @@
+from platform_stub.server import main
+
+raise SystemExit(main())
