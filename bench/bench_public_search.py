@@ -11,7 +11,10 @@ query of the mix under EXPLAIN ANALYZE.
    searches (full and prefix), agency pages, record pages, the recently-published list and some of its older pages.
 3. Runs each corpus path in-process, captures its SQL, and runs every distinct statement under EXPLAIN ANALYZE.
 4. Starts gunicorn (2 workers, DEBUG off, persistent connections) on a free 127.0.0.1 port and runs
-   ../shared/tools/openloop.py at the same rate against /healthz (one SELECT 1) and against the mix, alternately.
+   ../shared/tools/openloop.py at the same rate against /healthz (one SELECT 1) and against the mix, alternately,
+   each run drawing its own random sequence of paths. The server keeps whole public pages (disclosure/cache.py) in
+   Redis with --redis-url (as in production; else in each worker's memory) for --response-cache-seconds (0: off, the
+   cold figure); its access log notes each request's hit, miss or pass, from which the hit ratios are counted.
 
 Targets: mix median <= 3x and p95 <= 5x the trivial view; no query of the corpus over 100 ms. See bench/README.md.
 """
@@ -55,6 +58,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # The in-process pass (EXPLAIN) uses Django's test client; the server below gets its own environment.
 os.environ["ALLOWED_HOSTS"] = "127.0.0.1,testserver"
+# The in-process pass captures every path's SQL: it must render each one, never answer from the page cache.
+os.environ["DISCLOSURE_RESPONSE_CACHE_SECONDS"] = "0"
 for name in ("REDIS_URL", "CELERY_BROKER_URL"):
     os.environ.pop(name, None)
 
@@ -223,7 +228,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, workers: int, *, redis_url: str, cache_seconds: int, access_log: str
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DJANGO_ENV": "development",
@@ -231,7 +238,11 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "DB_CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",
+        "DISCLOSURE_RESPONSE_CACHE_SECONDS": str(cache_seconds),
     }
+    if redis_url:
+        # A key prefix of this run's own: no page kept by an earlier run (of other data) can answer.
+        env.update(REDIS_URL=redis_url, CACHE_KEY_PREFIX=f"govcredit-bench-{os.getpid()}-{time.time_ns()}")
     server = subprocess.Popen(
         [
             str(Path(PYTHON).with_name("gunicorn")),
@@ -239,6 +250,9 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
             f"--workers={workers}",
             f"--bind=127.0.0.1:{port}",
             "--log-level=warning",
+            # One line a request: what the page cache did (disclosure.cache.ENVIRON_KEY) and the time in µs.
+            f"--access-logfile={access_log}",
+            "--access-logformat=%({disclosure.response_cache}e)s %(D)s %(U)s",
         ],
         cwd=BASE_DIR,
         env=env,
@@ -264,7 +278,7 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.wait(timeout=10)
 
 
-def openloop(port: int, rate: float, seconds: float, paths: list[str]) -> dict[str, Any]:
+def openloop(port: int, rate: float, seconds: float, paths: list[str], seed: int) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
         handle.write("\n".join(paths) + "\n")
     try:
@@ -276,6 +290,8 @@ def openloop(port: int, rate: float, seconds: float, paths: list[str]) -> dict[s
                 f"--seconds={seconds}",
                 f"--port={port}",
                 f"--paths-file={handle.name}",
+                # A sequence of its own each run: replaying one sequence would find every page kept the second time.
+                f"--seed={seed}",
             ],
             capture_output=True,
             text=True,
@@ -287,6 +303,37 @@ def openloop(port: int, rate: float, seconds: float, paths: list[str]) -> dict[s
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+class AccessLog:
+    """The server's access log, read run by run: how many public requests the page cache answered."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.offset = 0
+
+    def next_run(self) -> dict[str, Any]:
+        time.sleep(0.5)  # the last lines of the run reach the file
+        with open(self.path, encoding="utf-8", errors="replace") as handle:
+            handle.seek(self.offset)
+            lines = handle.read().splitlines()
+            self.offset = handle.tell()
+        # "-": a request that is not a public page (/healthz).
+        outcomes: dict[str, list[int]] = {"hit": [], "miss": [], "pass": [], "-": []}
+        for line in lines:
+            parts = line.split(" ", 2)
+            if len(parts) >= 2 and parts[0] in outcomes and parts[1].isdigit():
+                outcomes[parts[0]].append(int(parts[1]))
+        looked_up = len(outcomes["hit"]) + len(outcomes["miss"])
+        return {
+            "hit_ratio": round(len(outcomes["hit"]) / looked_up, 3) if looked_up else None,
+            "hits": len(outcomes["hit"]),
+            "misses": len(outcomes["miss"]),
+            "passes": len(outcomes["pass"]),
+            "server_p50_ms": {
+                name: round(statistics.median(times) / 1000, 2) for name, times in outcomes.items() if times
+            },
+        }
+
+
 def weighted(corpus: dict[str, list[str]]) -> list[str]:
     """The mix as a list openloop picks from uniformly: each kind's paths repeated to its share."""
     paths = []
@@ -294,6 +341,11 @@ def weighted(corpus: dict[str, list[str]]) -> list[str]:
         pool = corpus[kind]
         paths.extend(pool[i % len(pool)] for i in range(share * 10))
     return paths
+
+
+def _ratio(hits: int, rounds: list[dict[str, Any]]) -> float | None:
+    looked_up = sum(r["mix"]["cache"]["hits"] + r["mix"]["cache"]["misses"] for r in rounds)
+    return round(hits / looked_up, 3) if looked_up else None
 
 
 def main() -> None:
@@ -310,6 +362,13 @@ def main() -> None:
     ap.add_argument("--per-kind-seconds", type=float, default=8, help="0 skips the per-kind runs")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--response-cache-seconds",
+        type=int,
+        default=300,
+        help="the server's DISCLOSURE_RESPONSE_CACHE_SECONDS; 0 turns the page cache off (the cold figure)",
+    )
+    ap.add_argument("--redis-url", default="", help="the server's REDIS_URL (else each worker caches in memory)")
     a = ap.parse_args()
     if not 1 <= a.rounds <= 10 or not 1 <= a.seconds <= 600 or not 1 <= a.rate <= 2000:
         ap.error("keep --rounds 1-10, --seconds 1-600 and --rate 1-2000")
@@ -340,23 +399,44 @@ def main() -> None:
 
     mix = weighted(corpus)
     port = free_port()
-    server = start_server(port, a.workers)
+    access_log = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)  # noqa: SIM115 - gunicorn writes it
+    access_log.close()
+    server = start_server(
+        port,
+        a.workers,
+        redis_url=a.redis_url,
+        cache_seconds=a.response_cache_seconds,
+        access_log=access_log.name,
+    )
+    log(
+        f"page cache: {a.response_cache_seconds} s"
+        + (f" in Redis ({a.redis_url})" if a.redis_url else " in each worker's memory")
+        if a.response_cache_seconds
+        else "page cache: off"
+    )
+    accesses = AccessLog(access_log.name)
+    seeds = iter(range(a.seed * 1000, a.seed * 1000 + 1000))
     rounds = []
     per_kind: dict[str, dict[str, Any]] = {}
     try:
-        openloop(port, a.rate, a.warmup, mix)
+        openloop(port, a.rate, a.warmup, mix, next(seeds))
+        log(f"warm-up: {accesses.next_run()}")
         for n in range(a.rounds):
-            baseline = openloop(port, a.rate, a.seconds, ["/healthz"])
-            measured = openloop(port, a.rate, a.seconds, mix)
+            baseline = openloop(port, a.rate, a.seconds, ["/healthz"], next(seeds))
+            baseline["server_p50_ms"] = accesses.next_run()["server_p50_ms"].get("-")
+            measured = openloop(port, a.rate, a.seconds, mix, next(seeds))
+            measured["cache"] = accesses.next_run()
             rounds.append({"trivial": baseline, "mix": measured})
             log(f"round {n + 1}: trivial {baseline}")
             log(f"round {n + 1}: mix     {measured}")
         if a.per_kind_seconds:
             for kind, paths in corpus.items():
-                per_kind[kind] = openloop(port, a.rate, a.per_kind_seconds, paths)
+                per_kind[kind] = openloop(port, a.rate, a.per_kind_seconds, paths, next(seeds))
+                per_kind[kind]["cache"] = accesses.next_run()
                 log(f"  {kind:<13} {per_kind[kind]}")
     finally:
         stop_server(server)
+        os.unlink(access_log.name)
 
     def mid(target: str, key: str) -> float:
         return statistics.median(r[target][key] for r in rounds)
@@ -373,14 +453,21 @@ def main() -> None:
         "mix_p50_ms": mid("mix", "p50_ms"),
         "mix_p95_ms": mid("mix", "p95_ms"),
         "errors": sum(r["mix"]["errors"] + r["trivial"]["errors"] for r in rounds),
+        "response_cache_seconds": a.response_cache_seconds,
+        "response_cache": ("redis" if a.redis_url else "worker memory") if a.response_cache_seconds else "off",
+        "mix_hit_ratio": _ratio(sum(r["mix"]["cache"]["hits"] for r in rounds), rounds),
+        "mix_hit_ratio_per_round": [r["mix"]["cache"]["hit_ratio"] for r in rounds],
         "per_kind_p50_p95_ms": {kind: (r["p50_ms"], r["p95_ms"]) for kind, r in per_kind.items()},
+        "per_kind_hit_ratio": {kind: r["cache"]["hit_ratio"] for kind, r in per_kind.items()},
         "slowest_query_ms": explained["max_ms"],
         "queries_over_100_ms": explained["over_limit"],
     }
     summary["p50_ratio"] = round(summary["mix_p50_ms"] / max(summary["trivial_p50_ms"], 0.1), 2)
     summary["p95_ratio"] = round(summary["mix_p95_ms"] / max(summary["trivial_p95_ms"], 0.1), 2)
+    hit_ratio = summary["mix_hit_ratio"]
+    log(f"\npage cache: {summary['response_cache']}; hit ratio in the measured mix: {hit_ratio}")
     log(
-        f"\nmedian {summary['mix_p50_ms']} ms vs {summary['trivial_p50_ms']} ms = {summary['p50_ratio']}x "
+        f"median {summary['mix_p50_ms']} ms vs {summary['trivial_p50_ms']} ms = {summary['p50_ratio']}x "
         f"(target <= 3x); p95 {summary['mix_p95_ms']} ms vs {summary['trivial_p95_ms']} ms = "
         f"{summary['p95_ratio']}x (target <= 5x); slowest query {summary['slowest_query_ms']} ms (target <= 100)"
     )

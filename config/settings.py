@@ -436,5 +436,8 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
 DISCLOSURE_SITE_NAME = env_str("DISCLOSURE_SITE_NAME", "")
 # How long browsers and proxies may reuse a public page (seconds); they revalidate with ETag / Last-Modified.
 DISCLOSURE_CACHE_SECONDS = env_int("DISCLOSURE_CACHE_SECONDS", 60)
+# How long the server keeps a whole public page in its cache (seconds; 0: off). Every change that can alter a public
+# page makes the kept pages stale at once (disclosure/cache.py); this bounds only an entry that outlives a lost bump.
+DISCLOSURE_RESPONSE_CACHE_SECONDS = env_int("DISCLOSURE_RESPONSE_CACHE_SECONDS", 300)
 
 ADMIN_SITE_HEADER = _("Government integrity credit system")

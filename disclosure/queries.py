@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, TextChoices
@@ -31,6 +30,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from disclosure.cache import cache_get, cache_set
 from disclosure.masking import mask_person_name, redact_person_text
 from records.models import (
     Agency,
@@ -565,12 +565,12 @@ def public_counts(on: datetime.date | None = None) -> PublicCounts:
     per day (the window test moves at midnight)."""
     on = on or timezone.localdate()
     key = f"disclosure:counts:{on.isoformat()}"
-    cached = cache.get(key)
+    cached = cache_get(key)
     if isinstance(cached, PublicCounts):
         return cached
     counts = PublicCounts(
         records_in_force=public_records(on).count(),
         agencies=Agency.objects.count(),
     )
-    cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    cache_set(key, counts, COUNTS_CACHE_SECONDS)
     return counts

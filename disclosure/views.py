@@ -3,7 +3,8 @@
 Every record comes through `disclosure.queries` (hence `DishonestyRecord.objects.disclosed()`), and every page is
 built to be cached by proxies and browsers: GET and HEAD only, `Cache-Control: public, max-age=…`, an ETag (plus
 Last-Modified where a page has one natural date), and no cookie of its own — no session, no CSRF token (the search
-form is a GET, and so is the language switch).
+form is a GET, and so is the language switch). The server keeps whole anonymous answers too (disclosure/cache.py),
+made stale by every change that can alter a public page.
 """
 
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from disclosure import cache as response_cache
 from disclosure.queries import (
     HOME_RECENT,
     PAGE_SIZE,
@@ -82,10 +84,21 @@ def cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
 
 
 def public_page(view: View) -> View:
+    """A public page: cache headers and 304s (`cacheable`), and kept whole in the server's cache (disclosure.cache)
+    for anonymous visitors, so a page many people open is rendered once per change of the public data."""
+
     @wraps(view)
     @require_safe
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return cacheable(request, view(request, *args, **kwargs))
+        slot, kept = response_cache.lookup(request)
+        if kept is not None:
+            return cacheable(request, kept)
+        response = view(request, *args, **kwargs)
+        # cacheable() completes `response` (ETag included) before it may answer 304 instead: keep the full page.
+        answer = cacheable(request, response)
+        if slot is not None:
+            response_cache.keep(request, slot, response)
+        return answer
 
     return wrapped
 

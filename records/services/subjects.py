@@ -11,6 +11,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from accounts.scope import may_edit_people_of, may_manage_agencies_under
+from disclosure.cache import public_version_bump
 from records.codes import normalize_uscc, validate_uscc
 from records.errors import DomainError, NotAllowed
 from records.integrity import excellent_rating_blockers
@@ -75,6 +76,7 @@ def agency_create(
         AgencyEvent.objects.create(
             agency=agency, kind=AgencyEventKind.CREATED, to_value=agency.name, actor=actor, reason=reason
         )
+        public_version_bump()  # a new agency can be found by the public search
     return agency
 
 
@@ -100,6 +102,7 @@ def agency_rename(*, actor: Any, agency: Agency, name: str, reason: str) -> Agen
             actor=actor,
             reason=reason,
         )
+        public_version_bump()
     return agency
 
 
@@ -130,6 +133,7 @@ def agency_move(*, actor: Any, agency: Agency, new_parent: Agency | None, reason
             actor=actor,
             reason=reason,
         )
+        public_version_bump()
     return agency
 
 
@@ -157,6 +161,7 @@ def agency_merge(*, actor: Any, agency: Agency, successor: Agency, reason: str) 
             actor=actor,
             reason=reason,
         )
+        public_version_bump()  # the records follow the successor, on its page and in its search counts
     return agency
 
 
@@ -177,6 +182,7 @@ def agency_set_active(*, actor: Any, agency: Agency, active: bool, reason: str) 
             actor=actor,
             reason=reason,
         )
+        public_version_bump()
     return agency
 
 
