@@ -19,12 +19,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-# The embedded default: SQLite under var/, background jobs in-process, demo data, the site on $(HOST):$(PORT).
+STUB_PORT ?= 8765
+STUB_SECRET ?= dev-platform-secret
+
+# The embedded default: SQLite under var/, background jobs in-process, demo data, the platform stub on $(STUB_PORT)
+# (delivery runs in a thread of the site's process), the site on $(HOST):$(PORT). Ctrl-C stops both.
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_calendar
 	$(PY) manage.py demo_city
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	mkdir -p var
+	$(PY) -m platform_stub --host 127.0.0.1 --port $(STUB_PORT) --db var/platform_stub.sqlite3 \
+		--secret $(STUB_SECRET) --quiet & stub=$$!; trap "kill $$stub 2>/dev/null" EXIT INT TERM; \
+	PLATFORM_URL="$${PLATFORM_URL:-http://127.0.0.1:$(STUB_PORT)}" PLATFORM_SECRET="$${PLATFORM_SECRET:-$(STUB_SECRET)}" \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite against real PostgreSQL and Redis (DATABASE_URL / REDIS_URL override the local defaults).
 test: venv

@@ -8,11 +8,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": None}
-    from accounts.scope import may_read_people
+    from accounts.scope import may_operate_platform_delivery, may_read_people
 
     return {
         "nav": {
             "people": may_read_people(user),
+            "delivery": may_operate_platform_delivery(user),
             "admin": user.is_staff,
         }
     }

@@ -141,3 +141,9 @@ def may_submit_records_for(user: Any, agency: "Agency") -> bool:
 def may_decide_records_about(user: Any, agency: "Agency") -> bool:
     """Publish, return, correct and revoke records about `agency`: the credit office of its region."""
     return _in_reach(user, agency, own_roles=frozenset(), subtree_roles=frozenset({Role.CREDIT_OFFICE}))
+
+
+def may_operate_platform_delivery(user: Any) -> bool:
+    """The operations page of delivery to the platform: administrators, and credit offices (who see the parked
+    changes of records in their reach, record_q, and may replay those)."""
+    return _active_staff(user) and (user.is_administrator or user.role == Role.CREDIT_OFFICE)

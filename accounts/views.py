@@ -4,7 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.scope import may_read_people
+from accounts.scope import may_operate_platform_delivery, may_read_people
+from delivery.services import delivery_status
 from records.forms import entering_agencies
 from records.models import Agency, CivilServant
 from records.views.queue import queue_sections
@@ -35,5 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # One count per section of the work queue (records/views/queue.py), rows stay on the queue page.
         "queue": queue_sections(user),
         "may_enter_records": entering_agencies(user).exists(),
+        # Operators are warned when delivery to the platform lags (PLATFORM_LAG_WARNING_SECONDS).
+        "delivery": delivery_status() if may_operate_platform_delivery(user) else None,
     }
     return render(request, "accounts/home.html", context)

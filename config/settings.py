@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "sectors",
     "repair",
     "disclosure",
+    "delivery",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,32 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Public pages already hide a record the day its window closes; this writes the expiry event and closes measures.
     "expire-due-records": {"task": "records.tasks.expire_due_records", "schedule": crontab(minute=5)},
+}
+
+# Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
+# Empty PLATFORM_URL: nothing is sent, changes wait in the outbox (the operations page says so).
+PLATFORM_URL = env_str("PLATFORM_URL", "").rstrip("/")
+PLATFORM_SECRET = env_str("PLATFORM_SECRET", "")
+if PLATFORM_URL and len(PLATFORM_SECRET) < (32 if PRODUCTION else 1):
+    raise ImproperlyConfigured("PLATFORM_URL is set: PLATFORM_SECRET must be set too (at least 32 characters).")
+PLATFORM_BATCH_SIZE = env_int("PLATFORM_BATCH_SIZE", 200)
+PLATFORM_TIMEOUT_SECONDS = env_int("PLATFORM_TIMEOUT_SECONDS", 10)
+# After this many failed tries a change is parked as failed (operations page: replay).
+PLATFORM_MAX_ATTEMPTS = env_int("PLATFORM_MAX_ATTEMPTS", 10)
+PLATFORM_RETRY_BASE_SECONDS = env_int("PLATFORM_RETRY_BASE_SECONDS", 2)
+PLATFORM_RETRY_MAX_SECONDS = env_int("PLATFORM_RETRY_MAX_SECONDS", 600)
+# A claimed batch is another worker's to retry after this (a killed worker never acknowledges).
+PLATFORM_LEASE_SECONDS = env_int("PLATFORM_LEASE_SECONDS", 60)
+PLATFORM_SWEEP_SECONDS = env_int("PLATFORM_SWEEP_SECONDS", 15)
+PLATFORM_RECONCILE_SECONDS = env_int("PLATFORM_RECONCILE_SECONDS", 3600)
+PLATFORM_LAG_WARNING_SECONDS = env_int("PLATFORM_LAG_WARNING_SECONDS", 600)
+CELERY_BEAT_SCHEDULE["platform-sweep"] = {
+    "task": "delivery.tasks.sweep",
+    "schedule": timedelta(seconds=PLATFORM_SWEEP_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["platform-reconcile"] = {
+    "task": "delivery.tasks.reconcile",
+    "schedule": timedelta(seconds=PLATFORM_RECONCILE_SECONDS),
 }
 
 # Passwords: Argon2 first (OWASP's recommendation), PBKDF2 accepted for imported hashes.

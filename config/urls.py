@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("disclosure.urls")),
     path("staff/", include("accounts.urls")),
     path("staff/", include("records.urls")),
+    path("staff/", include("delivery.urls")),
     path("", include("repair.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

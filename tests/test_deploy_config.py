@@ -189,3 +189,28 @@ def test_it_refuses_to_start_in_production_without_the_personal_data_key() -> No
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
+
+
+def test_it_runs_the_platform_stub_and_points_delivery_at_it(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    stub = services["platform-stub"]
+    assert "-m platform_stub" in command_text(stub) and "--port=8765" in command_text(stub)
+    assert stub["environment"]["PLATFORM_STUB_SECRET"].startswith("${PLATFORM_SECRET")
+    assert any(volume.endswith(":/data") for volume in stub["volumes"])
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["PLATFORM_URL"] == "${PLATFORM_URL:-http://platform-stub:8765}", name
+    documented, _compose_only = example_variables()
+    assert {"PLATFORM_URL", "PLATFORM_SECRET", "PLATFORM_MAX_ATTEMPTS"} <= documented
+
+
+@pytest.mark.parametrize("secret", ["", "short-secret"], ids=["missing", "short"])
+def test_it_refuses_a_platform_address_without_a_strong_secret_in_production(secret: str) -> None:
+    result = run_manage(
+        "check", **production_env(PLATFORM_URL="https://platform.example.gov.cn", PLATFORM_SECRET=secret)
+    )
+    assert result.returncode != 0
+    assert "PLATFORM_SECRET" in result.stderr
+    ok = run_manage(
+        "check", **production_env(PLATFORM_URL="https://platform.example.gov.cn", PLATFORM_SECRET="s" * 16 + "t" * 16)
+    )
+    assert ok.returncode == 0, ok.stderr

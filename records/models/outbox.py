@@ -43,31 +43,37 @@ class OutboxStatus(models.TextChoices):
 
 
 class PlatformChange(UndeletableModel):
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="platform_changes")
-    change_type = models.CharField(max_length=16, choices=ChangeType.choices)
-    version = models.PositiveIntegerField()
-    payload = models.JSONField()
-    status = models.CharField(max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    record = models.ForeignKey(
+        DishonestyRecord, on_delete=models.PROTECT, related_name="platform_changes", verbose_name=_("record")
+    )
+    change_type = models.CharField(_("change"), max_length=16, choices=ChangeType.choices)
+    version = models.PositiveIntegerField(_("version"))
+    payload = models.JSONField(_("payload (双公示 codes)"))
+    status = models.CharField(
+        _("delivery status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     # Delivery bookkeeping (delivery/services.py). Every time here is the database's clock, never a worker's.
-    attempts = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(_("tries"), default=0)
     # Null: due now. Set to now + backoff (with jitter) after a failed attempt, or to the platform's Retry-After.
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next try at"), null=True, blank=True)
     # A worker that claimed the change holds it until then; past it, the sweeper hands the change to another worker
     # (a worker killed mid-batch never acknowledges).
-    leased_until = models.DateTimeField(null=True, blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    leased_until = models.DateTimeField(_("held by a worker until"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last try at"), null=True, blank=True)
     # What the platform answered last (HTTP status and body, or the transport error), shown on the operations page.
-    last_error = models.TextField(blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("the platform's last answer"), blank=True)
+    failed_at = models.DateTimeField(_("parked at"), null=True, blank=True)
     # Bumped when an operator replays a change or reconciliation re-queues it: part of the delivery key, so the
     # platform's de-duplication does not swallow a deliberate resend.
-    generation = models.PositiveIntegerField(default=0)
+    generation = models.PositiveIntegerField(_("resend generation"), default=0)
     # PostgreSQL: the id of the transaction that wrote the row (a database default, pg_current_xact_id()). The change
     # feed orders by it and only shows rows older than every transaction still running, so a client polling the
     # feed never skips a change committed out of id order. Null on SQLite, where writers are serialised.
-    commit_xid = models.BigIntegerField(null=True, blank=True, editable=False, db_default=CurrentTransactionId())
+    commit_xid = models.BigIntegerField(
+        _("writing transaction"), null=True, blank=True, editable=False, db_default=CurrentTransactionId()
+    )
 
     objects = UndeletableQuerySet.as_manager()
 

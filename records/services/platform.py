@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from disclosure.cache import public_version_bump
 from records.models import ChangeType, DishonestyRecord, PlatformChange
 from records.platform import platform_payload
 
@@ -7,13 +8,19 @@ from records.platform import platform_payload
 def platform_change_emit(
     *, record: DishonestyRecord, change_type: str, under_objection: bool = False
 ) -> PlatformChange:
-    """Queues the record as it now stands for the platform; call inside the transaction of the change."""
-    return PlatformChange.objects.create(
+    """Queues the record as it now stands for the platform; call inside the transaction of the change. Delivery
+    starts once that transaction commits (delivery.kick)."""
+    from delivery.kick import delivery_kick
+
+    change = PlatformChange.objects.create(
         record=record,
         change_type=change_type,
         version=record.version,
         payload=platform_payload(record, change_type=change_type, under_objection=under_objection),
     )
+    delivery_kick()
+    public_version_bump()
+    return change
 
 
 def record_objection_flag(*, record: DishonestyRecord, under_objection: bool) -> DishonestyRecord:

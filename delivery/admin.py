@@ -1,0 +1,76 @@
+"""The outbox in the console: read-only, with replay of parked changes (the operations page has the same)."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.admin import ReadOnlyScopedAdmin
+from accounts.scope import record_q
+from delivery import services
+from delivery.kick import delivery_kick
+from records.models import PlatformChange
+
+
+@admin.register(PlatformChange)
+class PlatformChangeAdmin(ReadOnlyScopedAdmin):
+    list_display = (
+        "pk",
+        "record",
+        "change_type",
+        "version",
+        "status",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "delivered_at",
+        "failed_at",
+    )
+    list_filter = ("status", "change_type")
+    list_select_related = ("record",)
+    search_fields = ("record__document_number",)
+    show_full_result_count = False
+    actions = ("replay",)
+    fields = (
+        "record",
+        "change_type",
+        "version",
+        "status",
+        "attempts",
+        "generation",
+        "created_at",
+        "last_attempt_at",
+        "next_attempt_at",
+        "leased_until",
+        "delivered_at",
+        "failed_at",
+        "last_error",
+        "payload",
+    )
+    readonly_fields = fields
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        # Lag, pending, parked and the last delivery above the list, as on the operations page.
+        return super().changelist_view(request, {**(extra_context or {}), "delivery": services.delivery_status()})
+
+    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+        return queryset.filter(record_q(user, "record__"))
+
+    @admin.action(description=_("Replay the selected parked changes"))
+    def replay(self, request: HttpRequest, queryset: QuerySet[PlatformChange]) -> None:
+        count = services.changes_replay(queryset)
+        if count:
+            delivery_kick()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d parked change is queued for delivery again.",
+                "%(count)d parked changes are queued for delivery again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,81 @@
+"""The operations page of delivery to the platform: lag, pending, parked changes with the platform's answer, replay."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.scope import may_operate_platform_delivery, record_q
+from delivery import services
+from delivery.kick import delivery_kick
+from records.models import OutboxStatus, PlatformChange
+
+PAGE_SIZE = 50
+
+
+def _operator(request: HttpRequest) -> None:
+    if not may_operate_platform_delivery(request.user):
+        raise PermissionDenied
+
+
+def parked_changes(user: object) -> QuerySet[PlatformChange]:
+    return (
+        PlatformChange.objects.filter(record_q(user, "record__"), status=OutboxStatus.FAILED)
+        .select_related("record", "record__subject_agency")
+        .order_by("-failed_at", "-pk")
+    )
+
+
+@login_required
+@require_GET
+def operations(request: HttpRequest) -> HttpResponse:
+    _operator(request)
+    page = Paginator(parked_changes(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "delivery/operations.html",
+        {
+            "section": "delivery",
+            "status": services.delivery_status(),
+            "page": page,
+            "max_attempts": settings.PLATFORM_MAX_ATTEMPTS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def replay(request: HttpRequest, pk: int) -> HttpResponse:
+    _operator(request)
+    change = get_object_or_404(parked_changes(request.user), pk=pk)
+    if services.change_replay(change=change):
+        delivery_kick()
+        messages.success(request, _("The change is queued for delivery again."))
+    return HttpResponseRedirect(reverse("delivery:operations"))
+
+
+@login_required
+@require_POST
+def replay_failed(request: HttpRequest) -> HttpResponse:
+    _operator(request)
+    count = services.changes_replay(parked_changes(request.user))
+    if count:
+        delivery_kick()
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d parked change is queued for delivery again.",
+            "%(count)d parked changes are queued for delivery again.",
+            count,
+        )
+        % {"count": count},
+    )
+    return HttpResponseRedirect(reverse("delivery:operations"))

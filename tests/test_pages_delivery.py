@@ -1,0 +1,152 @@
+"""The delivery operations page, the dashboard's lag warning and the outbox in the admin console."""
+
+import datetime
+import re
+from datetime import timedelta
+
+import pytest
+from django.db.models.functions import Now
+from django.test import Client
+from django.urls import reverse
+
+from records.models import OutboxStatus, PlatformChange
+from records.services import record_publish, record_submit
+from tests.conftest import City
+from tests.factories import make_record
+
+D = datetime.date
+
+
+@pytest.fixture
+def changes(world: City) -> list[PlatformChange]:
+    from workcalendar.services import calendar_year_seed
+
+    calendar_year_seed(year=2026)
+    out = []
+    for i, agency in enumerate((world.agency_a, world.agency_a, world.agency_b)):
+        actor = world.clerk_a if agency == world.agency_a else world.outsider
+        record = make_record(actor, agency, document_number=f"罚〔2026〕{i + 1}号")
+        record_submit(actor=world.reviewer_a if agency == world.agency_a else world.admin, record=record)
+        record_publish(actor=world.admin, record=record, today=D(2026, 11, 2))
+        out.append(PlatformChange.objects.get(record=record))
+    return out
+
+
+def park(change: PlatformChange, answer: str = "rejected: poison") -> None:
+    PlatformChange.objects.filter(pk=change.pk).update(
+        status=OutboxStatus.FAILED, attempts=10, failed_at=Now(), last_error=answer
+    )
+
+
+def test_operators_see_lag_pending_parked_and_the_platforms_answer(
+    client: Client, world: City, changes: list[PlatformChange]
+) -> None:
+    park(changes[0], "rejected: cf_xdr_shxym 格式错误 <b>")
+    park(changes[2])
+    client.force_login(world.office_a)
+    response = client.get(reverse("delivery:operations"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="stat-pending"' in html and 'data-count="1"' in html  # changes[1] waits
+    assert f'id="change-{changes[0].pk}"' in html
+    assert "cf_xdr_shxym 格式错误 &lt;b&gt;" in html  # the platform's answer, escaped
+    # district A's credit office sees the parked changes of its own region only
+    assert f'id="change-{changes[2].pk}"' not in html
+    assert 'id="nav-delivery"' in html
+
+
+def test_the_operations_page_is_for_operators_only(client: Client, world: City) -> None:
+    for user in (world.clerk_a, world.reviewer_a, world.inspector_a, world.sector_a):
+        client.force_login(user)
+        assert client.get(reverse("delivery:operations")).status_code == 403
+        assert client.post(reverse("delivery:replay_failed")).status_code == 403
+        assert 'id="nav-delivery"' not in client.get(reverse("accounts:home")).content.decode()
+    client.logout()
+    assert client.get(reverse("delivery:operations")).status_code == 302  # to the sign-in page
+
+
+def test_replay_queues_a_parked_change_again(client: Client, world: City, changes: list[PlatformChange]) -> None:
+    park(changes[0])
+    client.force_login(world.office_a)
+    response = client.post(reverse("delivery:replay", args=[changes[0].pk]), follow=True)
+    assert 'class="message message-success"' in response.content.decode()
+    changes[0].refresh_from_db()
+    assert changes[0].status == OutboxStatus.PENDING and changes[0].attempts == 0 and changes[0].generation == 1
+    # GET does nothing; another region's change is not found
+    assert client.get(reverse("delivery:replay", args=[changes[0].pk])).status_code == 405
+    park(changes[2])
+    assert client.post(reverse("delivery:replay", args=[changes[2].pk])).status_code == 404
+    assert PlatformChange.objects.get(pk=changes[2].pk).status == OutboxStatus.FAILED
+
+
+def test_replay_all_takes_the_operators_region_only(client: Client, world: City, changes: list[PlatformChange]) -> None:
+    for change in changes:
+        park(change)
+    client.force_login(world.office_a)
+    client.post(reverse("delivery:replay_failed"))
+    assert list(PlatformChange.objects.order_by("pk").values_list("status", flat=True)) == [
+        OutboxStatus.PENDING,
+        OutboxStatus.PENDING,
+        OutboxStatus.FAILED,
+    ]
+    client.force_login(world.admin)
+    client.post(reverse("delivery:replay_failed"))
+    assert not PlatformChange.objects.filter(status=OutboxStatus.FAILED).exists()
+
+
+def test_the_dashboard_warns_operators_when_delivery_lags(
+    client: Client, world: City, changes: list[PlatformChange], settings: object
+) -> None:
+    settings.PLATFORM_LAG_WARNING_SECONDS = 600  # type: ignore[attr-defined]
+    client.force_login(world.office_a)
+    assert 'id="delivery-lag-warning"' not in client.get(reverse("accounts:home")).content.decode()
+    PlatformChange.objects.filter(pk=changes[0].pk).update(created_at=Now() - timedelta(minutes=30))
+    html = client.get(reverse("accounts:home")).content.decode()
+    assert 'id="delivery-lag-warning"' in html
+    assert int(re.search(r'data-lag-minutes="(\d+)"', html)[1]) in {29, 30}
+    # not for a clerk, who cannot act on it
+    client.force_login(world.clerk_a)
+    assert 'id="delivery-lag-warning"' not in client.get(reverse("accounts:home")).content.decode()
+    # delivered: no lag
+    PlatformChange.objects.update(status=OutboxStatus.DELIVERED)
+    client.force_login(world.office_a)
+    assert 'id="delivery-lag-warning"' not in client.get(reverse("accounts:home")).content.decode()
+
+
+def test_the_page_says_when_no_platform_is_configured(client: Client, world: City, settings: object) -> None:
+    settings.PLATFORM_URL = ""  # type: ignore[attr-defined]
+    client.force_login(world.admin)
+    html = client.get(reverse("delivery:operations")).content.decode()
+    assert 'id="delivery-disabled"' in html
+    assert '<p class="empty-state">' in html  # nothing parked
+
+
+def test_the_page_costs_the_same_queries_for_many_parked_changes(
+    client: Client, world: City, changes: list[PlatformChange], django_assert_max_num_queries: object
+) -> None:
+    client.force_login(world.admin)
+    park(changes[0])
+    with django_assert_max_num_queries(12) as few:  # type: ignore[operator]
+        client.get(reverse("delivery:operations"))
+    for change in changes[1:]:
+        park(change)
+    with django_assert_max_num_queries(len(few.captured_queries)):  # type: ignore[operator]
+        client.get(reverse("delivery:operations"))
+
+
+def test_the_outbox_in_the_admin_is_scoped_read_only_and_replays(
+    client: Client, world: City, changes: list[PlatformChange]
+) -> None:
+    park(changes[0])
+    park(changes[2])
+    client.force_login(world.office_a)
+    url = reverse("admin:records_platformchange_changelist")
+    html = client.get(url).content.decode()
+    assert f"/{changes[0].pk}/change/" in html and f"/{changes[2].pk}/change/" not in html
+    assert 'id="delivery-summary"' in html  # lag, pending, parked, last delivery
+    assert client.get(reverse("admin:records_platformchange_add")).status_code == 403
+    client.post(url, {"action": "replay", "_selected_action": [changes[0].pk, changes[2].pk]})
+    assert PlatformChange.objects.get(pk=changes[0].pk).status == OutboxStatus.PENDING
+    assert PlatformChange.objects.get(pk=changes[2].pk).status == OutboxStatus.FAILED
+    client.force_login(world.clerk_a)
+    assert client.get(url).status_code == 302  # not a console user: to the console's sign-in
