@@ -14,7 +14,7 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
@@ -26,8 +26,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import ApiToken, Role, User
-from accounts.services import user_create, user_set_role
+from accounts.models import ApiClient, ApiClientUse, ApiScope, ApiToken, Role, User
+from accounts.services import (
+    api_client_change,
+    api_client_issue,
+    api_client_revoke,
+    api_client_rotate_key,
+    user_create,
+    user_set_role,
+)
 from records.errors import DomainError
 
 # The admin console is for these roles (accounts.services.user_create gives them is_staff).
@@ -217,7 +224,13 @@ class UserAdmin(ScopedAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
     )
 
     def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
-        return queryset if user.is_administrator else queryset.none()
+        # API clients' service accounts are managed under API clients.
+        return queryset.exclude(role=Role.API_CLIENT) if user.is_administrator else queryset.none()
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "role":
+            kwargs["choices"] = [choice for choice in Role.choices if choice[0] != Role.API_CLIENT]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return self.readonly_fields if obj is not None else ()
@@ -252,6 +265,138 @@ class ApiTokenAdmin(ReadOnlyScopedAdmin):
     list_select_related = ("user",)
     search_fields = ("user__username", "prefix")
     fields = ("user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+
+    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+        return queryset if user.is_administrator else queryset.none()
+
+
+# API clients: issued, changed, given a new key and revoked by administrators through accounts.services; the key is
+# shown once, in the message after the action.
+
+
+def _show_key_once(request: HttpRequest, client: ApiClient, key: str) -> None:
+    messages.warning(
+        request,
+        _("The key of %(name)s, shown only this once — give it to the client system now: %(key)s")
+        % {"name": client.name, "key": key},
+    )
+
+
+class ApiClientForm(forms.ModelForm):
+    class Meta:
+        model = ApiClient
+        fields = (
+            "name",
+            "description",
+            "contact",
+            "scope_public_read",
+            "scope_records_read",
+            "scope_records_write",
+            "read_agencies",
+            "write_agency",
+        )
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    viewer_roles = ADMINISTRATORS
+    editor_roles = ADMINISTRATORS
+    form = ApiClientForm
+    list_display = ("name", "key_prefix", "scope_list", "write_agency", "created_at", "last_used_at", "revoked_at")
+    list_filter = (
+        "scope_public_read",
+        "scope_records_read",
+        "scope_records_write",
+        ("revoked_at", admin.EmptyFieldListFilter),
+    )
+    list_select_related = ("write_agency",)
+    search_fields = ("name", "prefix", "contact")
+    autocomplete_fields = ("read_agencies", "write_agency")
+    readonly_fields = (
+        "key_prefix",
+        "user",
+        "created_by",
+        "created_at",
+        "key_issued_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    )
+    actions = ("issue_new_key", "revoke")
+
+    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+        return queryset if user.is_administrator else queryset.none()
+
+    @admin.display(description=_("key"))
+    def key_prefix(self, obj: ApiClient) -> str:
+        return f"gck_{obj.prefix}…" if obj.prefix else ""
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, obj: ApiClient) -> str:
+        return " ".join(scope for scope in ApiScope.values if scope in obj.scopes)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is not None and not obj.is_active:
+            return (*ApiClientForm.Meta.fields, *self.readonly_fields)  # a revoked client is history
+        return self.readonly_fields if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        arguments = {
+            "actor": request.user,
+            "name": data["name"],
+            "description": data.get("description", ""),
+            "contact": data.get("contact", ""),
+            "scopes": {
+                str(scope)
+                for scope, field in (
+                    (ApiScope.PUBLIC_READ, "scope_public_read"),
+                    (ApiScope.RECORDS_READ, "scope_records_read"),
+                    (ApiScope.RECORDS_WRITE, "scope_records_write"),
+                )
+                if data.get(field)
+            },
+            "read_agencies": list(data.get("read_agencies") or []),
+            "write_agency": data.get("write_agency"),
+        }
+        if change:
+            adopt(obj, api_client_change(client=obj, **arguments))
+            return
+        client, key = api_client_issue(**arguments)
+        adopt(obj, client)
+        _show_key_once(request, client, key)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The service set the agencies it reads (form.save_m2m would write around it).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    @admin.action(description=_("Issue a new key (the old one stops working)"))
+    def issue_new_key(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        for client in queryset:
+            if not client.is_active:
+                messages.error(request, _("%(name)s is revoked; issue a new client instead.") % {"name": client.name})
+                continue
+            client, key = api_client_rotate_key(actor=request.user, client=client)
+            _show_key_once(request, client, key)
+
+    @admin.action(description=_("Revoke (for good)"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        revoked = [api_client_revoke(actor=request.user, client=client).name for client in queryset]
+        messages.success(request, _("Revoked: %(names)s.") % {"names": ", ".join(revoked)})
+
+
+@admin.register(ApiClientUse)
+class ApiClientUseAdmin(ReadOnlyScopedAdmin):
+    viewer_roles = ADMINISTRATORS
+    list_display = ("at", "client", "method", "path", "status_code", "remote_addr")
+    list_filter = ("client", "method", "status_code", ("at", admin.DateFieldListFilter))
+    list_select_related = ("client",)
+    search_fields = ("path",)
+    # The log grows by a row per request: no exact count on every page.
+    show_full_result_count = False
+    fields = list_display
     readonly_fields = fields
 
     def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:

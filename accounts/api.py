@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.authentication import BearerTokenAuthentication, api_token_issue, api_token_revoke
 from accounts.models import ApiToken, Role
+from accounts.permissions import ANY_SCOPE
 from records.models import Agency, Sector
 
 
@@ -103,7 +104,10 @@ class TokenRevokeApi(APIView):
 
 
 class MeApi(APIView):
-    """Who the caller is: roles, agency, sector, and whether it may see full ID numbers."""
+    """Who the caller is: roles, agency, sector, and whether it may see full ID numbers. An API client's service
+    account answers with role `api_client`, its client's name and the agency it writes for."""
+
+    client_read_scopes = ANY_SCOPE
 
     class MeSerializer(serializers.Serializer):
         class MeAgencySerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
-"""The API's shared parts: one error shape, cursor pagination, and the schema hook that documents the error shape.
+"""The API's shared parts: one error shape, cursor pagination, the schema hook that documents the error shape, and
+conditional GET (ETag / If-None-Match) for the detail endpoints.
 
 Every error is `{"error": {"code": str, "message": str, "fields": {field: [messages]}}}` — `fields` only for input
 errors. Domain errors from services map to the same shape: 400 when a rule refused the input, 403 when the actor may
@@ -6,12 +7,17 @@ not act (`not_allowed`), and 409 when the object has moved on (`illegal_transiti
 published record is not edited, the second of two reviewers pressing the same button finds the new state).
 """
 
+import hashlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
@@ -114,7 +120,7 @@ ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
 ERROR_RESPONSES: dict[str, tuple[str, str]] = {
     "400": ("BadRequest", "The input is not valid (see `fields`), or a rule refused the action."),
     "401": ("Unauthorized", "No credentials, or the token is invalid, expired or revoked."),
-    "403": ("Forbidden", "Your role may not do this."),
+    "403": ("Forbidden", "Your role, or your API client's scopes (`insufficient_scope`), may not do this."),
     "404": ("NotFound", "Not found, or outside your scope."),
     "409": ("Conflict", "The object's current state does not allow this (`illegal_transition`); read it again."),
     "429": ("TooManyRequests", "Too many requests; try again after `Retry-After` seconds."),
@@ -174,6 +180,89 @@ def schema_error_responses(result: dict[str, Any], generator: Any, request: Any,
             # Sorted, so the generated file does not change from run to run.
             operation["responses"] = dict(sorted(declared.items()))
     return result
+
+
+# Conditional GET ----------------------------------------------------------------------------------------------------
+
+
+def etag_of(*parts: object) -> str:
+    """A strong entity tag over what decides a representation (never the rendered body: that costs the render)."""
+    digest = hashlib.blake2b("\x1f".join(str(part) for part in parts).encode(), digest_size=12).hexdigest()
+    return f'"{digest}"'
+
+
+def if_none_match(request: Any, etag: str) -> bool:
+    """Whether If-None-Match names `etag` (weak comparison, RFC 9110 §13.1.2), is `*`, or lists it among others."""
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return tags == ["*"] or etag in {tag.removeprefix("W/") for tag in tags}
+
+
+class ConditionalRetrieveMixin:
+    """GET of one object with a strong ETag, and 304 Not Modified when If-None-Match names it.
+
+    The object is fetched through the view's scoped queryset first, so a caller outside the scope gets 404 whatever
+    headers it sends. The tag is built from `etag_parts(obj)` — version, update times of the rows the representation
+    shows — plus the language and the format, so it costs no query beyond the fetch; `prepare(obj)` then loads what
+    only the full answer needs. Each view that changes what it shows must change its parts.
+    """
+
+    # Per-caller data: only the caller's own cache may keep it, and it revalidates every time.
+    private_cache = True
+    conditional_vary: tuple[str, ...] = ("Accept", "Accept-Language", "Authorization", "Cookie")
+
+    def etag_parts(self, obj: Any) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    def prepare(self, obj: Any) -> Any:
+        return obj
+
+    def object_read(self, obj: Any) -> None:
+        """Called on every answered read, 304 included (e.g. to log it)."""
+
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        obj = self.get_object()  # type: ignore[attr-defined]
+        self.object_read(obj)
+        etag = etag_of(type(self).__name__, get_language(), request.accepted_renderer.format, *self.etag_parts(obj))
+        response: Any
+        if if_none_match(request, etag):
+            response = HttpResponseNotModified()
+        else:
+            response = Response(self.get_serializer(self.prepare(obj)).data)  # type: ignore[attr-defined]
+        response["ETag"] = etag
+        patch_vary_headers(response, self.conditional_vary)
+        if self.private_cache:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The `ETag` of the copy you hold (or several, or `*`): the answer is 304 with no body while it is "
+    "current.",
+)
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    location=OpenApiParameter.HEADER,
+    response=[200, 304],
+    description="A strong tag of this representation; send it back in `If-None-Match`.",
+)
+
+
+def conditional_get_schema(serializer: Any, **kwargs: Any) -> Any:
+    """extend_schema for a ConditionalRetrieveMixin GET: the If-None-Match header, the ETag and the 304."""
+    return extend_schema(
+        parameters=[IF_NONE_MATCH, ETAG_HEADER],
+        responses={
+            200: serializer,
+            304: OpenApiResponse(description="Not modified: the tag in `If-None-Match` is still current. No body."),
+        },
+        **kwargs,
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -10,6 +10,20 @@
 | administrator    | everything                             | everything                       |
 | anonymous        | nothing of the staff data              | nothing                          |
 
+API clients (accounts.ApiClient: another system with a `gck_` key) act as a service user of role "API client"; what
+they reach is the union of their scopes, decided here like everyone else's:
+
+| scope            | sees                                   | changes                          |
+| public:read      | no staff data; the public change feed  | nothing                          |
+|                  | (records' public content only)         |                                  |
+| records:read     | its agencies, each with its subtree,   | nothing                          |
+|                  | and their records; no civil servants   |                                  |
+| records:write    | its one agency, its records and its    | enters and submits records that  |
+|                  | civil servants (to name them)          | agency supplies                  |
+
+A client reaches only the API views that accept one of its scopes (`may_call_api`, checked by
+accounts.permissions.ClientScopePermission); a revoked client reaches nothing.
+
 Dishonesty records (record_q) are in reach when their subject agency or their data-source agency is; a sector
 authority sees only its sector's records.
 
@@ -17,13 +31,17 @@ Every queryset method that filters by user (`Agency.objects.visible_to`, `CivilS
 its filter with `agency_q`, so a page, an API list, an export, the admin and an id typed into a URL agree.
 """
 
+import operator
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
 from accounts.models import Role
 
 if TYPE_CHECKING:
+    from accounts.models import ApiClient
     from records.models import Agency
 
 NOTHING = Q(pk__in=[])
@@ -37,12 +55,59 @@ def _active_staff(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def client_of(user: Any) -> "ApiClient | None":
+    """The API client `user` is the service account of, if it is one and the client is not revoked.
+
+    Cached on the user by ApiClientAuthentication (no query); other users answer from their role alone (no query).
+    """
+    if getattr(user, "role", None) != Role.API_CLIENT:
+        return None
+    try:
+        client: ApiClient = user.api_client
+    except ObjectDoesNotExist:
+        return None
+    return client if client.is_active else None
+
+
+def _client_agency_q(client: "ApiClient | None", field: str) -> Q:
+    if client is None:
+        return NOTHING
+    prefix = f"{field}__" if field else ""
+    reach: list[Q] = []
+    if client.scope_records_read:
+        reach += [Q(**{f"{prefix}path__startswith": agency.path}) for agency in client.read_agencies.all()]
+    if client.scope_records_write and client.write_agency_id is not None:
+        reach.append(Q(**{f"{prefix}pk" if not field else f"{field}_id": client.write_agency_id}))
+    return reduce(operator.or_, reach) if reach else NOTHING
+
+
+def _client_writes_for(client: "ApiClient | None", agency: "Agency") -> bool:
+    return client is not None and client.scope_records_write and agency.pk == client.write_agency_id
+
+
+def may_call_api(user: Any, accepted_scopes: frozenset[str]) -> bool:
+    """Whether `user` may call an API view at all. People always may (their querysets scope them); an API client only
+    when one of its scopes is among those the view accepts."""
+    if getattr(user, "role", None) != Role.API_CLIENT:
+        return True
+    client = client_of(user)
+    return client is not None and bool(client.scopes & accepted_scopes)
+
+
+def may_read_public_changes(user: Any) -> bool:
+    """The change feed with the public content of every disclosed record (accounts.scope docstring)."""
+    client = client_of(user)
+    return _active_staff(user) and client is not None and client.scope_public_read
+
+
 def agency_q(user: Any, field: str = "") -> Q:
     """Filter on `field` (the path to an Agency from the queried model; "" for Agency itself)."""
     if not _active_staff(user):
         return NOTHING
     if user.is_administrator:
         return Q()
+    if user.role == Role.API_CLIENT:
+        return _client_agency_q(client_of(user), field)
     prefix = f"{field}__" if field else ""
     if user.agency_id is None:
         return NOTHING
@@ -54,13 +119,22 @@ def agency_q(user: Any, field: str = "") -> Q:
 
 
 def may_read_people(user: Any) -> bool:
-    """Roles that read civil servants and their integrity files at all."""
+    """Roles that read civil servants and their integrity files at all (an API client: only to name them on the
+    records it writes)."""
+    if _active_staff(user) and user.role == Role.API_CLIENT:
+        client = client_of(user)
+        return client is not None and client.scope_records_write
     return _active_staff(user) and (user.is_administrator or user.role in PEOPLE_READERS)
 
 
 def people_q(user: Any, field: str = "agency") -> Q:
     """Civil servants and their integrity files: the agency scope, for the roles that read people at all."""
-    return agency_q(user, field) if may_read_people(user) else NOTHING
+    if not may_read_people(user):
+        return NOTHING
+    if user.role == Role.API_CLIENT:
+        client = client_of(user)
+        return Q(**{f"{field}_id": client.write_agency_id}) if client is not None else NOTHING
+    return agency_q(user, field)
 
 
 def may_edit_people_of(user: Any, agency: "Agency") -> bool:
@@ -114,7 +188,10 @@ def _in_reach(user: Any, agency: "Agency", *, own_roles: frozenset[str], subtree
 
 
 def may_enter_records_for(user: Any, agency: "Agency") -> bool:
-    """Create and edit draft records supplied by `agency` (its clerks and reviewers; the credit office above)."""
+    """Create and edit draft records supplied by `agency` (its clerks and reviewers; the credit office above; an API
+    client with records:write for that one agency)."""
+    if _active_staff(user) and user.role == Role.API_CLIENT:
+        return _client_writes_for(client_of(user), agency)
     return _in_reach(user, agency, own_roles=OWN_AGENCY_ROLES, subtree_roles=frozenset({Role.CREDIT_OFFICE}))
 
 
@@ -124,6 +201,9 @@ def entering_agency_q(user: Any) -> Q:
         return NOTHING
     if user.is_administrator:
         return Q()
+    if user.role == Role.API_CLIENT:
+        client = client_of(user)
+        return Q(pk=client.write_agency_id) if client is not None and client.scope_records_write else NOTHING
     if user.agency_id is None:
         return NOTHING
     if user.role in OWN_AGENCY_ROLES:
@@ -134,7 +214,10 @@ def entering_agency_q(user: Any) -> Q:
 
 
 def may_submit_records_for(user: Any, agency: "Agency") -> bool:
-    """The agency reviewer checks and submits what its clerks entered (DOMAIN §1)."""
+    """The agency reviewer checks and submits what its clerks entered (DOMAIN §1); an API client with records:write
+    submits what it entered for its agency (the other system did the agency's check)."""
+    if _active_staff(user) and user.role == Role.API_CLIENT:
+        return _client_writes_for(client_of(user), agency)
     return _in_reach(user, agency, own_roles=frozenset({Role.REVIEWER}), subtree_roles=frozenset({Role.CREDIT_OFFICE}))
 
 

@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # One row per request an API client makes, written after the response (accounts.ApiClientUse).
+    "accounts.middleware.ApiClientUseMiddleware",
     # Axes last: it answers locked-out logins before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
@@ -303,9 +305,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "govcredit@localhost")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.BearerTokenAuthentication",
+        # `Bearer gck_…`: API clients issued by an administrator (accounts.ApiClient).
+        "accounts.authentication.ApiClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # An API client reaches a view only through the scopes the view accepts (accounts/permissions.py).
+        "accounts.permissions.ClientScopePermission",
+    ],
     "DEFAULT_PAGINATION_CLASS": "accounts.api_support.IdCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -331,8 +339,9 @@ API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "政务诚信管理系统 API",
     "DESCRIPTION": (
-        "Government integrity credit records. Authenticate with a session or with "
-        "`Authorization: Bearer <token>` from `POST /api/v1/auth/token/`. Errors always have the shape "
+        "Government integrity credit records. Authenticate with a session, with "
+        "`Authorization: Bearer <token>` from `POST /api/v1/auth/token/`, or as another system with an API client "
+        "key issued by an administrator (`Authorization: Bearer gck_<key>`). Errors always have the shape "
         '`{"error": {"code": ..., "message": ..., "fields": {...}}}`.'
     ),
     "VERSION": "1.0.0",

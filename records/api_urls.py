@@ -27,4 +27,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("records/<int:pk>/revoke/", api.RecordRevokeApi.as_view(), name="record-revoke"),
     path("public/records/", api.PublicRecordListApi.as_view(), name="public-record-list"),
     path("public/records/<int:pk>/", api.PublicRecordDetailApi.as_view(), name="public-record-detail"),
+    path("sync/changes/", api.ChangeFeedApi.as_view(), name="sync-changes"),
 ]

@@ -20,10 +20,12 @@ from records.api.subjects import (
     CivilServantLookupApi,
     CivilServantRevealIdNumberApi,
 )
+from records.api.sync import ChangeFeedApi
 
 __all__ = [
     "AgencyDetailApi",
     "AgencyListApi",
+    "ChangeFeedApi",
     "CivilServantDetailApi",
     "CivilServantIntegrityFileApi",
     "CivilServantListApi",

@@ -7,18 +7,22 @@ records are never deleted. Status codes, in the one error shape (accounts/api_su
 caller's scope, 409 a step the record's current status does not allow (`illegal_transition`).
 """
 
+import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import DateTimeField, Max, OuterRef, Prefetch, QuerySet, Subquery, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_support import ConditionalRetrieveMixin, conditional_get_schema
+from accounts.permissions import RECORD_READ_SCOPES, RECORD_WRITE_SCOPES
 from records.api.subjects import AgencyRefSerializer
 from records.filters import RecordFilter
 from records.models import (
@@ -356,29 +360,64 @@ class RecordReasonSerializer(serializers.Serializer):
 # Views
 
 
-def _records(request: Request, *, detail: bool = False) -> QuerySet[DishonestyRecord]:
-    """The caller's records with everything the serializers read, in a number of queries that does not grow."""
-    records = (
-        DishonestyRecord.objects.visible_to(request.user)
-        .select_related(
-            "subject_agency", "subject_person", "deciding_agency", "data_source_agency", "disclosure_rule", "created_by"
-        )
-        .prefetch_related(
-            Prefetch("responsibilities", queryset=RecordResponsibility.objects.select_related("person").order_by("pk")),
-            Prefetch(
-                "measures",
-                queryset=AppliedMeasure.objects.select_related(
-                    "measure_type", "target_agency", "target_person", "executing_agency", "rectification"
-                ).order_by("pk"),
-            ),
-        )
-    )
+def _record_prefetches(*, detail: bool) -> list[Prefetch]:
+    prefetches = [
+        Prefetch("responsibilities", queryset=RecordResponsibility.objects.select_related("person").order_by("pk")),
+        Prefetch(
+            "measures",
+            queryset=AppliedMeasure.objects.select_related(
+                "measure_type", "target_agency", "target_person", "executing_agency", "rectification"
+            ).order_by("pk"),
+        ),
+    ]
     if detail:
-        records = records.prefetch_related(
+        prefetches += [
             Prefetch("events", queryset=RecordEvent.objects.select_related("actor").order_by("at", "pk")),
             Prefetch("evidence", queryset=EvidenceFile.objects.order_by("uploaded_at", "pk")),
-        )
-    return records
+        ]
+    return prefetches
+
+
+def _records(request: Request, *, detail: bool = False, prefetch: bool = True) -> QuerySet[DishonestyRecord]:
+    """The caller's records with everything the serializers read, in a number of queries that does not grow."""
+    records = DishonestyRecord.objects.visible_to(request.user).select_related(
+        "subject_agency", "subject_person", "deciding_agency", "data_source_agency", "disclosure_rule", "created_by"
+    )
+    return records.prefetch_related(*_record_prefetches(detail=detail)) if prefetch else records
+
+
+# Before any stored time; stands in for "none" so that one missing time does not blank the others.
+_NEVER = Value(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), output_field=DateTimeField())
+
+
+def _latest(model: Any, *times: str) -> Subquery:
+    """The latest of `times` over the rows of `model` hanging off the outer record, or null without rows."""
+    each = [Coalesce(name, _NEVER) for name in times]
+    latest = Max(Greatest(*each) if len(each) > 1 else each[0])
+    rows = model.objects.filter(record=OuterRef("pk")).order_by().values("record").annotate(latest=latest)
+    return Subquery(rows.values("latest"), output_field=DateTimeField())
+
+
+def _with_etag_stamps(records: QuerySet[DishonestyRecord]) -> QuerySet[DishonestyRecord]:
+    """What the detail shows beyond the record's row and the rows fetched with it, and that can change without
+    touching the record (a measure's state does touch it: records.services.measures.record_touch): evidence, answers
+    to rectifications, renamed people and agencies named by measures and responsibilities. One value per table,
+    inside the same query, for the ETag."""
+    return records.annotate(
+        evidence_stamp=_latest(EvidenceFile, "uploaded_at"),
+        measures_stamp=_latest(
+            AppliedMeasure,
+            "rectification__submitted_at",
+            "target_agency__updated_at",
+            "target_person__updated_at",
+            "executing_agency__updated_at",
+        ),
+        responsible_stamp=_latest(RecordResponsibility, "person__updated_at"),
+    )
+
+
+def _updated(obj: Any) -> object:
+    return None if obj is None else obj.updated_at
 
 
 def _record_detail(request: Request, record: DishonestyRecord) -> dict[str, Any]:
@@ -402,6 +441,8 @@ class RecordListApi(generics.ListAPIView):
 
     serializer_class = RecordSerializer
     filterset_class = RecordApiFilter
+    client_read_scopes = RECORD_READ_SCOPES
+    client_write_scopes = RECORD_WRITE_SCOPES
 
     def get_queryset(self) -> QuerySet[DishonestyRecord]:
         return _records(self.request)
@@ -418,13 +459,39 @@ class RecordListApi(generics.ListAPIView):
         return Response(_record_detail(request, record), status=status.HTTP_201_CREATED)
 
 
-class RecordDetailApi(generics.RetrieveAPIView):
-    """One record with its timeline; PUT or PATCH edits a draft or returned record. Records are never deleted."""
+@extend_schema_view(get=conditional_get_schema(RecordDetailSerializer))
+class RecordDetailApi(ConditionalRetrieveMixin, generics.RetrieveAPIView):
+    """One record with its timeline; PUT or PATCH edits a draft or returned record. Records are never deleted.
+    GET answers with an ETag and honours If-None-Match."""
 
     serializer_class = RecordDetailSerializer
+    client_read_scopes = RECORD_READ_SCOPES
+    client_write_scopes = RECORD_WRITE_SCOPES
 
     def get_queryset(self) -> QuerySet[DishonestyRecord]:
-        return _records(self.request, detail=True)
+        # The ETag needs the row and its stamps only: the timeline and the rest are loaded when the answer is a body.
+        return _with_etag_stamps(_records(self.request, detail=True, prefetch=False))
+
+    def etag_parts(self, obj: Any) -> tuple[object, ...]:
+        return (
+            obj.pk,
+            obj.version,
+            obj.updated_at,
+            obj.disclosure_rule_id,
+            _updated(obj.subject_agency),
+            _updated(obj.subject_person),
+            _updated(obj.deciding_agency),
+            _updated(obj.data_source_agency),
+            obj.evidence_stamp,
+            obj.measures_stamp,
+            obj.responsible_stamp,
+            # "disclosed now" and "overdue" are judged against today.
+            timezone.localdate(),
+        )
+
+    def prepare(self, obj: DishonestyRecord) -> DishonestyRecord:
+        prefetch_related_objects([obj], *_record_prefetches(detail=True))
+        return obj
 
     @extend_schema(operation_id="records_update", request=RecordInputSerializer, responses=STEP_RESPONSES)
     def put(self, request: Request, pk: int) -> Response:
@@ -444,7 +511,8 @@ class RecordDetailApi(generics.RetrieveAPIView):
 
 
 class RecordStepApi(APIView):
-    """A workflow step on a record in the caller's scope ("not found" otherwise): one service, then the record."""
+    """A workflow step on a record in the caller's scope ("not found" otherwise): one service, then the record.
+    Closed to API clients but for the steps that name the scope they need."""
 
     def get_record(self, request: Request, pk: int) -> DishonestyRecord:
         records = DishonestyRecord.objects.visible_to(request.user).select_related(
@@ -458,6 +526,8 @@ class RecordStepApi(APIView):
 
 class RecordSubmitApi(RecordStepApi):
     """The agency's reviewer submits a draft or returned record to the credit office."""
+
+    client_write_scopes = RECORD_WRITE_SCOPES
 
     @extend_schema(operation_id="records_submit", request=None, responses=STEP_RESPONSES)
     def post(self, request: Request, pk: int) -> Response:

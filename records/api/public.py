@@ -10,13 +10,13 @@ from django.db.models import QuerySet
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from accounts.api_support import IdCursorPagination
+from accounts.api_support import ConditionalRetrieveMixin, IdCursorPagination, conditional_get_schema
 from disclosure.masking import mask_person_name, redact_person_text
 from disclosure.queries import agencies_matching, normalize_query
 from records.filters import IdFilter
@@ -145,7 +145,8 @@ class PublicApi(APIView):
 
     def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == status.HTTP_200_OK:
+        # A 304 carries the headers its 200 would have (RFC 9110 §15.4.5).
+        if response.status_code in (status.HTTP_200_OK, status.HTTP_304_NOT_MODIFIED):
             if settings.SESSION_COOKIE_NAME in request.COOKIES:
                 # A signed-in member of staff gets a refreshed session cookie on every response
                 # (SESSION_SAVE_EVERY_REQUEST): a shared cache must never keep it.
@@ -167,10 +168,24 @@ class PublicRecordListApi(PublicApi, generics.ListAPIView):
         return _public_records()
 
 
-class PublicRecordDetailApi(PublicApi, generics.RetrieveAPIView):
-    """One disclosed record; anything else (a draft, revoked, expired, minor, or no such id) is "not found"."""
+@extend_schema_view(get=conditional_get_schema(PublicRecordSerializer))
+class PublicRecordDetailApi(ConditionalRetrieveMixin, PublicApi, generics.RetrieveAPIView):
+    """One disclosed record; anything else (a draft, revoked, expired, minor, or no such id) is "not found".
+    Answers with an ETag and honours If-None-Match."""
 
     serializer_class = PublicRecordSerializer
+    # The same for everyone: cacheable by proxies (PublicApi), varying by language and format only.
+    private_cache = False
+    conditional_vary = ("Accept", "Accept-Language")
 
     def get_queryset(self) -> QuerySet[DishonestyRecord]:
         return _public_records()
+
+    def etag_parts(self, obj: DishonestyRecord) -> tuple[object, ...]:
+        return (
+            obj.pk,
+            obj.version,
+            obj.updated_at,
+            obj.subject_agency.updated_at,
+            obj.data_source_agency.updated_at,
+        )

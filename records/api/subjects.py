@@ -9,13 +9,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_support import ConditionalRetrieveMixin, conditional_get_schema
+from accounts.permissions import RECORD_READ_SCOPES, RECORD_WRITE_SCOPES
 from records.filters import AgencyFilter, CivilServantFilter
 from records.models import (
     Agency,
@@ -46,16 +48,25 @@ def _agencies(request: Request) -> QuerySet[Agency]:
 class AgencyListApi(generics.ListAPIView):
     serializer_class = AgencySerializer
     filterset_class = AgencyFilter
+    client_read_scopes = RECORD_READ_SCOPES
 
     def get_queryset(self) -> QuerySet[Agency]:
         return _agencies(self.request)
 
 
-class AgencyDetailApi(generics.RetrieveAPIView):
+@extend_schema_view(get=conditional_get_schema(AgencySerializer))
+class AgencyDetailApi(ConditionalRetrieveMixin, generics.RetrieveAPIView):
+    """One agency; answers with an ETag and honours If-None-Match."""
+
     serializer_class = AgencySerializer
+    client_read_scopes = RECORD_READ_SCOPES
 
     def get_queryset(self) -> QuerySet[Agency]:
         return _agencies(self.request)
+
+    def etag_parts(self, obj: Agency) -> tuple[object, ...]:
+        # The path too: moving an ancestor rewrites it (and the depth shown) without touching this row's time.
+        return (obj.pk, obj.updated_at, obj.path)
 
 
 # Civil servants ---------------------------------------------------------------------------------------------------
@@ -93,23 +104,29 @@ def _people(request: Request) -> QuerySet[CivilServant]:
 class CivilServantListApi(generics.ListAPIView):
     serializer_class = CivilServantSerializer
     filterset_class = CivilServantFilter
+    # An API client reads people only to name them on the records it writes (accounts/scope.py).
+    client_read_scopes = RECORD_WRITE_SCOPES
 
     def get_queryset(self) -> QuerySet[CivilServant]:
         return _people(self.request)
 
 
-class CivilServantDetailApi(generics.RetrieveAPIView):
-    """One civil servant; the read is logged."""
+@extend_schema_view(get=conditional_get_schema(CivilServantSerializer))
+class CivilServantDetailApi(ConditionalRetrieveMixin, generics.RetrieveAPIView):
+    """One civil servant; the read is logged (a 304 too: the caller still looked). Answers with an ETag and honours
+    If-None-Match."""
 
     serializer_class = CivilServantSerializer
+    client_read_scopes = RECORD_WRITE_SCOPES
 
     def get_queryset(self) -> QuerySet[CivilServant]:
         return _people(self.request)
 
-    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
-        person = self.get_object()
-        civil_servant_file_read(actor=request.user, person=person, channel="api")
-        return Response(self.get_serializer(person).data)
+    def object_read(self, obj: CivilServant) -> None:
+        civil_servant_file_read(actor=self.request.user, person=obj, channel="api")
+
+    def etag_parts(self, obj: CivilServant) -> tuple[object, ...]:
+        return (obj.pk, obj.updated_at, obj.agency_id, obj.agency.updated_at)
 
 
 class CivilServantLookupApi(APIView):
@@ -117,6 +134,7 @@ class CivilServantLookupApi(APIView):
 
     # JSON only: the browsable renderer would echo the ID number back into its form.
     renderer_classes = [JSONRenderer]
+    client_write_scopes = RECORD_WRITE_SCOPES
 
     class LookupSerializer(serializers.Serializer):
         id_number = serializers.CharField(max_length=32, help_text=_("The 18-character resident ID number."))

@@ -1,0 +1,210 @@
+"""The change feed for systems that keep a copy (`/sync/changes/?after=<cursor>&limit=<n>`).
+
+Every change of a record's disclosure state — the rows of the transactional outbox (records.PlatformChange:
+published, corrected, revoked, repaired, expired, objection opened or closed), each with the record as it then stood
+in the national 双公示 field codes — in commit order, so that a client polling with the `next` cursor never misses a
+change or sees two in the wrong order, even when transactions commit out of id order.
+
+How (PostgreSQL): each row carries the id of the transaction that wrote it (`commit_xid`). The feed shows only rows
+whose transaction is older than the oldest transaction of this database still running when its query started (the
+horizon, FeedHorizon): all of those have ended, so nothing can ever appear below that line, and the rows under it,
+ordered by (commit_xid, id), are a final prefix. The cursor is the last (commit_xid, id) a client has. A transaction
+that stays open holds the line back — changes after it wait, they are not skipped. SQLite serialises writers, so there
+the id order is the commit order.
+
+Who sees what is accounts/scope.py's: the changes of records in the caller's scope (record_q) in full; and, for an API
+client with public:read, every other change with only what the public may see — the record's public content when it
+is publicly disclosed (`gkbz` "1"), and otherwise the bare change (id, version, type; `record` null), which is what a
+copy needs to drop a record that left the public site.
+"""
+
+import base64
+import binascii
+import re
+from typing import Any
+
+from django.db import connection
+from django.db.models import BigIntegerField, BooleanField, Case, F, Func, Q, QuerySet, Value, When
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import ANY_SCOPE
+from accounts.scope import may_read_public_changes, record_q
+from disclosure.masking import redact_person_text
+from records.models import ChangeType, PlatformChange
+from records.personal_data import mask_id_numbers_in_text
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+# The payload's free-text fields: an entry clerk may have written a name or an ID number into them.
+FREE_TEXT_CODES = ("cf_sy", "cf_yj", "cf_cflb", "cf_nr")
+_CURSOR = re.compile(r"1\.(\d{1,19})\.(\d{1,19})")
+
+
+class FeedHorizon(Func):
+    """PostgreSQL: the oldest transaction of this database still running when the statement's snapshot was taken, or
+    the snapshot's xmax when none is; every transaction of this database below it has committed or rolled back.
+
+    It is `pg_snapshot_xmin(pg_current_snapshot())` without the transactions that pg_stat_activity shows running in
+    other databases of the server: transaction ids are the whole server's, and a long job next door (a benchmark, a
+    report, another application) would otherwise hold this feed back, though it can write none of its rows. An id
+    only leaves the list on that positive evidence — a transaction stays in the database it began in — so a
+    transaction the view cannot show (it ended meanwhile, or the role may not see other roles' sessions without
+    pg_read_all_stats) keeps the line where xmin puts it: later, never wrong.
+    """
+
+    template = (
+        "(SELECT LEAST(pg_snapshot_xmax(s.snap)::text::bigint, ("
+        "SELECT min(x::text::bigint) FROM pg_snapshot_xip(s.snap) AS x WHERE NOT EXISTS ("
+        "SELECT 1 FROM pg_stat_activity AS a WHERE a.backend_xid::text::bigint = mod(x::text::bigint, 4294967296) "
+        "AND a.datname <> current_database()))) "
+        "FROM (SELECT pg_current_snapshot() AS snap) AS s)"
+    )
+    arity = 0
+    output_field = BigIntegerField()
+
+
+def encode_cursor(commit_xid: int | None, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"1.{commit_xid or 0}.{pk}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, int]:
+    """(commit_xid, id) of a cursor this feed handed out; ValueError for anything else."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError(cursor) from exc
+    match = _CURSOR.fullmatch(text)
+    if match is None:
+        raise ValueError(cursor)
+    commit_xid, pk = int(match[1]), int(match[2])
+    if commit_xid >= 2**63 or pk >= 2**63:
+        raise ValueError(cursor)
+    return commit_xid, pk
+
+
+START = encode_cursor(0, 0)
+
+
+def _flag(condition: Q) -> Any:
+    """`condition` as a column; Q() (everything) and NOTHING become constants."""
+    if not condition:
+        return Value(True)
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _changes(user: Any, *, after: tuple[int, int], limit: int) -> list[dict[str, Any]]:
+    """Up to limit + 1 changes after `after` that `user` may see, in commit order; one query."""
+    rows: QuerySet[PlatformChange] = PlatformChange.objects.order_by()
+    in_scope = record_q(user, "record__")
+    fields = ["pk", "commit_xid", "record_id", "version", "change_type", "created_at", "payload"]
+    if may_read_public_changes(user):
+        rows = rows.annotate(in_scope=_flag(in_scope), person_name=F("record__subject_person__name"))
+        fields += ["in_scope", "person_name"]
+    else:
+        rows = rows.filter(in_scope)
+    commit_xid, pk = after
+    if connection.vendor == "postgresql":
+        rows = rows.filter(commit_xid__lt=FeedHorizon())
+        # The first condition lets the (commit_xid, id) index seek to the cursor instead of scanning up to it.
+        rows = rows.filter(Q(commit_xid__gte=commit_xid), Q(commit_xid__gt=commit_xid) | Q(pk__gt=pk))
+        rows = rows.order_by("commit_xid", "pk")
+    else:
+        rows = rows.filter(pk__gt=pk).order_by("pk")
+    return list(rows.values(*fields)[: limit + 1])
+
+
+def _record(row: dict[str, Any]) -> dict[str, Any] | None:
+    payload: dict[str, Any] = row["payload"]
+    if row.get("in_scope", True):
+        # Staff read ID numbers masked wherever they appear (DOMAIN §2), as in the records API.
+        return {**payload, **{code: mask_id_numbers_in_text(payload.get(code, "")) for code in FREE_TEXT_CODES}}
+    if payload.get("gkbz") != "1":
+        return None  # not for the public: only that the change happened
+    # The public rule of disclosure/masking.py: no full name of a civil servant, no ID number.
+    full_name = row["person_name"] or ""
+    return {
+        **payload,
+        **{code: redact_person_text(payload.get(code, ""), full_name=full_name) for code in FREE_TEXT_CODES},
+    }
+
+
+class ChangeFeedQuerySerializer(serializers.Serializer):
+    after = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=_("The `next` of your previous page; leave it out to start from the first change."),
+    )
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT, help_text=_("Changes per page.")
+    )
+
+    def validate_after(self, value: str) -> tuple[int, int]:
+        if not value:
+            return (0, 0)
+        try:
+            return decode_cursor(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(_("The cursor is not valid.")) from exc
+
+
+class ChangeSerializer(serializers.Serializer):
+    cursor = serializers.CharField(help_text=_("This change's place in the feed."))
+    record_id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text=_("The record's version after the change; keep the highest."))
+    change_type = serializers.ChoiceField(choices=ChangeType.choices)
+    at = serializers.DateTimeField(source="created_at")
+    record = serializers.JSONField(
+        allow_null=True,
+        help_text=_(
+            "The record as it stood after the change, in the national field codes (cf_xdr_mc, cf_wsh, cf_sy, …; gkbz "
+            "1 publicly disclosed, zt its status, yybz under objection). Null when you may only learn that it changed: "
+            "drop your copy of a record that is not publicly disclosed."
+        ),
+    )
+
+
+class ChangeFeedSerializer(serializers.Serializer):
+    changes = ChangeSerializer(many=True)
+    next = serializers.CharField(help_text=_("Send it as `after` next time; given even when no change came."))
+    has_more = serializers.BooleanField(help_text=_("More changes are ready now: ask again at once."))
+
+
+class ChangeFeedApi(APIView):
+    """Every change of a record's disclosure state in commit order, from a cursor: poll with `after=<next>`."""
+
+    client_read_scopes = ANY_SCOPE
+
+    @extend_schema(
+        operation_id="sync_changes",
+        parameters=[ChangeFeedQuerySerializer],
+        responses={
+            200: ChangeFeedSerializer,
+            400: OpenApiResponse(description="A cursor this feed did not hand out, or a limit out of 1–500."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = ChangeFeedQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        after: tuple[int, int] = query.validated_data.get("after", (0, 0))
+        limit: int = query.validated_data["limit"]
+        rows = _changes(request.user, after=after, limit=limit)
+        page = rows[:limit]
+        changes = [
+            {**row, "cursor": encode_cursor(row["commit_xid"], row["pk"]), "record": _record(row)} for row in page
+        ]
+        last = page[-1] if page else None
+        body = {
+            "changes": ChangeSerializer(changes, many=True).data,
+            "next": encode_cursor(last["commit_xid"], last["pk"]) if last else encode_cursor(*after),
+            "has_more": len(rows) > limit,
+        }
+        response = Response(body)
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
