@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.admin import ReadOnlyScopedAdmin
 from accounts.scope import record_q
@@ -64,13 +63,4 @@ class PlatformChangeAdmin(ReadOnlyScopedAdmin):
         count = services.changes_replay(queryset)
         if count:
             delivery_kick()
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d parked change is queued for delivery again.",
-                "%(count)d parked changes are queued for delivery again.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        self.message_user(request, services.replayed_message(count), messages.SUCCESS)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Now
+from django.utils.translation import ngettext
 
 from delivery import client
 from records.models import OutboxStatus, PlatformChange
@@ -282,6 +283,15 @@ def changes_replay(changes: "QuerySet[PlatformChange]") -> int:
     return PlatformChange.objects.filter(pk__in=ids, status=OutboxStatus.FAILED).update(
         **REPLAY, generation=F("generation") + 1
     )
+
+
+def replayed_message(count: int) -> str:
+    """What the operator reads after a replay (operations page and admin)."""
+    return ngettext(
+        "%(count)d parked change is queued for delivery again.",
+        "%(count)d parked changes are queued for delivery again.",
+        count,
+    ) % {"count": count}
 
 
 def change_replay(*, change: PlatformChange) -> bool:

@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.scope import may_operate_platform_delivery, record_q
@@ -69,13 +68,5 @@ def replay_failed(request: HttpRequest) -> HttpResponse:
     count = services.changes_replay(parked_changes(request.user))
     if count:
         delivery_kick()
-    messages.success(
-        request,
-        ngettext(
-            "%(count)d parked change is queued for delivery again.",
-            "%(count)d parked changes are queued for delivery again.",
-            count,
-        )
-        % {"count": count},
-    )
+    messages.success(request, services.replayed_message(count))
     return HttpResponseRedirect(reverse("delivery:operations"))
