@@ -111,6 +111,10 @@ def test_the_dashboard_warns_operators_when_delivery_lags(
     PlatformChange.objects.update(status=OutboxStatus.DELIVERED)
     client.force_login(world.office_a)
     assert 'id="delivery-lag-warning"' not in client.get(reverse("accounts:home")).content.decode()
+    # a parked change is worth a warning too, however young
+    park(changes[1])
+    html = client.get(reverse("accounts:home")).content.decode()
+    assert 'id="delivery-lag-warning"' in html and 'data-parked="1"' in html
 
 
 def test_the_page_says_when_no_platform_is_configured(client: Client, world: City, settings: object) -> None:
