@@ -188,6 +188,8 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Public pages already hide a record the day its window closes; this writes the expiry event and closes measures.
     "expire-due-records": {"task": "records.tasks.expire_due_records", "schedule": crontab(minute=5)},
+    # Import jobs whose task was lost are queued again; those whose worker died are failed (nothing was written).
+    "sweep-import-jobs": {"task": "records.tasks.sweep_import_jobs", "schedule": timedelta(minutes=5)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -444,6 +446,8 @@ RECORD_IMPORT_MAX_ROWS = env_int("RECORD_IMPORT_MAX_ROWS", 200_000)
 RECORD_IMPORT_MAX_FILE_BYTES = env_int("RECORD_IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024)
 RECORD_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("RECORD_IMPORT_MAX_UNCOMPRESSED_BYTES", 512 * 1024 * 1024)
 RECORD_IMPORT_MAX_COMPRESSION_RATIO = env_int("RECORD_IMPORT_MAX_COMPRESSION_RATIO", 100)
+# An import still checking or writing after this many minutes lost its worker: the sweeper marks it failed.
+RECORD_IMPORT_STUCK_MINUTES = env_int("RECORD_IMPORT_STUCK_MINUTES", 60)
 RECORD_EVIDENCE_MAX_BYTES = env_int("RECORD_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 
 # Working-day time limits of the subject's rights (DOMAIN §5; Guangzhou practice and provisional national figures).

@@ -13,7 +13,7 @@ from records.services.dishonesty import (
     records_expire_due,
 )
 from records.services.evidence import evidence_attach
-from records.services.imports import import_job_create, import_job_run, records_export
+from records.services.imports import import_job_create, import_job_run, import_jobs_sweep, records_export
 from records.services.measures import measure_set_state, rectification_submit
 from records.services.platform import platform_change_emit
 from records.services.subjects import (
@@ -52,6 +52,7 @@ __all__ = [
     "evidence_attach",
     "import_job_create",
     "import_job_run",
+    "import_jobs_sweep",
     "matters_report_record",
     "measure_set_state",
     "platform_change_emit",

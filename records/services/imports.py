@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,7 +119,39 @@ def import_job_create(*, actor: Any, agency: Agency, upload: Any) -> ImportJob:
 def _queue(job_id: int) -> None:
     from records.tasks import run_import_job
 
-    run_import_job.delay(job_id)
+    try:
+        run_import_job.delay(job_id)
+    except Exception:  # the broker is down: the job waits as pending, and import_jobs_sweep queues it again
+        logger.warning("Could not queue import job %s; the sweeper will queue it", job_id, exc_info=True)
+
+
+# A pending job older than this lost its task (the broker was down at upload, or its queue was wiped).
+PENDING_GRACE = datetime.timedelta(minutes=2)
+
+
+def import_jobs_sweep() -> tuple[int, int]:
+    """Every few minutes (beat): queues again the jobs whose task was lost, and fails the jobs whose worker died while
+    checking or importing them — the rows are written in one transaction, so such a job wrote nothing and its file
+    can simply be uploaded again. Times are the database's clock. Returns (queued again, failed)."""
+    stale_pending = list(
+        ImportJob.objects.filter(status=ImportStatus.PENDING, created_at__lt=Now() - PENDING_GRACE).values_list(
+            "pk", flat=True
+        )
+    )
+    for job_id in stale_pending:
+        _queue(job_id)
+    stuck = ImportJob.objects.filter(
+        status__in=(ImportStatus.VALIDATING, ImportStatus.IMPORTING),
+        started_at__lt=Now() - datetime.timedelta(minutes=settings.RECORD_IMPORT_STUCK_MINUTES),
+    )
+    failed = stuck.update(
+        status=ImportStatus.FAILED,
+        failure=_("The import was interrupted and nothing was imported. Upload the file again."),
+        finished_at=Now(),
+    )
+    if failed:
+        logger.warning("%s import job(s) were interrupted and marked failed", failed)
+    return len(stale_pending), failed
 
 
 @dataclass
