@@ -246,6 +246,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Behind the reverse proxy of docker-compose, the client address is the last hop the proxy appends.
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# django-ipware is not installed: without this, axes would count every login behind the proxy against the proxy.
+AXES_CLIENT_IP_CALLABLE = "accounts.network.login_client_address"
 
 # Sessions expire after SESSION_IDLE_MINUTES without a request, and at browser close.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

@@ -93,6 +93,29 @@ def test_the_lockout_is_per_username_and_address(client: Client, world: City) ->
     assert client.session["_auth_user_id"] == str(world.reviewer_a.pk)
 
 
+def test_behind_the_proxy_the_lockout_counts_the_client_not_the_proxy(
+    client: Client, world: City, settings: object
+) -> None:
+    settings.AXES_IPWARE_PROXY_COUNT = 1  # type: ignore[attr-defined]
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(5):  # an attacker at 203.0.113.9 guesses clerk-a's password (and forges a left-hand hop)
+        client.post(
+            LOGIN_URL,
+            {"username": "clerk-a", "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9",
+            **proxy,
+        )
+    locked = client.post(
+        LOGIN_URL, {"username": "clerk-a", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy
+    )
+    assert locked.status_code == 429
+    # the clerk, at her own address behind the same proxy, still signs in
+    response = Client().post(
+        LOGIN_URL, {"username": "clerk-a", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="192.0.2.44", **proxy
+    )
+    assert response.status_code == 302
+
+
 def test_a_signed_in_user_going_to_login_is_sent_home(client: Client, world: City) -> None:
     client.force_login(world.clerk_a)
 

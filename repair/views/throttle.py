@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from accounts.network import client_address
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -36,16 +38,6 @@ class Limit:
 
 FILING = Limit("filing", "REPAIR_FILING_LIMIT", 5, "REPAIR_FILING_WINDOW", 3600)
 LOOKUP = Limit("lookup", "REPAIR_LOOKUP_LIMIT", 10, "REPAIR_LOOKUP_WINDOW", 600)
-
-
-def client_address(request: HttpRequest) -> str:
-    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0)
-    if proxies > 0:
-        # Each proxy appends the address it saw; what the client itself sent stays on the left and is not trusted.
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
 def _key(limit: Limit, request: HttpRequest) -> str:
