@@ -283,3 +283,24 @@ def test_a_record_corrected_twice_quickly_ends_at_its_last_version(rig: Rig, wor
         correct(record, 2)
     assert_invariant(rig, records, changes_per_record=3)
     assert rig.stub.record(records[0].pk)["payload"]["cf_sy"] == "第2次更正。"
+
+
+def test_database_connections_cut_mid_delivery(rig: Rig, world: City) -> None:
+    """What a PostgreSQL restart does to the workers (FAULTS #8): every other session of the database is terminated,
+    twice, while batches are in flight. Delivery resumes; nothing is lost or sent twice past the de-duplication."""
+    rig.stub.set_faults(latency_ms=300)
+    records = publish_many(world, 120)
+    cut = 0
+    deadline = time.monotonic() + 30
+    while cut < 2 and time.monotonic() < deadline:
+        if rig.stub.stats()["batches"] > cut:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                cut += 1 if cursor.fetchone()[0] else 0
+        time.sleep(0.05)
+    assert cut == 2
+    rig.stub.set_faults(latency_ms=0)
+    assert_invariant(rig, records)
