@@ -57,6 +57,8 @@ def due() -> Q:
 
 
 def claimable():  # type: ignore[no-untyped-def]
+    """Due, pending, not leased, and no earlier change of the same record still pending. CLAIM_SQL states the same
+    rule for PostgreSQL's one-statement claim: change both together (tests/test_delivery.py covers both)."""
     earlier_pending = PlatformChange.objects.filter(
         record_id=OuterRef("record_id"), status=OutboxStatus.PENDING, pk__lt=OuterRef("pk")
     )
