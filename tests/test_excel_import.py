@@ -184,9 +184,10 @@ def test_a_filled_template_imports_every_row_as_a_draft_with_its_event_principal
         "serious",
         "work_safety",
     )
-    # Decided in 2025: the 2023 rule (safety fields at least a year) governs it.
-    assert person_record.disclosure_rule.citation == "国家发展改革委令2023年第58号"
-    assert person_record.earliest_repair_on == D(2026, 3, 15)
+    # Decided in 2025, a sanction, not a penalty: the 2023 rule's periods (safety fields at least a year) are those
+    # of penalties; the serious tier's 6 months to 3 years governs it (docs/disclosure-periods.md).
+    assert "527号" in person_record.disclosure_rule.citation
+    assert (person_record.earliest_repair_on, person_record.disclosure_ends_on) == (D(2025, 9, 15), D(2028, 3, 15))
     assert not person_record.responsibilities.exists()
 
     assert [(e.kind, e.from_status, e.to_status, e.actor) for e in RecordEvent.objects.all()] == [

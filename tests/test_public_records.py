@@ -325,10 +325,13 @@ def test_with_nothing_disclosed_the_pages_say_so(client: Client, world: City) ->
 
 
 def test_decision_dates_in_the_window_edges_follow_the_rule_of_their_day(client: Client, world: City) -> None:
-    # Decided under the 2023 rule (general: 3 to 36 months), still disclosed in November 2026.
-    record = published(world, decision_date=D(2025, 3, 1))
+    # A penalty decided under the 2023 rule (3 to 36 months), still disclosed in November 2026; a judgment decided
+    # the same day had a year (the 2023 rule's periods are those of penalties): its window closed in March.
+    record = published(world, decision_date=D(2025, 3, 1), source="administrative_penalty")
+    judgment = draft(world, decision_date=D(2025, 3, 1), source="judicial_judgment", document_number="（2025）1号")
 
     page = html(client, f"/records/{record.pk}/")
 
     assert 'id="record-disclosed-until">2028-02-29<' in page
     assert record.disclosure_ends_on - datetime.timedelta(days=1) == D(2028, 2, 29)
+    assert judgment.disclosure_ends_on == D(2026, 3, 1)

@@ -44,7 +44,10 @@ def test_records_cover_every_state_and_tier_mostly_in_force(generated: list[Dish
 def test_each_window_is_the_one_the_rules_give(generated: list[DishonestyRecord]) -> None:
     for record in generated[::15]:
         window = window_for(
-            decision_date=record.decision_date, severity=record.severity, special_field=record.special_field
+            decision_date=record.decision_date,
+            severity=record.severity,
+            source=record.source,
+            special_field=record.special_field,
         )
         assert (
             record.disclosure_rule_id,

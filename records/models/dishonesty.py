@@ -60,16 +60,25 @@ EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.RETURNED)
 
 
 class DisclosureRule(models.Model):
-    """How long a record is disclosed, by tier and field, for decisions taken while the rule is in force.
+    """How long a record is disclosed, by tier, source and field, for decisions taken while the rule is in force.
 
     Data, not code (DOMAIN §3): a new national rule is a new row with its effective date, never an edit of the old
-    one, so older records keep the periods that governed them.
+    one, so older records keep the periods that governed them. A rule names a source when the national text covers
+    only that kind of information (the 2023 rule's periods are those of administrative penalties); a rule without one
+    covers every source. docs/disclosure-periods.md gives the reasoning, rule by rule.
     """
 
     citation = models.CharField(_("citation"), max_length=200)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective until"), null=True, blank=True, help_text=_("Exclusive."))
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    source = models.CharField(
+        _("source"),
+        max_length=32,
+        choices=RecordSource.choices,
+        blank=True,
+        help_text=_("Empty: records of every source without a rule of their own."),
+    )
     special_field = models.CharField(_("special field"), max_length=24, choices=SpecialField.choices, blank=True)
     disclosed = models.BooleanField(_("publicly disclosed"), default=True)
     min_months = models.PositiveSmallIntegerField(_("minimum disclosure (months)"))
@@ -81,7 +90,7 @@ class DisclosureRule(models.Model):
     class Meta:
         verbose_name = _("disclosure rule")
         verbose_name_plural = _("disclosure rules")
-        ordering = ["effective_from", "severity", "special_field"]
+        ordering = ["effective_from", "severity", "source", "special_field"]
         constraints = [
             models.CheckConstraint(name="disclosure_rule_min_le_max", condition=Q(min_months__lte=F("max_months"))),
             models.CheckConstraint(
@@ -89,16 +98,22 @@ class DisclosureRule(models.Model):
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gt=F("effective_from")),
             ),
             models.UniqueConstraint(
-                fields=["effective_from", "severity", "special_field"], name="disclosure_rule_one_per_start_tier"
+                fields=["effective_from", "severity", "source", "special_field"],
+                name="disclosure_rule_one_per_start_tier_source",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.citation} · {self.get_severity_display()} {self.get_special_field_display()}".strip()
+        parts = [self.get_severity_display()]
+        if self.source:
+            parts.append(self.get_source_display())
+        if self.special_field:
+            parts.append(self.get_special_field_display())
+        return f"{self.citation} · {' '.join(str(part) for part in parts)}"
 
     def clean(self) -> None:
-        """Rules for one tier and field never overlap, and a rule that governs records may end only after the last
-        of them was decided: the window of a record must always have one rule behind it."""
+        """Rules for one tier, source and field never overlap, and a rule that governs records may end only after the
+        last of them was decided: the window of a record must always have one rule behind it."""
         from django.core.exceptions import ValidationError
         from django.db.models import Max
 
@@ -108,7 +123,9 @@ class DisclosureRule(models.Model):
             return
         if self.effective_to is not None and self.effective_to <= self.effective_from:
             raise ValidationError({"effective_to": _("A rule ends after it starts.")})
-        others = DisclosureRule.objects.filter(severity=self.severity, special_field=self.special_field or "")
+        others = DisclosureRule.objects.filter(
+            severity=self.severity, source=self.source or "", special_field=self.special_field or ""
+        )
         others = others.exclude(pk=self.pk).filter(
             Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from)
         )
@@ -117,7 +134,7 @@ class DisclosureRule(models.Model):
         clash = others.order_by("effective_from").first()
         if clash is not None:
             raise ValidationError(
-                _("%(rule)s is in force for this tier and field during these dates; give it an end date first.")
+                _("%(rule)s is in force for this tier, source and field during these dates; give it an end date first.")
                 % {"rule": clash.citation}
             )
         if self.pk is not None and self.effective_to is not None:
@@ -315,6 +332,8 @@ class RecordEventKind(models.TextChoices):
     REPAIRED = "repaired", _("Credit repaired")
     EXPIRED = "expired", _("Expired")
     IMPORTED = "imported", _("Imported")
+    # A disclosure rule was put right and the record's window follows it (records_windows_recompute).
+    RECOMPUTED = "recomputed", _("Disclosure period recomputed")
 
 
 class RecordEvent(UndeletableModel):

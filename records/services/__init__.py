@@ -11,6 +11,7 @@ from records.services.dishonesty import (
     record_submit,
     record_update,
     records_expire_due,
+    records_windows_recompute,
 )
 from records.services.evidence import evidence_attach
 from records.services.imports import import_job_create, import_job_run, import_jobs_sweep, records_export
@@ -66,6 +67,7 @@ __all__ = [
     "record_update",
     "records_expire_due",
     "records_export",
+    "records_windows_recompute",
     "rectification_submit",
     "training_record",
 ]

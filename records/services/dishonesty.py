@@ -21,12 +21,14 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
 from records.codes import normalize_uscc, validate_uscc
-from records.disclosure import window_for
+from records.disclosure import Window, rule_in_force_among, window_for, window_of
 from records.errors import DomainError, NotAllowed
 from records.models import (
+    IN_FORCE_STATUSES,
     Agency,
     ChangeType,
     CivilServant,
+    DisclosureRule,
     DishonestyRecord,
     MeasureState,
     RecordEvent,
@@ -170,6 +172,12 @@ def _with_principal(data: RecordInput) -> list[tuple[CivilServant, str]]:
     return responsible
 
 
+def _window(data: RecordInput | DishonestyRecord) -> Window:
+    return window_for(
+        decision_date=data.decision_date, severity=data.severity, source=data.source, special_field=data.special_field
+    )
+
+
 def _subject_name(data: RecordInput) -> str:
     return data.subject_person.name if data.subject_person else data.subject_agency.name
 
@@ -213,7 +221,7 @@ def record_create(*, actor: Any, data: RecordInput) -> DishonestyRecord:
     if not may_enter_records_for(actor, data.data_source_agency):
         raise NotAllowed(_("You may not enter records for this agency."))
     record_input_check(data)
-    window = window_for(decision_date=data.decision_date, severity=data.severity, special_field=data.special_field)
+    window = _window(data)
     responsible = _with_principal(data)
     try:
         with transaction.atomic():
@@ -274,7 +282,7 @@ def record_update(*, actor: Any, record: DishonestyRecord, data: RecordInput) ->
     ):
         raise NotAllowed(_("You may not edit this record."))
     record_input_check(data, record_id=record.pk)
-    window = window_for(decision_date=data.decision_date, severity=data.severity, special_field=data.special_field)
+    window = _window(data)
     responsible = _with_principal(data)
     with transaction.atomic():
         record = _locked(record)
@@ -348,9 +356,7 @@ def record_publish(*, actor: Any, record: DishonestyRecord, today: datetime.date
         record = _locked(record)
         from_status = record.status
         to_status = _check_move(record, "publish")
-        window = window_for(
-            decision_date=record.decision_date, severity=record.severity, special_field=record.special_field
-        )
+        window = _window(record)
         if window.ends_on <= today and window.publicly_disclosed:
             raise DomainError(
                 _("The disclosure period of this record ended on %(date)s; it can no longer be published.")
@@ -392,7 +398,7 @@ def record_correct(*, actor: Any, record: DishonestyRecord, changes: dict[str, A
         for name, value in changes.items():
             setattr(data, name, value)
         record_input_check(data, record_id=record.pk)
-        window = window_for(decision_date=data.decision_date, severity=data.severity, special_field=data.special_field)
+        window = _window(data)
         diff = _apply_values(record, {name: getattr(data, name) for name in changes})
         if not diff:
             raise DomainError(_("Nothing was changed."), code="no_change")
@@ -478,6 +484,89 @@ def records_expire_due(*, on: datetime.date | None = None, batch_size: int = 500
         expired += len(batch)
         if len(batch) < batch_size:
             return expired
+
+
+# Records whose window may still change: not yet published, or in force.
+OPEN_STATUSES = (S.DRAFT, S.SUBMITTED, S.RETURNED, *IN_FORCE_STATUSES)
+
+
+def records_windows_recompute(*, batch_size: int = 500) -> int:
+    """Puts every record not yet closed under the disclosure rule that governs it now, after the rules were put
+    right (migration 0015: the 2023 rule's periods narrowed to administrative penalties); returns how many changed.
+
+    A record in force never ends up worse for its subject than what was published: its last day may come sooner but
+    not later, repair may open sooner but not later, and it does not become public if it was not (a new rule applies
+    when it is the lighter one, as art. 37 of the Administrative Penalty Law has it). Each changed record gets an
+    event row; one in force whose dates changed is a new version, sent to the platform as a correction. Safe to run
+    twice: the second run changes nothing.
+    """
+    rules: dict[str, list[DisclosureRule]] = {}
+    for rule in DisclosureRule.objects.order_by("effective_from", "pk"):
+        rules.setdefault(rule.severity, []).append(rule)
+    changed = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            DishonestyRecord.objects.filter(status__in=OPEN_STATUSES, pk__gt=last_pk)
+            .order_by("pk")
+            .only("pk", "decision_date", "severity", "source", "special_field")[:batch_size]
+        )
+        if not batch:
+            return changed
+        last_pk = batch[-1].pk
+        for candidate in batch:
+            rule = rule_in_force_among(
+                rules.get(candidate.severity, []),
+                decision_date=candidate.decision_date,
+                severity=candidate.severity,
+                source=candidate.source,
+                special_field=candidate.special_field,
+            )
+            if rule is None:
+                continue  # no rule covers it: publishing it says so (rule_in_force)
+            if _window_recompute(record=candidate, window=window_of(rule, candidate.decision_date)):
+                changed += 1
+
+
+def _window_recompute(*, record: DishonestyRecord, window: Window) -> bool:
+    with transaction.atomic():
+        record = _locked(record)
+        if record.status not in OPEN_STATUSES:
+            return False  # closed meanwhile: its window is history
+        in_force = record.is_in_force
+        values: dict[str, Any] = {
+            "disclosure_rule": window.rule,
+            "publicly_disclosed": window.publicly_disclosed,
+            "disclosure_starts_on": window.starts_on,
+            "earliest_repair_on": window.earliest_repair_on,
+            "disclosure_ends_on": window.ends_on,
+        }
+        if in_force:
+            values["publicly_disclosed"] = record.publicly_disclosed and window.publicly_disclosed
+            values["earliest_repair_on"] = min(record.earliest_repair_on, window.earliest_repair_on)
+            values["disclosure_ends_on"] = min(record.disclosure_ends_on, window.ends_on)
+        diff = _apply_values(record, values)
+        if not diff:
+            return False
+        update_fields = [*values, "updated_at"]
+        # The platform holds the dates and the disclosure flag, not which row of the rules produced them.
+        tell_platform = in_force and bool(diff.keys() - {"disclosure_rule"})
+        if tell_platform:
+            record.version += 1
+            update_fields.append("version")
+        record.save(update_fields=update_fields)
+        _event(
+            record,
+            RecordEventKind.RECOMPUTED,
+            None,
+            from_status=record.status,
+            reason=_("The disclosure period follows the rule that governs this record: %(rule)s.")
+            % {"rule": window.rule.citation},
+            changes=diff,
+        )
+        if tell_platform:
+            platform_change_emit(record=record, change_type=ChangeType.CORRECTED)
+    return True
 
 
 def person_has_record_in_year(person: CivilServant, year: int) -> bool:

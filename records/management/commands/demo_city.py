@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.services import user_create
 from records.codes import make_uscc
+from records.disclosure import add_months
 from records.models import (
     Agency,
     AgencyKind,
@@ -37,6 +38,7 @@ from records.models import (
     CivilServant,
     DishonestyRecord,
     MeasureState,
+    RecordSource,
     Rectification,
     ResponsibilityKind,
     Sector,
@@ -628,14 +630,27 @@ class RecordsBuilder:
         )
         return self.rng.choice(candidates) if candidates else None
 
+    def still_in_force_on_today(self, day: datetime.date, state: str, severity: str) -> datetime.date:
+        """A decision day that leaves a general record of a source other than penalties in force today, if its plan
+        says in force: outside penalties a general record is public for a year under every rule
+        (docs/disclosure-periods.md). Moved into the last eleven months, without drawing on the random sequence."""
+        if state not in {"published", "corrected"} or severity != "general" or add_months(day, 12) >= self.today:
+            return day
+        start, end = self.today - datetime.timedelta(days=330), self.today - datetime.timedelta(days=20)
+        return start + datetime.timedelta(days=day.toordinal() % (end - start).days)
+
     def record_input(self, subject: Agency, state: str, severity: str, about_person: bool) -> RecordInput:
         rng = self.rng
         decided_on = self.decision_date(state, severity)
+        if about_person:  # sanctions and accountability: before the person is chosen by the year's assessments
+            decided_on = self.still_in_force_on_today(decided_on, state, severity)
         person = self.subject_person(subject, decided_on.year) if about_person else None
         cases = PERSON_CASES if person else [c for c in UNIT_CASES if not (c.special_field and severity == "minor")]
         case = rng.choice(cases)
         if case.special_field and not datetime.date(2023, 5, 1) <= decided_on < datetime.date(2026, 4, 1):
             case = UNIT_CASES[0]  # the special-field minimum belongs to the 2023 rule only
+        if case.source != RecordSource.ADMINISTRATIVE_PENALTY:
+            decided_on = self.still_in_force_on_today(decided_on, state, severity)
         deciding_agency, deciding_name, deciding_code = self.decider(case, subject)
         amount = Decimal(rng.randrange(50, 50_000)) / 100
         project = rng.choice(PROJECTS)
