@@ -1,9 +1,10 @@
-"""The disclosure window of a record, computed from the rule in force on its decision date (DOMAIN §3), for its tier
-and its source (docs/disclosure-periods.md).
+"""The disclosure window of a record, computed from the rule in force on its decision date (DOMAIN §3).
 
-Periods count from the date of the deciding document: repair may be applied for from `earliest_repair_on`
-(decision date + the rule's minimum) and the record leaves public view on `disclosure_ends_on` (decision date + the
-maximum), the first day it is no longer shown.
+Periods count from the date of the deciding document, the way the Civil Code reckons a period in months (arts.
+201-202: the day of the decision is not counted, and the period ends on the corresponding day of the last month, or
+that month's last day when it has none). So the record is shown up to and including `ends_on`, decision date + the
+rule's maximum, and gone the day after; repair may be applied for from `earliest_repair_on`, decision date + the
+minimum. docs/disclosure-periods.md gives the rules and the reasoning.
 """
 
 import datetime
@@ -24,6 +25,7 @@ class Window:
     publicly_disclosed: bool
     starts_on: datetime.date
     earliest_repair_on: datetime.date
+    # The last day shown (inclusive): the record's 公示截止日期 when it is publicly disclosed.
     ends_on: datetime.date
 
 

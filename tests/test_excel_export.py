@@ -72,7 +72,7 @@ def test_the_export_opens_and_holds_every_visible_row(world: City, records: list
         "状态",
         "公示开始日期",
         "可申请修复日期",
-        "公示结束日期",
+        "公示截止日期",
         "记录编号",
     ]
     body = sorted(rows[1:], key=lambda row: str(row[-1]))
@@ -86,6 +86,20 @@ def test_the_export_opens_and_holds_every_visible_row(world: City, records: list
     assert first[len(HEADERS) + 1] == "草稿"
     assert str(first[len(HEADERS) + 4])[:10] == "2027-06-01"
     assert str(first[-1]) == str(records[0].pk)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_record_that_is_not_publicly_disclosed_has_no_disclosure_end_date(world: City, fmt: str) -> None:
+    general = make_record(world.clerk_a, world.agency_a, document_number="东财罚〔2026〕1号", severity="general")
+    minor = make_record(world.clerk_a, world.agency_a, document_number="东财罚〔2026〕2号", severity="minor")
+    assert (general.publicly_disclosed, minor.publicly_disclosed) == (True, False)
+
+    rows = {str(row[-1]): row for row in export(world.office_a, fmt)[1:]}
+
+    until = len(HEADERS) + 4
+    assert str(rows[str(general.pk)][until])[:10] == "2027-06-01"
+    assert rows[str(minor.pk)][until] == (None if fmt == "xlsx" else "")
+    assert str(rows[str(minor.pk)][len(HEADERS) + 3])[:10] == "2026-06-01"  # repair: once the obligation is met
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

@@ -135,7 +135,14 @@ class RecordWindowSerializer(serializers.Serializer):
     publicly_disclosed = serializers.BooleanField(help_text=_("False for tiers the rule keeps off the public site."))
     disclosure_starts_on = serializers.DateField()
     earliest_repair_on = serializers.DateField(help_text=_("Credit repair may be applied for from this day."))
-    disclosure_ends_on = serializers.DateField(help_text=_("The first day the record is no longer public."))
+    disclosure_ends_on = serializers.DateField(
+        source="disclosed_until",
+        allow_null=True,
+        help_text=_(
+            "公示截止日期: the last day the record is shown to the public (inclusive); null when it is not publicly "
+            "disclosed."
+        ),
+    )
     disclosed_now = serializers.SerializerMethodField(help_text=_("Shown on the public site today."))
 
     def get_disclosed_now(self, obj: DishonestyRecord) -> bool:

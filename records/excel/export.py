@@ -22,7 +22,8 @@ from records.excel.columns import (
 from records.excel.reader import column_letters
 from records.models import DishonestyRecord
 
-EXPORT_EXTRA_HEADERS = ("公务人员姓名", "状态", "公示开始日期", "可申请修复日期", "公示结束日期", "记录编号")
+# 公示截止日期: the label of the last day shown everywhere (pages, API help, the platform's 公示截止期).
+EXPORT_EXTRA_HEADERS = ("公务人员姓名", "状态", "公示开始日期", "可申请修复日期", "公示截止日期", "记录编号")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -72,7 +73,7 @@ def export_row(record: DishonestyRecord, id_number: str) -> list[Any]:
         STATUS_LABELS.get(record.status, record.status),
         record.disclosure_starts_on,
         record.earliest_repair_on,
-        record.disclosure_ends_on,
+        record.disclosed_until,  # empty for a record that is not publicly disclosed
         record.pk,
     ]
     return [escape_cell(value) for value in values]

@@ -15,6 +15,7 @@ from records.models.dishonesty import (
     ResponsibilityKind,
     Severity,
     SpecialField,
+    disclosed_until_of,
 )
 from records.models.imports import ImportJob, ImportStatus
 from records.models.measures import (
@@ -91,4 +92,5 @@ __all__ = [
     "SpecialField",
     "UndeletableModel",
     "UndeletableQuerySet",
+    "disclosed_until_of",
 ]

@@ -54,6 +54,15 @@ class RecordStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+def disclosed_until_of(*, publicly_disclosed: bool, disclosure_ends_on: datetime.date) -> datetime.date | None:
+    """The 公示截止日期 of a record: the last day it is shown to the public, inclusive (the Civil Code's reckoning of
+    a period, docs/disclosure-periods.md), or None for a record that is not publicly disclosed, which has none.
+
+    The one definition: the model's property, the public site's rows, `disclosed()` and the expiry job agree with it.
+    """
+    return disclosure_ends_on if publicly_disclosed else None
+
+
 # The states in which a record is in force: public (inside its window) and its measures apply.
 IN_FORCE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CORRECTED)
 EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.RETURNED)
@@ -159,22 +168,23 @@ class RecordQuerySet(UndeletableQuerySet):
     def disclosed(self, on: datetime.date | None = None) -> "RecordQuerySet":
         """What the public may see: in force, publicly disclosed and inside the window on `on` (default today).
 
-        The date test is here as well as in the expiry job, so nothing stays public a day too long even if the job
-        has not run yet.
+        The window includes its last day, `disclosure_ends_on` (docs/disclosure-periods.md). The date test is here as
+        well as in the expiry job, so nothing stays public a day too long even if the job has not run yet.
         """
         on = on or timezone.localdate()
         return self.filter(
             status__in=IN_FORCE_STATUSES,
             publicly_disclosed=True,
             disclosure_starts_on__lte=on,
-            disclosure_ends_on__gt=on,
+            disclosure_ends_on__gte=on,
         )
 
     def in_force(self) -> "RecordQuerySet":
         return self.filter(status__in=IN_FORCE_STATUSES)
 
     def due_to_expire(self, on: datetime.date) -> "RecordQuerySet":
-        return self.filter(status__in=IN_FORCE_STATUSES, disclosure_ends_on__lte=on)
+        """In force, and `on` is past the window's last day: shown on that day, gone the day after."""
+        return self.filter(status__in=IN_FORCE_STATUSES, disclosure_ends_on__lt=on)
 
 
 class DishonestyRecord(UndeletableModel):
@@ -230,7 +240,11 @@ class DishonestyRecord(UndeletableModel):
     publicly_disclosed = models.BooleanField(_("publicly disclosed"))
     disclosure_starts_on = models.DateField(_("disclosure starts"))
     earliest_repair_on = models.DateField(_("repair possible from"))
-    disclosure_ends_on = models.DateField(_("disclosure ends"))
+    # The last day of the maximum period, shown on it and gone the day after (docs/disclosure-periods.md). Read it
+    # through `disclosed_until`, which is empty for a record that is not publicly disclosed.
+    disclosure_ends_on = models.DateField(
+        _("disclosed until"), help_text=_("The last day the record is shown to the public.")
+    )
 
     # Bumped on every change the platform must see; the platform keeps the highest version (DOMAIN §10).
     version = models.PositiveIntegerField(default=1)
@@ -285,9 +299,16 @@ class DishonestyRecord(UndeletableModel):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    @property
+    def disclosed_until(self) -> datetime.date | None:
+        """公示截止日期 wherever it is shown: pages, API, exports and the platform's cf_gsjzq."""
+        return disclosed_until_of(
+            publicly_disclosed=self.publicly_disclosed, disclosure_ends_on=self.disclosure_ends_on
+        )
+
     def is_disclosed_on(self, on: datetime.date) -> bool:
         return (
-            self.is_in_force and self.publicly_disclosed and self.disclosure_starts_on <= on < self.disclosure_ends_on
+            self.is_in_force and self.publicly_disclosed and self.disclosure_starts_on <= on <= self.disclosure_ends_on
         )
 
     def repair_possible_on(self, on: datetime.date) -> bool:

@@ -357,7 +357,7 @@ def record_publish(*, actor: Any, record: DishonestyRecord, today: datetime.date
         from_status = record.status
         to_status = _check_move(record, "publish")
         window = _window(record)
-        if window.ends_on <= today and window.publicly_disclosed:
+        if window.ends_on < today and window.publicly_disclosed:
             raise DomainError(
                 _("The disclosure period of this record ended on %(date)s; it can no longer be published.")
                 % {"date": window.ends_on.isoformat()},
@@ -456,8 +456,9 @@ def record_repair(*, actor: Any, record: DishonestyRecord, reason: str) -> Disho
 
 
 def records_expire_due(*, on: datetime.date | None = None, batch_size: int = 500) -> int:
-    """Expires every record in force whose window closed on or before `on`. Safe to run twice, in parallel, or
-    after downtime (it catches up); each record moves in its own short transaction."""
+    """Expires every record in force whose window's last day is before `on` (shown on that day, gone the day after).
+    Safe to run twice, in parallel, or after downtime (it catches up); each record moves in its own short
+    transaction."""
     on = on or timezone.localdate()
     expired = 0
     while True:

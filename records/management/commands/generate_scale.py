@@ -314,7 +314,7 @@ def record_rows(
         decision_date = today - datetime.timedelta(days=days_ago)
         source = sources[sequence % len(sources)]
         window = cached_window(decision_date, severity, source, special_field)
-        closed = window.ends_on <= today
+        closed = window.ends_on < today
         if status in {RecordStatus.PUBLISHED, RecordStatus.CORRECTED} and closed and rng.random() >= EXPIRY_LAG_SHARE:
             status = RecordStatus.EXPIRED
         published_at = None
