@@ -396,6 +396,9 @@ LOGGING = {
     },
 }
 
+# Four eyes on publishing: whoever submitted a record may not publish it. A credit office of one person turns this on.
+RECORD_ALLOW_SELF_PUBLISH = env_bool("RECORD_ALLOW_SELF_PUBLISH", False)
+
 # Unified Social Credit Code prefixes (registration authority + entity type) this deployment accepts.
 # GB 32100 table plus what grassroots committees are issued locally; a table, not a hard rule (DOMAIN §2).
 USCC_PREFIXES = env_list(

@@ -22,3 +22,12 @@ class NotAllowed(DomainError):
 
     def __init__(self, message: str | Promise, *, code: str = "not_allowed") -> None:
         super().__init__(message, code=code)
+
+
+class SubmitterMayNotPublish(DomainError):
+    """Four eyes: whoever submitted a record may not also publish it (unless RECORD_ALLOW_SELF_PUBLISH)."""
+
+    status = 403
+
+    def __init__(self, message: str | Promise, *, code: str = "submitter_may_not_publish") -> None:
+        super().__init__(message, code=code)

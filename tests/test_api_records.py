@@ -915,7 +915,7 @@ def test_public_records_filter_by_agency_name_code_and_more(world: City, calenda
     about_person = published(world, subject_person=world.person_a, sector="debt", severity="serious")
     b = record_publish(
         actor=world.office_b,
-        record=record_submit(actor=world.office_b, record=make_record(world.outsider, world.agency_b)),
+        record=record_submit(actor=world.admin, record=make_record(world.outsider, world.agency_b)),
         today=D(2026, 11, 10),
     )
     client = APIClient()

@@ -77,13 +77,13 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
 
 def submitted(world: City, subject: Any = None, **overrides: Any) -> DishonestyRecord:
     """Entered by the subject's own clerk (agencies A and B) or by district A's office (the unit below A), and
-    submitted by the credit office of its district."""
+    submitted by the administrator: not by the office that publishes it (four eyes)."""
     subject = subject or world.agency_a
     if subject == world.agency_b:
-        enter, office = world.outsider, world.office_b
+        enter = world.outsider
     else:
-        enter, office = (world.clerk_a if subject == world.agency_a else world.office_a), world.office_a
-    return record_submit(actor=office, record=make_record(enter, subject, **overrides))
+        enter = world.clerk_a if subject == world.agency_a else world.office_a
+    return record_submit(actor=world.admin, record=make_record(enter, subject, **overrides))
 
 
 def published(world: City, subject: Any = None, **overrides: Any) -> DishonestyRecord:

@@ -51,10 +51,13 @@ DEMO_ROLES = {
     "demo-clerk": Role.CLERK,
     "demo-reviewer": Role.REVIEWER,
     "demo-office": Role.CREDIT_OFFICE,
+    "demo-office-2": Role.CREDIT_OFFICE,
     "demo-sector": Role.SECTOR_AUTHORITY,
     "demo-inspector": Role.INSPECTOR,
     "demo-admin": Role.ADMINISTRATOR,
     "demo-clerk-2": Role.CLERK,
+    "demo-city-office": Role.CREDIT_OFFICE,
+    "demo-city-office-2": Role.CREDIT_OFFICE,
 }
 
 
@@ -162,6 +165,15 @@ def assert_living_records() -> None:
     actors = set(RecordEvent.objects.exclude(kind="expired").values_list("actor", flat=True))
     assert actors <= demo_users
     assert len(actors) >= 4
+    # Four eyes: nobody published a record they had submitted; demo-office publishes in its district.
+    publishers: Counter[str] = Counter()
+    for record in records.filter(published_at__isnull=False):
+        steps = list(record.events.order_by("at", "pk").values_list("kind", "actor__username"))
+        published_at = [kind for kind, _actor in steps].index("published")
+        submitter = [actor for kind, actor in steps[:published_at] if kind == "submitted"][-1]
+        assert submitter != steps[published_at][1], record
+        publishers[steps[published_at][1]] += 1
+    assert set(publishers) == {"demo-office", "demo-city-office"}
 
     # Measures in every state; rectifications answered, open and overdue.
     assert set(AppliedMeasure.objects.values_list("state", flat=True)) == set(MeasureState.values)

@@ -563,6 +563,12 @@ class RecordPublishApi(RecordStepApi):
         responses={
             **STEP_RESPONSES,
             400: OpenApiResponse(description="Its disclosure period has already ended (`window_closed`)."),
+            403: OpenApiResponse(
+                description=(
+                    "Not the credit office of the record's region (`not_allowed`), or the caller submitted the record "
+                    "and RECORD_ALLOW_SELF_PUBLISH is off (`submitter_may_not_publish`)."
+                ),
+            ),
         },
     )
     def post(self, request: Request, pk: int) -> Response:

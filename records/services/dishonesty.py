@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
 from records.codes import normalize_uscc, validate_uscc
 from records.disclosure import Window, rule_in_force_among, window_for, window_of
-from records.errors import DomainError, NotAllowed
+from records.errors import DomainError, NotAllowed, SubmitterMayNotPublish
 from records.models import (
     IN_FORCE_STATUSES,
     Agency,
@@ -346,9 +347,26 @@ def record_return(*, actor: Any, record: DishonestyRecord, reason: str) -> Disho
     return record
 
 
+def _check_not_submitter(record: DishonestyRecord, actor: Any) -> None:
+    """Four eyes: the one who submitted the record (its latest submission) is not the one who verifies it. A small
+    office with a single person may allow it (RECORD_ALLOW_SELF_PUBLISH)."""
+    if settings.RECORD_ALLOW_SELF_PUBLISH:
+        return
+    submitter_id = (
+        record.events.filter(kind=RecordEventKind.SUBMITTED)
+        .order_by("-at", "-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if submitter_id is not None and submitter_id == actor.pk:
+        raise SubmitterMayNotPublish(
+            _("You submitted this record, so you may not publish it: another member of the credit office must.")
+        )
+
+
 def record_publish(*, actor: Any, record: DishonestyRecord, today: datetime.date | None = None) -> DishonestyRecord:
     """Verifies and publishes: the window is recomputed (a rule may have been added since entry) and the measures
-    the tier and subject call for are applied."""
+    the tier and subject call for are applied. Not by whoever submitted it (_check_not_submitter)."""
     if not may_decide_records_about(actor, record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may publish records."))
     today = today or timezone.localdate()
@@ -356,6 +374,7 @@ def record_publish(*, actor: Any, record: DishonestyRecord, today: datetime.date
         record = _locked(record)
         from_status = record.status
         to_status = _check_move(record, "publish")
+        _check_not_submitter(record, actor)
         window = _window(record)
         if window.ends_on < today and window.publicly_disclosed:
             raise DomainError(

@@ -162,11 +162,13 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
     ("demo-clerk", Role.CLERK, "东城区财政局", "", "周晓雯"),
     ("demo-reviewer", Role.REVIEWER, "东城区财政局", "", "陆建平"),
     ("demo-office", Role.CREDIT_OFFICE, "临江市东城区人民政府", "", "沈佳怡"),
+    ("demo-office-2", Role.CREDIT_OFFICE, "临江市东城区人民政府", "", "许明轩"),
     ("demo-sector", Role.SECTOR_AUTHORITY, "临江市东城区人民政府", Sector.PROCUREMENT, "钱立新"),
     ("demo-inspector", Role.INSPECTOR, "临江市人民政府", "", "韩卫东"),
     ("demo-admin", Role.ADMINISTRATOR, "临江市人民政府", "", "孔德明"),
     ("demo-clerk-2", Role.CLERK, "西城区财政局", "", "邱雨泽"),
     ("demo-city-office", Role.CREDIT_OFFICE, "临江市人民政府", "", "蒋文静"),
+    ("demo-city-office-2", Role.CREDIT_OFFICE, "临江市人民政府", "", "陈思远"),
 ]
 
 
@@ -543,15 +545,19 @@ class RecordsBuilder:
     # Who does what: an agency's own clerk and reviewer where the demo has them, else its region's credit office.
 
     def actors(self, agency: Agency) -> tuple[User, User, User]:
+        """Who enters, who submits and who decides on a record about `agency`. Never one person submitting and
+        publishing (record_publish refuses it): for agencies without their own users, a colleague in the credit
+        office enters and submits on the agency's behalf, and demo-office (demo-city-office) verifies."""
         clerk, reviewer, office = self.users["demo-clerk"], self.users["demo-reviewer"], self.users["demo-office"]
-        city_office = self.users["demo-city-office"]
+        city_office, city_colleague = self.users["demo-city-office"], self.users["demo-city-office-2"]
         if agency.pk == clerk.agency_id:
             return clerk, reviewer, office
         if agency.path.startswith(self.east.path):
-            return office, office, office
+            colleague = self.users["demo-office-2"]
+            return colleague, colleague, office
         if agency.pk == self.users["demo-clerk-2"].agency_id:
-            return self.users["demo-clerk-2"], city_office, city_office
-        return city_office, city_office, city_office
+            return self.users["demo-clerk-2"], city_colleague, city_office
+        return city_colleague, city_colleague, city_office
 
     # What a record says.
 
