@@ -134,9 +134,14 @@ def _unreadable_body(exc: Exception, request: Any) -> Response | None:
     Chinese-speaking caller anything; the parser's detail is not needed to fix the request either.
     """
     if isinstance(exc, RequestDataTooBig):
-        return Response(error_body("too_large", _("The request body is too large.")), status=400)
+        return Response(
+            error_body("too_large", _("The request body is too large.")), status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
-        return Response(error_body("too_many_fields", _("The request has too many fields or files.")), status=400)
+        return Response(
+            error_body("too_many_fields", _("The request has too many fields or files.")),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if not isinstance(exc, exceptions.ParseError):
         return None
     media_type = (getattr(request, "content_type", "") or "").split(";")[0].strip().lower()
@@ -146,7 +151,7 @@ def _unreadable_body(exc: Exception, request: Any) -> Response | None:
         message = _("The request body is not a valid multipart form.")
     else:
         message = _("The request body could not be read.")
-    return Response(error_body("parse_error", message), status=400)
+    return Response(error_body("parse_error", message), status=status.HTTP_400_BAD_REQUEST)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
