@@ -48,7 +48,7 @@ def sign_in(page: Any, base: str, username: str) -> None:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_credit_office_enters_submits_publishes_and_adds_evidence(
-    live_server: Any, world: City, page: Any, media: Path, tmp_path: Path
+    live_server: Any, world: City, page: Any, media: Path, tmp_path: Path, settings: Any
 ) -> None:
     from playwright.sync_api import expect
 
@@ -84,6 +84,11 @@ def test_the_credit_office_enters_submits_publishes_and_adds_evidence(
 
     page.locator("#submit-form button").click()
     expect(page.locator("#record-status [data-status]")).to_have_attribute("data-status", "submitted")
+    # Four eyes: who submitted a record does not publish it, unless the office is one person and says so.
+    page.locator("#publish-form button").click()
+    expect(page.locator("#action-error")).to_have_attribute("data-code", "submitter_may_not_publish")
+    expect(page.locator("#record-status [data-status]")).to_have_attribute("data-status", "submitted")
+    settings.RECORD_ALLOW_SELF_PUBLISH = True
     page.locator("#publish-form button").click()
     expect(page.locator("#record-status [data-status]")).to_have_attribute("data-status", "published")
     expect(page.locator("article.measure").first).to_be_visible()
