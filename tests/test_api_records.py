@@ -858,6 +858,7 @@ PUBLIC_FIELDS = {
     "other_amount",
     "data_source_agency",
     "corrected",
+    "under_objection",
     "disclosure_starts_on",
     "earliest_repair_on",
     "disclosure_ends_on",

@@ -8,7 +8,8 @@ reached the platform as not under objection.
 
 import datetime
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import pytest
 import time_machine
@@ -34,13 +35,14 @@ from tests.factories import make_record
 
 D = datetime.date
 TODAY = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)  # a Monday
+CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], None]]]]
 DATA_MIGRATION = "repair.migrations.0002_record_under_objection_from_open_objections"
 
 pytestmark = pytest.mark.usefixtures("_on_a_monday")
 
 
 @pytest.fixture
-def _on_a_monday() -> object:
+def _on_a_monday() -> Iterator[None]:
     with time_machine.travel(TODAY, tick=False):
         yield
 
@@ -263,13 +265,13 @@ def public_views(record: DishonestyRecord) -> tuple[bool, bool, bool]:
 
 
 def test_the_public_page_and_the_public_api_say_the_same_while_open_and_after(
-    world: City, record: DishonestyRecord, django_capture_on_commit_callbacks: Callable[..., object]
+    world: City, record: DishonestyRecord, django_capture_on_commit_callbacks: CaptureOnCommit
 ) -> None:
     assert public_views(record) == (False, False, False)
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
         objection = accepted(world, record)
     assert public_views(record) == (True, True, True)
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):
         objection_reject(actor=world.office_a, objection=objection, reason="经核实无误。")
     assert public_views(record) == (False, False, False)
 
