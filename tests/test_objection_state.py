@@ -36,7 +36,7 @@ from tests.factories import make_record
 D = datetime.date
 TODAY = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)  # a Monday
 CaptureOnCommit = Callable[..., AbstractContextManager[list[Callable[[], None]]]]
-DATA_MIGRATION = "repair.migrations.0002_record_under_objection_from_open_objections"
+DATA_MIGRATION = "repair.migrations.0003_record_under_objection_from_open_objections"
 
 pytestmark = pytest.mark.usefixtures("_on_a_monday")
 

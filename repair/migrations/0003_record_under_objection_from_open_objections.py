@@ -5,7 +5,7 @@ objection opened/closed said yybz "0": a record corrected, expired, repaired or 
 was open left the platform believing it was not under objection. For each such record the platform gets one more
 version, its latest payload with yybz "1" (an "objection opened" change), delivered by the sweeper like any other.
 
-Reverse: the flag goes back to False everywhere (the column itself goes with records 0014's reverse); changes
+Reverse: the flag goes back to False everywhere (the column itself goes with records 0015's reverse); changes
 already queued for the platform stay, as anything sent must.
 """
 
@@ -46,8 +46,8 @@ def unflag_records(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("records", "0014_record_under_objection"),
-        ("repair", "0001_objections_complaints_repairs"),
+        ("records", "0015_record_under_objection"),
+        ("repair", "0002_case_deadline_basis"),
     ]
 
     operations = [migrations.RunPython(flag_records_under_objection, unflag_records)]
