@@ -194,13 +194,13 @@ def test_every_source_under_every_rule_gets_the_documented_window() -> None:
                     ), (row["rule"], day, row["tier"], source, field)
 
 
-# Migration 0016 narrows the 2023 rows to penalties; its reverse widens them again.
+# Migration 0017 narrows the 2023 rows to penalties; its reverse widens them again.
 
 
 def _migration() -> Any:
     import importlib
 
-    return importlib.import_module("records.migrations.0016_disclosure_rules_2023_by_source")
+    return importlib.import_module("records.migrations.0017_disclosure_rules_2023_by_source")
 
 
 def _rules_2023() -> list[tuple[str, str, str, int, int]]:

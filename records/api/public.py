@@ -48,6 +48,13 @@ class PublicRecordSerializer(serializers.ModelSerializer):
         source="disclosed_until",
         help_text=_("公示截止日期: the last day the record is shown to the public (inclusive)."),
     )
+    under_objection = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "An accepted objection against the record is being verified and its punishment measures are suspended "
+            "(the public page says so; the platform's yybz)."
+        ),
+    )
 
     class Meta:
         model = DishonestyRecord
@@ -71,6 +78,7 @@ class PublicRecordSerializer(serializers.ModelSerializer):
             "other_amount",
             "data_source_agency",
             "corrected",
+            "under_objection",
             "disclosure_starts_on",
             "earliest_repair_on",
             "disclosure_ends_on",

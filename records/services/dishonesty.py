@@ -512,7 +512,7 @@ OPEN_STATUSES = (S.DRAFT, S.SUBMITTED, S.RETURNED, *IN_FORCE_STATUSES)
 
 def records_windows_recompute(*, batch_size: int = 500) -> int:
     """Puts every record not yet closed under the disclosure rule that governs it now, after the rules were put
-    right (migration 0016: the 2023 rule's periods narrowed to administrative penalties); returns how many changed.
+    right (migration 0017: the 2023 rule's periods narrowed to administrative penalties); returns how many changed.
 
     A record in force never ends up worse for its subject than what was published: its last day may come sooner but
     not later, repair may open sooner but not later, and it does not become public if it was not (a new rule applies

@@ -1,6 +1,6 @@
 """After a disclosure rule was put right: every record not yet closed follows the rule that governs it now.
 
-Run once after `migrate` applies a migration that corrects the rules (0016); running it again changes nothing.
+Run once after `migrate` applies a migration that corrects the rules (0017); running it again changes nothing.
 """
 
 from typing import Any

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0016_disclosure_rules_2023_by_source'),
+        ('records', '0017_disclosure_rules_2023_by_source'),
     ]
 
     operations = [

@@ -78,6 +78,6 @@ def widen(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("records", "0015_disclosure_rules_by_source")]
+    dependencies = [("records", "0016_disclosure_rules_by_source")]
 
     operations = [migrations.RunPython(narrow, widen)]
