@@ -395,6 +395,25 @@ def test_a_public_client_reads_no_content_in_changes_that_take_a_record_off_the_
 
 
 @committing
+def test_a_change_made_on_the_last_day_shown_still_carries_the_public_content(world: City, calendar: None) -> None:
+    last_day, day_after = published(world), published(world)
+    ends_on = last_day.disclosure_ends_on  # 公示截止日期: the last day the public site shows the record
+    with time_machine.travel(datetime.datetime.combine(ends_on, datetime.time(10), tzinfo=datetime.UTC)):
+        record_correct(actor=world.office_a, record=last_day, changes={"facts": "更正后的事实。"}, reason="笔误")
+    with time_machine.travel(
+        datetime.datetime.combine(ends_on, datetime.time(10), tzinfo=datetime.UTC) + datetime.timedelta(days=1)
+    ):
+        record_correct(actor=world.office_a, record=day_after, changes={"facts": "更正后的事实。"}, reason="笔误")
+    _client, api = api_client_for(world.admin, PUBLIC)
+
+    corrections = [c for c in poll_until(api, 4)["changes"] if c["change_type"] == "corrected"]
+
+    assert [c["record_id"] for c in corrections] == [last_day.pk, day_after.pk]
+    assert corrections[0]["record"]["cf_gsjzq"] == ends_on.isoformat()
+    assert corrections[1]["record"] is None
+
+
+@committing
 def test_a_public_client_reads_nothing_of_a_record_the_public_site_never_showed(world: City, calendar: None) -> None:
     minor = published(world, severity="minor")
     record_revoke(actor=world.office_a, record=minor, reason="错误录入")
