@@ -9,6 +9,13 @@ from records.errors import DomainError
 from workcalendar.models import CalendarDay, CalendarYear, DayKind
 
 LIBRARY_SOURCE = f"chinesecalendar {getattr(chinese_calendar, '__version__', '')}".strip()
+# The library names holidays in English; a Chinese calendar shows the official Chinese names (春节, 国庆节…).
+HOLIDAY_NAMES = {holiday.value: holiday.chinese for holiday in chinese_calendar.Holiday}
+
+
+def _holiday_name(day: datetime.date) -> str:
+    _on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    return HOLIDAY_NAMES.get(name, name) if name else ""
 
 
 def calendar_year_seed(*, year: int, actor: Any = None) -> CalendarYear:
@@ -34,11 +41,13 @@ def calendar_year_seed(*, year: int, actor: Any = None) -> CalendarYear:
         while day.year == year:
             weekend = day.weekday() >= 5
             if not weekend and chinese_calendar.is_holiday(day):
-                _on_holiday, name = chinese_calendar.get_holiday_detail(day)
-                rows.append(CalendarDay(calendar_year=calendar_year, date=day, kind=DayKind.HOLIDAY, name=name or ""))
+                rows.append(
+                    CalendarDay(calendar_year=calendar_year, date=day, kind=DayKind.HOLIDAY, name=_holiday_name(day))
+                )
             elif weekend and chinese_calendar.is_workday(day):
-                _on_holiday, name = chinese_calendar.get_holiday_detail(day)
-                rows.append(CalendarDay(calendar_year=calendar_year, date=day, kind=DayKind.WORKDAY, name=name or ""))
+                rows.append(
+                    CalendarDay(calendar_year=calendar_year, date=day, kind=DayKind.WORKDAY, name=_holiday_name(day))
+                )
             day += datetime.timedelta(days=1)
         # A year's few dozen exceptions: row-by-row saves keep the history trail complete.
         for row in rows:

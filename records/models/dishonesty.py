@@ -176,7 +176,7 @@ class DishonestyRecord(UndeletableModel):
     # Denormalised for the public search: the subject's name when the record was entered or corrected.
     subject_name = models.CharField(_("subject name"), max_length=200, editable=False)
     # The public search's index over subject_name (records/search.py; GIN index on PostgreSQL, migration 0005).
-    search_grams = GramsField(editable=False, default="")
+    search_grams = GramsField(_("name search index"), editable=False, default="")
     source = models.CharField(_("source"), max_length=32, choices=RecordSource.choices)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
@@ -209,18 +209,22 @@ class DishonestyRecord(UndeletableModel):
 
     status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
     # The disclosure window, computed from the rule in force on the decision date (records.disclosure); never typed.
-    disclosure_rule = models.ForeignKey(DisclosureRule, on_delete=models.PROTECT, related_name="records")
+    disclosure_rule = models.ForeignKey(
+        DisclosureRule, verbose_name=_("disclosure rule"), on_delete=models.PROTECT, related_name="records"
+    )
     publicly_disclosed = models.BooleanField(_("publicly disclosed"))
     disclosure_starts_on = models.DateField(_("disclosure starts"))
     earliest_repair_on = models.DateField(_("repair possible from"))
     disclosure_ends_on = models.DateField(_("disclosure ends"))
 
     # Bumped on every change the platform must see; the platform keeps the highest version (DOMAIN §10).
-    version = models.PositiveIntegerField(default=1)
-    published_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     objects = RecordQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_grams"])
@@ -286,8 +290,12 @@ class ResponsibilityKind(models.TextChoices):
 class RecordResponsibility(UndeletableModel):
     """惩戒到人: the persons held liable for a record; the principal responsible person is always among them."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="responsibilities")
-    person = models.ForeignKey(CivilServant, on_delete=models.PROTECT, related_name="responsibilities")
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="responsibilities"
+    )
+    person = models.ForeignKey(
+        CivilServant, verbose_name=_("civil servant"), on_delete=models.PROTECT, related_name="responsibilities"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ResponsibilityKind.choices)
 
     objects = UndeletableQuerySet.as_manager()
@@ -320,14 +328,18 @@ class RecordEventKind(models.TextChoices):
 class RecordEvent(UndeletableModel):
     """The immutable timeline of a record: who, when, from, to, why."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=16, choices=RecordEventKind.choices)
-    from_status = models.CharField(max_length=16, choices=RecordStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=RecordStatus.choices)
-    reason = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=16, choices=RecordEventKind.choices)
+    from_status = models.CharField(_("previous status"), max_length=16, choices=RecordStatus.choices, blank=True)
+    to_status = models.CharField(_("new status"), max_length=16, choices=RecordStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, verbose_name=_("done by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
 
     objects = UndeletableQuerySet.as_manager()
 
@@ -343,14 +355,18 @@ class RecordEvent(UndeletableModel):
 class EvidenceFile(UndeletableModel):
     """Evidence for a record, stored outside the web root and served only to those who may see the record."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(upload_to="evidence/%Y/%m/")
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     objects = UndeletableQuerySet.as_manager()
 
