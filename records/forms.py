@@ -441,8 +441,6 @@ def dress_record_filter_form(form: forms.Form, user: Any) -> None:
     labels = AgencyChoiceField(agencies, base_depth=base_depth)
     choices = [("", _("All agencies"))] + [(str(a.pk), labels.label_from_instance(a)) for a in agencies]
     form.fields["subtree_of"].widget = forms.Select(choices=choices)
-    form.fields["subtree_of"].label = _("Agency and the units below it")
-    form.fields["q"].label = _("Subject name or document number")
     form.fields["q"].widget.input_type = "search"
 
 
