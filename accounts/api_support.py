@@ -71,7 +71,7 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        fields = {exc.field: [str(exc.message)]} if exc.field else None
+        fields = exc.field_errors() or None
         status_code = status.HTTP_409_CONFLICT if exc.code == ILLEGAL_TRANSITION else exc.status
         return Response(error_body(exc.code, str(exc.message), fields), status=status_code)
     if isinstance(exc, Http404):

@@ -270,6 +270,14 @@ class RecordForm(forms.Form):
             help_text=self.fields["subject_person"].help_text,
         )
 
+    def readable_values(self) -> dict[str, Any]:
+        """What a form with errors could still read, under RecordInput's names (for the services' rule check)."""
+        data = getattr(self, "cleaned_data", {})
+        values = {name: data[name] for name in RecordInput.__dataclass_fields__ if name in data}
+        if "special_field" in values:
+            values["special_field"] = values["special_field"] or ""
+        return values
+
     def to_input(self, responsible: list[tuple[CivilServant, str]]) -> RecordInput:
         data = self.cleaned_data
         return RecordInput(
@@ -366,6 +374,23 @@ def record_form_initial_from(data: Any) -> tuple[dict[str, Any], list[dict[str, 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PublishConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have checked the record and want it published as described above."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+class RevokeConfirmForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the record revoked?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirm = forms.BooleanField(
+        label=_("I want this record revoked as described above."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
 
 
 class CorrectionForm(forms.Form):

@@ -45,6 +45,8 @@ class RecordSource(models.TextChoices):
 
 class RecordStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # The clerk has handed the record to the agency's reviewer, who submits it or returns it with a reason.
+    AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")
     PUBLISHED = "published", _("Published")
@@ -56,7 +58,7 @@ class RecordStatus(models.TextChoices):
 
 # The states in which a record is in force: public (inside its window) and its measures apply.
 IN_FORCE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CORRECTED)
-EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.RETURNED)
+EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.RETURNED)
 
 
 class DisclosureRule(models.Model):
@@ -315,6 +317,7 @@ class RecordResponsibility(UndeletableModel):
 class RecordEventKind(models.TextChoices):
     CREATED = "created", _("Created")
     EDITED = "edited", _("Edited")
+    REVIEW_REQUESTED = "review_requested", _("Sent for review")
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")
     PUBLISHED = "published", _("Published")
