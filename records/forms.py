@@ -372,6 +372,53 @@ def record_form_initial_from(data: Any) -> tuple[dict[str, Any], list[dict[str, 
     return initial, [row for row in rows if row["person"] or row["kind"]]
 
 
+class RecordIdsField(forms.Field):
+    """The ids of the records ticked in a list: whole numbers, each once, in the order given, at most `limit`."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, limit: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limit = limit
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        try:
+            ids = list(dict.fromkeys(int(item) for item in values))
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(_("The selection could not be read."), code="invalid") from exc
+        if not ids:
+            raise forms.ValidationError(_("Tick at least one record."), code="required")
+        if len(ids) > self.limit:
+            raise forms.ValidationError(
+                _("Tick at most %(limit)d records at a time.") % {"limit": self.limit}, code="too_many"
+            )
+        return ids
+
+
+class BulkActionForm(forms.Form):
+    action = forms.ChoiceField(label=_("With the ticked records"))
+    ids = RecordIdsField(limit=100, required=False)
+    confirm = forms.BooleanField(
+        label=_("I have checked these records and want the ones that can be published published as described above."),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, actions: list[tuple[str, Any]], limit: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = actions  # type: ignore[attr-defined]
+        ids = self.fields["ids"]
+        assert isinstance(ids, RecordIdsField)
+        ids.limit = limit
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Sent from the confirmation page (step=confirm): the box must be ticked there.
+        if self.data.get("step") == "confirm" and not data.get("confirm"):
+            self.add_error("confirm", forms.ValidationError(_("Tick the box to confirm."), code="required"))
+        return data
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

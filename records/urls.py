@@ -19,6 +19,7 @@ urlpatterns = [
     # Dishonesty records
     path("records/", views.record_list, name="record_list"),
     path("records/new/", views.record_create, name="record_create"),
+    path("records/bulk/", views.record_bulk, name="record_bulk"),
     path("records/<int:pk>/", views.record_detail, name="record_detail"),
     path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path("records/<int:pk>/correct/", views.record_correct, name="record_correct"),

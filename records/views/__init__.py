@@ -1,6 +1,7 @@
 """Staff pages of the records app, split by subject: credit subjects, dishonesty records, Excel in and out, the
 work queue."""
 
+from records.views.bulk import record_bulk
 from records.views.dishonesty import (
     evidence_download,
     evidence_upload,
@@ -59,6 +60,7 @@ __all__ = [
     "person_move",
     "person_reveal",
     "record_actions",
+    "record_bulk",
     "record_correct",
     "record_create",
     "record_detail",

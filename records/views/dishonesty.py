@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Role
 from accounts.scope import (
     may_decide_records_about,
     may_enter_records_for,
@@ -198,6 +199,22 @@ def filtered_records(
     return filterset, queryset
 
 
+BULK_ACTIONS: dict[str, Any] = {
+    "submit": gettext_lazy("Submit to the credit office"),
+    "publish": gettext_lazy("Verify and publish"),
+}
+
+
+def bulk_actions_for(user: Any) -> list[tuple[str, Any]]:
+    """The bulk steps the record list offers `user` (records.views.bulk; the services decide record by record)."""
+    offered = []
+    if user.is_administrator or user.role in (Role.REVIEWER, Role.CREDIT_OFFICE):
+        offered.append("submit")
+    if user.is_administrator or user.role == Role.CREDIT_OFFICE:
+        offered.append("publish")
+    return [(action, BULK_ACTIONS[action]) for action in offered]
+
+
 @login_required
 @require_GET
 def record_list(request: HttpRequest) -> HttpResponse:
@@ -218,6 +235,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "export_query": params.urlencode(),
         "export_formats": EXPORT_FORMATS,
         "may_create": entering_agencies(request.user).exists(),
+        "bulk_actions": bulk_actions_for(request.user),
     }
     return render(request, "records/record_list.html", context)
 
