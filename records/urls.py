@@ -5,6 +5,7 @@ from records import views
 app_name = "records"
 urlpatterns = [
     path("agencies/", views.agency_list, name="agency_list"),
+    path("agencies/suggest/", views.agency_suggest, name="agency_suggest"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency_detail"),
     path("agencies/<int:agency_pk>/people/new/", views.person_create, name="person_create"),
     path("people/", views.person_list, name="person_list"),

@@ -201,13 +201,19 @@ def test_a_subtree_outside_the_scope_shows_nothing(client: Client, world: City) 
     assert 'id="empty-state"' in response.content.decode()
 
 
-def test_the_subtree_choices_are_the_users_scope(client: Client, world: City) -> None:
+def test_the_agency_filter_takes_a_typed_name_within_the_scope(client: Client, world: City) -> None:
+    in_unit = make_record(world.clerk_a, world.unit_a, source_agency=world.agency_a)
+    elsewhere = make_record(world.office_a, world.district_a)
     client.force_login(world.office_a)
 
-    response = client.get("/staff/records/")
+    response = client.get("/staff/records/", {"subtree_of": "东城区财政局国库支付中心"})
+    outside = client.get("/staff/records/", {"subtree_of": world.agency_b.name})
 
-    choices = [value for value, _label in response.context["form"].fields["subtree_of"].widget.choices]
-    assert choices == ["", str(world.district_a.pk), str(world.agency_a.pk), str(world.unit_a.pk)]
+    assert record_ids(response) == [in_unit.pk]
+    assert elsewhere.pk not in record_ids(response)
+    assert 'value="东城区财政局国库支付中心"' in response.content.decode()
+    assert record_ids(outside) == []
+    assert "subtree_of" in outside.context["form"].errors
 
 
 def test_an_unreadable_filter_is_a_form_error_and_no_rows(client: Client, world: City) -> None:

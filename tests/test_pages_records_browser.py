@@ -64,9 +64,14 @@ def test_the_credit_office_enters_submits_publishes_and_adds_evidence(
     page.locator("#nav-records").click()
     page.locator("#new-record-link").click()
     expect(page.locator("#id_subject_person option")).to_have_count(1)  # the district government has no one yet
-    page.locator("#id_subject_agency").select_option(str(world.agency_a.pk))  # the page reloads with A's people
+    # The agency is picked by typing: the suggestions come from the office's scope.
+    page.locator("#id_subject_agency").fill("")
+    page.locator("#id_subject_agency").press_sequentially("东城 财政")
+    suggestion = page.locator("#id_subject_agency-suggestions li", has_text=world.agency_a.uscc)
+    expect(suggestion).to_be_visible()
+    suggestion.click()  # the page reloads with A's people
     expect(page.locator(f"#id_subject_person option[value='{world.person_a.pk}']")).to_have_count(1)
-    page.locator("#id_data_source_agency").select_option(str(world.agency_a.pk))
+    page.locator("#id_data_source_agency").fill(world.agency_a.uscc)
     page.locator("#id_subject_person").select_option(str(world.person_a.pk))
     page.locator("#id_source").select_option("administrative_penalty")
     page.locator("#id_sector").select_option("procurement")
@@ -87,7 +92,9 @@ def test_the_credit_office_enters_submits_publishes_and_adds_evidence(
 
     page.locator("#submit-form button").click()
     expect(page.locator("#record-status [data-status]")).to_have_attribute("data-status", "submitted")
-    page.locator("#publish-form button").click()
+    page.locator("#publish-link").click()
+    page.locator("#publish-confirm").check()
+    page.locator("#confirm-button").click()
     expect(page.locator("#record-status [data-status]")).to_have_attribute("data-status", "published")
     expect(page.locator("article.measure").first).to_be_visible()
 

@@ -27,6 +27,7 @@ from records.views.queue import work_queue
 from records.views.subjects import (
     agency_detail,
     agency_list,
+    agency_suggest,
     assessment_create,
     matters_report_create,
     person_create,
@@ -42,6 +43,7 @@ from records.views.subjects import (
 __all__ = [
     "agency_detail",
     "agency_list",
+    "agency_suggest",
     "assessment_create",
     "evidence_download",
     "evidence_upload",

@@ -36,6 +36,7 @@ from accounts.scope import (
     record_q,
 )
 from records import services
+from records.agency_picker import AgencyPickerField
 from records.errors import DomainError, NotAllowed
 from records.filters import RecordFilter
 from records.forms import (
@@ -51,6 +52,7 @@ from records.forms import (
     dress_record_filter_form,
     entering_agencies,
     people_for_records,
+    pick_record_filter_agency,
     record_form_initial_from,
     responsible_initial,
 )
@@ -189,6 +191,7 @@ def filtered_records(
     """The user's records through RecordFilter; an unreadable filter shows its errors and no rows."""
     visible = DishonestyRecord.objects.visible_to(request.user)
     filterset = RecordFilter(request.GET, queryset=visible, request=request)
+    pick_record_filter_agency(filterset.form, request.user)
     if for_page:  # before validation: the form's bound fields keep the labels they had then
         dress_record_filter_form(filterset.form, request.user)
     if not filterset.is_valid():
@@ -627,7 +630,9 @@ def _record_form_page(request: HttpRequest, record: DishonestyRecord | None) -> 
     if data is not None and "reload_people" in data:
         initial, rows = record_form_initial_from(data)
         data = None
-    subject_agency = (data or {}).get("subject_agency") or initial.get("subject_agency")
+    subject_agency = picked_agency_id(
+        entering_agencies(user), (data or {}).get("subject_agency") or initial.get("subject_agency")
+    )
     people = _people_with(people_for_records(user, subject_agency), record)
     form = RecordForm(data, user=user, people=people, initial=initial)
     formset = ResponsibleFormSet(data, initial=rows, prefix="responsible", form_kwargs={"people": people})
@@ -663,6 +668,15 @@ def _record_form_page(request: HttpRequest, record: DishonestyRecord | None) -> 
         ),
     }
     return render(request, "records/record_form.html", context)
+
+
+def picked_agency_id(agencies: QuerySet[Agency], typed: Any) -> int | None:
+    """The agency a picker's text names among `agencies`, if it names exactly one (the form says why otherwise)."""
+    try:
+        picked = AgencyPickerField(agencies, as_id=True, required=False).clean(typed)
+    except forms.ValidationError:
+        return None
+    return int(picked) if picked is not None else None
 
 
 def _record_form_errors(form: RecordForm, formset: Any, exc: DomainError) -> None:
