@@ -114,6 +114,8 @@ def staff_pages(user: User) -> list[str]:
             reverse("records:record_detail", args=[record.pk]),
             reverse("records:record_edit", args=[record.pk]),
             reverse("records:record_correct", args=[record.pk]),
+            reverse("records:record_publish", args=[record.pk]),
+            reverse("records:record_revoke", args=[record.pk]),
             reverse("repair:record_cases", args=[record.pk]),
         ]
         pages += [reverse("repair:staff_filing", args=[record.pk, kind]) for kind in ("objection", "complaint")]
@@ -190,15 +192,46 @@ def admin_pages() -> list[str]:
     return pages
 
 
-def untranslated(client: Client, urls: list[str], data: frozenset[str]) -> dict[str, list[str]]:
+def refused_forms(user: User) -> list[tuple[str, dict[str, Any]]]:
+    """Forms posted empty or wrong, so their error messages are read too."""
+    person = CivilServant.objects.visible_to(user).order_by("pk").first()
+    record = DishonestyRecord.objects.visible_to(user).filter(status=RecordStatus.SUBMITTED).order_by("pk").first()
+    forms: list[tuple[str, dict[str, Any]]] = [
+        (
+            "/staff/records/new/",
+            {
+                "fine_amount": "-1",
+                "deciding_body_uscc": "X",
+                "subject_agency": "不存在的单位",
+                "responsible-TOTAL_FORMS": "1",
+                "responsible-INITIAL_FORMS": "0",
+                "responsible-0-person": "",
+                "responsible-0-kind": "direct",
+            },
+        ),
+        ("/staff/records/bulk/", {"action": "submit"}),
+        ("/staff/records/bulk/", {"action": "publish", "ids": ["1", "2"]}),
+    ]
+    if person is not None:
+        forms.append((reverse("records:person_reveal", args=[person.pk]), {"purpose": ""}))
+    if record is not None:
+        forms.append((reverse("records:record_publish", args=[record.pk]), {}))
+    return forms
+
+
+def untranslated(
+    client: Client, urls: list[str], data: frozenset[str], posts: list[tuple[str, dict[str, Any]]] | None = None
+) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for url in urls:
-        response = client.get(url, **CHINESE)
+    requests = [(url, None) for url in urls] + [(url, body) for url, body in posts or []]
+    for url, body in requests:
+        response = client.get(url, **CHINESE) if body is None else client.post(url, body, **CHINESE)
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
         words = english_words(response.content.decode(), data=data)
         if words:
-            found[f"{url} ({response.status_code})"] = sorted(set(words))
+            method = "GET" if body is None else "POST"
+            found[f"{method} {url} ({response.status_code})"] = sorted(set(words))
     return found
 
 
@@ -213,7 +246,7 @@ def test_every_staff_page_of_every_role_is_in_chinese(demo_city: None) -> None:
         user = User.objects.get(username=username)
         client = Client()
         client.force_login(user)
-        for url, words in untranslated(client, staff_pages(user), data).items():
+        for url, words in untranslated(client, staff_pages(user), data, refused_forms(user)).items():
             found[f"{username} {url}"] = words
     assert not found, "English on Chinese pages:\n" + _report(found)
 

@@ -58,6 +58,9 @@ class RecordStatus(models.TextChoices):
 
 # The states in which a record is in force: public (inside its window) and its measures apply.
 IN_FORCE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CORRECTED)
+# Verified by the credit office and not revoked: the record counts against its subject and responsible persons, even
+# once repaired or expired (it happened; 003 §四(六)).
+VERIFIED_STATUSES = (*IN_FORCE_STATUSES, RecordStatus.REPAIRED, RecordStatus.EXPIRED)
 EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.RETURNED)
 
 
@@ -157,6 +160,14 @@ class RecordQuerySet(UndeletableQuerySet):
 
     def in_force(self) -> "RecordQuerySet":
         return self.filter(status__in=IN_FORCE_STATUSES)
+
+    def verified(self) -> "RecordQuerySet":
+        return self.filter(status__in=VERIFIED_STATUSES)
+
+    def naming(self, person: CivilServant) -> "RecordQuerySet":
+        """Records about `person`, or that hold `person` liable among the responsible persons (惩戒到人)."""
+        responsible = RecordResponsibility.objects.filter(person=person).values("record_id")
+        return self.filter(Q(subject_person=person) | Q(pk__in=responsible))
 
     def due_to_expire(self, on: datetime.date) -> "RecordQuerySet":
         return self.filter(status__in=IN_FORCE_STATUSES, disclosure_ends_on__lte=on)

@@ -90,6 +90,10 @@ class AppliedMeasureQuerySet(UndeletableQuerySet):
 
         return self.filter(record_q(user, "record__"))
 
+    def in_force(self) -> "AppliedMeasureQuerySet":
+        """Active, or suspended while an objection is verified (it resumes unless the objection is upheld)."""
+        return self.filter(state__in=[MeasureState.ACTIVE, MeasureState.SUSPENDED])
+
 
 class AppliedMeasure(UndeletableModel):
     record = models.ForeignKey(

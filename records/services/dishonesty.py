@@ -24,7 +24,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -629,8 +628,10 @@ def records_expire_due(*, on: datetime.date | None = None, batch_size: int = 500
 
 def person_has_record_in_year(person: CivilServant, year: int) -> bool:
     """Records count from their decision year once verified, until revoked (an expired one still happened)."""
-    return (
-        DishonestyRecord.objects.filter(Q(subject_person=person) | Q(responsibilities__person=person))
-        .filter(status__in=[S.PUBLISHED, S.CORRECTED, S.REPAIRED, S.EXPIRED], decision_date__year=year)
-        .exists()
-    )
+    return DishonestyRecord.objects.naming(person).verified().filter(decision_date__year=year).exists()
+
+
+def person_record_years(person: CivilServant) -> list[int]:
+    """The decision years of the verified records naming `person`, newest first."""
+    years = DishonestyRecord.objects.naming(person).verified().dates("decision_date", "year", order="DESC")
+    return [day.year for day in years]
