@@ -4,6 +4,7 @@ A field that a service can fault carries the name the service gives in `DomainEr
 service's message beside the right input.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import entering_agency_q
 from records.agency_picker import AgencyPickerField
+from records.amounts import amount_text
 from records.models import (
     Agency,
     AssessmentResult,
@@ -36,6 +38,21 @@ class NoEchoTextInput(forms.TextInput):
 
     def format_value(self, value: Any) -> str | None:
         return None
+
+
+class AmountInput(forms.NumberInput):
+    """An amount shown as the record page shows it (5.00, not 5.000000); what was typed is shown back as typed."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal):
+            return amount_text(value)
+        return super().format_value(value)
+
+
+def amount_field(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, max_digits=14, decimal_places=6, required=False, localize=False, widget=AmountInput()
+    )
 
 
 class DateInput(forms.DateInput):
@@ -209,12 +226,8 @@ class RecordForm(forms.Form):
     facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 4}))
     legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
     categories = forms.CharField(label=_("Categories"), max_length=200, required=False)
-    fine_amount = forms.DecimalField(
-        label=_("Fine (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
-    )
-    other_amount = forms.DecimalField(
-        label=_("Other amounts (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
-    )
+    fine_amount = amount_field(_("Fine (10,000 yuan)"))
+    other_amount = amount_field(_("Other amounts (10,000 yuan)"))
     loss_description = forms.CharField(label=_("Loss"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     social_impact = forms.CharField(label=_("Social impact"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     data_source_agency = AgencyPickerField(
@@ -438,12 +451,8 @@ class CorrectionForm(forms.Form):
     facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 4}))
     legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
     categories = forms.CharField(label=_("Categories"), max_length=200, required=False)
-    fine_amount = forms.DecimalField(
-        label=_("Fine (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
-    )
-    other_amount = forms.DecimalField(
-        label=_("Other amounts (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
-    )
+    fine_amount = amount_field(_("Fine (10,000 yuan)"))
+    other_amount = amount_field(_("Other amounts (10,000 yuan)"))
     loss_description = forms.CharField(label=_("Loss"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     social_impact = forms.CharField(label=_("Social impact"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(

@@ -541,6 +541,19 @@ def test_a_service_refusal_lands_on_its_field(
     assert not DishonestyRecord.objects.exists()
 
 
+def test_amounts_read_the_same_on_the_record_page_and_in_its_form(client: Client, world: City) -> None:
+    record = make_record(world.clerk_a, world.agency_a, fine_amount=Decimal("5"), other_amount=Decimal("1.2345"))
+    client.force_login(world.clerk_a)
+
+    page = client.get(f"/staff/records/{record.pk}/").content.decode()
+    form = client.get(f"/staff/records/{record.pk}/edit/").content.decode()
+
+    assert '<dd class="num-left" id="record-fine">5.00</dd>' in page
+    assert '<dd class="num-left" id="record-other-amount">1.2345</dd>' in page
+    assert 'name="fine_amount" value="5.00"' in form
+    assert "5.000000" not in page + form
+
+
 def test_every_rule_error_shows_at_once(client: Client, world: City) -> None:
     client.force_login(world.clerk_a)
     data = form_data(

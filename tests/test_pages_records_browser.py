@@ -134,7 +134,8 @@ def test_the_import_page_follows_the_job_until_it_is_done(
         "失信事实": "拖欠中小企业货款逾期未支付。",
         "法律依据": "《保障中小企业款项支付条例》第八条",
     }
-    book[excel.DATA_SHEET].append([values.get(header) for header in headers])
+    for column, header in enumerate(headers, start=1):  # row 2, as a person fills it
+        book[excel.DATA_SHEET].cell(row=2, column=column, value=values.get(header))
     workbook = tmp_path / "records.xlsx"
     book.save(workbook)
     sign_in(page, base, "clerk-a")
@@ -143,11 +144,17 @@ def test_the_import_page_follows_the_job_until_it_is_done(
     page.locator("#id_file").set_input_files(str(workbook))
     page.locator("#import-form button[type=submit]").click()
     expect(page.locator("#job-progress")).to_have_attribute("data-running", "true")
+    expect(page.locator("#job-running")).to_be_visible()
     job = ImportJob.objects.get()
 
     import_job_run(job_id=job.pk)  # a worker picks the job up; the open page notices by itself
 
     expect(page.locator("#job-done")).to_be_visible(timeout=15_000)
     expect(page.locator("#job-progress")).to_have_attribute("data-running", "false")
+    # Done: no "rows are being checked" left on the page, and the full bar fills its card.
+    expect(page.locator("#job-running")).to_have_count(0)
+    assert "正在逐行校验" not in page.content()
+    bar, card = page.locator("#job-progress-bar").bounding_box(), page.locator("#job-progress").bounding_box()
+    assert bar["width"] >= 0.9 * card["width"]
     page.screenshot(path=str(ARTIFACTS / "staff-import-done.png"), full_page=True)
     assert DishonestyRecord.objects.filter(document_number="临中法决〔2026〕501号").exists()
