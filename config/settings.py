@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Under /api/ every 404 is JSON in the error shape, unknown paths too (accounts/middleware.py).
+    "accounts.middleware.ApiNotFoundMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -190,6 +192,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "expire-due-records": {"task": "records.tasks.expire_due_records", "schedule": crontab(minute=5)},
     # Import jobs whose task was lost are queued again; those whose worker died are failed (nothing was written).
     "sweep-import-jobs": {"task": "records.tasks.sweep_import_jobs", "schedule": timedelta(minutes=5)},
+    # Years a newly deployed holiday library covers are configured; their provisional deadlines are recounted.
+    "refresh-calendar": {"task": "workcalendar.tasks.refresh_calendar", "schedule": crontab(hour=3, minute=17)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from records.models import Agency, AppliedMeasure, DishonestyRecord, UndeletableModel, UndeletableQuerySet
+from workcalendar.deadlines import DeadlineFields
 
 
 class ObjectionGrounds(models.TextChoices):
@@ -81,12 +82,27 @@ class FiledCase(UndeletableModel):
         help_text=_("Staff who filed on the subject's behalf; empty when filed by the public."),
     )
     stage_due_on = models.DateField(_("current stage due"), null=True, blank=True)
+    # What the stage's deadline was counted from, so that it can be counted again once a provisional year is set.
+    stage_due_counted_from = models.DateField(_("stage deadline counted from"), null=True, blank=True)
+    stage_due_working_days = models.PositiveSmallIntegerField(_("stage deadline (working days)"), null=True, blank=True)
+    stage_due_provisional = models.BooleanField(
+        _("provisional deadline"),
+        default=False,
+        help_text=_("Counted on a year whose official holiday arrangement was not configured yet."),
+    )
     decision_reason = models.TextField(_("reasons"), blank=True)
     created_at = models.DateTimeField(_("filed"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         abstract = True
+
+    STAGE_DEADLINE = DeadlineFields(
+        due="stage_due_on",
+        start="stage_due_counted_from",
+        working_days="stage_due_working_days",
+        provisional="stage_due_provisional",
+    )
 
     def is_overdue_on(self, on: datetime.date) -> bool:
         return self.closed_at is None and self.stage_due_on is not None and on > self.stage_due_on
@@ -209,6 +225,11 @@ class RepairApplication(FiledCase):
     material_requested_at = models.DateTimeField(_("material asked for on"), null=True, blank=True)
     material_request = models.TextField(_("material requested"), blank=True)
     material_due_on = models.DateField(_("material due"), null=True, blank=True)
+    material_due_counted_from = models.DateField(_("material deadline counted from"), null=True, blank=True)
+    material_due_working_days = models.PositiveSmallIntegerField(
+        _("material deadline (working days)"), null=True, blank=True
+    )
+    material_due_provisional = models.BooleanField(_("material deadline provisional"), default=False)
     # Printed on the repair decision; anyone holding the document can check it at /repair/verify/<code>/.
     verification_code = models.CharField(_("verification code"), max_length=32, blank=True, db_index=True)
     decided_by = models.ForeignKey(
@@ -236,6 +257,13 @@ class RepairApplication(FiledCase):
             ),
             models.CheckConstraint(name="repair_commitment_signed", condition=Q(commitment_signed=True)),
         ]
+
+    MATERIAL_DEADLINE = DeadlineFields(
+        due="material_due_on",
+        start="material_due_counted_from",
+        working_days="material_due_working_days",
+        provisional="material_due_provisional",
+    )
 
     def __str__(self) -> str:
         return f"{self.record} · {self.get_status_display()}"

@@ -7,6 +7,7 @@ delivery key); the platform holds every record's latest version; each business c
 nothing is parked. Settings for the worker are short (sweep every second, 4-second leases) so recovery is quick.
 """
 
+import datetime
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from config.celery import app
 from records.models import DishonestyRecord, OutboxStatus, PlatformChange
@@ -181,8 +183,11 @@ def rig(platform_stub: PlatformStub, tmp_path: Path, settings: object) -> Iterat
 
 def publish_many(world: City, n: int, *, start: int = 0) -> list[DishonestyRecord]:
     records = []
+    decided = timezone.localdate() - datetime.timedelta(days=30)  # in its disclosure window whatever day it is
     for i in range(start, start + n):
-        record = make_record(world.clerk_a, world.agency_a, document_number=f"东财罚〔2026〕{i + 1}号")
+        record = make_record(
+            world.clerk_a, world.agency_a, document_number=f"东财罚〔2026〕{i + 1}号", decision_date=decided
+        )
         record_submit(actor=world.reviewer_a, record=record)
         records.append(record_publish(actor=world.office_a, record=record))
     return records

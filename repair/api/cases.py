@@ -139,7 +139,18 @@ class CaseAttachmentSerializer(serializers.ModelSerializer):
 
 
 # Never listed: query_code_digest. The query code itself is stored nowhere.
-CASE_FIELDS = ["id", "record", "status", "filer_name", "filed_by", "stage_due_on", "overdue", "created_at", "closed_at"]
+CASE_FIELDS = [
+    "id",
+    "record",
+    "status",
+    "filer_name",
+    "filed_by",
+    "stage_due_on",
+    "stage_due_provisional",
+    "overdue",
+    "created_at",
+    "closed_at",
+]
 CASE_DETAIL_FIELDS = [
     "filer_contact",
     "filer_email",
@@ -163,6 +174,8 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailFields(serializers.Serializer):
+    # Blank when the filer gave none: documented as an address or "", as the filing input is.
+    filer_email = serializers.EmailField(read_only=True, allow_blank=True, help_text=_("Notices are sent here."))
     statement = MaskedTextField()
     decision_reason = MaskedTextField()
     events = CaseEventSerializer(many=True, help_text=_("The timeline: who, when, from, to, why."))
@@ -206,7 +219,7 @@ class RepairSerializer(CaseSerializer):
 
     class Meta:
         model = RepairApplication
-        fields = [*CASE_FIELDS, "material_due_on", "decided_at"]
+        fields = [*CASE_FIELDS, "material_due_on", "material_due_provisional", "decided_at"]
         read_only_fields = fields
 
 

@@ -23,6 +23,6 @@ def to_english(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("workcalendar", "0002_field_names_in_chinese")]
+    dependencies = [("workcalendar", "0003_field_names_in_chinese")]
 
     operations = [migrations.RunPython(to_chinese, to_english)]
