@@ -8,6 +8,7 @@ caller's scope, 409 a step the record's current status does not allow (`illegal_
 """
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import DateTimeField, Max, OuterRef, Prefetch, QuerySet, Subquery, Value, prefetch_related_objects
@@ -312,6 +313,8 @@ def _check_record_body(serializer: RecordInputSerializer, *, record: DishonestyR
     if serializer.is_valid():
         return
     errors: dict[str, Any] = dict(serializer.errors)
+    if not isinstance(serializer.initial_data, Mapping):  # not an object at all: nothing to read the rules on
+        raise serializers.ValidationError(errors)
     readable: dict[str, Any] = {}
     for name, field in serializer.fields.items():
         if name in errors or name == "responsible" or field.read_only:
