@@ -271,7 +271,8 @@ def test_the_reviewer_returns_a_record_to_the_clerk_with_a_reason(client: Client
     assert notice.body == "文书号有误，请核对"
     client.force_login(world.clerk_a)
     html = client.get(f"/staff/records/{record.pk}/").content.decode()
-    # The reason heads the record, above its data.
+    # The reason heads the record, above its data, and says who returned it.
+    assert 'data-returned-from="awaiting_review"' in html and "单位审核员退回" in html
     assert html.index('id="return-reason"') < html.index('id="record-facts"')
     assert "文书号有误，请核对" in html[html.index('id="return-reason"') : html.index('id="record-facts"')]
 
@@ -486,6 +487,9 @@ def test_the_credit_office_returns_with_a_reason(client: Client, world: City) ->
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.status == RecordStatus.RETURNED
+    client.force_login(world.clerk_a)
+    html = client.get(f"/staff/records/{record.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-returned-from="submitted"' in html and "信用办退回" in html and "缺少判决书" in html
     event = RecordEvent.objects.filter(record=record).last()
     assert (event.kind, event.reason, event.actor) == ("returned", "缺少判决书", world.office_a)
 
