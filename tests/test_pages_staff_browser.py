@@ -22,8 +22,8 @@ from tests.browser_support import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_A
 from tests.conftest import PASSWORD, City
 from tests.factories import make_record, record_input
 
-FULL_ID = "33010219850312130X"
-MASKED_ID = "3301**********130X"
+FULL_ID = "33010219850312148X"
+MASKED_ID = "3301**********148X"
 
 pytestmark = BROWSER_MARKS
 # Publishing counts rectification deadlines in working days; a day whose deadlines stay inside the configured year
