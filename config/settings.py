@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "axes",
+    "accounts.apps.SignInThrottlingConfig",  # django-axes, named for the admin console
     "accounts",
     "records",
     "workcalendar",

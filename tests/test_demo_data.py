@@ -210,7 +210,7 @@ def test_it_adds_the_records_to_a_city_loaded_before_they_existed(settings: Any,
     counts = row_counts()
     load_demo_city()
 
-    assert "Loaded 82 dishonesty records" in output
+    assert "Loaded 85 dishonesty records" in output
     assert DishonestyRecord.objects.count() == sum(STATE_COUNTS.values())
     assert row_counts() == counts
 

@@ -73,7 +73,7 @@ def test_subjects_names_and_grams_are_filled_and_consistent(generated: list[Dish
 
 
 def test_publication_times_follow_the_states(generated: list[DishonestyRecord]) -> None:
-    unpublished = {RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.RETURNED}
+    unpublished = {RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.SUBMITTED, RecordStatus.RETURNED}
     for record in generated:
         assert (record.published_at is None) == (record.status in unpublished)
         if record.published_at:

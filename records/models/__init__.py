@@ -30,6 +30,7 @@ from records.models.measures import (
 from records.models.outbox import ChangeType, OutboxStatus, PlatformChange
 from records.models.subjects import (
     AccessAction,
+    AccessChannel,
     Agency,
     AgencyEvent,
     AgencyEventKind,
@@ -52,6 +53,7 @@ __all__ = [
     "EDITABLE_STATUSES",
     "IN_FORCE_STATUSES",
     "AccessAction",
+    "AccessChannel",
     "Agency",
     "AgencyEvent",
     "AgencyEventKind",

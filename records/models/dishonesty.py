@@ -45,6 +45,8 @@ class RecordSource(models.TextChoices):
 
 class RecordStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # The clerk has handed the record to the agency's reviewer, who submits it or returns it with a reason.
+    AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")
     PUBLISHED = "published", _("Published")
@@ -65,7 +67,10 @@ def disclosed_until_of(*, publicly_disclosed: bool, disclosure_ends_on: datetime
 
 # The states in which a record is in force: public (inside its window) and its measures apply.
 IN_FORCE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CORRECTED)
-EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.RETURNED)
+# Verified by the credit office and not revoked: the record counts against its subject and responsible persons, even
+# once repaired or expired (it happened; 003 §四(六)).
+VERIFIED_STATUSES = (*IN_FORCE_STATUSES, RecordStatus.REPAIRED, RecordStatus.EXPIRED)
+EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.RETURNED)
 
 
 class DisclosureRule(models.Model):
@@ -182,6 +187,14 @@ class RecordQuerySet(UndeletableQuerySet):
     def in_force(self) -> "RecordQuerySet":
         return self.filter(status__in=IN_FORCE_STATUSES)
 
+    def verified(self) -> "RecordQuerySet":
+        return self.filter(status__in=VERIFIED_STATUSES)
+
+    def naming(self, person: CivilServant) -> "RecordQuerySet":
+        """Records about `person`, or that hold `person` liable among the responsible persons (惩戒到人)."""
+        responsible = RecordResponsibility.objects.filter(person=person).values("record_id")
+        return self.filter(Q(subject_person=person) | Q(pk__in=responsible))
+
     def due_to_expire(self, on: datetime.date) -> "RecordQuerySet":
         """In force, and `on` is past the window's last day: shown on that day, gone the day after."""
         return self.filter(status__in=IN_FORCE_STATUSES, disclosure_ends_on__lt=on)
@@ -203,7 +216,7 @@ class DishonestyRecord(UndeletableModel):
     # Denormalised for the public search: the subject's name when the record was entered or corrected.
     subject_name = models.CharField(_("subject name"), max_length=200, editable=False)
     # The public search's index over subject_name (records/search.py; GIN index on PostgreSQL, migration 0005).
-    search_grams = GramsField(editable=False, default="")
+    search_grams = GramsField(_("name search index"), editable=False, default="")
     source = models.CharField(_("source"), max_length=32, choices=RecordSource.choices)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
@@ -236,7 +249,9 @@ class DishonestyRecord(UndeletableModel):
 
     status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
     # The disclosure window, computed from the rule in force on the decision date (records.disclosure); never typed.
-    disclosure_rule = models.ForeignKey(DisclosureRule, on_delete=models.PROTECT, related_name="records")
+    disclosure_rule = models.ForeignKey(
+        DisclosureRule, verbose_name=_("disclosure rule"), on_delete=models.PROTECT, related_name="records"
+    )
     publicly_disclosed = models.BooleanField(_("publicly disclosed"))
     disclosure_starts_on = models.DateField(_("disclosure starts"))
     earliest_repair_on = models.DateField(_("repair possible from"))
@@ -250,11 +265,13 @@ class DishonestyRecord(UndeletableModel):
     # told (yybz) with every version of the record. Kept by repair.services.objections in their transactions.
     under_objection = models.BooleanField(_("under objection"), default=False, editable=False)
     # Bumped on every change the platform must see; the platform keeps the highest version (DOMAIN §10).
-    version = models.PositiveIntegerField(default=1)
-    published_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     objects = RecordQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_grams"])
@@ -327,8 +344,12 @@ class ResponsibilityKind(models.TextChoices):
 class RecordResponsibility(UndeletableModel):
     """惩戒到人: the persons held liable for a record; the principal responsible person is always among them."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="responsibilities")
-    person = models.ForeignKey(CivilServant, on_delete=models.PROTECT, related_name="responsibilities")
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="responsibilities"
+    )
+    person = models.ForeignKey(
+        CivilServant, verbose_name=_("civil servant"), on_delete=models.PROTECT, related_name="responsibilities"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ResponsibilityKind.choices)
 
     objects = UndeletableQuerySet.as_manager()
@@ -348,6 +369,7 @@ class RecordResponsibility(UndeletableModel):
 class RecordEventKind(models.TextChoices):
     CREATED = "created", _("Created")
     EDITED = "edited", _("Edited")
+    REVIEW_REQUESTED = "review_requested", _("Sent for review")
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")
     PUBLISHED = "published", _("Published")
@@ -363,14 +385,18 @@ class RecordEventKind(models.TextChoices):
 class RecordEvent(UndeletableModel):
     """The immutable timeline of a record: who, when, from, to, why."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=16, choices=RecordEventKind.choices)
-    from_status = models.CharField(max_length=16, choices=RecordStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=RecordStatus.choices)
-    reason = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=16, choices=RecordEventKind.choices)
+    from_status = models.CharField(_("previous status"), max_length=16, choices=RecordStatus.choices, blank=True)
+    to_status = models.CharField(_("new status"), max_length=16, choices=RecordStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, verbose_name=_("done by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
 
     objects = UndeletableQuerySet.as_manager()
 
@@ -386,14 +412,18 @@ class RecordEvent(UndeletableModel):
 class EvidenceFile(UndeletableModel):
     """Evidence for a record, stored outside the web root and served only to those who may see the record."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(upload_to="evidence/%Y/%m/")
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     objects = UndeletableQuerySet.as_manager()
 

@@ -1,13 +1,18 @@
 """Writes and transitions of the records app. Views, API, admin, commands and tasks all come through here."""
 
 from records.services.dishonesty import (
+    PublishPreview,
     RecordInput,
     record_correct,
     record_create,
     record_publish,
+    record_publish_preview,
     record_repair,
+    record_request_review,
     record_return,
     record_revoke,
+    record_rule_errors,
+    record_send_back,
     record_submit,
     record_update,
     records_expire_due,
@@ -37,6 +42,7 @@ from records.services.subjects import (
 )
 
 __all__ = [
+    "PublishPreview",
     "RecordInput",
     "agency_create",
     "agency_merge",
@@ -62,9 +68,13 @@ __all__ = [
     "record_correct",
     "record_create",
     "record_publish",
+    "record_publish_preview",
     "record_repair",
+    "record_request_review",
     "record_return",
     "record_revoke",
+    "record_rule_errors",
+    "record_send_back",
     "record_submit",
     "record_update",
     "records_expire_due",

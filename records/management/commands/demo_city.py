@@ -55,6 +55,7 @@ from records.services import (
     record_correct,
     record_create,
     record_publish,
+    record_request_review,
     record_return,
     record_revoke,
     record_submit,
@@ -413,6 +414,7 @@ RECORD_SEED = SEED + 3
 # windows have closed; those in force were decided from 2024 on; the pending ones recently.
 STATE_COUNTS = {
     "draft": 8,
+    "awaiting_review": 3,
     "submitted": 7,
     "returned": 5,
     "published": 34,
@@ -423,8 +425,8 @@ STATE_COUNTS = {
 # The two finance bureaus the demo clerks work in get records in the states their queues show ("person:": about one
 # of its civil servants).
 PINNED = {
-    "东城区财政局": ["draft", "draft", "submitted", "returned", "returned", "published", "person:published",
-                 "corrected", "revoked", "expired"],
+    "东城区财政局": ["draft", "draft", "awaiting_review", "submitted", "returned", "returned", "published",
+                 "person:published", "corrected", "revoked", "expired"],
     "西城区财政局": ["draft", "submitted", "published", "expired"],
 }  # fmt: skip
 PERSON_RECORDS = 8
@@ -585,7 +587,7 @@ class RecordsBuilder:
         rng, d = self.rng, datetime.date
         if state == "expired":
             day = _day_between(rng, d(2022, 1, 1), d(2023, 10, 31))
-        elif state in {"draft", "submitted", "returned"}:
+        elif state in {"draft", "awaiting_review", "submitted", "returned"}:
             day = _day_between(rng, d(2026, 7, 1), d(2026, 11, 10))
         elif severity == "minor":
             # The 2026 rule keeps a minor record off the public site and ends it after three months at most.
@@ -702,6 +704,8 @@ class RecordsBuilder:
         record = record_create(actor=enter, data=data)
         if state == "draft":
             return record
+        if state == "awaiting_review":
+            return record_request_review(actor=enter, record=record)
         record = record_submit(actor=submit, record=record)
         if state == "returned" or (state == "submitted" and index % 3 == 0):
             record = record_return(actor=decide, record=record, reason=self.rng.choice(RETURN_REASONS))

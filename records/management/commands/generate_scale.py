@@ -249,12 +249,15 @@ STATUS_SHARES = [
     (RecordStatus.CORRECTED, 0.86),
     (RecordStatus.REVOKED, 0.89),
     (RecordStatus.REPAIRED, 0.90),
-    (RecordStatus.DRAFT, 0.94),
+    (RecordStatus.DRAFT, 0.93),
+    (RecordStatus.AWAITING_REVIEW, 0.94),
     (RecordStatus.SUBMITTED, 0.96),
     (RecordStatus.RETURNED, 0.97),
     (RecordStatus.EXPIRED, 1.00),
 ]
-UNPUBLISHED = frozenset({RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.RETURNED})
+UNPUBLISHED = frozenset(
+    {RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.SUBMITTED, RecordStatus.RETURNED}
+)
 SEVERITY_SHARES = [(Severity.MINOR, 0.10), (Severity.GENERAL, 0.70), (Severity.SERIOUS, 1.00)]
 SPECIAL_FIELD_SHARE = 0.02
 PERSON_SHARE = 0.15
