@@ -97,7 +97,7 @@ def test_the_page_tells_the_submitter_why_and_leaves_the_record_as_it_was(client
     before = written()
     client.force_login(world.office_a)
 
-    response = client.post(f"/staff/records/{record.pk}/publish/")
+    response = client.post(f"/staff/records/{record.pk}/publish/", {"confirm": "on"})
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -112,7 +112,7 @@ def test_the_page_publishes_for_a_colleague(client: Client, world: City) -> None
     record = submitted_by(world, world.reviewer_a)
     client.force_login(world.office_a)
 
-    assert client.post(f"/staff/records/{record.pk}/publish/").status_code == 302
+    assert client.post(f"/staff/records/{record.pk}/publish/", {"confirm": "on"}).status_code == 302
     record.refresh_from_db()
     assert record.status == RecordStatus.PUBLISHED
 
