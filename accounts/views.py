@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from accounts.scope import may_operate_platform_delivery, may_read_people
 from delivery.services import delivery_status
 from records.forms import entering_agencies
-from records.models import Agency, CivilServant
+from records.models import Agency, CivilServant, PlatformChange
 from records.views.queue import queue_sections
 
 
@@ -37,6 +37,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue": queue_sections(user),
         "may_enter_records": entering_agencies(user).exists(),
         # Operators are warned when delivery to the platform lags (PLATFORM_LAG_WARNING_SECONDS).
-        "delivery": delivery_status() if may_operate_platform_delivery(user) else None,
+        "delivery": (
+            delivery_status(changes=PlatformChange.objects.visible_to(user))
+            if may_operate_platform_delivery(user)
+            else None
+        ),
     }
     return render(request, "accounts/home.html", context)

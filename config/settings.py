@@ -199,11 +199,17 @@ PLATFORM_SECRET = env_str("PLATFORM_SECRET", "")
 if PLATFORM_URL and len(PLATFORM_SECRET) < (32 if PRODUCTION else 1):
     raise ImproperlyConfigured("PLATFORM_URL is set: PLATFORM_SECRET must be set too (at least 32 characters).")
 PLATFORM_BATCH_SIZE = env_int("PLATFORM_BATCH_SIZE", 200)
+# A batch's body stays under this (bytes): large records make smaller batches. A 413 splits a batch in two anyway.
+PLATFORM_BATCH_MAX_BYTES = env_int("PLATFORM_BATCH_MAX_BYTES", 1024 * 1024)
 PLATFORM_TIMEOUT_SECONDS = env_int("PLATFORM_TIMEOUT_SECONDS", 10)
-# After this many failed tries a change is parked as failed (operations page: replay).
+# After the platform refuses a change's content this many times it is parked as failed (operations page: replay).
+# An unreachable, failing or throttling platform never parks anything: changes wait for as long as it lasts.
 PLATFORM_MAX_ATTEMPTS = env_int("PLATFORM_MAX_ATTEMPTS", 10)
 PLATFORM_RETRY_BASE_SECONDS = env_int("PLATFORM_RETRY_BASE_SECONDS", 2)
 PLATFORM_RETRY_MAX_SECONDS = env_int("PLATFORM_RETRY_MAX_SECONDS", 600)
+# While the platform fails, it is probed at a growing interval capped here; with the sweep interval this bounds how
+# long delivery takes to resume once it answers again (15 + 30 s: within a minute).
+PLATFORM_PROBE_MAX_SECONDS = env_int("PLATFORM_PROBE_MAX_SECONDS", 30)
 # A claimed batch is another worker's to retry after this (a killed worker never acknowledges).
 PLATFORM_LEASE_SECONDS = env_int("PLATFORM_LEASE_SECONDS", 60)
 PLATFORM_SWEEP_SECONDS = env_int("PLATFORM_SWEEP_SECONDS", 15)

@@ -67,8 +67,9 @@ class InProcessDelivery:
                 since_reconcile += settings.PLATFORM_SWEEP_SECONDS
                 if since_reconcile >= settings.PLATFORM_RECONCILE_SECONDS:
                     since_reconcile = 0.0
+                    services.answers_prune()
                     services.reconcile()
-            except (client.PlatformUnreachable, OSError):
+            except client.PlatformUnreachable:
                 log.warning("platform unreachable; delivery will retry", exc_info=True)
             except Exception:
                 log.exception("in-process delivery failed; it will retry")

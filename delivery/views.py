@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scope import may_operate_platform_delivery, record_q
+from accounts.scope import may_operate_platform_delivery
 from delivery import services
 from delivery.kick import delivery_kick
 from records.models import OutboxStatus, PlatformChange
@@ -27,7 +27,8 @@ def _operator(request: HttpRequest) -> None:
 
 def parked_changes(user: object) -> QuerySet[PlatformChange]:
     return (
-        PlatformChange.objects.filter(record_q(user, "record__"), status=OutboxStatus.FAILED)
+        PlatformChange.objects.visible_to(user)
+        .filter(status=OutboxStatus.FAILED)
         .select_related("record", "record__subject_agency")
         .order_by("-failed_at", "-pk")
     )
@@ -43,7 +44,7 @@ def operations(request: HttpRequest) -> HttpResponse:
         "delivery/operations.html",
         {
             "section": "delivery",
-            "status": services.delivery_status(),
+            "status": services.delivery_status(changes=PlatformChange.objects.visible_to(request.user)),
             "page": page,
             "max_attempts": settings.PLATFORM_MAX_ATTEMPTS,
         },

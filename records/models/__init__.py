@@ -26,7 +26,7 @@ from records.models.measures import (
     MeasureType,
     Rectification,
 )
-from records.models.outbox import ChangeType, OutboxStatus, PlatformChange
+from records.models.outbox import WAITS_FOR_PLATFORM, ChangeType, FailureKind, OutboxStatus, PlatformChange
 from records.models.subjects import (
     AccessAction,
     Agency,
@@ -50,6 +50,7 @@ from records.models.subjects import (
 __all__ = [
     "EDITABLE_STATUSES",
     "IN_FORCE_STATUSES",
+    "WAITS_FOR_PLATFORM",
     "AccessAction",
     "Agency",
     "AgencyEvent",
@@ -66,6 +67,7 @@ __all__ = [
     "DisclosureRule",
     "DishonestyRecord",
     "EvidenceFile",
+    "FailureKind",
     "ImportJob",
     "ImportStatus",
     "IntegrityTraining",
