@@ -1,4 +1,6 @@
-"""The operations page of delivery to the platform: lag, pending, parked changes with the platform's answer, replay."""
+"""The operations page of delivery to the platform: the platform's state, lag, pending and parked changes of the
+operator's region with the platform's answers, replay. Counts, banner and lists all come from
+`PlatformChange.objects.visible_to(user)`."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +20,7 @@ from delivery.kick import delivery_kick
 from records.models import OutboxStatus, PlatformChange
 
 PAGE_SIZE = 50
+ANSWERS_SHOWN = 50
 
 
 def _operator(request: HttpRequest) -> None:
@@ -47,6 +50,27 @@ def operations(request: HttpRequest) -> HttpResponse:
             "status": services.delivery_status(changes=PlatformChange.objects.visible_to(request.user)),
             "page": page,
             "max_attempts": settings.PLATFORM_MAX_ATTEMPTS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One change of the operator's region with every answer the platform gave it (a parked change's whole story)."""
+    _operator(request)
+    found = get_object_or_404(
+        PlatformChange.objects.visible_to(request.user).select_related("record", "record__subject_agency"), pk=pk
+    )
+    answers = list(found.answers.order_by("-pk")[: ANSWERS_SHOWN + 1])
+    return render(
+        request,
+        "delivery/change.html",
+        {
+            "section": "delivery",
+            "change": found,
+            "answers": answers[:ANSWERS_SHOWN],
+            "more_answers": len(answers) > ANSWERS_SHOWN,
         },
     )
 
