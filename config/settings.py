@@ -168,9 +168,12 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that fails open: with Redis away, throttles let requests through and pages are
+            # rendered without it, logged (config/cache.py). Short timeouts: a hung Redis must not hang requests.
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "govcredit"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -182,14 +185,24 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Tasks are short and idempotent; a lost worker's tasks come back after this.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Tasks are short and idempotent; a lost worker's tasks come back after this. The socket timeouts keep a hung Redis
+# from hanging the web process that queues a task (config/queueing.py never lets that fail a request).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+# Queueing gives up quickly when the broker is away: every job is in the database and has a sweeper or a fallback.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Public pages already hide a record the day its window closes; this writes the expiry event and closes measures.
     "expire-due-records": {"task": "records.tasks.expire_due_records", "schedule": crontab(minute=5)},
     # Import jobs whose task was lost are queued again; those whose worker died are failed (nothing was written).
-    "sweep-import-jobs": {"task": "records.tasks.sweep_import_jobs", "schedule": timedelta(minutes=5)},
+    "sweep-import-jobs": {
+        "task": "records.tasks.sweep_import_jobs",
+        "schedule": timedelta(seconds=env_int("RECORD_IMPORT_SWEEP_SECONDS", 30)),
+    },
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -454,8 +467,11 @@ RECORD_IMPORT_MAX_ROWS = env_int("RECORD_IMPORT_MAX_ROWS", 200_000)
 RECORD_IMPORT_MAX_FILE_BYTES = env_int("RECORD_IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024)
 RECORD_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("RECORD_IMPORT_MAX_UNCOMPRESSED_BYTES", 512 * 1024 * 1024)
 RECORD_IMPORT_MAX_COMPRESSION_RATIO = env_int("RECORD_IMPORT_MAX_COMPRESSION_RATIO", 100)
-# An import still checking or writing after this many minutes lost its worker: the sweeper marks it failed.
-RECORD_IMPORT_STUCK_MINUTES = env_int("RECORD_IMPORT_STUCK_MINUTES", 60)
+# A running import renews its lease every RECORD_IMPORT_HEARTBEAT_SECONDS; one without a sign of life for
+# RECORD_IMPORT_LEASE_SECONDS lost its worker, and the sweeper (every RECORD_IMPORT_SWEEP_SECONDS) fails it: within
+# two minutes of the worker's death, nothing written, the clerk told to upload again.
+RECORD_IMPORT_HEARTBEAT_SECONDS = env_int("RECORD_IMPORT_HEARTBEAT_SECONDS", 15)
+RECORD_IMPORT_LEASE_SECONDS = env_int("RECORD_IMPORT_LEASE_SECONDS", 90)
 RECORD_EVIDENCE_MAX_BYTES = env_int("RECORD_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 
 # Working-day time limits of the subject's rights (DOMAIN §5; Guangzhou practice and provisional national figures).

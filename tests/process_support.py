@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -116,6 +117,57 @@ class Worker:
             self.process.wait()
 
 
+class Server:
+    """The site under gunicorn (two sync workers, DEBUG off), as production runs it; its log in the work directory."""
+
+    def __init__(self, env: dict[str, str], workdir: Path, *, workers: int = 2) -> None:
+        self.env = {"DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1", **env}
+        self.workdir = workdir
+        self.workers = workers
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log(self) -> str:
+        return (self.workdir / "server.log").read_text(errors="replace")
+
+    def start(self, *, timeout: float = 30) -> None:
+        with (self.workdir / "server.log").open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "config.wsgi:application",
+                    f"--bind=127.0.0.1:{self.port}",
+                    f"--workers={self.workers}",
+                    "--timeout=60",
+                    "--log-level=warning",
+                ],
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                    status_line = s.recv(64).split(b"\r\n", 1)[0]
+                    if status_line.split(b" ")[1:2] == [b"200"]:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start; see {self.workdir / 'server.log'}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
 def process_env(**overrides: str) -> dict[str, str]:
     """The environment of a child process of the product: this test database, plus `overrides`."""
     from django.db import connection
@@ -155,4 +207,51 @@ def wait_for(condition: "object", *, timeout: float, interval: float = 0.1, what
     raise AssertionError(f"{what} did not happen within {timeout} s")
 
 
-__all__ = ["REDIS_SERVER", "REPO", "Redis", "Worker", "broker", "free_port", "process_env", "wait_for"]
+def delivery_quiesce(*, timeout: float, logs: Path) -> float:
+    """Waits until no platform change is pending (faults stopped); returns the seconds it took."""
+    from records.models import OutboxStatus, PlatformChange
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if not PlatformChange.objects.exclude(status=OutboxStatus.DELIVERED).exists():
+            return time.monotonic() - started
+        time.sleep(0.25)
+    left = dict(PlatformChange.objects.exclude(status=OutboxStatus.DELIVERED).values_list("pk", "last_error")[:5])
+    raise AssertionError(f"not quiesced in {timeout} s; e.g. {left}; logs in {logs}")
+
+
+def assert_delivery_invariant(stub_db: Path, records: "list[Any]", *, changes_per_record: int = 1) -> None:
+    """The invariant of ../shared/FAULTS.md once delivery has quiesced: what we consider delivered is exactly what the
+    platform stored, once each; it holds each record's latest version; one outbox entry per business change; nothing
+    pending, nothing parked."""
+    import sqlite3
+
+    from records.models import OutboxStatus, PlatformChange
+
+    delivered = {c.delivery_key: (c.record_id, c.version) for c in PlatformChange.objects.all()}
+    with sqlite3.connect(stub_db) as db:
+        received = {
+            key: (rid, v) for key, rid, v in db.execute("SELECT delivery_key, record_id, version FROM received")
+        }
+        current = dict(db.execute("SELECT record_id, version FROM current"))
+    assert received == delivered
+    for record in records:
+        record.refresh_from_db()
+        assert current[record.pk] == record.version, record.pk
+    assert PlatformChange.objects.count() == len(records) * changes_per_record
+    assert not PlatformChange.objects.exclude(status=OutboxStatus.DELIVERED).exists()
+
+
+__all__ = [
+    "REDIS_SERVER",
+    "REPO",
+    "Redis",
+    "Server",
+    "Worker",
+    "assert_delivery_invariant",
+    "broker",
+    "delivery_quiesce",
+    "free_port",
+    "process_env",
+    "wait_for",
+]

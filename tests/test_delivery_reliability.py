@@ -24,7 +24,15 @@ from records.models import DishonestyRecord, OutboxStatus, PlatformChange
 from records.services import record_correct, record_publish, record_submit
 from tests.conftest import City
 from tests.factories import make_record
-from tests.process_support import Redis, Worker, broker, process_env, wait_for
+from tests.process_support import (
+    Redis,
+    Worker,
+    assert_delivery_invariant,
+    broker,
+    delivery_quiesce,
+    process_env,
+    wait_for,
+)
 from tests.stub_support import PlatformStub, platform_stub  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -116,34 +124,13 @@ def travel(delta: timedelta) -> None:
 
 
 def quiesce(rig: Rig, *, timeout: float = QUIESCE_SECONDS) -> None:
-    started = time.monotonic()
-    deadline = started + timeout
-    while time.monotonic() < deadline:
-        if not PlatformChange.objects.exclude(status=OutboxStatus.DELIVERED).exists():
-            print(f"quiesced in {time.monotonic() - started:.1f} s")  # shown with -s
-            return
-        time.sleep(0.25)
-    left = dict(PlatformChange.objects.exclude(status=OutboxStatus.DELIVERED).values_list("pk", "last_error")[:5])
-    raise AssertionError(f"not quiesced in {timeout} s; e.g. {left}; logs in {rig.worker.workdir}")
+    seconds = delivery_quiesce(timeout=timeout, logs=rig.worker.workdir)
+    print(f"quiesced in {seconds:.1f} s")  # shown with -s
 
 
 def assert_invariant(rig: Rig, records: list[DishonestyRecord], *, changes_per_record: int = 1) -> None:
     quiesce(rig)
-    delivered = {c.delivery_key: (c.record_id, c.version) for c in PlatformChange.objects.all()}
-    with sqlite3.connect(rig.stub.db) as stub_db:
-        received = {
-            key: (rid, v) for key, rid, v in stub_db.execute("SELECT delivery_key, record_id, version FROM received")
-        }
-        current = dict(stub_db.execute("SELECT record_id, version FROM current"))
-    # what we consider delivered is exactly what the platform stored, once each
-    assert received == delivered
-    # the platform holds each record's latest version
-    for record in records:
-        record.refresh_from_db()
-        assert current[record.pk] == record.version, record.pk
-    # one outbox entry per business change, nothing parked
-    assert PlatformChange.objects.count() == len(records) * changes_per_record
-    assert not PlatformChange.objects.filter(status=OutboxStatus.FAILED).exists()
+    assert_delivery_invariant(rig.stub.db, records, changes_per_record=changes_per_record)
 
 
 def test_platform_down_while_500_records_are_published_then_back(rig: Rig, world: City) -> None:
