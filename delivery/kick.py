@@ -28,12 +28,11 @@ def _start() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         InProcessDelivery.wake()
         return
+    from config.queueing import queue_now
     from delivery.tasks import deliver
 
-    try:
-        deliver.delay()
-    except Exception:  # broker down: the change is safe in the outbox; the sweeper will queue it
-        log.warning("could not queue the delivery task; the sweeper will pick the change up", exc_info=True)
+    # Broker down: the change is safe in the outbox and the sweeper queues it once the broker is back.
+    queue_now(deliver)
 
 
 class InProcessDelivery:
