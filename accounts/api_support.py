@@ -15,9 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as site_server_error
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -34,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 # The DomainError code of a move the object's current state does not allow; answered with 409 Conflict.
 ILLEGAL_TRANSITION = "illegal_transition"
-SERVER_ERROR_MESSAGE = _lazy("The server could not complete the request; nothing is lost. Try again later.")
+SERVER_ERROR_MESSAGE = gettext_lazy("The server could not complete the request; nothing is lost. Try again later.")
 
 
 class IdCursorPagination(CursorPagination):

@@ -3,6 +3,7 @@
 from records.models.dishonesty import (
     EDITABLE_STATUSES,
     IN_FORCE_STATUSES,
+    TEXT_LIMITS,
     DisclosureRule,
     DishonestyRecord,
     EvidenceFile,
@@ -50,6 +51,7 @@ from records.models.subjects import (
 __all__ = [
     "EDITABLE_STATUSES",
     "IN_FORCE_STATUSES",
+    "TEXT_LIMITS",
     "WAITS_FOR_PLATFORM",
     "AccessAction",
     "Agency",

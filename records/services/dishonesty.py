@@ -24,6 +24,7 @@ from records.codes import normalize_uscc, validate_uscc
 from records.disclosure import window_for
 from records.errors import DomainError, NotAllowed
 from records.models import (
+    TEXT_LIMITS,
     Agency,
     ChangeType,
     CivilServant,
@@ -123,6 +124,15 @@ def record_input_check(data: RecordInput, *, record_id: int | None = None) -> No
         raise DomainError(_("Describe the facts."), field="facts")
     if not data.legal_basis.strip():
         raise DomainError(_("Give the legal basis."), field="legal_basis")
+    for name, limit in TEXT_LIMITS.items():
+        length = len(getattr(data, name) or "")
+        if length > limit:
+            raise DomainError(
+                _("At most %(max)d characters (the national data item's limit); this has %(n)d.")
+                % {"max": limit, "n": length},
+                code="too_long",
+                field=name,
+            )
     for name in ("fine_amount", "other_amount"):
         amount = getattr(data, name)
         if amount is not None and amount < 0:
