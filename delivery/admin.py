@@ -39,6 +39,8 @@ class PlatformChangeAdmin(ReadOnlyScopedAdmin):
         "version",
         "status",
         "attempts",
+        "refusals",
+        "failure",
         "generation",
         "created_at",
         "last_attempt_at",
