@@ -35,9 +35,10 @@ run: venv
 		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite against real PostgreSQL and Redis (DATABASE_URL / REDIS_URL override the local defaults).
+# `make test TODAY=2030-02-01` runs it as if that were today (the clock moved for the whole run).
 test: venv
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-		DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+		TEST_TODAY="$(TODAY)" DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 # Static checks CI runs beside the suite.
 check: venv
@@ -55,8 +56,8 @@ format: venv
 
 # Regenerate the Chinese catalogue after changing user-facing strings; translate, then commit the .po and .mo.
 messages: venv
-	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'static/vendor/*' --no-obsolete
-	$(PY) manage.py makemessages --locale zh_Hans --domain djangojs --ignore '.venv/*' --ignore 'static/vendor/*' --no-obsolete
+	$(PY) manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'static/vendor/*' --no-obsolete --add-location file
+	$(PY) manage.py makemessages --locale zh_Hans --domain djangojs --ignore '.venv/*' --ignore 'static/vendor/*' --no-obsolete --add-location file
 	$(PY) manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
 clean:

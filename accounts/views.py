@@ -2,13 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.models import Role
 from accounts.scope import may_operate_platform_delivery, may_read_people
 from delivery.services import delivery_status
 from records.forms import entering_agencies
 from records.models import Agency, CivilServant, PlatformChange
 from records.views.queue import queue_sections
+from workcalendar.services import calendar_next_year_pending, provisional_year_message
 
 
 class LoginView(auth_views.LoginView):
@@ -43,4 +46,10 @@ def home(request: HttpRequest) -> HttpResponse:
             else None
         ),
     }
+    # From November, those who publish and those who configure hear that next year's deadlines are provisional.
+    if user.role in (Role.CREDIT_OFFICE, Role.ADMINISTRATOR):
+        pending_year = calendar_next_year_pending(timezone.localdate())
+        if pending_year is not None:
+            context["calendar_notice"] = provisional_year_message(pending_year)
+            context["calendar_admin"] = user.role == Role.ADMINISTRATOR
     return render(request, "accounts/home.html", context)

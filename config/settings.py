@@ -203,6 +203,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "records.tasks.sweep_import_jobs",
         "schedule": timedelta(seconds=env_int("RECORD_IMPORT_SWEEP_SECONDS", 30)),
     },
+    # Years a newly deployed holiday library covers are configured; their provisional deadlines are recounted.
+    "refresh-calendar": {"task": "workcalendar.tasks.refresh_calendar", "schedule": crontab(hour=3, minute=17)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").

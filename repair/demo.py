@@ -4,7 +4,6 @@ Built through the services from the demo city's records, so events, deadlines, s
 real. Deterministic; `cases_loaded()` makes loading twice a no-op.
 """
 
-import datetime
 import random
 from collections import Counter
 
@@ -29,26 +28,12 @@ from repair.services import (
     repair_refuse,
     repair_request_material,
 )
-from workcalendar.models import CalendarDay, CalendarYear, DayKind
 
 FILERS = [("王律师", "13800000001"), ("李会计", "13800000002"), ("赵经理", "0571-86000003"), ("陈主任", "13900000004")]
 
 
 def cases_loaded(city: Agency) -> bool:
     return Objection.objects.filter(record__subject_agency__path__startswith=city.path).exists()
-
-
-def ensure_next_year_calendar(today: datetime.date) -> None:
-    """Deadlines filed late in a year run into the next. If the holiday library does not cover it yet, the demo
-    configures a provisional year (weekends and New Year's Day) that says so; an administrator replaces it."""
-    year = today.year + 1
-    calendar_year, created = CalendarYear.objects.get_or_create(
-        year=year, defaults={"source": "演示用临时日历：仅周末与元旦，待按国务院办公厅节假日通知补录"}
-    )
-    if created:
-        CalendarDay.objects.create(
-            calendar_year=calendar_year, date=datetime.date(year, 1, 1), kind=DayKind.HOLIDAY, name="元旦"
-        )
 
 
 def _office_for(record: DishonestyRecord) -> User:
@@ -68,7 +53,6 @@ def _office_for(record: DishonestyRecord) -> User:
 def build_cases(city: Agency, seed: int = 20261122) -> Counter[str]:
     rng = random.Random(seed)
     today = timezone.localdate()
-    ensure_next_year_calendar(today)
     in_force = list(
         DishonestyRecord.objects.filter(
             subject_agency__path__startswith=city.path,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from records.models import Agency, AppliedMeasure, DishonestyRecord, UndeletableModel, UndeletableQuerySet
+from workcalendar.deadlines import DeadlineFields
 
 
 class ObjectionGrounds(models.TextChoices):
@@ -79,12 +80,27 @@ class FiledCase(UndeletableModel):
         help_text=_("Staff who filed on the subject's behalf; empty when filed by the public."),
     )
     stage_due_on = models.DateField(_("current stage due"), null=True, blank=True)
+    # What the stage's deadline was counted from, so that it can be counted again once a provisional year is set.
+    stage_due_counted_from = models.DateField(null=True, blank=True)
+    stage_due_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    stage_due_provisional = models.BooleanField(
+        _("provisional deadline"),
+        default=False,
+        help_text=_("Counted on a year whose official holiday arrangement was not configured yet."),
+    )
     decision_reason = models.TextField(_("reasons"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
+
+    STAGE_DEADLINE = DeadlineFields(
+        due="stage_due_on",
+        start="stage_due_counted_from",
+        working_days="stage_due_working_days",
+        provisional="stage_due_provisional",
+    )
 
     def is_overdue_on(self, on: datetime.date) -> bool:
         return self.closed_at is None and self.stage_due_on is not None and on > self.stage_due_on
@@ -190,6 +206,9 @@ class RepairApplication(FiledCase):
     material_requested_at = models.DateTimeField(null=True, blank=True)
     material_request = models.TextField(_("material requested"), blank=True)
     material_due_on = models.DateField(null=True, blank=True)
+    material_due_counted_from = models.DateField(null=True, blank=True)
+    material_due_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    material_due_provisional = models.BooleanField(default=False)
     # Printed on the repair decision; anyone holding the document can check it at /repair/verify/<code>/.
     verification_code = models.CharField(max_length=32, blank=True, db_index=True)
     decided_by = models.ForeignKey(
@@ -212,6 +231,13 @@ class RepairApplication(FiledCase):
             ),
             models.CheckConstraint(name="repair_commitment_signed", condition=Q(commitment_signed=True)),
         ]
+
+    MATERIAL_DEADLINE = DeadlineFields(
+        due="material_due_on",
+        start="material_due_counted_from",
+        working_days="material_due_working_days",
+        provisional="material_due_provisional",
+    )
 
     def __str__(self) -> str:
         return f"{self.record} · {self.get_status_display()}"

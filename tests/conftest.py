@@ -12,9 +12,12 @@ A test that needs real transactions (threads, live server, workers) is marked
 otherwise wipe the migrations' seed data (disclosure rules, measures) for every test after it.
 """
 
+import datetime
+import os
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from accounts.models import Role, User
@@ -25,6 +28,31 @@ from tests.factories import make_agency, make_person, make_user
 pytest_plugins = ["tests.browser_support"]
 
 PASSWORD = "correct-horse-battery-9"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        default=os.environ.get("TEST_TODAY", ""),
+        help="Run the whole suite as if today were this date (YYYY-MM-DD; also TEST_TODAY, `make test TODAY=…`). "
+        "The clock keeps ticking from there; tests that fix their own clock still do.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    today = config.getoption("--today")
+    if today:
+        day = datetime.date.fromisoformat(today)
+        now = datetime.datetime.now(datetime.UTC)
+        traveller = time_machine.travel(datetime.datetime.combine(day, now.time(), tzinfo=datetime.UTC), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"today: {datetime.date.today().isoformat()}" + (
+        " (moved with --today)" if config.getoption("--today") else ""
+    )
 
 
 @dataclass

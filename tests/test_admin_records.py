@@ -5,6 +5,7 @@ import datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.db import connection
 from django.db.models import Model
@@ -358,6 +359,7 @@ def test_records_are_searched_by_subject_name_and_document_number(world: City) -
     assert result_pks(client.get(admin_url(DishonestyRecord, "changelist"), {"status": "draft"})) == {a.pk, b.pk}
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC))
 def test_overdue_rectifications_are_one_filter_away(world: City) -> None:
     calendar_year_seed(year=2026)
     late = published(world, on=D(2026, 6, 15))  # 20 working days passed long ago, unanswered

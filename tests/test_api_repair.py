@@ -757,7 +757,12 @@ def test_anyone_files_an_objection_and_follows_it_with_the_query_code(world: Cit
     tracked = public.post(TRACK, {"query_code": code}, format="json")
 
     assert filed.status_code == 201, filed.content
-    assert filed.json() == {"query_code": code, "status": "filed", "stage_due_on": "2026-11-04"}
+    assert filed.json() == {
+        "query_code": code,
+        "status": "filed",
+        "stage_due_on": "2026-11-04",
+        "stage_due_provisional": False,
+    }
     assert len(code) >= 20 and objection.query_code_digest == query_code_digest(code)
     assert objection.filed_by is None
     assert tracked.status_code == 200, tracked.content

@@ -242,20 +242,24 @@ def test_a_record_already_published_by_someone_else_shows_a_clean_error(client: 
     )
 
 
-def test_publishing_without_a_calendar_is_a_clean_error(client: Client, world: City) -> None:
+def test_publishing_with_no_calendar_configured_counts_the_deadline_provisionally(client: Client, world: City) -> None:
+    from records.models import Rectification
     from workcalendar.models import CalendarYear
 
     record = in_state(world, "submitted")
     CalendarYear.objects.all().delete()
     client.force_login(world.office_a)
 
-    response = client.post(f"/staff/records/{record.pk}/publish/")
+    response = client.post(f"/staff/records/{record.pk}/publish/", follow=True)
 
     assert response.status_code == 200
-    assert 'id="action-error" data-code="calendar_not_configured"' in response.content.decode()
     record.refresh_from_db()
-    assert record.status == RecordStatus.SUBMITTED
-    assert not AppliedMeasure.objects.exists()
+    assert record.status == RecordStatus.PUBLISHED
+    rectifications = list(Rectification.objects.filter(measure__record=record))
+    assert rectifications
+    assert all(r.deadline_provisional for r in rectifications)
+    html = client.get(f"/staff/records/{record.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'class="deadline-provisional"' in html
 
 
 # Return and revoke -------------------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from records.errors import DomainError
 from workcalendar.models import CalendarDay, CalendarYear, DayKind
 from workcalendar.services import calendar_year_seed
 from workcalendar.workdays import (
-    CalendarNotConfigured,
     add_working_days,
     is_working_day,
+    working_day_deadline,
     working_days_between,
 )
 
@@ -59,12 +59,28 @@ def test_weekends_and_holidays_are_not_working_days(calendar_2026: CalendarYear)
     assert is_working_day(D(2026, 11, 23))
 
 
-def test_it_says_when_a_year_is_not_configured_instead_of_guessing(calendar_2026: CalendarYear) -> None:
-    with pytest.raises(CalendarNotConfigured) as caught:
-        add_working_days(D(2026, 12, 30), 5)
-    assert caught.value.year == 2027
-    with pytest.raises(CalendarNotConfigured):
-        working_days_between(D(2026, 12, 1), D(2027, 1, 5))
+def test_a_year_nobody_configured_is_counted_provisionally_on_the_statutory_holidays(
+    calendar_2026: CalendarYear,
+) -> None:
+    # 2027 is not configured. Chinese New Year 2027 is Saturday 6 February: the eve (Friday 5 February) and the
+    # first three days are statutory holidays (2024 revision), the two falling on the weekend are given back on
+    # Tuesday 9 and Wednesday 10 February; no make-up Saturday is guessed.
+    deadline = working_day_deadline(D(2027, 2, 4), 1)
+    assert deadline.due == D(2027, 2, 11)
+    assert deadline.provisional
+    # New Year's Day 2027 is a Friday.
+    assert add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
+    assert working_days_between(D(2026, 12, 1), D(2027, 1, 5)) == 24
+    assert not is_working_day(D(2027, 10, 5))  # National Day falls on a weekend twice in 2027
+
+
+def test_a_deadline_inside_a_configured_year_is_not_provisional(calendar_2026: CalendarYear) -> None:
+    deadline = working_day_deadline(D(2026, 9, 30), 10)
+    assert deadline == working_day_deadline(D(2026, 9, 30), 10)
+    assert deadline.due == D(2026, 10, 20)
+    assert not deadline.provisional
+    # One day reaching into the unconfigured year is enough to make it provisional.
+    assert working_day_deadline(D(2026, 12, 30), 2).provisional
 
 
 def test_an_administrator_configures_a_year_by_hand(calendar_2026: CalendarYear) -> None:

@@ -1,8 +1,10 @@
 """The working-day calendar in the console: administrators maintain it, credit offices may read it.
 
 A year is filled from the holiday library (the "seed" button on the list, or the box on the add form, both calling
-workcalendar.services.calendar_year_seed) or typed in by hand from the State Council's notice for a year the library
-does not cover yet. Exception days may be removed again (a mistyped holiday); the history keeps every change.
+workcalendar.services.calendar_year_seed) or typed in from the State Council's notice for a year the library does not
+cover yet: its holidays and make-up workdays pasted in one go (workcalendar.services.calendar_year_configure). Until
+then the year is counted provisionally, and configuring it recounts the provisional deadlines. Exception days may be
+removed again (a mistyped holiday); the history keeps every change.
 """
 
 from typing import Any
@@ -13,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -21,7 +24,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin import ADMINISTRATORS, CONSOLE_ROLES, ScopedAdmin, adopt, has_console_role
 from records.errors import DomainError
 from workcalendar.models import CalendarDay, CalendarYear
-from workcalendar.services import calendar_year_seed
+from workcalendar.services import (
+    calendar_arrangement_problems,
+    calendar_days_read,
+    calendar_next_year_pending,
+    calendar_year_configure,
+    calendar_year_seed,
+    provisional_year_message,
+)
 
 FIRST_LIBRARY_YEAR = 2019
 
@@ -52,6 +62,21 @@ class CalendarYearForm(forms.ModelForm):
         required=False,
         help_text=_("Takes the year's holidays and make-up workdays from the library; the source is set for you."),
     )
+    holidays = forms.CharField(
+        label=_("Holidays (days off)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "2027-01-01 元旦\n2027-02-06 至 2027-02-13 春节"}),
+        help_text=_(
+            "One date or range of dates per line, as in the State Council's notice, optionally followed by the "
+            "holiday's name. Weekend days inside a range are skipped."
+        ),
+    )
+    workdays = forms.CharField(
+        label=_("Make-up workdays (weekends worked)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2027-02-20 春节调休上班"}),
+        help_text=_("One date per line, optionally followed by a note."),
+    )
 
     class Meta:
         model = CalendarYear
@@ -64,8 +89,23 @@ class CalendarYearForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()
-        if not cleaned.get("seed_from_library") and "source" in self.fields and not cleaned.get("source"):
+        if cleaned.get("seed_from_library"):
+            return cleaned
+        if "source" in self.fields and not cleaned.get("source"):
             self.add_error("source", gettext("Name the notice the holidays come from, or fill from the library."))
+        if "holidays" not in self.fields:
+            return cleaned
+        parsed: dict[str, list[tuple[Any, str]]] = {}
+        for name in ("holidays", "workdays"):
+            parsed[name], unreadable = calendar_days_read(cleaned.get(name) or "")
+            if unreadable:
+                self.add_error(name, " ".join(unreadable))
+        if cleaned.get("year"):
+            # What could be read is checked too, so that every mistake is shown on the first try.
+            problems = calendar_arrangement_problems(year=cleaned["year"], **parsed)
+            if problems:
+                self.add_error("holidays", " ".join(problems))
+        cleaned["parsed"] = parsed
         return cleaned
 
 
@@ -88,7 +128,7 @@ class CalendarYearAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
-            return ("year", "seed_from_library", "source", "notes")
+            return ("year", "seed_from_library", "source", "holidays", "workdays", "notes")
         return ("year", "source", "notes", "configured_by", "configured_at")
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[admin.options.InlineModelAdmin]]:
@@ -100,8 +140,24 @@ class CalendarYearAdmin(ScopedAdmin, SimpleHistoryAdmin):
             adopt(obj, calendar_year_seed(year=form.cleaned_data["year"], actor=request.user))
             return
         if not change:
-            obj.configured_by = request.user
+            parsed = form.cleaned_data["parsed"]
+            configured = calendar_year_configure(
+                year=form.cleaned_data["year"],
+                source=form.cleaned_data["source"],
+                notes=form.cleaned_data.get("notes") or "",
+                holidays=parsed["holidays"],
+                workdays=parsed["workdays"],
+                actor=request.user,
+            )
+            adopt(obj, configured)
+            return
         obj.save()
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        pending = calendar_next_year_pending(timezone.localdate())
+        if pending is not None:
+            self.message_user(request, provisional_year_message(pending), messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     def get_urls(self) -> list[URLPattern]:
         seed = path(

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('records', '0014_platform_change_failure_and_refusals'),
+        ('records', '0015_platform_change_failure_and_refusals'),
     ]
 
     operations = [

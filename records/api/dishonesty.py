@@ -90,7 +90,7 @@ class RectificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Rectification
-        fields = ["deadline", "explanation", "submitted_at", "overdue"]
+        fields = ["deadline", "deadline_provisional", "explanation", "submitted_at", "overdue"]
 
     def get_overdue(self, obj: Rectification) -> bool:
         return obj.is_overdue_on(timezone.localdate())

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from records.models.dishonesty import DishonestyRecord, Severity
 from records.models.subjects import Agency, CivilServant, UndeletableModel, UndeletableQuerySet
+from workcalendar.deadlines import DeadlineFields
 
 
 class MeasureTarget(models.TextChoices):
@@ -156,6 +157,14 @@ class Rectification(UndeletableModel):
 
     measure = models.OneToOneField(AppliedMeasure, on_delete=models.PROTECT, related_name="rectification")
     deadline = models.DateField(_("deadline"))
+    # What the deadline was counted from, so that it can be counted again once a provisional year is configured.
+    deadline_counted_from = models.DateField(null=True, blank=True)
+    deadline_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    deadline_provisional = models.BooleanField(
+        _("provisional deadline"),
+        default=False,
+        help_text=_("Counted on a year whose official holiday arrangement was not configured yet."),
+    )
     explanation = models.TextField(_("explanation"), blank=True)
     evidence = models.FileField(upload_to="rectification/%Y/%m/", blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -177,6 +186,13 @@ class Rectification(UndeletableModel):
 
     def __str__(self) -> str:
         return f"{self.measure} · {self.deadline}"
+
+    DEADLINE = DeadlineFields(
+        due="deadline",
+        start="deadline_counted_from",
+        working_days="deadline_working_days",
+        provisional="deadline_provisional",
+    )
 
     def is_overdue_on(self, on: datetime.date) -> bool:
         return self.submitted_at is None and on > self.deadline and self.measure.state == MeasureState.ACTIVE

@@ -20,7 +20,7 @@ from records.models import (
     Rectification,
     ResponsibilityKind,
 )
-from workcalendar.workdays import CalendarNotConfigured, add_working_days
+from workcalendar.workdays import working_day_deadline
 
 MEASURE_MOVES: dict[str, frozenset[str]] = {
     MeasureState.ACTIVE: frozenset({MeasureState.SUSPENDED, MeasureState.LIFTED, MeasureState.COMPLETED}),
@@ -61,11 +61,11 @@ def measures_apply(*, record: DishonestyRecord, actor: Any, today: datetime.date
             )
             MeasureEvent.objects.create(measure=measure, to_state=MeasureState.ACTIVE, actor=actor)
             if kind.rectification_working_days:
-                try:
-                    deadline = add_working_days(today, kind.rectification_working_days)
-                except CalendarNotConfigured as exc:
-                    raise DomainError(str(exc), code="calendar_not_configured") from exc
-                Rectification.objects.create(measure=measure, deadline=deadline)
+                rectification = Rectification(measure=measure)
+                Rectification.DEADLINE.assign(
+                    rectification, working_day_deadline(today, kind.rectification_working_days)
+                )
+                rectification.save()
             applied.append(measure)
     return applied
 

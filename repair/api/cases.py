@@ -139,7 +139,18 @@ class CaseAttachmentSerializer(serializers.ModelSerializer):
 
 
 # Never listed: query_code_digest. The query code itself is stored nowhere.
-CASE_FIELDS = ["id", "record", "status", "filer_name", "filed_by", "stage_due_on", "overdue", "created_at", "closed_at"]
+CASE_FIELDS = [
+    "id",
+    "record",
+    "status",
+    "filer_name",
+    "filed_by",
+    "stage_due_on",
+    "stage_due_provisional",
+    "overdue",
+    "created_at",
+    "closed_at",
+]
 CASE_DETAIL_FIELDS = [
     "filer_contact",
     "filer_email",
@@ -206,7 +217,7 @@ class RepairSerializer(CaseSerializer):
 
     class Meta:
         model = RepairApplication
-        fields = [*CASE_FIELDS, "material_due_on", "decided_at"]
+        fields = [*CASE_FIELDS, "material_due_on", "material_due_provisional", "decided_at"]
         read_only_fields = fields
 
 

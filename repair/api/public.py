@@ -102,10 +102,17 @@ class PublicRepairInputSerializer(FilerSerializer):
     )
 
 
+PROVISIONAL_HELP = _(
+    "True when the deadline was counted on a year whose official holiday arrangement is not configured yet: it "
+    "may be recounted later, never to an earlier day."
+)
+
+
 class PublicFiledSerializer(serializers.Serializer):
     query_code = serializers.CharField(help_text=QUERY_CODE_HELP)
     status = serializers.CharField(help_text=_("`filed`: it waits for acceptance."))
     stage_due_on = serializers.DateField(help_text=_("The day by which it is accepted or refused (working days)."))
+    stage_due_provisional = serializers.BooleanField(help_text=PROVISIONAL_HELP)
 
 
 class PublicApi(APIView):
@@ -127,7 +134,12 @@ class PublicFilingApi(PublicApi):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def filed(self, case: Case, code: str) -> Response:
-        data = {"query_code": code, "status": case.status, "stage_due_on": case.stage_due_on}
+        data = {
+            "query_code": code,
+            "status": case.status,
+            "stage_due_on": case.stage_due_on,
+            "stage_due_provisional": case.stage_due_provisional,
+        }
         return Response(PublicFiledSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
@@ -207,11 +219,13 @@ class PublicCaseSerializer(serializers.Serializer):
     stage_due_on = serializers.DateField(
         allow_null=True, help_text=_("The current stage's deadline; null once closed.")
     )
+    stage_due_provisional = serializers.BooleanField(help_text=PROVISIONAL_HELP)
     closed_at = serializers.DateTimeField(allow_null=True)
     decision_reason = serializers.CharField(help_text=_("Why it was decided as it was; empty while open."))
     outcome = serializers.CharField(help_text=_("Objections: `corrected` or `revoked` when upheld; else empty."))
     material_request = serializers.CharField(help_text=_("Repairs: the missing material asked for; else empty."))
     material_due_on = serializers.DateField(allow_null=True)
+    material_due_provisional = serializers.BooleanField(help_text=PROVISIONAL_HELP)
     verification_code = serializers.CharField(
         help_text=_("Repairs granted: the code printed on the repair decision; else empty.")
     )
@@ -256,11 +270,13 @@ def _public_case(kind: str, case: Any) -> dict[str, Any]:
         "status_label": case.get_status_display(),
         "filed_at": case.created_at,
         "stage_due_on": case.stage_due_on,
+        "stage_due_provisional": case.stage_due_provisional,
         "closed_at": case.closed_at,
         "decision_reason": public_text(case.decision_reason),
         "outcome": getattr(case, "outcome", ""),
         "material_request": public_text(getattr(case, "material_request", "")),
         "material_due_on": getattr(case, "material_due_on", None),
+        "material_due_provisional": getattr(case, "material_due_provisional", False),
         "verification_code": case.verification_code if kind == "repair" and case.status == RepairStatus.GRANTED else "",
         "events": [
             {"from_status": e.from_status, "to_status": e.to_status, "reason": public_text(e.reason), "at": e.at}

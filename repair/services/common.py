@@ -15,17 +15,19 @@ from accounts.models import Role, User
 from records.errors import DomainError
 from records.models import Agency, DishonestyRecord
 from repair.models import CaseAttachment, CaseEvent, Complaint, Objection, RepairApplication
-from workcalendar.workdays import CalendarNotConfigured, add_working_days
+from workcalendar.workdays import Deadline, working_day_deadline
 
 Case = Objection | Complaint | RepairApplication
 MAX_ATTACHMENTS = 10
 
 
-def due_after(working_days: int, today: datetime.date | None = None) -> datetime.date:
-    try:
-        return add_working_days(today or timezone.localdate(), working_days)
-    except CalendarNotConfigured as exc:
-        raise DomainError(str(exc), code="calendar_not_configured") from exc
+def due_after(working_days: int, today: datetime.date | None = None) -> Deadline:
+    return working_day_deadline(today or timezone.localdate(), working_days)
+
+
+def stage_deadline_set(case: Case, deadline: Deadline | None) -> list[str]:
+    """The current stage's deadline (None when the case waits for nobody); returns the fields to save."""
+    return case.STAGE_DEADLINE.assign(case, deadline)
 
 
 def case_event(case: Case, *, from_status: str, actor: Any, reason: str = "") -> CaseEvent:

@@ -16,7 +16,16 @@ from records.models import DishonestyRecord
 from repair.models import Complaint, ComplaintStatus, Objection
 from repair.notices import notify
 from repair.query_codes import new_query_code
-from repair.services.common import attach_files, case_event, case_link, check_filer, due_after, handling_agency_for
+from repair.services.common import (
+    attach_files,
+    case_event,
+    case_link,
+    check_filer,
+    due_after,
+    handling_agency_for,
+    stage_deadline_set,
+)
+from workcalendar.deadlines import due_text
 
 S = ComplaintStatus
 MOVES: dict[str, tuple[frozenset[str], str]] = {
@@ -61,14 +70,15 @@ def complaint_file(
             commitment_signed=True,
             query_code_digest=digest,
             filed_by=filed_by,
-            stage_due_on=due_after(settings.COMPLAINT_ACCEPT_WORKING_DAYS),
+            **Complaint.STAGE_DEADLINE.values(due_after(settings.COMPLAINT_ACCEPT_WORKING_DAYS)),
         )
         attach_files(complaint, attachments or [])
         case_event(complaint, from_status="", actor=filed_by)
         notify(
             link=case_link(complaint),
             subject=_("Complaint about the handling of record %(number)s") % {"number": record.document_number},
-            body=_("Accept or refuse it by %(date)s.") % {"date": complaint.stage_due_on},
+            body=_("Accept or refuse it by %(date)s.")
+            % {"date": due_text(complaint.stage_due_on, complaint.stage_due_provisional)},
             agencies=[complaint.handling_agency, record.subject_agency],
         )
     return complaint, code
@@ -94,12 +104,12 @@ def _step(*, actor: Any, complaint: Complaint, action: str, reason: str = "") ->
         from_status = complaint.status
         complaint.status = to_status
         if action == "accept":
-            complaint.stage_due_on = due_after(settings.COMPLAINT_HANDLE_WORKING_DAYS)
+            deadline_fields = stage_deadline_set(complaint, due_after(settings.COMPLAINT_HANDLE_WORKING_DAYS))
         else:
-            complaint.stage_due_on = None
+            deadline_fields = stage_deadline_set(complaint, None)
             complaint.closed_at = timezone.now()
             complaint.decision_reason = reason.strip()
-        complaint.save(update_fields=["status", "stage_due_on", "closed_at", "decision_reason"])
+        complaint.save(update_fields=["status", *deadline_fields, "closed_at", "decision_reason"])
         case_event(complaint, from_status=from_status, actor=actor, reason=reason.strip())
         notify(
             link=case_link(complaint),

@@ -31,7 +31,16 @@ from repair.models import (
 )
 from repair.notices import notify
 from repair.query_codes import new_query_code
-from repair.services.common import attach_files, case_event, case_link, check_filer, due_after, record_agencies
+from repair.services.common import (
+    attach_files,
+    case_event,
+    case_link,
+    check_filer,
+    due_after,
+    record_agencies,
+    stage_deadline_set,
+)
+from workcalendar.deadlines import due_text
 
 S = ObjectionStatus
 MOVES: dict[str, tuple[frozenset[str], str]] = {
@@ -78,14 +87,15 @@ def objection_file(
                 commitment_signed=True,
                 query_code_digest=digest,
                 filed_by=filed_by,
-                stage_due_on=due_after(settings.OBJECTION_ACCEPT_WORKING_DAYS),
+                **Objection.STAGE_DEADLINE.values(due_after(settings.OBJECTION_ACCEPT_WORKING_DAYS)),
             )
             attach_files(objection, attachments or [])
             case_event(objection, from_status="", actor=filed_by)
             notify(
                 link=case_link(objection),
                 subject=_("Objection filed against record %(number)s") % {"number": record.document_number},
-                body=_("Accept or refuse it by %(date)s.") % {"date": objection.stage_due_on},
+                body=_("Accept or refuse it by %(date)s.")
+                % {"date": due_text(objection.stage_due_on, objection.stage_due_provisional)},
                 agencies=record_agencies(record),
             )
     except IntegrityError as exc:  # objection_one_open_per_record_and_grounds
@@ -145,8 +155,8 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
     with transaction.atomic():
         objection = _locked(objection)
         from_status = _move(objection, "accept", actor)
-        objection.stage_due_on = due_after(settings.OBJECTION_CHECK_WORKING_DAYS)
-        objection.save(update_fields=["status", "stage_due_on"])
+        deadline_fields = stage_deadline_set(objection, due_after(settings.OBJECTION_CHECK_WORKING_DAYS))
+        objection.save(update_fields=["status", *deadline_fields])
         case_event(objection, from_status=from_status, actor=actor)
         # While the objection is verified, joint punishment measures are suspended (DOMAIN §5).
         _set_measures(
@@ -174,9 +184,9 @@ def objection_not_accept(*, actor: Any, objection: Objection, reason: str) -> Ob
         objection = _locked(objection)
         from_status = _move(objection, "not_accept", actor)
         objection.decision_reason = reason.strip()
-        objection.stage_due_on = None
+        deadline_fields = stage_deadline_set(objection, None)
         objection.closed_at = timezone.now()
-        objection.save(update_fields=["status", "decision_reason", "stage_due_on", "closed_at"])
+        objection.save(update_fields=["status", "decision_reason", *deadline_fields, "closed_at"])
         case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
         _notify_filer(objection, _("Your objection was not accepted"), reason.strip())
     return objection
@@ -188,13 +198,14 @@ def objection_send_for_verification(*, actor: Any, objection: Objection) -> Obje
     with transaction.atomic():
         objection = _locked(objection)
         from_status = _move(objection, "verify", actor)
-        objection.stage_due_on = due_after(settings.OBJECTION_VERIFY_WORKING_DAYS)
-        objection.save(update_fields=["status", "stage_due_on"])
+        deadline_fields = stage_deadline_set(objection, due_after(settings.OBJECTION_VERIFY_WORKING_DAYS))
+        objection.save(update_fields=["status", *deadline_fields])
         case_event(objection, from_status=from_status, actor=actor)
         notify(
             link=case_link(objection),
             subject=_("Verify the record %(number)s under objection") % {"number": objection.record.document_number},
-            body=_("Send your verification by %(date)s.") % {"date": objection.stage_due_on},
+            body=_("Send your verification by %(date)s.")
+            % {"date": due_text(objection.stage_due_on, objection.stage_due_provisional)},
             agencies=[objection.record.data_source_agency],
         )
     return objection
@@ -244,9 +255,9 @@ def objection_uphold(
         AppliedMeasure.objects.filter(record=record, pk__in=wrongful_ids).update(wrongful=True)
         objection.outcome = outcome
         objection.decision_reason = reason.strip()
-        objection.stage_due_on = None
+        deadline_fields = stage_deadline_set(objection, None)
         objection.closed_at = timezone.now()
-        objection.save(update_fields=["status", "outcome", "decision_reason", "stage_due_on", "closed_at"])
+        objection.save(update_fields=["status", "outcome", "decision_reason", *deadline_fields, "closed_at"])
         case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
         _notify_filer(objection, _("Your objection was upheld"), reason.strip())
     return objection
@@ -260,9 +271,9 @@ def objection_reject(*, actor: Any, objection: Objection, reason: str) -> Object
         objection = _locked(objection)
         from_status = _move(objection, "reject", actor)
         objection.decision_reason = reason.strip()
-        objection.stage_due_on = None
+        deadline_fields = stage_deadline_set(objection, None)
         objection.closed_at = timezone.now()
-        objection.save(update_fields=["status", "decision_reason", "stage_due_on", "closed_at"])
+        objection.save(update_fields=["status", "decision_reason", *deadline_fields, "closed_at"])
         case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
         if not _others_under_objection(objection):
             _set_measures(

@@ -24,7 +24,17 @@ from records.services import measure_set_state, record_repair
 from repair.models import Mitigation, MitigationKind, RepairApplication, RepairStatus
 from repair.notices import notify
 from repair.query_codes import new_query_code, new_verification_code
-from repair.services.common import attach_files, case_event, case_link, check_filer, due_after, record_agencies
+from repair.services.common import (
+    attach_files,
+    case_event,
+    case_link,
+    check_filer,
+    due_after,
+    record_agencies,
+    stage_deadline_set,
+)
+from workcalendar.deadlines import due_text
+from workcalendar.workdays import Deadline
 
 S = RepairStatus
 MOVES: dict[str, tuple[frozenset[str], str]] = {
@@ -82,14 +92,15 @@ def repair_apply(
                 commitment_signed=True,
                 query_code_digest=digest,
                 filed_by=filed_by,
-                stage_due_on=due_after(settings.REPAIR_ACCEPT_WORKING_DAYS, today),
+                **RepairApplication.STAGE_DEADLINE.values(due_after(settings.REPAIR_ACCEPT_WORKING_DAYS, today)),
             )
             attach_files(application, attachments or [])
             case_event(application, from_status="", actor=filed_by)
             notify(
                 link=case_link(application),
                 subject=_("Credit repair applied for: record %(number)s") % {"number": record.document_number},
-                body=_("Decide on acceptance by %(date)s.") % {"date": application.stage_due_on},
+                body=_("Decide on acceptance by %(date)s.")
+                % {"date": due_text(application.stage_due_on, application.stage_due_provisional)},
                 agencies=record_agencies(record),
             )
     except IntegrityError as exc:  # repair_one_open_per_record
@@ -105,7 +116,7 @@ def _check_actor(actor: Any, application: RepairApplication) -> None:
 
 
 def _advance(
-    application: RepairApplication, action: str, actor: Any, *, reason: str = "", due: datetime.date | None = None
+    application: RepairApplication, action: str, actor: Any, *, reason: str = "", due: Deadline | None = None
 ) -> RepairApplication:
     allowed, to_status = MOVES[action]
     if application.status not in allowed:
@@ -116,7 +127,7 @@ def _advance(
         )
     from_status = application.status
     application.status = to_status
-    application.stage_due_on = due
+    stage_deadline_set(application, due)
     if to_status in (S.GRANTED, S.REFUSED, S.NOT_ACCEPTED):
         application.closed_at = timezone.now()
         application.decision_reason = reason.strip()
@@ -165,7 +176,7 @@ def repair_request_material(*, actor: Any, application: RepairApplication, reque
         due = due_after(settings.REPAIR_MATERIAL_WORKING_DAYS)
         application.material_requested_at = timezone.now()
         application.material_request = request.strip()
-        application.material_due_on = due
+        RepairApplication.MATERIAL_DEADLINE.assign(application, due)
         return _advance(application, "request_material", actor, reason=request, due=due)
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0013_platform_change_one_record_index'),
+        ('records', '0014_rectification_deadline_basis'),
     ]
 
     operations = [
