@@ -11,7 +11,7 @@ import hashlib
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
@@ -36,19 +36,76 @@ ILLEGAL_TRANSITION = "illegal_transition"
 SERVER_ERROR_MESSAGE = gettext_lazy("The server could not complete the request; nothing is lost. Try again later.")
 
 
+# The largest id PostgreSQL's bigint holds; a cursor position beyond it is not one this API handed out.
+MAX_ID = 2**63 - 1
+
+
 class IdCursorPagination(CursorPagination):
-    """Keyset pagination: constant time at any depth (OFFSET 500,000 took 1.6 s here, STACK-NOTES)."""
+    """Keyset pagination: constant time at any depth (OFFSET 500,000 took 1.6 s here, STACK-NOTES).
+
+    A page size or a cursor the caller cannot have meant is a 400 naming the parameter: DRF's own pagination falls
+    back to the default page size without a word, and answers a damaged cursor with 404.
+    """
 
     ordering = "id"
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+        # Both parameters are checked before either is used, so a caller reads every mistake at once.
+        errors: dict[str, Any] = {}
+        for check in (self._check_page_size, self.decode_cursor):
+            try:
+                check(request)
+            except exceptions.ValidationError as exc:
+                errors.update(exc.detail)  # type: ignore[arg-type]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().paginate_queryset(queryset, request, view)  # type: ignore[no-any-return]
+
+    def _check_page_size(self, request: Request) -> None:
+        text = request.query_params.get(self.page_size_query_param, "")
+        if text == "":
+            return
+        if not (text.isascii() and text.isdigit() and 1 <= int(text) <= self.max_page_size):
+            message = _("Enter a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+
+    def get_page_size(self, request: Request) -> int:
+        text = request.query_params.get(self.page_size_query_param, "")
+        return int(text) if text else self.page_size  # checked by paginate_queryset
+
     def decode_cursor(self, request: Request) -> Cursor | None:
-        # DRF answers a damaged cursor with 404; it is bad input, like any other malformed parameter.
+        # DRF answers a damaged cursor with 404; it is bad input, like any other malformed parameter. The position
+        # is an id: anything else would reach the database as a comparison with the id column.
+        invalid = exceptions.ValidationError({self.cursor_query_param: [_("The cursor is not valid.")]})
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except exceptions.NotFound as exc:
-            raise exceptions.ValidationError({self.cursor_query_param: [_("The cursor is not valid.")]}) from exc
+            raise invalid from exc
+        if cursor is not None and cursor.position is not None:
+            position = cursor.position
+            if not (position.isascii() and position.isdigit() and int(position) <= MAX_ID):
+                raise invalid
+        return cursor
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+
+# DRF's messages that it does not translate, by code: "No data provided" for a JSON body of `null`.
+UNTRANSLATED = {"null": ("No data provided", gettext_lazy("No data was sent: send a JSON object."))}
+
+
+def _message(value: Any) -> str:
+    untranslated = UNTRANSLATED.get(getattr(value, "code", None) or "")
+    if untranslated is not None and str(value) == untranslated[0]:
+        return str(untranslated[1])
+    return str(value)
 
 
 def _flatten(detail: Any) -> dict[str, list[str]]:
@@ -63,9 +120,9 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
                     for sub_key, sub_value in _flatten(item).items():
                         out[f"{key}.{index}.{sub_key}"] = sub_value
             else:
-                out[key] = [str(v) for v in (value if isinstance(value, list) else [value])]
+                out[key] = [_message(v) for v in (value if isinstance(value, list) else [value])]
         return out
-    return {"non_field_errors": [str(v) for v in (detail if isinstance(detail, list) else [detail])]}
+    return {"non_field_errors": [_message(v) for v in (detail if isinstance(detail, list) else [detail])]}
 
 
 def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -75,11 +132,42 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
     return {"error": body}
 
 
+def _unreadable_body(exc: Exception, request: Any) -> Response | None:
+    """A body the parsers could not read, in the error shape and the request's language.
+
+    DRF's parsers put the library's English words into the message ("JSON parse error - Expecting value: line 1
+    column 1 (char 0)"); Django refuses a body over its size or field limits with a page of its own. Neither tells a
+    Chinese-speaking caller anything; the parser's detail is not needed to fix the request either.
+    """
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("too_large", _("The request body is too large.")), status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return Response(
+            error_body("too_many_fields", _("The request has too many fields or files.")),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if not isinstance(exc, exceptions.ParseError):
+        return None
+    media_type = (getattr(request, "content_type", "") or "").split(";")[0].strip().lower()
+    if media_type.endswith("json"):
+        message = _("The request body is not valid JSON.")
+    elif media_type == "multipart/form-data":
+        message = _("The request body is not a valid multipart form.")
+    else:
+        message = _("The request body could not be read.")
+    return Response(error_body("parse_error", message), status=status.HTTP_400_BAD_REQUEST)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         fields = {exc.field: [str(exc.message)]} if exc.field else None
         status_code = status.HTTP_409_CONFLICT if exc.code == ILLEGAL_TRANSITION else exc.status
         return Response(error_body(exc.code, str(exc.message), fields), status=status_code)
+    unreadable = _unreadable_body(exc, context.get("request"))
+    if unreadable is not None:
+        return unreadable
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -277,15 +365,24 @@ def conditional_get_schema(serializer: Any, **kwargs: Any) -> Any:
     )
 
 
+API_PREFIX = "/api/"
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    """handler404, and accounts.middleware.ApiNotFoundMiddleware's answer under /api/."""
+    if request.path.startswith(API_PREFIX):
+        # Chinese as it is, like the API's other answers (DRF's JSON renderer does not escape it either).
+        return JsonResponse(
+            error_body("not_found", _("Not found.")), status=404, json_dumps_params={"ensure_ascii": False}
+        )
     return page_not_found(request, exception or Http404())
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: what failed outside a view (a middleware, the database before the view) answers under /api/ in the
     API's error shape too."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body("server_error", str(SERVER_ERROR_MESSAGE)), status=500)
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            error_body("server_error", str(SERVER_ERROR_MESSAGE)), status=500, json_dumps_params={"ensure_ascii": False}
+        )
     return site_server_error(request)

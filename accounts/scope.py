@@ -195,21 +195,23 @@ def may_enter_records_for(user: Any, agency: "Agency") -> bool:
     return _in_reach(user, agency, own_roles=OWN_AGENCY_ROLES, subtree_roles=frozenset({Role.CREDIT_OFFICE}))
 
 
-def entering_agency_q(user: Any) -> Q:
-    """The queryset twin of may_enter_records_for: the agencies `user` may enter records for."""
+def entering_agency_q(user: Any, field: str = "") -> Q:
+    """The queryset twin of may_enter_records_for: the agencies `user` may enter records for (through `field`, the
+    path to an Agency from the queried model; "" for Agency itself)."""
     if not _active_staff(user):
         return NOTHING
     if user.is_administrator:
         return Q()
+    own = f"{field}_id" if field else "pk"
     if user.role == Role.API_CLIENT:
         client = client_of(user)
-        return Q(pk=client.write_agency_id) if client is not None and client.scope_records_write else NOTHING
+        return Q(**{own: client.write_agency_id}) if client is not None and client.scope_records_write else NOTHING
     if user.agency_id is None:
         return NOTHING
     if user.role in OWN_AGENCY_ROLES:
-        return Q(pk=user.agency_id)
+        return Q(**{own: user.agency_id})
     if user.role == Role.CREDIT_OFFICE:
-        return Q(path__startswith=user.agency.path)
+        return Q(**{f"{field}__path__startswith" if field else "path__startswith": user.agency.path})
     return NOTHING
 
 

@@ -1,5 +1,7 @@
-"""Query filters of the agency and civil-servant API lists. A value the filter cannot read is a 400, never ignored."""
+"""Query filters of the agency and civil-servant API lists. A value the filter cannot read is a 400, never ignored,
+and each filter documents in the OpenAPI schema exactly the values it accepts."""
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -7,7 +9,10 @@ from django.core.validators import RegexValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
+from accounts.api_support import MAX_ID
 from records.models import (
     Agency,
     AgencyKind,
@@ -19,8 +24,6 @@ from records.models import (
     Severity,
 )
 from records.search import query_grams
-
-MAX_ID = 2**63 - 1
 
 
 class StrictBooleanField(forms.Field):
@@ -44,13 +47,55 @@ class StrictBooleanFilter(filters.Filter):
     field_class = StrictBooleanField
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
+    """An id: a whole number from 1 (ids start there) to the largest bigint."""
+
     field_class = forms.IntegerField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+def text_filter(
+    *, max_length: int, digits: int | None = None, message: str | None = None, **kwargs: Any
+) -> filters.CharFilter:
+    """A text filter that documents its length (and, for a code of `digits` digits, its pattern) in the schema,
+    as it enforces them."""
+    schema: dict[str, Any] = {"type": "string", "maxLength": max_length}
+    if digits is not None:
+        schema["pattern"] = f"^[0-9]{{{digits}}}$"
+        kwargs["validators"] = [RegexValidator(rf"\A[0-9]{{{digits}}}\Z", message)]
+    text = filters.CharFilter(max_length=max_length, **kwargs)
+    return extend_schema_field(schema)(text)  # type: ignore[no-any-return]
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 moment, compared in UTC.
+
+    Any offset ISO 8601 allows (up to ±23:59) is a valid moment; PostgreSQL refuses offsets beyond ±15:59 in a
+    literal ("time zone displacement out of range"), so the moment goes to the database in UTC. One whose UTC
+    time falls outside the years 1–9999 cannot be compared with anything stored and is refused.
+    """
+
+    default_error_messages = {
+        "out_of_range": _("This moment is out of range: use a date between the years 1 and 9999."),
+    }
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        moment: datetime.datetime | None = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range") from exc
+
+
+class MomentFilter(filters.IsoDateTimeFilter):
+    field_class = MomentField
 
 
 def _visible_root(request: Any, agency_id: int) -> Agency | None:
@@ -60,9 +105,7 @@ def _visible_root(request: Any, agency_id: int) -> Agency | None:
 
 
 class AgencyFilter(filters.FilterSet):
-    q = filters.CharFilter(
-        method="filter_q", max_length=100, help_text=_("A fragment of the name, or the start of the USCC.")
-    )
+    q = text_filter(method="filter_q", max_length=100, help_text=_("A fragment of the name, or the start of the USCC."))
     kind = filters.ChoiceFilter(choices=AgencyKind.choices)
     parent = IdFilter(field_name="parent_id", help_text=_("Direct children of this agency."))
     subtree_of = IdFilter(
@@ -70,12 +113,14 @@ class AgencyFilter(filters.FilterSet):
         help_text=_("This agency and every agency below it; nothing if the agency is outside your scope."),
     )
     active = StrictBooleanFilter()
-    uscc = filters.CharFilter(method="filter_uscc", max_length=18, help_text=_("Exact Unified Social Credit Code."))
-    region_code = filters.CharFilter(
-        validators=[RegexValidator(r"^[0-9]{6}$", _("A region code has six digits."))],
+    uscc = text_filter(method="filter_uscc", max_length=18, help_text=_("Exact Unified Social Credit Code."))
+    region_code = text_filter(
+        max_length=6,
+        digits=6,
+        message=_("A region code has six digits."),
         help_text=_("Six-digit administrative division code."),
     )
-    updated_after = filters.IsoDateTimeFilter(
+    updated_after = MomentFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text=_(
@@ -100,7 +145,7 @@ class AgencyFilter(filters.FilterSet):
 
 
 class CivilServantFilter(filters.FilterSet):
-    q = filters.CharFilter(method="filter_q", max_length=50, help_text=_("A fragment of the name."))
+    q = text_filter(method="filter_q", max_length=50, help_text=_("A fragment of the name."))
     agency = IdFilter(field_name="agency_id", help_text=_("People working in this agency."))
     subtree_of = IdFilter(
         method="filter_subtree_of",
@@ -108,7 +153,7 @@ class CivilServantFilter(filters.FilterSet):
     )
     active = StrictBooleanFilter()
     is_principal = StrictBooleanFilter(help_text=_("Principal responsible persons (主要负责人)."))
-    updated_after = filters.IsoDateTimeFilter(
+    updated_after = MomentFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text=_("Changed at or after this moment (ISO 8601), inclusive."),
@@ -138,7 +183,7 @@ def record_text_q(text: str) -> Q:
 class RecordFilter(filters.FilterSet):
     """Filters of the record list, shared by the staff page, the export and the API."""
 
-    q = filters.CharFilter(
+    q = text_filter(
         method="filter_q",
         max_length=100,
         help_text=_("A fragment of the subject's name, or the start of the document number."),
@@ -158,7 +203,7 @@ class RecordFilter(filters.FilterSet):
     decided_to = filters.DateFilter(field_name="decision_date", lookup_expr="lte")
     published_from = filters.DateFilter(field_name="published_at", lookup_expr="date__gte")
     published_to = filters.DateFilter(field_name="published_at", lookup_expr="date__lte")
-    updated_after = filters.IsoDateTimeFilter(
+    updated_after = MomentFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text=_("Changed at or after this moment (ISO 8601), inclusive: incremental pulls miss nothing."),

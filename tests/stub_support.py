@@ -13,12 +13,12 @@ import selectors
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+import time_machine
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 10.0
@@ -29,8 +29,15 @@ def sign(secret: str, timestamp: str | int, body: bytes) -> str:
     return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
+def wall_clock() -> float:
+    """The stub is another process on the machine's real clock. When the suite runs at another date (`--today`,
+    time-machine), what a test sends it is still stamped with the real time, as the product stamps its requests with
+    the database's clock."""
+    return time_machine.escape_hatch.time.time()
+
+
 def signed_headers(secret: str, body: bytes, *, timestamp: int | None = None) -> dict[str, str]:
-    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    stamp = str(int(wall_clock()) if timestamp is None else timestamp)
     return {"X-Platform-Timestamp": stamp, "X-Platform-Signature": sign(secret, stamp, body)}
 
 
@@ -215,4 +222,4 @@ def platform_stub(tmp_path: Path) -> Iterator[PlatformStub]:
         stub.kill()
 
 
-__all__ = ["PlatformStub", "Response", "make_item", "platform_stub", "sign", "signed_headers"]
+__all__ = ["PlatformStub", "Response", "make_item", "platform_stub", "sign", "signed_headers", "wall_clock"]

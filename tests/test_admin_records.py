@@ -259,6 +259,7 @@ def changelist_action(client: Client, model: type[Model], action: str, pks: list
     )
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.UTC))
 def test_the_credit_office_submits_and_publishes_through_the_services(world: City) -> None:
     calendar_year_seed(year=2026)
     mine = make_record(world.clerk_a, world.agency_a)

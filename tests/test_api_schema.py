@@ -95,6 +95,34 @@ def test_the_token_endpoint_needs_no_credentials_and_the_rest_do(schema: dict[st
     assert {"bearerAuth": []} in schema["paths"]["/api/v1/agencies/"]["get"]["security"]
 
 
+def query_parameters(schema: dict[str, Any], path: str) -> dict[str, dict[str, Any]]:
+    return {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"] if p["in"] == "query"}
+
+
+def test_query_parameters_document_the_values_they_accept(schema: dict[str, Any]) -> None:
+    # Documented as the filters enforce them: a 400 for a value the schema allows breaks every generated client.
+    agencies = query_parameters(schema, "/api/v1/agencies/")
+    assert agencies["page_size"] == {"type": "integer", "minimum": 1, "maximum": 500}
+    assert agencies["parent"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    assert agencies["subtree_of"]["minimum"] == 1
+    assert agencies["q"]["maxLength"] == 100
+    assert agencies["uscc"]["maxLength"] == 18
+    assert agencies["region_code"]["pattern"] == "^[0-9]{6}$"
+    assert agencies["updated_after"] == {"type": "string", "format": "date-time"}
+    for path in ("/api/v1/records/", "/api/v1/public/records/", "/api/v1/objections/", "/api/v1/civil-servants/"):
+        for name, parameter in query_parameters(schema, path).items():
+            assert parameter.get("type") != "number", (path, name)  # ids are integers
+            assert parameter.get("minimum", 1) >= 1, (path, name)
+
+
+def test_an_optional_email_is_documented_as_an_address_or_blank(schema: dict[str, Any]) -> None:
+    # Cases filed without an address answer "": `format: email` alone would say that is not a valid answer.
+    for name in ("ObjectionDetail", "ComplaintDetail", "RepairDetail", "StaffObjectionInputRequest"):
+        email = schema["components"]["schemas"][name]["properties"]["filer_email"]
+        assert {"type": "string", "maxLength": 0} in email["oneOf"], name
+        assert any(option.get("format") == "email" for option in email["oneOf"]), name
+
+
 def test_the_civil_servant_schema_has_no_full_id_number(schema: dict[str, Any]) -> None:
     properties = schema["components"]["schemas"]["CivilServant"]["properties"]
 

@@ -33,8 +33,10 @@ from records.services import (
     evidence_attach,
     record_correct,
     record_publish,
+    record_repair,
     record_revoke,
     record_submit,
+    records_expire_due,
 )
 from tests.client_support import api_client_for
 from tests.conftest import City
@@ -360,7 +362,61 @@ def test_a_public_client_reads_disclosed_content_and_learns_of_everything_else_b
     assert "张伟" not in str(page) and FULL_ID not in str(page)
     assert bare["record"] is None and bare["version"] == 2  # a minor record is not public: only that it changed
     assert elsewhere["record"]["cf_xdr_mc"] == world.agency_b.name
-    assert revoked["record"]["zt"] == RecordStatus.REVOKED  # what a copy needs to take the record down
+    # The public never sees the revoked version: the bare change is what a copy needs to take the record down.
+    assert revoked["record"] is None and revoked["version"] == person.version + 1
+
+
+@committing
+def test_a_public_client_reads_no_content_in_changes_that_take_a_record_off_the_public_site(
+    world: City, calendar: None
+) -> None:
+    revoked, repaired, expired = published(world), published(world), published(world, severity="serious")
+    record_revoke(actor=world.office_a, record=revoked, reason="错误录入")
+    record_repair(actor=world.office_a, record=repaired, reason="已履行义务，信用修复")
+    # Its window closes on its own (the hourly job); a serious record is disclosed for at most three years.
+    records_expire_due(on=D(2030, 1, 1))
+    _client, api = api_client_for(world.admin, PUBLIC)
+
+    page = poll_until(api, 6)
+
+    assert seen(page) == [
+        (revoked.pk, "published"),
+        (repaired.pk, "published"),
+        (expired.pk, "published"),
+        (revoked.pk, "revoked"),
+        (repaired.pk, "repaired"),
+        (expired.pk, "expired"),
+    ]
+    publications, removals = page["changes"][:3], page["changes"][3:]
+    assert all(change["record"]["gkbz"] == "1" for change in publications)
+    assert [change["record"] for change in removals] == [None, None, None]
+    assert [change["version"] for change in removals] == [3, 3, 3]
+    assert "拖欠中小企业货款" not in str(removals)
+
+
+@committing
+def test_a_public_client_reads_nothing_of_a_record_the_public_site_never_showed(world: City, calendar: None) -> None:
+    minor = published(world, severity="minor")
+    record_revoke(actor=world.office_a, record=minor, reason="错误录入")
+    # Corrected to a decision of 2023: its window closed long before the correction, so the site stops showing it
+    # at once (DishonestyRecord.objects.disclosed tests the dates) and the version the correction made is never
+    # shown; the expiry job then takes it out of force.
+    moved = published(world)
+    record_correct(actor=world.office_a, record=moved, changes={"decision_date": D(2023, 3, 1)}, reason="决定日期录错")
+    records_expire_due()
+    _client, api = api_client_for(world.admin, PUBLIC)
+
+    page = poll_until(api, 5)
+
+    assert seen(page) == [
+        (minor.pk, "published"),
+        (minor.pk, "revoked"),
+        (moved.pk, "published"),
+        (moved.pk, "corrected"),
+        (moved.pk, "expired"),
+    ]
+    assert [change["record"] is None for change in page["changes"]] == [True, True, False, True, True]
+    assert "2023-03-01" not in str(page)
 
 
 @committing

@@ -222,7 +222,7 @@ def test_a_worker_that_dies_holding_a_batch_loses_nothing(world: City, calendar:
     published(world)
     claimed = services.changes_claim()
     # The worker sent the batch and died before marking it (FAULTS #6): the lease keeps others off meanwhile.
-    client.post_batch("died", [services.item(c) for c in claimed])
+    client.post_batch("died", [services.item(c) for c in claimed], now=services.db_now().timestamp())
     assert services.changes_claim() == []
     PlatformChange.objects.update(leased_until=Now() - timedelta(seconds=1))  # the lease runs out
     assert services.anything_due()

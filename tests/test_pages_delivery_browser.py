@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db.models.functions import Now
+from django.utils import timezone
 
 from delivery import services
 from records.models import OutboxStatus, PlatformChange
@@ -34,7 +35,12 @@ def test_an_operator_sees_the_lag_and_replays_a_parked_change(
     settings.PLATFORM_URL = platform_stub.url  # type: ignore[attr-defined]
     settings.PLATFORM_SECRET = platform_stub.secret  # type: ignore[attr-defined]
     settings.PLATFORM_MAX_ATTEMPTS = 1  # type: ignore[attr-defined]
-    record = make_record(world.clerk_a, world.agency_a, document_number="东财罚〔2026〕77号")
+    record = make_record(
+        world.clerk_a,
+        world.agency_a,
+        document_number="东财罚〔2026〕77号",
+        decision_date=timezone.localdate() - timedelta(days=30),  # in its disclosure window whatever day it is
+    )
     record_submit(actor=world.reviewer_a, record=record)
     record_publish(actor=world.office_a, record=record)
     # The platform refuses this record once: the change is parked with its answer; it has waited for an hour.

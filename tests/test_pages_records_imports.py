@@ -223,6 +223,37 @@ def test_the_outsider_cannot_see_another_agencys_job(client: Client, world: City
     assert job.pk not in [j.pk for j in client.get("/staff/records/import/").context["jobs"]]
 
 
+@pytest.mark.parametrize("name", ["sector_a", "inspector_a"])
+def test_roles_without_an_import_list_cannot_open_a_job_of_their_region(client: Client, world: City, name: str) -> None:
+    # The sector authority and the inspector of district A reach agency A's records, but enter none: the import page
+    # shows them no job, and a job's id typed into a URL must not show another unit's workbook either.
+    client.force_login(world.clerk_a)
+    upload(client, world, workbook([row_for(world, 1, 严重程度="很严重")], name="采购台账.xlsx"))
+    job = ImportJob.objects.get()
+    import_job_run(job_id=job.pk)
+    client.force_login(getattr(world, name))
+
+    for url in ("", "progress/", "errors/"):
+        response = client.get(f"/staff/records/import/{job.pk}/{url}")
+        assert response.status_code == 404, url
+        assert "采购台账" not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["clerk_a", "reviewer_a", "office_a", "admin"])
+def test_every_job_the_import_list_shows_opens_with_its_progress_and_errors(
+    client: Client, world: City, name: str
+) -> None:
+    client.force_login(world.clerk_a)
+    upload(client, world, workbook([row_for(world, 1, 严重程度="很严重")]))
+    job = ImportJob.objects.get()
+    import_job_run(job_id=job.pk)
+    client.force_login(getattr(world, name))
+
+    assert [j.pk for j in client.get("/staff/records/import/").context["jobs"]] == [job.pk]
+    for url in ("", "progress/", "errors/"):
+        assert client.get(f"/staff/records/import/{job.pk}/{url}").status_code == 200, url
+
+
 def test_a_job_without_errors_has_no_error_report(client: Client, world: City) -> None:
     client.force_login(world.clerk_a)
     upload(client, world, workbook([row_for(world, 1)]))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stub_support import PlatformStub, Response, make_item, sign, signed_headers
+from tests.stub_support import PlatformStub, Response, make_item, sign, signed_headers, wall_clock
 
 # The fixture: importing it is what makes it available here (the alias marks the import as deliberate).
 from tests.stub_support import platform_stub as platform_stub
@@ -126,10 +126,10 @@ def test_a_badly_signed_batch_is_refused_and_nothing_stored(
 
 def test_a_signature_older_than_five_minutes_is_refused(platform_stub: PlatformStub) -> None:
     body = batch_body([make_item(1)])
-    stale = signed_headers(platform_stub.secret, body, timestamp=int(time.time()) - 301)
+    stale = signed_headers(platform_stub.secret, body, timestamp=int(wall_clock()) - 301)
     response = platform_stub.request("POST", "/api/v1/batches", body=body, headers=stale, signed=False)
     assert response.status == 401
-    fresh = signed_headers(platform_stub.secret, body, timestamp=int(time.time()) - 250)
+    fresh = signed_headers(platform_stub.secret, body, timestamp=int(wall_clock()) - 250)
     assert platform_stub.request("POST", "/api/v1/batches", body=body, headers=fresh, signed=False).status == 200
 
 
@@ -141,7 +141,7 @@ def test_a_signature_made_with_another_secret_is_refused(platform_stub: Platform
 
 
 def test_a_get_signs_its_query_string_too(platform_stub: PlatformStub) -> None:
-    stamp = str(int(time.time()))
+    stamp = str(int(wall_clock()))
     headers = {
         "X-Platform-Timestamp": stamp,
         "X-Platform-Signature": sign(platform_stub.secret, stamp, b"/api/v1/records?limit=1"),

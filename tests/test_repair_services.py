@@ -49,9 +49,11 @@ def record(world: City) -> DishonestyRecord:
     from workcalendar.services import calendar_year_seed
 
     calendar_year_seed(year=2026)
-    record = make_record(world.clerk_a, world.agency_a, severity="serious", decision_date=D(2026, 6, 1))
-    record_submit(actor=world.reviewer_a, record=record)
-    return record_publish(actor=world.office_a, record=record, today=D(2026, 11, 2))
+    # Published on its day: the events that tests add later must come after it whatever day the suite runs on.
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC), tick=False):
+        record = make_record(world.clerk_a, world.agency_a, severity="serious", decision_date=D(2026, 6, 1))
+        record_submit(actor=world.reviewer_a, record=record)
+        return record_publish(actor=world.office_a, record=record, today=D(2026, 11, 2))
 
 
 def file_objection(record: DishonestyRecord, grounds: str = "wrong") -> tuple[Objection, str]:

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from accounts.api_support import ConditionalRetrieveMixin, IdCursorPagination, conditional_get_schema
 from disclosure.masking import mask_person_name, redact_person_text
 from disclosure.queries import agencies_matching, normalize_query
-from records.filters import IdFilter
+from records.filters import IdFilter, text_filter
 from records.models import Agency, DishonestyRecord, Sector, Severity
 
 PUBLIC_MAX_AGE = 60
@@ -103,7 +103,7 @@ class PublicRecordSerializer(serializers.ModelSerializer):
 
 
 class PublicRecordFilter(filters.FilterSet):
-    q = filters.CharFilter(
+    q = text_filter(
         method="filter_q",
         max_length=100,
         help_text=_("A fragment of the agency's name, or the start of its code. People's names are not searched."),

@@ -13,18 +13,28 @@ that stays open holds the line back — changes after it wait, they are not skip
 the id order is the commit order.
 
 Who sees what is accounts/scope.py's: the changes of records in the caller's scope (record_q) in full; and, for an API
-client with public:read, every other change with only what the public may see — the record's public content when it
-is publicly disclosed (`gkbz` "1"), and otherwise the bare change (id, version, type; `record` null), which is what a
-copy needs to drop a record that left the public site.
+client with public:read, every other change with only what the public could see — the record's public content when
+the change leaves it on the public site, and otherwise the bare change (id, version, type; `record` null), which is
+what a copy of the public site needs to drop the record.
+
+"On the public site after the change" is the test of DishonestyRecord.objects.disclosed(), applied to the record as
+the change left it (its payload) on the day of the change: a change that keeps or puts the record in force
+(published, corrected, objection opened or closed), publicly disclosed (`gkbz` "1", not the minor tier), and inside
+its window (the change's day before `cf_gsjzq`). Revoked, repaired and expired changes take the record off the site:
+bare, even for a record the public saw until then — the public never sees the revoked or repaired version, and a
+copy needs only to learn that the record left. A record never publicly disclosed (minor, or corrected out of its
+window before anyone saw it) is bare in every change.
 """
 
 import base64
 import binascii
+import datetime
 import re
 from typing import Any
 
 from django.db import connection
 from django.db.models import BigIntegerField, BooleanField, Case, F, Func, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -36,7 +46,7 @@ from rest_framework.views import APIView
 from accounts.permissions import ANY_SCOPE
 from accounts.scope import may_read_public_changes, record_q
 from disclosure.masking import redact_person_text
-from records.models import ChangeType, PlatformChange
+from records.models import IN_FORCE_STATUSES, ChangeType, PlatformChange
 from records.personal_data import mask_id_numbers_in_text
 
 DEFAULT_LIMIT = 100
@@ -119,12 +129,32 @@ def _changes(user: Any, *, after: tuple[int, int], limit: int) -> list[dict[str,
     return list(rows.values(*fields)[: limit + 1])
 
 
+# The changes after which the record can be on the public site; the others take it off.
+CHANGES_KEEPING_IT_PUBLIC = frozenset(
+    {ChangeType.PUBLISHED, ChangeType.CORRECTED, ChangeType.OBJECTION_OPENED, ChangeType.OBJECTION_CLOSED}
+)
+
+
+def public_after(row: dict[str, Any]) -> bool:
+    """Whether the public site showed the record as this change left it (the module's docstring)."""
+    payload: dict[str, Any] = row["payload"]
+    if row["change_type"] not in CHANGES_KEEPING_IT_PUBLIC:
+        return False
+    if payload.get("gkbz") != "1" or payload.get("zt") not in IN_FORCE_STATUSES:
+        return False
+    try:
+        ends_on = datetime.date.fromisoformat(payload["cf_gsjzq"])
+    except (KeyError, TypeError, ValueError):
+        return False  # no window to show it in
+    return timezone.localdate(row["created_at"]) < ends_on
+
+
 def _record(row: dict[str, Any]) -> dict[str, Any] | None:
     payload: dict[str, Any] = row["payload"]
     if row.get("in_scope", True):
         # Staff read ID numbers masked wherever they appear (DOMAIN §2), as in the records API.
         return {**payload, **{code: mask_id_numbers_in_text(payload.get(code, "")) for code in FREE_TEXT_CODES}}
-    if payload.get("gkbz") != "1":
+    if not public_after(row):
         return None  # not for the public: only that the change happened
     # The public rule of disclosure/masking.py: no full name of a civil servant, no ID number.
     full_name = row["person_name"] or ""
@@ -164,8 +194,9 @@ class ChangeSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_(
             "The record as it stood after the change, in the national field codes (cf_xdr_mc, cf_wsh, cf_sy, …; gkbz "
-            "1 publicly disclosed, zt its status, yybz under objection). Null when you may only learn that it changed: "
-            "drop your copy of a record that is not publicly disclosed."
+            "1 publicly disclosed, zt its status, yybz under objection). Null when you may only learn that it changed "
+            "— for the public, when the change leaves the record off the public site (revoked, repaired, expired, or "
+            "never publicly disclosed): drop your copy."
         ),
     )
 

@@ -18,9 +18,12 @@ class ImportStatus(models.TextChoices):
 
 class ImportJobQuerySet(UndeletableQuerySet):
     def visible_to(self, user: object) -> "ImportJobQuerySet":
-        from accounts.scope import agency_q
+        """The workbooks of the agencies `user` enters records for: the import page's reach, for its list and for
+        each job's page, progress and errors alike. A sector authority or an inspector enters nothing and sees no
+        workbook (its name, uploader and errors are another agency's work in progress, not records)."""
+        from accounts.scope import entering_agency_q
 
-        return self.filter(agency_q(user, "agency"))
+        return self.filter(entering_agency_q(user, "agency"))
 
 
 class ImportJob(UndeletableModel):

@@ -174,6 +174,8 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailFields(serializers.Serializer):
+    # Blank when the filer gave none: documented as an address or "", as the filing input is.
+    filer_email = serializers.EmailField(read_only=True, allow_blank=True, help_text=_("Notices are sent here."))
     statement = MaskedTextField()
     decision_reason = MaskedTextField()
     events = CaseEventSerializer(many=True, help_text=_("The timeline: who, when, from, to, why."))

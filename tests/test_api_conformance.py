@@ -1,0 +1,135 @@
+"""The whole API against its own OpenAPI schema (schemathesis): every operation, driven in-process through the WSGI
+application with the test database, with inputs generated from the schema — valid ones and invalid ones.
+
+Whatever it sends, the API must answer without a server error, with a status the operation documents, and with a
+body and headers that match what the schema says of that status. A member of staff (the administrator: every
+endpoint opens for it, and its scope is everything) makes the calls; the public endpoints ignore the credentials.
+
+The examples are derandomized and the clock is fixed, so the run is the same on every machine and every day; their
+number keeps the run to about a minute on the CI machine. schemathesis's own pytest integration (`@schema.parametrize`)
+does not run under pytest 9 (it sets `Node._nodeid`), so each operation is a parameter here and Hypothesis draws its
+cases from the operation's strategies.
+"""
+
+import datetime
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, given, settings
+from rest_framework.throttling import SimpleRateThrottle
+from schemathesis import GenerationMode
+
+from accounts.authentication import api_token_issue
+from config.wsgi import application
+from records.services import record_publish, record_submit
+from repair.services import complaint_file, objection_file, repair_apply
+from tests.conftest import City
+from tests.factories import make_record
+from workcalendar.services import calendar_year_seed
+
+EXAMPLES_PER_OPERATION = 20
+# A fixed day inside a configured calendar year, so the deadlines of the steps are computed the same every run.
+TODAY = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    schemathesis.checks.status_code_conformance,
+    schemathesis.checks.content_type_conformance,
+    schemathesis.checks.response_headers_conformance,
+    schemathesis.checks.response_schema_conformance,
+]
+
+
+def _schema() -> Any:
+    # Generated as /api/v1/schema/ serves it, before any test runs: the operations become the tests' parameters.
+    generated = SchemaGenerator().get_schema(request=None, public=True)
+    loaded = schemathesis.openapi.from_dict(json.loads(json.dumps(generated, cls=DjangoJSONEncoder)))
+    loaded.app = application  # called in-process, through the whole middleware stack
+    return loaded
+
+
+schema = _schema()
+
+
+FILER = {"statement": "金额有误。", "filer_name": "王某", "filer_contact": "13800000000", "commitment_signed": True}
+
+
+@pytest.fixture
+def known_ids(world: City, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+    """One row of each resource a path names, by the path's first segment: half the cases aim at it, so the steps
+    and the details are driven past "not found". The filings give no e-mail address (it is optional)."""
+    # Throttles stay on, but far from reach: a 429 is documented everywhere and would hide what the view does.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", dict.fromkeys(("anon", "user", "token"), "100000/min"))
+    settings.PUBLIC_FILING_RATE = settings.PUBLIC_TRACK_RATE = "100000/min"
+    settings.ALLOWED_HOSTS = ["localhost"]
+    # The WSGI handler closes the database connection after each request, which would end the test's transaction;
+    # Django's own test client keeps it open the same way.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    with time_machine.travel(TODAY, tick=True):
+        calendar_year_seed(year=2026)
+        record = record_publish(
+            actor=world.office_a,
+            record=record_submit(actor=world.office_a, record=make_record(world.clerk_a, world.agency_a)),
+        )
+        objection, _code = objection_file(record=record, grounds="wrong", **FILER)
+        complaint, _code = complaint_file(record=record, **FILER)
+        proof = SimpleUploadedFile("缴款凭证.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+        repair, _code = repair_apply(record=record, attachments=[proof], **FILER)
+        yield {
+            "agencies": world.agency_a.pk,
+            "civil-servants": world.person_a.pk,
+            "records": record.pk,
+            "objections": objection.pk,
+            "complaints": complaint.pk,
+            "repairs": repair.pk,
+            "measures": record.measures.values_list("pk", flat=True)[0],
+        }
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+
+
+def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
+    """Inputs the schema allows and inputs it forbids; for a path naming an object, half of them about a row that
+    exists."""
+    cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(GenerationMode.NEGATIVE)
+    if "{id}" not in operation.path:
+        return cases
+    resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
+    return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
+def test_every_operation_answers_as_its_schema_says(operation: Any, world: City, known_ids: dict[str, int]) -> None:
+    @given(case=_cases(operation, known_ids))
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def call(case: Any) -> None:
+        # A new token for every call: one of the operations revokes the token it is called with.
+        _token, key = api_token_issue(user=world.admin)
+        case.call_and_validate(headers={"Authorization": f"Bearer {key}"}, checks=CHECKS)
+
+    call()  # on TODAY: known_ids keeps the clock there
+
+
+def test_every_operation_of_the_schema_is_driven() -> None:
+    assert len(OPERATIONS) >= 45
+    assert {"GET /api/v1/agencies/", "POST /api/v1/public/objections/", "GET /api/v1/sync/changes/"} <= {
+        operation.label for operation in OPERATIONS
+    }
