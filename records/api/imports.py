@@ -5,7 +5,8 @@ POST a workbook made from the template (multipart, `file` and optionally `agency
 (type, size, zip bomb, macros, rows) and answered 202 with the job and its address; the rows are then checked in the
 background and written all together or not at all. GET the job until `running` is false: `done` with
 `created_records`, `invalid` with the rows at fault (`errors`, the first 100; every one in `errors.csv`), or `failed`
-with the reason ("upload again"). Jobs of agencies outside the caller's scope are not found.
+with the reason ("upload again"). Like the page, a caller sees the jobs of the agencies it enters records for
+(ImportJob.objects.visible_to): another agency's workbook is not found, and an API client needs records:write.
 """
 
 from typing import Any
@@ -24,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import RECORD_READ_SCOPES, RECORD_WRITE_SCOPES
+from accounts.permissions import RECORD_WRITE_SCOPES
 from records.api.dishonesty import AgencyCodeSerializer, InScopeField
 from records.excel import build_template
 from records.excel.export import XLSX_CONTENT_TYPE
@@ -121,7 +122,8 @@ class ImportJobListApi(generics.ListAPIView):
 
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser]
-    client_read_scopes = RECORD_READ_SCOPES
+    # Workbooks are the work in progress of the agencies a caller enters records for: a writer's, not a reader's.
+    client_read_scopes = RECORD_WRITE_SCOPES
     client_write_scopes = RECORD_WRITE_SCOPES
 
     def get_queryset(self) -> QuerySet[ImportJob]:
@@ -159,7 +161,7 @@ class ImportJobDetailApi(generics.RetrieveAPIView):
     """One import job: its progress while it runs, then its outcome."""
 
     serializer_class = ImportJobSerializer
-    client_read_scopes = RECORD_READ_SCOPES
+    client_read_scopes = RECORD_WRITE_SCOPES
 
     def get_queryset(self) -> QuerySet[ImportJob]:
         return _jobs(self.request)
@@ -173,7 +175,7 @@ class ImportJobDetailApi(generics.RetrieveAPIView):
 class ImportJobErrorsApi(APIView):
     """Every row at fault of an invalid workbook, as CSV (UTF-8 with BOM, for Excel): row, column, problem, code."""
 
-    client_read_scopes = RECORD_READ_SCOPES
+    client_read_scopes = RECORD_WRITE_SCOPES
 
     @extend_schema(
         operation_id="records_imports_errors",
