@@ -14,6 +14,7 @@ import psycopg2
 import pytest
 from django.db import connection, transaction
 from django.db.models.functions import Now
+from django.utils import translation
 
 from records.models import DishonestyRecord, ImportJob, ImportStatus, PlatformChange
 from records.services import import_job_create, import_jobs_sweep
@@ -66,7 +67,8 @@ def test_a_job_whose_lease_lapsed_is_failed_and_wrote_nothing(job: ImportJob, se
     assert import_jobs_sweep() == (0, 0)
     # No sign of life for 91 s: its worker is gone.
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=Now() - timedelta(seconds=91))
-    assert sweep_import_jobs.apply().get() == {"queued": 0, "failed": 1}
+    with translation.override("zh-hans"):  # as the workers run (LANGUAGE_CODE)
+        assert sweep_import_jobs.apply().get() == {"queued": 0, "failed": 1}
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and job.finished_at is not None
     assert job.failure == UPLOAD_AGAIN
@@ -167,7 +169,8 @@ def test_the_worker_running_an_import_is_killed_mid_write(world: City, settings:
         settings.RECORD_IMPORT_LEASE_SECONDS = 3  # minutes in production (90 s); seconds here
 
         def failed() -> bool:
-            import_jobs_sweep()
+            with translation.override("zh-hans"):  # as the workers run (LANGUAGE_CODE)
+                import_jobs_sweep()
             return ImportJob.objects.get(pk=job.pk).status == ImportStatus.FAILED
 
         seconds = wait_for(failed, timeout=60, interval=0.5, what="the job failed")

@@ -179,21 +179,6 @@ OUTAGE_SECONDS = 4.0
 PASSWORD = "correct-horse-battery-9"
 
 
-def _calendar_for_today() -> None:
-    """Publishing today applies measures with working-day deadlines: this year and next must be configured. A year
-    the holiday library does not know yet is entered as an administrator would, weekends only."""
-    from records.errors import DomainError
-    from workcalendar.models import CalendarYear
-    from workcalendar.services import calendar_year_seed
-
-    this_year = datetime.date.today().year
-    for year in (this_year, this_year + 1):
-        try:
-            calendar_year_seed(year=year)
-        except DomainError:
-            CalendarYear.objects.get_or_create(year=year, defaults={"source": "test: weekends only"})
-
-
 class Load:
     """Threads calling the API (and a public page) over real HTTP until stopped; every answer is kept."""
 
@@ -264,7 +249,6 @@ def test_redis_stopped_under_api_load(
     tmp_path: Path,
     settings: Any,
 ) -> None:
-    _calendar_for_today()
     # The server checks passwords with its own (production) hashers.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     world.office_a.password = make_password(PASSWORD)
