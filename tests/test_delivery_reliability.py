@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.utils import timezone
 
 from delivery.models import PlatformAnswer, PlatformState
 from records.models import DishonestyRecord, OutboxStatus, PlatformChange
@@ -38,8 +39,6 @@ from tests.stub_support import PlatformStub, platform_stub  # noqa: F401 - the f
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 QUIESCE_SECONDS = 60
-# Publication day of the records (a fixed day, inside a configured calendar year, whatever day the suite runs).
-PUBLISHED_ON = datetime.date(2026, 11, 2)
 
 
 @dataclass
@@ -97,10 +96,13 @@ def rig(
 
 def publish_many(world: City, n: int, *, start: int = 0) -> list[DishonestyRecord]:
     records = []
+    decided = timezone.localdate() - datetime.timedelta(days=30)  # in its disclosure window whatever day it is
     for i in range(start, start + n):
-        record = make_record(world.clerk_a, world.agency_a, document_number=f"东财罚〔2026〕{i + 1}号")
+        record = make_record(
+            world.clerk_a, world.agency_a, document_number=f"东财罚〔2026〕{i + 1}号", decision_date=decided
+        )
         record_submit(actor=world.reviewer_a, record=record)
-        records.append(record_publish(actor=world.office_a, record=record, today=PUBLISHED_ON))
+        records.append(record_publish(actor=world.office_a, record=record))
     return records
 
 
