@@ -8,7 +8,7 @@ may have written the name or the number out.
 import datetime
 import re
 
-from stdnum.cn import ric
+from records.personal_data import id_number_check_digit
 
 # 复姓 still in use: the surname is the first two characters. Anything else takes the first character.
 COMPOUND_SURNAMES = frozenset(
@@ -38,10 +38,11 @@ def mask_person_name(name: str) -> str:
 
 def _looks_like_id_number(candidate: str) -> bool:
     # An 18-digit code can be something else (an organ's USCC): a real birth date and check character make an ID.
-    number = candidate.upper()
+    # \d matched any decimal digit, full-width ones included (a clerk's IME types those): read them as ASCII.
+    number = "".join(str(int(c)) if c.isdecimal() else c for c in candidate.upper())
     try:
         born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-        return born.year >= 1900 and ric.calc_check_digit(number[:17]) == number[17]
+        return born.year >= 1900 and id_number_check_digit(number[:17]) == number[17]
     except ValueError:
         return False
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, TextChoices
+from django.db.models import Count, Q, TextChoices
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import reverse
@@ -70,6 +70,7 @@ SUMMARY_FIELDS = (
     "earliest_repair_on",
     "disclosure_ends_on",
     "published_at",
+    "under_objection",
     "subject_agency__name",
     "subject_agency__uscc",
 )
@@ -131,7 +132,8 @@ class PublicRecord:
     disclosure_ends_on: datetime.date
     corrected: bool
     published_at: datetime.datetime | None
-    # An accepted objection is being checked or verified: the page says so and the measures are suspended.
+    # An accepted objection is being checked or verified: the page says so and the measures are suspended. The flag
+    # stored on the record, the one every platform payload carries (yybz).
     under_objection: bool = False
     # The record page only (empty on lists).
     deciding_body_uscc: str = ""
@@ -175,7 +177,7 @@ class PublicRecord:
             "disclosure_ends_on": row["disclosure_ends_on"],
             "corrected": row["status"] == RecordStatus.CORRECTED,
             "published_at": row["published_at"],
-            "under_objection": bool(row.get("under_objection")),
+            "under_objection": row["under_objection"],
         }
         if not detail:
             return cls(**summary)
@@ -203,24 +205,13 @@ def url_prefix(name: str) -> str:
     return reverse(name, args=[0]).removesuffix("0/")
 
 
-def with_objection_flag(records: RecordQuerySet) -> RecordQuerySet:
-    """One EXISTS per row on objection_record_id's index: whether an accepted objection is being handled."""
-    from repair.models import UNDER_OBJECTION_STATUSES, Objection
-
-    return records.annotate(
-        under_objection=Exists(Objection.objects.filter(record=OuterRef("pk"), status__in=UNDER_OBJECTION_STATUSES))
-    )
-
-
 def _summaries(records: RecordQuerySet) -> RecordQuerySet:
-    return with_objection_flag(records).values(*SUMMARY_FIELDS, "under_objection")
+    return records.values(*SUMMARY_FIELDS)
 
 
 def public_record(pk: int, on: datetime.date | None = None) -> PublicRecord | None:
     """The record page: None for anything not disclosed today, whatever the reason (and for no such record)."""
-    rows = list(
-        with_objection_flag(public_records(on).filter(pk=pk)).order_by().values(*DETAIL_FIELDS, "under_objection")[:1]
-    )
+    rows = list(public_records(on).filter(pk=pk).order_by().values(*DETAIL_FIELDS)[:1])
     return PublicRecord.of(rows[0], detail=True) if rows else None
 
 

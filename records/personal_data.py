@@ -17,11 +17,25 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from stdnum.cn import ric
 
-ID_NUMBER_PATTERN = re.compile(r"^\d{17}[\dX]$")
+# ASCII digits only: Python's \d also matches full-width and other Unicode digits, which int() reads but no ID has.
+ID_NUMBER_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
 # In free text (log lines): 18 characters that look like an ID number and are not part of a longer number.
 ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+# GB 11643-1999 §8.2 (ISO 7064 MOD 11-2): the k-th of the first 17 digits (from 0) is weighted by 2^(17-k) mod 11,
+# and the weighted sum mod 11 picks the check character. Written out rather than taken from stdnum: its
+# calc_check_digit wants the whole 18-character number and silently drops the last character of whatever it is
+# given; passing it the first 17 made every check digit wrong (issue 9).
+ID_CHECK_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARACTERS = "10X98765432"
+
+
+def id_number_check_digit(first_17: str) -> str:
+    """The check character of an ID number from its first 17 digits."""
+    if not re.fullmatch(r"[0-9]{17}", first_17):
+        raise ValueError("The check character is computed from exactly 17 digits.")
+    total = sum(int(digit) * weight for digit, weight in zip(first_17, ID_CHECK_WEIGHTS, strict=True))
+    return ID_CHECK_CHARACTERS[total % 11]
 
 
 def normalize_id_number(value: str) -> str:
@@ -40,9 +54,9 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(_("The birth date inside the ID number is not a real date."), code="id_birth") from exc
     if not datetime.date(1900, 1, 1) <= birth <= datetime.date.today():
         raise ValidationError(_("The birth date inside the ID number is out of range."), code="id_birth")
-    # stdnum's own validate() also rejects real numbers whose county code postdates the birth year (STACK-NOTES):
-    # only the check digit is taken from it.
-    if ric.calc_check_digit(number[:17]) != number[17]:
+    # No birthplace check: stdnum's validate() rejects real numbers whose county code postdates the birth year
+    # (STACK-NOTES), and counties are renamed and merged all the time.
+    if id_number_check_digit(number[:17]) != number[17]:
         raise ValidationError(_("The check digit of the ID number is wrong."), code="id_check")
 
 
@@ -93,4 +107,4 @@ class MaskIdNumbersFilter(logging.Filter):
 def make_id_number(region_code: str, birth: datetime.date, sequence: int) -> str:
     """A valid number from its parts (demo and test data); odd sequence numbers are men, even are women."""
     first_17 = f"{region_code}{birth:%Y%m%d}{sequence % 1000:03d}"
-    return first_17 + ric.calc_check_digit(first_17)
+    return first_17 + id_number_check_digit(first_17)

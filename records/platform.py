@@ -17,7 +17,7 @@ def _amount(value: Any) -> str:
     return "" if value is None else format(value.normalize(), "f")
 
 
-def platform_payload(record: DishonestyRecord, *, change_type: str, under_objection: bool = False) -> dict[str, Any]:
+def platform_payload(record: DishonestyRecord, *, change_type: str) -> dict[str, Any]:
     person = record.subject_person
     remarks = [f"失信程度：{Severity(record.severity).label}"]
     if person is not None:
@@ -44,7 +44,8 @@ def platform_payload(record: DishonestyRecord, *, change_type: str, under_object
         "cf_sjlydm": record.data_source_agency.uscc,
         "gkbz": "1" if record.publicly_disclosed else "0",
         "zt": record.status,
-        # 异议标注: an accepted objection is being handled and the measures are suspended.
-        "yybz": "1" if under_objection else "0",
+        # 异议标注: an accepted objection is being handled and the measures are suspended — on every version of the
+        # record, whatever the change (a correction during an objection is still under objection).
+        "yybz": "1" if record.under_objection else "0",
         "bz": "；".join(str(r) for r in remarks),
     }

@@ -38,7 +38,8 @@ class ObjectionStatus(models.TextChoices):
 
 
 OPEN_OBJECTION_STATUSES = (ObjectionStatus.FILED, ObjectionStatus.CHECKING, ObjectionStatus.VERIFYING)
-# While accepted and not yet decided, the record is "under objection" and its measures are suspended.
+# While accepted and not yet decided, the record is "under objection" (DishonestyRecord.under_objection, kept by
+# repair.services.objections; repair migration 0003 copies these statuses) and its measures are suspended.
 UNDER_OBJECTION_STATUSES = (ObjectionStatus.CHECKING, ObjectionStatus.VERIFYING)
 
 

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.models import Role, User
 from records.models import Agency, AgencyKind, CivilServant, Sector
@@ -80,6 +82,9 @@ def _fast_hashing_and_clean_cache(settings: object) -> None:
     # Argon2 is what production uses (tests/test_security.py checks); tests need thousands of logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     cache.clear()
+    # A request through the test client leaves its language active in the thread: every test starts in the
+    # product's default language, so a message read outside a request does not depend on the test before.
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -97,7 +102,7 @@ def world(db: None) -> City:
         unit_a=unit_a,
         district_b=district_b,
         agency_b=agency_b,
-        person_a=make_person(agency_a, "张伟", id_number="33010219850312130X"),
+        person_a=make_person(agency_a, "张伟", id_number="33010219850312148X"),
         person_b=make_person(agency_b, "李娜"),
         clerk_a=make_user(Role.CLERK, agency_a, username="clerk-a"),
         reviewer_a=make_user(Role.REVIEWER, agency_a, username="reviewer-a"),

@@ -34,7 +34,6 @@ def wall_clock() -> float:
     """The stub is another process on the machine's real clock. When the suite runs at another date (`--today`,
     time-machine), what a test sends it is still stamped with the real time, as the product stamps its requests with
     the database's clock."""
-    # The escape hatch answers only while travelling (time-machine 3.6 raises "Not currently time-travelling").
     if time_machine.escape_hatch.is_travelling():
         return time_machine.escape_hatch.time.time()
     return time.time()

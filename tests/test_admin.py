@@ -43,8 +43,8 @@ from tests.factories import make_agency, make_person, make_user, next_id_number,
 from workcalendar.models import CalendarDay, CalendarYear
 from workcalendar.services import calendar_year_seed
 
-FULL_ID = "33010219850312130X"  # person_a's number (tests/conftest.py)
-MASKED_ID = "3301**********130X"
+FULL_ID = "33010219850312148X"  # person_a's number (tests/conftest.py)
+MASKED_ID = "3301**********148X"
 CONSOLE_APPS = {"accounts", "records", "workcalendar"}
 
 

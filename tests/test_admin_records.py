@@ -34,8 +34,8 @@ from tests.factories import make_person, make_record
 from workcalendar.services import calendar_year_seed
 
 D = datetime.date
-FULL_ID = "33010219850312130X"  # person_a's number (tests/conftest.py)
-MASKED_ID = "3301**********130X"
+FULL_ID = "33010219850312148X"  # person_a's number (tests/conftest.py)
+MASKED_ID = "3301**********148X"
 PUBLISHED_ON = D(2026, 11, 2)
 SCOPED_MODELS = [DishonestyRecord, RecordEvent, AppliedMeasure, MeasureEvent, Rectification, EvidenceFile, ImportJob]
 RULE_MODELS = [DisclosureRule, MeasureType, MeasureRule]

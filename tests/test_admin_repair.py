@@ -28,7 +28,7 @@ from workcalendar.services import calendar_year_seed
 D = datetime.date
 # A serious record decided in June 2026 is still on disclosure and already repairable.
 REPAIR_DAY = datetime.datetime(2027, 7, 1, 10, 0, tzinfo=datetime.UTC)
-FULL_ID = "33010219850312130X"  # person_a's number (tests/conftest.py)
+FULL_ID = "33010219850312148X"  # person_a's number (tests/conftest.py)
 REPAIR_MODELS = [Objection, Complaint, RepairApplication, CaseEvent, Mitigation, Notification]
 CASE_MODELS = [Objection, Complaint, RepairApplication]
 
@@ -227,7 +227,7 @@ def test_a_case_page_shows_its_timeline_and_masks_an_id_number_in_the_statement(
 
     text = page.content.decode()
     assert FULL_ID not in text
-    assert "3301**********130X" in text
+    assert "3301**********148X" in text
     assert "office-a" in text  # the event inline names who accepted it
 
 

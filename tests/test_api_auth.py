@@ -215,7 +215,7 @@ def test_anonymous_callers_get_401_in_the_error_shape(db: None, url: str) -> Non
 
 
 def test_anonymous_callers_cannot_look_people_up(db: None) -> None:
-    response = APIClient().post("/api/v1/civil-servants/lookup/", {"id_number": "33010219850312130X"}, format="json")
+    response = APIClient().post("/api/v1/civil-servants/lookup/", {"id_number": "33010219850312148X"}, format="json")
 
     assert_error(response, 401, "not_authenticated")
 

@@ -42,8 +42,8 @@ from tests.factories import make_person, make_record, record_input
 from workcalendar.services import calendar_year_seed
 
 D = datetime.date
-FULL_ID = "33010219850312130X"  # person_a's number (tests/conftest.py)
-MASKED_ID = "3301**********130X"
+FULL_ID = "33010219850312148X"  # person_a's number (tests/conftest.py)
+MASKED_ID = "3301**********148X"
 COURT_USCC = make_uscc("11330100000000003")
 RECORDS = "/api/v1/records/"
 PUBLIC = "/api/v1/public/records/"
@@ -858,6 +858,7 @@ PUBLIC_FIELDS = {
     "other_amount",
     "data_source_agency",
     "corrected",
+    "under_objection",
     "disclosure_starts_on",
     "earliest_repair_on",
     "disclosure_ends_on",

@@ -49,7 +49,7 @@ from workcalendar.services import calendar_year_seed
 D = datetime.date
 TODAY = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)  # a Monday
 REPAIR_DAY = datetime.datetime(2027, 7, 1, 10, 0, tzinfo=datetime.UTC)  # a serious record of June 2026 is repairable
-FULL_ID = "33010219850312130X"  # person_a's number (tests/conftest.py)
+FULL_ID = "33010219850312148X"  # person_a's number (tests/conftest.py)
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 API = "/api/v1"
 OBJECTIONS = f"{API}/objections/"
@@ -983,7 +983,7 @@ def test_the_full_id_number_never_appears_in_any_response(world: City, record: D
     for response in responses:
         assert response.status_code in {200, 201}, response.content
         assert FULL_ID not in response.content.decode()
-    assert "3301**********130X" in responses[5].json()["statement"]
+    assert "3301**********148X" in responses[5].json()["statement"]
     tracked = responses[-1].json()
     assert tracked["decision_reason"] == "张某（******）的信息经核实无误。"
     assert "张伟" not in responses[-1].content.decode()

@@ -20,11 +20,12 @@ from records.services import (
     matters_report_record,
     training_record,
 )
+from tests import published_ids
 from tests.conftest import City
 from tests.factories import make_agency, make_person
 
-FULL_ID = "33010219850312130X"
-MASKED_ID = "3301**********130X"
+FULL_ID = "33010219850312148X"
+MASKED_ID = "3301**********148X"
 AGENCIES = "/api/v1/agencies/"
 PEOPLE = "/api/v1/civil-servants/"
 LOOKUP = "/api/v1/civil-servants/lookup/"
@@ -343,6 +344,30 @@ def test_a_look_up_with_an_invalid_id_number_names_the_field_and_logs_nothing(
     error = assert_error(as_user("office_a").post(LOOKUP, body, format="json"), 400, error_code_for(body))
 
     assert set(error["fields"]) == {"id_number"}
+    assert not PersonalDataAccess.objects.exists()
+
+
+@pytest.mark.parametrize("number", [n for n in published_ids.VALID if n != FULL_ID])
+def test_a_look_up_finds_a_person_by_a_number_with_the_standard_check_character(
+    world: City, as_user: Callable[[str], APIClient], number: str
+) -> None:
+    person = make_person(world.agency_a, "刘洋", id_number=number)
+
+    response = as_user("office_a").post(LOOKUP, {"id_number": number.lower()}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == person.pk
+    assert number not in response.content.decode()
+
+
+@pytest.mark.parametrize("number", published_ids.WRONG_CHECK)
+def test_a_look_up_refuses_a_number_whose_check_character_breaks_the_standard(
+    world: City, as_user: Callable[[str], APIClient], number: str
+) -> None:
+    error = assert_error(as_user("office_a").post(LOOKUP, {"id_number": number}, format="json"), 400, "id_check")
+
+    assert error["fields"] == {"id_number": ["身份证号码的校验码错误。"]}
+    assert number not in str(error)
     assert not PersonalDataAccess.objects.exists()
 
 

@@ -46,7 +46,7 @@ from workcalendar.services import calendar_year_seed
 D = datetime.date
 FEED = "/api/v1/sync/changes/"
 PUBLISHED_ON = D(2026, 11, 2)
-FULL_ID = "33010219850312130X"  # person_a's number (tests/conftest.py)
+FULL_ID = "33010219850312148X"  # person_a's number (tests/conftest.py)
 READ, WRITE, PUBLIC = ApiScope.RECORDS_READ.value, ApiScope.RECORDS_WRITE.value, ApiScope.PUBLIC_READ.value
 committing = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -325,7 +325,7 @@ def test_a_records_read_client_follows_the_changes_of_its_subtrees_only(world: C
 
     assert seen(page) == [(record.pk, "published")]
     facts = page["changes"][0]["record"]["cf_sy"]
-    assert FULL_ID not in facts and "3301**********130X" in facts
+    assert FULL_ID not in facts and "3301**********148X" in facts
 
 
 @committing

@@ -9,8 +9,8 @@ import pytest
 from tests.browser_support import ARTIFACTS, BROWSER_MARKS
 from tests.conftest import PASSWORD, City
 
-FULL_ID = "33010219850312130X"
-MASKED_ID = "3301**********130X"
+FULL_ID = "33010219850312148X"
+MASKED_ID = "3301**********148X"
 
 pytestmark = BROWSER_MARKS
 

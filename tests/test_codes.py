@@ -1,13 +1,16 @@
 import pytest
 from django.core.exceptions import ValidationError
+from stdnum.cn import ric as stdnum_ric
 
 from records.codes import make_uscc, validate_uscc
 from records.personal_data import (
+    id_number_check_digit,
     make_id_number,
     mask_id_number,
     mask_id_numbers_in_text,
     validate_id_number,
 )
+from tests import published_ids
 
 # Real codes of public bodies, as published on their own sites.
 REAL_CODES = [
@@ -59,9 +62,41 @@ def test_it_refuses_prefixes_outside_the_configured_table(settings: object) -> N
     validate_uscc(code)
 
 
-def test_it_accepts_id_numbers_ending_in_x() -> None:
-    validate_id_number("33010219850312130X")
-    validate_id_number("33010219850312130x")
+@pytest.mark.parametrize("number", published_ids.VALID)
+def test_it_accepts_numbers_whose_check_character_follows_the_standard(number: str) -> None:
+    validate_id_number(number)
+    validate_id_number(f" {number.lower()} ")
+
+
+@pytest.mark.parametrize("number", published_ids.WRONG_CHECK)
+def test_it_refuses_numbers_whose_check_character_breaks_the_standard(number: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_id_number(number)
+    assert caught.value.code == "id_check"
+    assert caught.value.messages == ["身份证号码的校验码错误。"]
+
+
+def test_the_check_character_is_that_of_the_standard_s_examples() -> None:
+    for number in (published_ids.STANDARD_EXAMPLE, published_ids.STANDARD_SECOND_EXAMPLE):
+        assert id_number_check_digit(number[:17]) == number[17]
+
+
+@pytest.mark.parametrize(
+    "first_17", ["1101051949123100", "110105194912310022", "1101051949123100Ｘ", "１１０１０５１９４９１２３１００２"]
+)
+def test_the_check_character_needs_exactly_17_ascii_digits(first_17: str) -> None:
+    with pytest.raises(ValueError):
+        id_number_check_digit(first_17)
+
+
+def test_generated_numbers_carry_the_standard_check_character() -> None:
+    import datetime
+
+    # Checked with python-stdnum, called as it expects (the whole number): an oracle independent of our code.
+    for sequence in range(1, 23):
+        number = make_id_number("110105", datetime.date(1949, 12, 31), sequence)
+        assert stdnum_ric.calc_check_digit(number) == number[17], number
+    assert make_id_number("110105", datetime.date(1949, 12, 31), 2) == published_ids.STANDARD_EXAMPLE
 
 
 def test_it_accepts_generated_id_numbers_whatever_the_county() -> None:
@@ -74,9 +109,9 @@ def test_it_accepts_generated_id_numbers_whatever_the_county() -> None:
 @pytest.mark.parametrize(
     ("number", "error"),
     [
-        ("330102198503121301", "id_check"),  # wrong check digit
-        ("33010219850312130", "id_number_format"),  # 17 characters
-        ("3301021985031213XX", "id_number_format"),
+        ("33010219850312148", "id_number_format"),  # 17 characters
+        ("3301021985031214XX", "id_number_format"),
+        ("３３０１０２１９８５０３１２１４８X", "id_number_format"),  # full-width digits
         ("330102198502301301", "id_birth"),  # 30 February
         ("330102230001011234", "id_birth"),  # born in 2300
     ],
@@ -88,9 +123,9 @@ def test_it_refuses_bad_id_numbers(number: str, error: str) -> None:
 
 
 def test_it_masks_all_but_the_first_and_last_four() -> None:
-    assert mask_id_number("33010219850312130X") == "3301**********130X"
+    assert mask_id_number("33010219850312148X") == "3301**********148X"
 
 
 def test_it_masks_id_numbers_inside_free_text() -> None:
-    text = "lookup 33010219850312130X failed; order 1234567890123456789012 untouched"
-    assert mask_id_numbers_in_text(text) == "lookup 3301**********130X failed; order 1234567890123456789012 untouched"
+    text = "lookup 33010219850312148X failed; order 1234567890123456789012 untouched"
+    assert mask_id_numbers_in_text(text) == "lookup 3301**********148X failed; order 1234567890123456789012 untouched"

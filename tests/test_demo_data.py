@@ -14,6 +14,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from stdnum.cn import ric as stdnum_ric
 
 from accounts.models import Role, User
 from records.codes import validate_uscc
@@ -89,7 +90,10 @@ def assert_every_code_and_id_number_is_valid() -> None:
     for uscc in Agency.objects.values_list("uscc", flat=True):
         validate_uscc(uscc)
     for person in CivilServant.objects.all():
-        validate_id_number(person.decrypted_id_number())
+        number = person.decrypted_id_number()
+        validate_id_number(number)
+        # And by python-stdnum, called as it expects (the whole number): an oracle independent of our code.
+        assert stdnum_ric.calc_check_digit(number) == number[17]
         assert "*" in person.id_number_masked
 
 
@@ -195,6 +199,29 @@ def test_it_adds_the_records_to_a_city_loaded_before_they_existed(settings: Any,
     assert "Loaded 82 dishonesty records" in output
     assert DishonestyRecord.objects.count() == sum(STATE_COUNTS.values())
     assert row_counts() == counts
+
+
+def test_a_city_loaded_with_wrong_check_characters_gets_the_standard_s_on_the_next_run(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.DEMO_PASSWORD, settings.VAR_DIR = PASSWORD, tmp_path
+    build_city(PASSWORD)
+    people = list(CivilServant.objects.order_by("pk")[:5])
+    first_17 = {}
+    for person in people:
+        # What the generator wrote before issue 9: the same number with another check character.
+        number = person.decrypted_id_number()
+        first_17[person.pk] = number[:17]
+        person.set_id_number(number[:17] + ("0" if number[17] != "0" else "1"))
+        person.save(update_fields=["id_number_digest", "id_number_cipher", "id_number_masked"])
+
+    output = load_demo_city()
+
+    assert "Gave 5 demo ID numbers the check character of GB 11643." in output
+    for person in people:
+        person.refresh_from_db()
+        assert person.decrypted_id_number()[:17] == first_17[person.pk]
+    assert_every_code_and_id_number_is_valid()
 
 
 def test_it_gives_each_role_a_demo_user_who_sees_what_the_role_should(settings: Any, tmp_path: Path) -> None:

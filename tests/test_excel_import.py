@@ -30,6 +30,7 @@ from records.models import (
 )
 from records.services import import_job_create, import_job_run, record_publish, record_revoke, record_submit
 from records.tasks import run_import_job
+from tests import published_ids
 from tests.conftest import City
 from tests.factories import make_person, make_record, next_id_number, next_uscc
 
@@ -37,6 +38,7 @@ D = datetime.date
 COURT = make_uscc("11330100000000003")
 HEADERS = [column.header for column in excel.COLUMNS]
 FINE, OTHER = "罚款金额（万元）", "其他金额（万元）"
+FULL_ID = "33010219850312148X"  # person_a's number (tests/conftest.py)
 
 
 @pytest.fixture(autouse=True)
@@ -146,7 +148,7 @@ def test_a_filled_template_imports_every_row_as_a_draft_with_its_event_principal
             row_for(
                 world,
                 文书号="临中法决〔2026〕2号",
-                公务人员身份证号="33010219850312130X",
+                公务人员身份证号="33010219850312148X",
                 失信来源="disciplinary_sanction",
                 严重程度="严重",
                 特殊领域="安全生产",
@@ -204,7 +206,7 @@ def test_a_filled_template_imports_every_row_as_a_draft_with_its_event_principal
 def test_the_bulk_create_fallback_writes_the_same(world: City, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writer, "_use_copy", lambda: False)
     make_person(world.agency_a, "刘局长", is_principal=True)
-    job = imported(world, filled([row_for(world), row_for(world, 公务人员身份证号="33010219850312130X")]))
+    job = imported(world, filled([row_for(world), row_for(world, 公务人员身份证号="33010219850312148X")]))
     assert (job.status, job.created_records) == (ImportStatus.DONE, 2)
     assert RecordEvent.objects.filter(kind="imported").count() == 2
     assert RecordResponsibility.objects.count() == 1
@@ -402,6 +404,29 @@ def test_an_empty_sheet_is_invalid(world: City) -> None:
 
 
 # Row rules -------------------------------------------------------------------------------------------------
+
+
+def test_a_person_whose_number_has_the_standard_check_character_is_imported(world: City) -> None:
+    people = [make_person(world.agency_a, id_number=number) for number in published_ids.VALID if number != FULL_ID]
+    rows = [row_for(world, 公务人员身份证号=person.decrypted_id_number().lower()) for person in people]
+
+    job = imported(world, filled(rows))
+
+    assert (job.status, job.created_records, job.errors) == (ImportStatus.DONE, len(people), [])
+    assert set(DishonestyRecord.objects.values_list("subject_person", flat=True)) == {p.pk for p in people}
+
+
+def test_every_number_whose_check_character_breaks_the_standard_is_reported_and_nothing_written(world: City) -> None:
+    rows = [row_for(world), *(row_for(world, 公务人员身份证号=number) for number in published_ids.WRONG_CHECK)]
+
+    job = imported(world, filled(rows))
+
+    assert job.status == ImportStatus.INVALID
+    assert [(e["row"], e["column"], e["code"], e["message"]) for e in job.errors] == [
+        (row, "公务人员身份证号", "invalid_id_number", "身份证号码的校验码错误。")
+        for row in range(3, 3 + len(published_ids.WRONG_CHECK))
+    ]
+    assert not DishonestyRecord.objects.exists()
 
 
 def test_every_rule_of_a_record_is_checked_on_every_row(world: City) -> None:

@@ -1,6 +1,6 @@
 """Civil servants: the list, look-up by ID number, the integrity file, the inspector's reveal, and the edit forms.
 
-The full ID number of person_a (33010219850312130X) must appear in no page for anyone except, once, in the
+The full ID number of person_a (33010219850312148X) must appear in no page for anyone except, once, in the
 inspector's reveal response.
 """
 
@@ -25,13 +25,14 @@ from records.models import (
     PersonalMattersReport,
 )
 from records.services import assessment_record, civil_servant_move, matters_report_record, training_record
+from tests import published_ids
 from tests.conftest import City
 from tests.factories import make_agency, make_person, next_id_number
 
 AssertNumQueries = Callable[..., CaptureQueriesContext]
 
-FULL_ID = "33010219850312130X"
-MASKED_ID = "3301**********130X"
+FULL_ID = "33010219850312148X"
+MASKED_ID = "3301**********148X"
 LAST_YEAR = datetime.date.today().year - 1
 NON_INSPECTORS = ["clerk_a", "reviewer_a", "office_a", "admin"]
 
@@ -223,6 +224,26 @@ def test_lookup_with_a_bad_check_digit_is_a_field_error(client: Client, world: C
     assert response.status_code == 200
     assert "id_number" in response.context["form"].errors
     assert wrong not in response.content.decode()  # the number is never echoed back
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_lookup_finds_the_person_holding_the_standard_s_example_number(client: Client, world: City) -> None:
+    person = make_person(world.agency_a, "刘洋", id_number=published_ids.STANDARD_EXAMPLE)
+    client.force_login(world.clerk_a)
+
+    response = client.post("/staff/people/lookup/", {"id_number": published_ids.STANDARD_EXAMPLE.lower()})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/people/{person.pk}/"
+
+
+def test_lookup_refuses_the_standard_s_example_with_a_wrong_check_digit(client: Client, world: City) -> None:
+    client.force_login(world.clerk_a)
+
+    response = client.post("/staff/people/lookup/", {"id_number": published_ids.STANDARD_EXAMPLE_WRONG})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"id_number": ["身份证号码的校验码错误。"]}
     assert not PersonalDataAccess.objects.exists()
 
 
@@ -684,6 +705,39 @@ def test_a_bad_new_person_writes_nothing(client: Client, world: City, data: dict
     assert field in response.context["form"].errors
     assert CivilServant.objects.count() == before
     assert data["id_number"] not in response.content.decode()
+
+
+@pytest.mark.parametrize("number", [n for n in published_ids.VALID if n != FULL_ID])
+def test_a_number_with_the_standard_check_character_is_accepted(client: Client, world: City, number: str) -> None:
+    client.force_login(world.clerk_a)
+
+    response = client.post(
+        f"/staff/agencies/{world.agency_a.pk}/people/new/", {"name": "陈静", "id_number": number.lower()}
+    )
+
+    assert response.status_code == 302
+    person = CivilServant.objects.get(name="陈静")
+    assert person == CivilServant.objects.with_id_number(number).get()
+    assert person.id_number_masked == f"{number[:4]}{'*' * 10}{number[-4:]}"
+
+
+@pytest.mark.parametrize("number", published_ids.WRONG_CHECK)
+def test_a_number_whose_check_character_breaks_the_standard_is_a_field_error(
+    client: Client, world: City, number: str
+) -> None:
+    client.force_login(world.clerk_a)
+    before = CivilServant.objects.count()
+
+    response = client.post(
+        f"/staff/agencies/{world.agency_a.pk}/people/new/", {"name": "陈静", "id_number": number, "position": "科长"}
+    )
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors == {"id_number": ["身份证号码的校验码错误。"]}
+    assert form["position"].value() == "科长"  # what was typed is kept
+    assert CivilServant.objects.count() == before
+    assert number not in response.content.decode()
 
 
 @pytest.mark.parametrize(("persona", "status"), [("inspector_a", 403), ("outsider", 404), ("office_b", 404)])

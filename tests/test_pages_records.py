@@ -1,6 +1,6 @@
 """Dishonesty records, staff side: the list, a record's page, and the create and edit forms.
 
-The full ID number of person_a (33010219850312130X) must appear on no record page or list, for any role.
+The full ID number of person_a (33010219850312148X) must appear on no record page or list, for any role.
 """
 
 import datetime
@@ -33,8 +33,8 @@ from tests.factories import make_agency, make_person, make_record
 
 AssertNumQueries = Callable[..., CaptureQueriesContext]
 
-FULL_ID = "33010219850312130X"
-MASKED_ID = "3301**********130X"
+FULL_ID = "33010219850312148X"
+MASKED_ID = "3301**********148X"
 NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 EVERYONE = ["clerk_a", "reviewer_a", "office_a", "inspector_a", "sector_a", "admin", "outsider", "office_b"]
 OUTSIDE_UCSS = make_uscc("11330100000000003")

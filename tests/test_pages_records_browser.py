@@ -21,7 +21,7 @@ from records.services import import_job_run
 from tests.browser_support import ARTIFACTS, BROWSER_MARKS
 from tests.conftest import PASSWORD, City
 
-FULL_ID = "33010219850312130X"
+FULL_ID = "33010219850312148X"
 
 pytestmark = BROWSER_MARKS
 

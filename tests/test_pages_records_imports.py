@@ -26,8 +26,8 @@ NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 COURT = make_uscc("11330100000000003")
 HEADERS = [column.header for column in excel.COLUMNS]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FULL_ID = "33010219850312130X"
-MASKED_ID = "3301**********130X"
+FULL_ID = "33010219850312148X"
+MASKED_ID = "3301**********148X"
 
 
 @pytest.fixture(autouse=True)

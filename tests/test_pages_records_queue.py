@@ -20,7 +20,7 @@ AssertNumQueries = Callable[..., CaptureQueriesContext]
 
 NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 AFTER_DEADLINES = datetime.datetime(2026, 12, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-FULL_ID = "33010219850312130X"
+FULL_ID = "33010219850312148X"
 
 
 @pytest.fixture(autouse=True)

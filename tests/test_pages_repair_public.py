@@ -33,7 +33,7 @@ from tests.factories import make_record
 D = datetime.date
 NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)  # a Monday
 REPAIR_DAY = datetime.datetime(2027, 7, 1, 10, 0, tzinfo=datetime.UTC)  # after a serious record's minimum period
-FULL_ID = "33010219850312130X"
+FULL_ID = "33010219850312148X"
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CODE_IN_PAGE = re.compile(r'id="query-code">([^<]+)<')
 

@@ -8,7 +8,7 @@ from records.models import AccessAction, CivilServant, PersonalDataAccess
 from records.services import civil_servant_lookup_by_id_number, civil_servant_reveal_id_number
 from tests.conftest import City
 
-FULL_ID = "33010219850312130X"
+FULL_ID = "33010219850312148X"
 
 
 def test_it_never_stores_the_id_number_in_the_clear(world: City) -> None:
@@ -21,11 +21,11 @@ def test_it_never_stores_the_id_number_in_the_clear(world: City) -> None:
     stored_history = " ".join(str(value) for r in history_rows for value in r)
     assert FULL_ID not in stored and FULL_ID.lower() not in stored
     assert FULL_ID not in stored_history
-    assert "3301**********130X" in stored
+    assert "3301**********148X" in stored
 
 
 def test_it_finds_a_person_by_full_id_number_in_scope(world: City) -> None:
-    found = civil_servant_lookup_by_id_number(actor=world.office_a, id_number=" 33010219850312130x ", channel="web")
+    found = civil_servant_lookup_by_id_number(actor=world.office_a, id_number=" 33010219850312148x ", channel="web")
     assert found == world.person_a
     log = PersonalDataAccess.objects.get(action=AccessAction.LOOKUP_BY_ID)
     assert log.actor == world.office_a and log.person == world.person_a
@@ -61,7 +61,7 @@ def test_it_masks_id_numbers_in_every_log_line(world: City, caplog: pytest.LogCa
     finally:
         caplog.handler.removeFilter(handler_filter)
     assert FULL_ID not in caplog.text
-    assert "3301**********130X" in caplog.text
+    assert "3301**********148X" in caplog.text
 
 
 def test_the_configured_console_handler_masks_id_numbers() -> None:

@@ -66,7 +66,7 @@ def test_a_person_record_reaches_the_platform_without_personal_data(world: City,
     record_publish(actor=world.office_a, record=record, today=D(2026, 11, 2))
     payload = PlatformChange.objects.get(record=record).payload
     text = str(payload)
-    assert "张伟" not in text and "33010219850312130X" not in text and "130X" not in text
+    assert "张伟" not in text and "33010219850312148X" not in text and "148X" not in text
     assert payload["cf_xdr_mc"] == world.agency_a.name
     assert "张某" in payload["bz"]
 

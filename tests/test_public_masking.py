@@ -3,6 +3,7 @@
 import pytest
 
 from disclosure.masking import mask_person_name, redact_person_text
+from tests import published_ids
 
 
 @pytest.mark.parametrize(
@@ -22,11 +23,24 @@ def test_a_name_becomes_surname_and_mou(name: str, shown: str) -> None:
 
 
 def test_free_text_loses_the_full_name_and_any_id_number() -> None:
-    text = "张伟（身份证号33010219850312130X，又记作33010219850312130x）违规收受礼金，张伟已退还。"
+    text = "张伟（身份证号33010219850312148X，又记作33010219850312148x）违规收受礼金，张伟已退还。"
 
     assert (
         redact_person_text(text, full_name="张伟") == "张某（身份证号******，又记作******）违规收受礼金，张某已退还。"
     )
+
+
+@pytest.mark.parametrize("number", published_ids.VALID)
+def test_every_number_with_the_standard_check_character_is_removed(number: str) -> None:
+    text = f"当事人身份证号{number}，已核实。"
+
+    assert redact_person_text(text, full_name="") == "当事人身份证号******，已核实。"
+
+
+def test_a_number_typed_in_full_width_digits_is_removed_too() -> None:
+    full_width = published_ids.STANDARD_EXAMPLE[:17].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+    assert redact_person_text(f"身份证号{full_width}X。", full_name="") == "身份证号******。"
 
 
 def test_codes_that_are_not_id_numbers_stay() -> None:
@@ -37,6 +51,6 @@ def test_codes_that_are_not_id_numbers_stay() -> None:
 
 
 def test_a_number_inside_a_longer_code_is_left_alone() -> None:
-    text = "A33010219850312130X9"
+    text = "A33010219850312148X9"
 
     assert redact_person_text(text, full_name="") == text

@@ -43,6 +43,13 @@ class PublicRecordSerializer(serializers.ModelSerializer):
     legal_basis = serializers.SerializerMethodField()
     categories = serializers.SerializerMethodField()
     corrected = serializers.SerializerMethodField(help_text=_("The record was corrected after publication."))
+    under_objection = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "An accepted objection against the record is being verified and its punishment measures are suspended "
+            "(the public page says so; the platform's yybz)."
+        ),
+    )
 
     class Meta:
         model = DishonestyRecord
@@ -66,6 +73,7 @@ class PublicRecordSerializer(serializers.ModelSerializer):
             "other_amount",
             "data_source_agency",
             "corrected",
+            "under_objection",
             "disclosure_starts_on",
             "earliest_repair_on",
             "disclosure_ends_on",

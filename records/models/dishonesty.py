@@ -222,6 +222,9 @@ class DishonestyRecord(UndeletableModel):
     earliest_repair_on = models.DateField(_("repair possible from"))
     disclosure_ends_on = models.DateField(_("disclosure ends"))
 
+    # An accepted objection is being checked or verified (DOMAIN §5): the public page says so and the platform is
+    # told (yybz) with every version of the record. Kept by repair.services.objections in their transactions.
+    under_objection = models.BooleanField(_("under objection"), default=False, editable=False)
     # Bumped on every change the platform must see; the platform keeps the highest version (DOMAIN §10).
     version = models.PositiveIntegerField(default=1)
     published_at = models.DateTimeField(null=True, blank=True)

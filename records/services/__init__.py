@@ -30,6 +30,7 @@ from records.services.subjects import (
     civil_servant_reveal_id_number,
     civil_servant_set_active,
     civil_servant_update,
+    civil_servants_with_invalid_id_numbers,
     matters_report_record,
     training_record,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "civil_servant_reveal_id_number",
     "civil_servant_set_active",
     "civil_servant_update",
+    "civil_servants_with_invalid_id_numbers",
     "evidence_attach",
     "import_job_create",
     "import_job_run",

@@ -133,8 +133,13 @@ def _set_measures(record: DishonestyRecord, *, from_state: str, to_state: str, a
 
 
 def _others_under_objection(objection: Objection) -> bool:
+    """Whether another accepted objection than this one is open for its record.
+
+    Counted under the record's row lock: two objections of one record decided at once are then counted one after
+    the other, each seeing what the other committed, so the record's flag ends as the last decision leaves it."""
+    DishonestyRecord.objects.select_for_update().filter(pk=objection.record_id).values_list("pk", flat=True).get()
     return (
-        Objection.objects.filter(record=objection.record, status__in=UNDER_OBJECTION_STATUSES)
+        Objection.objects.filter(record=objection.record_id, status__in=UNDER_OBJECTION_STATUSES)
         .exclude(pk=objection.pk)
         .exists()
     )
@@ -166,8 +171,8 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
             actor=actor,
             reason=_("Suspended while an objection is verified."),
         )
-        if not _others_under_objection(objection):
-            record_objection_flag(record=objection.record, under_objection=True)
+        # A no-op when another accepted objection already put the record under objection.
+        record_objection_flag(record=objection.record, under_objection=True)
         _notify_filer(
             objection,
             _("Your objection was accepted"),
@@ -233,6 +238,10 @@ def objection_uphold(
         objection = _locked(objection)
         record = objection.record
         from_status = _move(objection, "uphold", actor)
+        others_open = _others_under_objection(objection)
+        # The correction or revocation below is the version that tells the platform the objection is decided: the
+        # flag is stored first so its payload carries it (still under objection if another one is open).
+        record_objection_flag(record=record, under_objection=others_open, announce=False)
         wrongful_ids = {m.pk for m in wrongful_measures or []}
         if outcome == ObjectionOutcome.REVOKED:
             wrongful_ids = set(AppliedMeasure.objects.filter(record=record).values_list("pk", flat=True))
@@ -243,7 +252,7 @@ def objection_uphold(
                 record=record, pk__in=wrongful_ids, state__in=[MeasureState.ACTIVE, MeasureState.SUSPENDED]
             ):
                 measure_move(measure, MeasureState.LIFTED, actor, reason)
-            if not _others_under_objection(objection):
+            if not others_open:
                 _set_measures(
                     record,
                     from_state=MeasureState.SUSPENDED,
@@ -275,7 +284,8 @@ def objection_reject(*, actor: Any, objection: Objection, reason: str) -> Object
         objection.closed_at = timezone.now()
         objection.save(update_fields=["status", "decision_reason", *deadline_fields, "closed_at"])
         case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
-        if not _others_under_objection(objection):
+        others_open = _others_under_objection(objection)
+        if not others_open:
             _set_measures(
                 objection.record,
                 from_state=MeasureState.SUSPENDED,
@@ -283,6 +293,6 @@ def objection_reject(*, actor: Any, objection: Objection, reason: str) -> Object
                 actor=actor,
                 reason=_("Resumed: the objection was rejected."),
             )
-            record_objection_flag(record=objection.record, under_objection=False)
+        record_objection_flag(record=objection.record, under_objection=others_open)
         _notify_filer(objection, _("Your objection was rejected"), reason.strip())
     return objection

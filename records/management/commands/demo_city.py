@@ -41,7 +41,7 @@ from records.models import (
     ResponsibilityKind,
     Sector,
 )
-from records.personal_data import make_id_number
+from records.personal_data import id_number_check_digit, make_id_number
 from records.services import (
     RecordInput,
     agency_create,
@@ -781,6 +781,7 @@ class Command(BaseCommand):
         if Agency.objects.filter(uscc=CITY_USCC).exists():
             self.stdout.write(f"The demo city {CITY} is already loaded.")
             self._align_passwords(password)
+            self._align_id_numbers()
         else:
             with transaction.atomic():
                 built = build_city(password)
@@ -818,6 +819,25 @@ class Command(BaseCommand):
         for user in User.objects.filter(username__in=[row[0] for row in DEMO_USERS]):
             if not user.check_password(password):
                 User.objects.filter(pk=user.pk).update(password=make_password(password))
+
+    def _align_id_numbers(self) -> None:
+        # A city loaded before issue 9 got check characters from the wrong computation; the same seed now makes the
+        # same people with the standard's check character. Only the check character changes (so only the demo's
+        # invented numbers), and never onto a number somebody else holds.
+        city = Agency.objects.get(uscc=CITY_USCC)
+        fixed = 0
+        for person in CivilServant.objects.filter(agency__path__startswith=city.path).order_by("pk"):
+            number = person.decrypted_id_number()
+            try:
+                right = number[:17] + id_number_check_digit(number[:17])
+            except ValueError:
+                continue
+            if right != number and not CivilServant.objects.with_id_number(right).exists():
+                person.set_id_number(right)
+                person.save(update_fields=["id_number_digest", "id_number_cipher", "id_number_masked", "updated_at"])
+                fixed += 1
+        if fixed:
+            self.stdout.write(f"Gave {fixed} demo ID numbers the check character of GB 11643.")
 
     def _print_users(self, password: str, source: str, *, quiet: bool) -> None:
         roles = dict(Role.choices)

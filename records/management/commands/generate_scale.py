@@ -361,6 +361,8 @@ def record_rows(
             "disclosure_starts_on": window.starts_on,
             "earliest_repair_on": window.earliest_repair_on,
             "disclosure_ends_on": window.ends_on,
+            # No objections are generated: nothing is under objection.
+            "under_objection": False,
             "version": 1 if status in UNPUBLISHED else 2 + (status != RecordStatus.PUBLISHED),
             "published_at": published_at,
             "created_by_id": user_id,

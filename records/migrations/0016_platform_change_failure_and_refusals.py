@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0014_rectification_deadline_basis'),
+        ('records', '0015_record_under_objection'),
     ]
 
     operations = [
