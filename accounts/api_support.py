@@ -162,7 +162,7 @@ def _unreadable_body(exc: Exception, request: Any) -> Response | None:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        fields = {exc.field: [str(exc.message)]} if exc.field else None
+        fields = exc.field_errors() or None
         status_code = status.HTTP_409_CONFLICT if exc.code == ILLEGAL_TRANSITION else exc.status
         return Response(error_body(exc.code, str(exc.message), fields), status=status_code)
     unreadable = _unreadable_body(exc, context.get("request"))

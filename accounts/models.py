@@ -82,13 +82,15 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for REST clients. Only its SHA-256 digest is stored; the key is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
-    digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8, help_text=_("First characters of the key, to recognise it."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="api_tokens")
+    digest = models.CharField(_("key digest"), max_length=64, unique=True)
+    prefix = models.CharField(
+        _("key prefix"), max_length=8, help_text=_("First characters of the key, to recognise it.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -155,7 +157,7 @@ class ApiClient(models.Model):
     user = models.OneToOneField(
         User, verbose_name=_("service account"), on_delete=models.PROTECT, related_name="api_client", editable=False
     )
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    digest = models.CharField(_("key digest"), max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
     created_by = models.ForeignKey(
         User,

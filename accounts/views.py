@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "people_count": people.filter(active=True).count() if reads_people else None,
         "principal_count": people.filter(active=True, is_principal=True).count() if reads_people else None,
         # One count per section of the work queue (records/views/queue.py), rows stay on the queue page.
-        "queue": queue_sections(user),
+        "queue": [section for section in queue_sections(user) if section.for_user],
         "may_enter_records": entering_agencies(user).exists(),
         # Operators are warned when delivery to the platform lags (PLATFORM_LAG_WARNING_SECONDS).
         "delivery": (

@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "axes",
+    "accounts.apps.SignInThrottlingConfig",  # django-axes, named for the admin console
     "accounts",
     "records",
     "workcalendar",
@@ -418,6 +418,9 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# Four eyes on publishing: whoever submitted a record may not publish it. A credit office of one person turns this on.
+RECORD_ALLOW_SELF_PUBLISH = env_bool("RECORD_ALLOW_SELF_PUBLISH", False)
 
 # Unified Social Credit Code prefixes (registration authority + entity type) this deployment accepts.
 # GB 32100 table plus what grassroots committees are issued locally; a table, not a hard rule (DOMAIN §2).

@@ -1,10 +1,12 @@
 """The outbox in the console: read-only, with replay of parked changes (the operations page has the same)."""
 
+import json
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyScopedAdmin
@@ -17,7 +19,7 @@ from records.models import PlatformChange
 @admin.register(PlatformChange)
 class PlatformChangeAdmin(ReadOnlyScopedAdmin):
     list_display = (
-        "pk",
+        "number",
         "record",
         "change_type",
         "version",
@@ -49,9 +51,18 @@ class PlatformChangeAdmin(ReadOnlyScopedAdmin):
         "delivered_at",
         "failed_at",
         "last_error",
-        "payload",
+        "payload_shown",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("number"), ordering="pk")
+    def number(self, obj: PlatformChange) -> int:
+        return obj.pk
+
+    @admin.display(description=_("payload"))
+    def payload_shown(self, obj: PlatformChange) -> str:
+        # The national 双公示 fields as sent, readable: Chinese as itself, not as \u escapes.
+        return format_html('<pre class="payload">{}</pre>', json.dumps(obj.payload, ensure_ascii=False, indent=2))
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         # Lag, pending, parked and the last delivery above the list, as on the operations page.

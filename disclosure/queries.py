@@ -42,6 +42,7 @@ from records.models import (
     RecordStatus,
     Sector,
     Severity,
+    disclosed_until_of,
 )
 from records.search import MAX_QUERY_LENGTH, query_grams
 
@@ -68,6 +69,7 @@ SUMMARY_FIELDS = (
     "decision_date",
     "status",
     "earliest_repair_on",
+    "publicly_disclosed",
     "disclosure_ends_on",
     "published_at",
     "under_objection",
@@ -111,6 +113,11 @@ def _amount(value: Decimal | None) -> str:
     return "" if value is None else format(value.normalize(), "f")
 
 
+def _iso(day: datetime.date | None) -> str:
+    # disclosed() lets only publicly disclosed records through: a public row always has its last day.
+    return "" if day is None else day.isoformat()
+
+
 @dataclass(frozen=True)
 class PublicRecord:
     """A disclosed record as the public may see it."""
@@ -129,7 +136,8 @@ class PublicRecord:
     deciding_body_name: str
     decision_date: datetime.date
     earliest_repair_on: datetime.date
-    disclosure_ends_on: datetime.date
+    # 公示截止日期: the last day shown (records.models.disclosed_until_of, as on staff pages, the API and the platform).
+    disclosed_until: datetime.date | None
     corrected: bool
     published_at: datetime.datetime | None
     # An accepted objection is being checked or verified: the page says so and the measures are suspended. The flag
@@ -143,11 +151,6 @@ class PublicRecord:
     fine_amount: str = ""
     other_amount: str = ""
     updated_at: datetime.datetime | None = None
-
-    @property
-    def disclosed_until(self) -> datetime.date:
-        # disclosure_ends_on is the first day the record is no longer shown; people read the last day it is.
-        return self.disclosure_ends_on - datetime.timedelta(days=1)
 
     @property
     def url(self) -> str:
@@ -174,7 +177,9 @@ class PublicRecord:
             "deciding_body_name": row["deciding_body_name"],
             "decision_date": row["decision_date"],
             "earliest_repair_on": row["earliest_repair_on"],
-            "disclosure_ends_on": row["disclosure_ends_on"],
+            "disclosed_until": disclosed_until_of(
+                publicly_disclosed=row["publicly_disclosed"], disclosure_ends_on=row["disclosure_ends_on"]
+            ),
             "corrected": row["status"] == RecordStatus.CORRECTED,
             "published_at": row["published_at"],
             "under_objection": row["under_objection"],
@@ -449,7 +454,7 @@ def record_rows_html(records: Iterable[PublicRecord]) -> SafeString:
             f'  <td data-label="{l_date}"><time>{r.decision_date.isoformat()}</time></td>\n'
             f'  <td data-label="{l_severity}"><span class="public-severity public-severity-{severity}">'
             f"{escape(r.severity_label)}</span></td>\n"
-            f'  <td data-label="{l_until}"><time>{r.disclosed_until.isoformat()}</time></td>\n'
+            f'  <td data-label="{l_until}"><time>{_iso(r.disclosed_until)}</time></td>\n'
             "</tr>\n"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

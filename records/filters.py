@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
@@ -180,35 +181,60 @@ def record_text_q(text: str) -> Q:
     return by_name | Q(document_number__startswith=text)
 
 
+class RecordOrdering(filters.OrderingFilter):
+    """The list's sort choices in the reader's language (django-filter's own "(descending)" has no Chinese)."""
+
+    descending_fmt = _("%s (descending)")
+
+
 class RecordFilter(filters.FilterSet):
-    """Filters of the record list, shared by the staff page, the export and the API."""
+    """Filters of the record list, shared by the staff page, the export and the API. Every filter has its own label:
+    django-filter's made-up ones ("… is greater than or equal to") have no Chinese."""
 
     q = text_filter(
         method="filter_q",
         max_length=100,
+        label=_("Subject name or document number"),
         help_text=_("A fragment of the subject's name, or the start of the document number."),
     )
-    status = filters.MultipleChoiceFilter(choices=RecordStatus.choices)
-    severity = filters.MultipleChoiceFilter(choices=Severity.choices)
-    source = filters.MultipleChoiceFilter(choices=RecordSource.choices)
-    sector = filters.MultipleChoiceFilter(choices=Sector.choices)
-    subject_agency = IdFilter(field_name="subject_agency_id", help_text=_("Records about this agency."))
+    status = filters.MultipleChoiceFilter(label=_("Status"), choices=RecordStatus.choices)
+    severity = filters.MultipleChoiceFilter(label=_("Severity"), choices=Severity.choices)
+    source = filters.MultipleChoiceFilter(label=_("Source"), choices=RecordSource.choices)
+    sector = filters.MultipleChoiceFilter(label=_("Sector"), choices=Sector.choices)
+    subject_agency = IdFilter(
+        field_name="subject_agency_id", label=_("Subject agency"), help_text=_("Records about this agency.")
+    )
     subtree_of = IdFilter(
         method="filter_subtree_of",
+        label=_("Agency and the units below it"),
         help_text=_("Records about this agency and every agency below it; nothing if it is outside your scope."),
     )
-    data_source_agency = IdFilter(field_name="data_source_agency_id", help_text=_("Records supplied by this agency."))
-    subject_person = IdFilter(field_name="subject_person_id", help_text=_("Records about this civil servant."))
-    decided_from = filters.DateFilter(field_name="decision_date", lookup_expr="gte")
-    decided_to = filters.DateFilter(field_name="decision_date", lookup_expr="lte")
-    published_from = filters.DateFilter(field_name="published_at", lookup_expr="date__gte")
-    published_to = filters.DateFilter(field_name="published_at", lookup_expr="date__lte")
+    data_source_agency = IdFilter(
+        field_name="data_source_agency_id",
+        label=_("Data source agency"),
+        help_text=_("Records supplied by this agency."),
+    )
+    subject_person = IdFilter(
+        field_name="subject_person_id",
+        label=_("Subject civil servant"),
+        help_text=_("Records about this civil servant."),
+    )
+    decided_from = filters.DateFilter(field_name="decision_date", lookup_expr="gte", label=_("Decided on or after"))
+    decided_to = filters.DateFilter(field_name="decision_date", lookup_expr="lte", label=_("Decided on or before"))
+    published_from = filters.DateFilter(
+        field_name="published_at", lookup_expr="date__gte", label=_("Published on or after")
+    )
+    published_to = filters.DateFilter(
+        field_name="published_at", lookup_expr="date__lte", label=_("Published on or before")
+    )
     updated_after = MomentFilter(
         field_name="updated_at",
         lookup_expr="gte",
+        label=_("Changed since"),
         help_text=_("Changed at or after this moment (ISO 8601), inclusive: incremental pulls miss nothing."),
     )
-    ordering = filters.OrderingFilter(
+    ordering = RecordOrdering(
+        label=_("Sort by"),
         fields=(
             ("decision_date", "decision_date"),
             ("published_at", "published_at"),
@@ -216,6 +242,13 @@ class RecordFilter(filters.FilterSet):
             ("severity", "severity"),
             ("subject_name", "subject_name"),
         ),
+        field_labels={
+            "decision_date": _("Decision date"),
+            "published_at": pgettext_lazy("date", "Published"),
+            "updated_at": _("Last changed"),
+            "severity": _("Severity"),
+            "subject_name": _("Subject name"),
+        },
     )
 
     class Meta:

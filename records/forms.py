@@ -4,6 +4,7 @@ A field that a service can fault carries the name the service gives in `DomainEr
 service's message beside the right input.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,6 +12,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import entering_agency_q
+from records.agency_picker import AgencyPickerField
+from records.amounts import amount_text
 from records.models import (
     TEXT_LIMITS,
     Agency,
@@ -38,6 +41,21 @@ class NoEchoTextInput(forms.TextInput):
         return None
 
 
+class AmountInput(forms.NumberInput):
+    """An amount shown as the record page shows it (5.00, not 5.000000); what was typed is shown back as typed."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal):
+            return amount_text(value)
+        return super().format_value(value)
+
+
+def amount_field(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, max_digits=14, decimal_places=6, required=False, localize=False, widget=AmountInput()
+    )
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -45,41 +63,32 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class AgencyChoiceField(forms.ModelChoiceField):
-    """Agencies in tree order, indented by depth below the shallowest one offered."""
-
-    def __init__(self, queryset: QuerySet[Agency], *, base_depth: int = 0, **kwargs: Any) -> None:
-        super().__init__(queryset, **kwargs)
-        self.base_depth = base_depth
-
-    def label_from_instance(self, obj: Agency) -> str:
-        label = "\u3000" * max(obj.depth - self.base_depth, 0) + obj.name
-        return label if obj.active else f"{label} ({_('inactive')})"
+PICKER_HELP = _("Type part of the name or the code, then choose.")
 
 
-def agency_choices_for(user: Any) -> tuple[QuerySet[Agency], int]:
-    """The agencies a user may pick from (their scope), and the depth to indent from."""
-    agencies = Agency.objects.visible_to(user).only("pk", "name", "path", "active")
-    if user.is_administrator or user.agency_id is None:
-        return agencies, 1
-    return agencies, user.agency.depth
+def _pick_from(form: forms.Form, name: str, agencies: QuerySet[Agency]) -> None:
+    """Gives the form's agency picker the agencies it may resolve to (the user's scope)."""
+    field = form.fields[name]
+    assert isinstance(field, AgencyPickerField)
+    field.queryset = agencies
 
 
 class PeopleFilterForm(forms.Form):
     ACTIVE_CHOICES = [("", _("Active only")), ("inactive", _("Inactive only")), ("all", _("All"))]
 
     q = forms.CharField(label=_("Name contains"), required=False, max_length=50)
-    agency = AgencyChoiceField(Agency.objects.none(), label=_("Agency"), required=False, empty_label=_("All agencies"))
+    agency = AgencyPickerField(
+        Agency.objects.none(),
+        label=_("Agency"),
+        required=False,
+        help_text=_("Type part of the name or the code; empty for all agencies."),
+    )
     subtree = forms.BooleanField(label=_("Include the units below it"), required=False)
     active = forms.ChoiceField(label=_("Status"), choices=ACTIVE_CHOICES, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        agencies, base_depth = agency_choices_for(user)
-        field = self.fields["agency"]
-        assert isinstance(field, AgencyChoiceField)
-        field.queryset = agencies
-        field.base_depth = base_depth
+        _pick_from(self, "agency", Agency.objects.visible_to(user))
 
 
 class IdNumberLookupForm(forms.Form):
@@ -95,8 +104,8 @@ class RevealIdNumberForm(forms.Form):
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=200,
-        required=False,
         help_text=_("For the access log, e.g. the recruitment or promotion review this is for."),
+        error_messages={"required": _("Say why you need the full number: the access log records it.")},
     )
 
 
@@ -118,17 +127,15 @@ class PersonCreateForm(PersonForm):
 
 
 class MoveForm(forms.Form):
-    to_agency = AgencyChoiceField(Agency.objects.none(), label=_("New agency"))
+    to_agency = AgencyPickerField(
+        Agency.objects.none(), label=_("New agency"), help_text=_("Type part of the name or the code.")
+    )
     moved_on = forms.DateField(label=_("Date of move"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        agencies, base_depth = agency_choices_for(user)
-        field = self.fields["to_agency"]
-        assert isinstance(field, AgencyChoiceField)
-        field.queryset = agencies
-        field.base_depth = base_depth
+        _pick_from(self, "to_agency", Agency.objects.visible_to(user))
 
 
 class AssessmentForm(forms.Form):
@@ -156,10 +163,6 @@ class MattersReportForm(forms.Form):
 def entering_agencies(user: Any) -> QuerySet[Agency]:
     """The agencies `user` may enter records for (accounts.scope.entering_agency_q)."""
     return Agency.objects.only("pk", "name", "path", "active").filter(entering_agency_q(user))
-
-
-def _base_depth(user: Any) -> int:
-    return 1 if user.is_administrator or user.agency_id is None else user.agency.depth
 
 
 def _person_label(person: CivilServant) -> str:
@@ -195,7 +198,9 @@ class PersonChoiceField(forms.TypedChoiceField):
 class RecordForm(forms.Form):
     """What a clerk types for a record; `to_input()` builds the services' RecordInput."""
 
-    subject_agency = AgencyChoiceField(Agency.objects.none(), label=_("Subject agency"))
+    subject_agency = AgencyPickerField(
+        Agency.objects.none(), within="enter", label=_("Subject agency"), help_text=PICKER_HELP
+    )
     subject_person = PersonChoiceField(
         people=[],
         label=_("Subject civil servant"),
@@ -207,12 +212,14 @@ class RecordForm(forms.Form):
     severity = forms.ChoiceField(label=_("Severity"), choices=[("", "—"), *Severity.choices])
     special_field = forms.ChoiceField(label=_("Special field"), choices=SpecialField.choices, required=False)
     document_number = forms.CharField(label=_("Document number"), max_length=100)
-    deciding_agency = AgencyChoiceField(
+    deciding_agency = AgencyPickerField(
         Agency.objects.none(),
         label=_("Deciding agency"),
         required=False,
-        empty_label=_("Another body (type its name and code below)"),
-        help_text=_("When the deciding body is an agency in this system."),
+        help_text=_(
+            "When the deciding body is an agency in this system: type part of its name or its code. Otherwise leave "
+            "this empty and give the body's name and code below."
+        ),
     )
     deciding_body_name = forms.CharField(label=_("Deciding body"), max_length=200, required=False)
     deciding_body_uscc = forms.CharField(label=_("Deciding body's code"), max_length=24, required=False)
@@ -222,12 +229,8 @@ class RecordForm(forms.Form):
         label=_("Legal basis"), max_length=TEXT_LIMITS["legal_basis"], widget=forms.Textarea(attrs={"rows": 3})
     )
     categories = forms.CharField(label=_("Categories"), max_length=200, required=False)
-    fine_amount = forms.DecimalField(
-        label=_("Fine (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
-    )
-    other_amount = forms.DecimalField(
-        label=_("Other amounts (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
-    )
+    fine_amount = amount_field(_("Fine (10,000 yuan)"))
+    other_amount = amount_field(_("Other amounts (10,000 yuan)"))
     loss_description = forms.CharField(
         label=_("Loss"),
         required=False,
@@ -235,7 +238,9 @@ class RecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     social_impact = forms.CharField(label=_("Social impact"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    data_source_agency = AgencyChoiceField(Agency.objects.none(), label=_("Data source agency"))
+    data_source_agency = AgencyPickerField(
+        Agency.objects.none(), within="enter", label=_("Data source agency"), help_text=PICKER_HELP
+    )
 
     DECISION_FIELDS = (
         "source",
@@ -260,23 +265,24 @@ class RecordForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, people: list[CivilServant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        base_depth = _base_depth(user)
         entering = entering_agencies(user)
-        for name, queryset in (
-            ("subject_agency", entering),
-            ("data_source_agency", entering),
-            ("deciding_agency", Agency.objects.visible_to(user).only("pk", "name", "path", "active")),
-        ):
-            field = self.fields[name]
-            assert isinstance(field, AgencyChoiceField)
-            field.queryset = queryset
-            field.base_depth = base_depth
+        _pick_from(self, "subject_agency", entering)
+        _pick_from(self, "data_source_agency", entering)
+        _pick_from(self, "deciding_agency", Agency.objects.visible_to(user))
         self.fields["subject_person"] = PersonChoiceField(
             people=people,
             label=self.fields["subject_person"].label,
             required=False,
             help_text=self.fields["subject_person"].help_text,
         )
+
+    def readable_values(self) -> dict[str, Any]:
+        """What a form with errors could still read, under RecordInput's names (for the services' rule check)."""
+        data = getattr(self, "cleaned_data", {})
+        values = {name: data[name] for name in RecordInput.__dataclass_fields__ if name in data}
+        if "special_field" in values:
+            values["special_field"] = values["special_field"] or ""
+        return values
 
     def to_input(self, responsible: list[tuple[CivilServant, str]]) -> RecordInput:
         data = self.cleaned_data
@@ -372,8 +378,75 @@ def record_form_initial_from(data: Any) -> tuple[dict[str, Any], list[dict[str, 
     return initial, [row for row in rows if row["person"] or row["kind"]]
 
 
+class RecordIdsField(forms.Field):
+    """The ids of the records ticked in a list: whole numbers, each once, in the order given, at most `limit`."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, limit: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limit = limit
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        try:
+            ids = list(dict.fromkeys(int(item) for item in values))
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(_("The selection could not be read."), code="invalid") from exc
+        if not ids:
+            raise forms.ValidationError(_("Tick at least one record."), code="required")
+        if len(ids) > self.limit:
+            raise forms.ValidationError(
+                _("Tick at most %(limit)d records at a time.") % {"limit": self.limit}, code="too_many"
+            )
+        return ids
+
+
+class BulkActionForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("With the ticked records"),
+        error_messages={"invalid_choice": _("Choose one of the steps offered to you.")},
+    )
+    ids = RecordIdsField(limit=100, required=False)
+    confirm = forms.BooleanField(
+        label=_("I have checked these records and want the ones that can be published published as described above."),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, actions: list[tuple[str, Any]], limit: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = actions  # type: ignore[attr-defined]
+        ids = self.fields["ids"]
+        assert isinstance(ids, RecordIdsField)
+        ids.limit = limit
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Sent from the confirmation page (step=confirm): the box must be ticked there.
+        if self.data.get("step") == "confirm" and not data.get("confirm"):
+            self.add_error("confirm", forms.ValidationError(_("Tick the box to confirm."), code="required"))
+        return data
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PublishConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have checked the record and want it published as described above."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
+class RevokeConfirmForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the record revoked?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirm = forms.BooleanField(
+        label=_("I want this record revoked as described above."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
 
 
 class CorrectionForm(forms.Form):
@@ -388,12 +461,8 @@ class CorrectionForm(forms.Form):
         label=_("Legal basis"), max_length=TEXT_LIMITS["legal_basis"], widget=forms.Textarea(attrs={"rows": 3})
     )
     categories = forms.CharField(label=_("Categories"), max_length=200, required=False)
-    fine_amount = forms.DecimalField(
-        label=_("Fine (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
-    )
-    other_amount = forms.DecimalField(
-        label=_("Other amounts (10,000 yuan)"), max_digits=14, decimal_places=6, required=False, localize=False
-    )
+    fine_amount = amount_field(_("Fine (10,000 yuan)"))
+    other_amount = amount_field(_("Other amounts (10,000 yuan)"))
     loss_description = forms.CharField(
         label=_("Loss"),
         required=False,
@@ -452,20 +521,29 @@ def dress_record_filter_form(form: forms.Form, user: Any) -> None:
         form.fields[name].widget = forms.CheckboxSelectMultiple(choices=form.fields[name].choices)
     for name in ("decided_from", "decided_to", "published_from", "published_to"):
         form.fields[name].widget = DateInput()
-    agencies, base_depth = agency_choices_for(user)
-    labels = AgencyChoiceField(agencies, base_depth=base_depth)
-    choices = [("", _("All agencies"))] + [(str(a.pk), labels.label_from_instance(a)) for a in agencies]
-    form.fields["subtree_of"].widget = forms.Select(choices=choices)
-    form.fields["subtree_of"].label = _("Agency and the units below it")
-    form.fields["q"].label = _("Subject name or document number")
+    form.fields["q"].widget.input_type = "search"
+
+
+def pick_record_filter_agency(form: forms.Form, user: Any) -> None:
+    """The record list's agency filter by typing, within the user's scope; it still filters by id (an id in a link
+    from the work queue works as before). Used by the list page and its export alike."""
+    original = form.fields["subtree_of"]
+    form.fields["subtree_of"] = AgencyPickerField(
+        Agency.objects.visible_to(user),
+        as_id=True,
+        required=False,
+        label=original.label,
+        help_text=_("Type part of the name or the code; empty for all agencies."),
+    )
     form.fields["q"].widget.input_type = "search"
 
 
 class ImportUploadForm(forms.Form):
-    agency = AgencyChoiceField(
+    agency = AgencyPickerField(
         Agency.objects.none(),
+        within="enter",
         label=_("Data source agency"),
-        help_text=_("The agency supplying the records in the workbook."),
+        help_text=_("The agency supplying the records in the workbook: type part of its name or its code."),
     )
     file = forms.FileField(
         label=_("Workbook"),
@@ -477,7 +555,4 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["agency"]
-        assert isinstance(field, AgencyChoiceField)
-        field.queryset = entering_agencies(user)
-        field.base_depth = _base_depth(user)
+        _pick_from(self, "agency", entering_agencies(user))

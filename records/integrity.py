@@ -28,6 +28,15 @@ def excellent_rating_blockers(person: "CivilServant", year: int) -> list["str | 
     return [reason for check in EXCELLENT_RATING_CHECKS if (reason := check(person, year)) is not None]
 
 
+def excellent_rating_barred_years(person: "CivilServant") -> dict[int, list["str | Promise"]]:
+    """The years in which `person` cannot be rated 优秀, newest first, with why: what an inspector checks before a
+    promotion or an honour (the years with a verified record are the ones the registered checks look at)."""
+    from records.services.dishonesty import person_record_years
+
+    barred = {year: excellent_rating_blockers(person, year) for year in person_record_years(person)}
+    return {year: reasons for year, reasons in barred.items() if reasons}
+
+
 def _no_excellent_with_a_dishonesty_record(person: "CivilServant", year: int) -> "str | Promise | None":
     from django.utils.translation import gettext_lazy
 

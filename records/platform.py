@@ -4,6 +4,7 @@ The subject (行政相对人) of a government integrity record is the agency; a 
 agency and carries the person only as the responsible person in `bz`, masked, so no ID number leaves the system.
 """
 
+import datetime
 from typing import Any
 
 from records.models import TEXT_LIMITS, DishonestyRecord, RecordSource, Severity
@@ -15,6 +16,10 @@ def _cut(text: str, limit: int) -> str:
 
 def _amount(value: Any) -> str:
     return "" if value is None else format(value.normalize(), "f")
+
+
+def _date(value: datetime.date | None) -> str:
+    return "" if value is None else value.isoformat()
 
 
 def platform_payload(record: DishonestyRecord, *, change_type: str) -> dict[str, Any]:
@@ -37,7 +42,9 @@ def platform_payload(record: DishonestyRecord, *, change_type: str) -> dict[str,
         "cf_nr": record.loss_description or _cut(record.facts, TEXT_LIMITS["loss_description"]),
         "cf_nr_fk": _amount(record.fine_amount),
         "cf_jdrq": record.decision_date.isoformat(),
-        "cf_gsjzq": record.disclosure_ends_on.isoformat(),
+        # 公示截止期: the last day shown; empty when gkbz is "0", as for any optional code the record has no value
+        # for (docs/disclosure-periods.md).
+        "cf_gsjzq": _date(record.disclosed_until),
         "cf_cfjg": record.deciding_body_name,
         "cf_cfjgdm": record.deciding_body_uscc,
         "cf_sjly": record.data_source_agency.name,

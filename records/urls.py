@@ -5,6 +5,7 @@ from records import views
 app_name = "records"
 urlpatterns = [
     path("agencies/", views.agency_list, name="agency_list"),
+    path("agencies/suggest/", views.agency_suggest, name="agency_suggest"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency_detail"),
     path("agencies/<int:agency_pk>/people/new/", views.person_create, name="person_create"),
     path("people/", views.person_list, name="person_list"),
@@ -19,10 +20,18 @@ urlpatterns = [
     # Dishonesty records
     path("records/", views.record_list, name="record_list"),
     path("records/new/", views.record_create, name="record_create"),
+    path("records/bulk/", views.record_bulk, name="record_bulk"),
     path("records/<int:pk>/", views.record_detail, name="record_detail"),
     path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path("records/<int:pk>/correct/", views.record_correct, name="record_correct"),
+    path(
+        "records/<int:pk>/request-review/",
+        views.record_transition,
+        {"action": "request_review"},
+        name="record_request_review",
+    ),
     path("records/<int:pk>/submit/", views.record_transition, {"action": "submit"}, name="record_submit"),
+    path("records/<int:pk>/send-back/", views.record_transition, {"action": "send_back"}, name="record_send_back"),
     path("records/<int:pk>/return/", views.record_transition, {"action": "return"}, name="record_return"),
     path("records/<int:pk>/publish/", views.record_transition, {"action": "publish"}, name="record_publish"),
     path("records/<int:pk>/revoke/", views.record_transition, {"action": "revoke"}, name="record_revoke"),

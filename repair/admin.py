@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -50,9 +51,19 @@ FILER_FIELDS = ("filer_name", "filer_contact", "filer_email", "masked_statement"
 PROGRESS_FIELDS = ("stage_due_on", "overdue", "decision_reason", "created_at", "closed_at")
 
 
+@admin.display(description=_("previous status"))
+def from_status_label(obj: CaseEvent) -> str:
+    return obj.from_status_label
+
+
+@admin.display(description=_("new status"))
+def to_status_label(obj: CaseEvent) -> str:
+    return obj.to_status_label
+
+
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
-    fields = ("at", "from_status", "to_status", "actor", "reason")
+    fields = ("at", from_status_label, to_status_label, "actor", "reason")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("actor")
@@ -222,10 +233,9 @@ class RepairApplicationAdmin(CaseAdmin):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(ReadOnlyScopedAdmin):
-    list_display = ("at", "case", "from_status", "to_status", "actor")
-    list_filter = ("to_status",)
+    list_display = ("at", "case", from_status_label, to_status_label, "actor")
     list_select_related = ("objection__record", "complaint__record", "repair__record", "actor")
-    fields = ("objection", "complaint", "repair", "from_status", "to_status", "reason", "actor", "at")
+    fields = ("objection", "complaint", "repair", from_status_label, to_status_label, "reason", "actor", "at")
     readonly_fields = fields
 
     def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
@@ -260,8 +270,12 @@ class NotificationAdmin(ReadOnlyScopedAdmin):
     list_display = ("created_at", "subject", "agency", "user", "read_at")
     list_select_related = ("agency", "user")
     search_fields = ("subject",)
-    fields = ("agency", "user", "subject", "body", "link", "created_at", "read_at")
+    fields = ("agency", "user", "subject", "body", "opens", "created_at", "read_at")
     readonly_fields = fields
+
+    @admin.display(description=_("link"))
+    def opens(self, obj: Notification) -> str:
+        return format_html('<a href="{}">{}</a>', obj.link, _("Open")) if obj.link else "—"
 
     def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
         # Notices to the agencies the user sees, and the user's own. (Spelled out: Q() | Q(x) would be just Q(x).)

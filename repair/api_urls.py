@@ -31,5 +31,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("public/objections/", api.PublicObjectionFileApi.as_view(), name="public-objection-file"),
     path("public/complaints/", api.PublicComplaintFileApi.as_view(), name="public-complaint-file"),
     path("public/repairs/", api.PublicRepairFileApi.as_view(), name="public-repair-file"),
+    path("public/repairs/material/", api.PublicSupplyMaterialApi.as_view(), name="public-repair-supply-material"),
     path("public/track/", api.PublicTrackApi.as_view(), name="public-track"),
 ]

@@ -10,7 +10,7 @@ from collections import Counter
 from django.utils import timezone
 
 from accounts.models import Role, User
-from records.models import Agency, DishonestyRecord, RecordStatus
+from records.models import Agency, DishonestyRecord
 from repair.models import Complaint, Objection, RepairApplication
 from repair.services import (
     complaint_accept,
@@ -54,12 +54,8 @@ def build_cases(city: Agency, seed: int = 20261122) -> Counter[str]:
     rng = random.Random(seed)
     today = timezone.localdate()
     in_force = list(
-        DishonestyRecord.objects.filter(
-            subject_agency__path__startswith=city.path,
-            status__in=[RecordStatus.PUBLISHED, RecordStatus.CORRECTED],
-            publicly_disclosed=True,
-            disclosure_ends_on__gt=today,
-        )
+        DishonestyRecord.objects.disclosed(today)
+        .filter(subject_agency__path__startswith=city.path)
         .select_related("subject_agency", "data_source_agency")
         .order_by("pk")
     )

@@ -109,6 +109,9 @@ class RepairForm(FilerForm):
 
 class ComplaintForm(FilerForm):
     statement = _statement(_("Your complaint"), _("What was handled wrongly, by whom, and when."))
+    attachments = MultipleFileField(
+        label=_("Evidence files"), help_text=_("PDF, OFD, PNG or JPEG, at most 20 MB each.")
+    )
     objection_code = forms.CharField(
         label=_("Query code of your objection (optional)"),
         max_length=64,

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from records.models import Agency, AppliedMeasure, DishonestyRecord, UndeletableModel, UndeletableQuerySet
@@ -71,27 +72,28 @@ class FiledCase(UndeletableModel):
     statement = models.TextField(_("statement"))
     commitment_signed = models.BooleanField(_("I promise the material is true"))
     # sha256 of the query code; the code itself is shown once to the filer.
-    query_code_digest = models.CharField(max_length=64, unique=True, editable=False)
+    query_code_digest = models.CharField(_("query code digest"), max_length=64, unique=True, editable=False)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
+        verbose_name=_("filed by"),
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Staff who filed on the subject's behalf; empty when filed by the public."),
     )
     stage_due_on = models.DateField(_("current stage due"), null=True, blank=True)
     # What the stage's deadline was counted from, so that it can be counted again once a provisional year is set.
-    stage_due_counted_from = models.DateField(null=True, blank=True)
-    stage_due_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    stage_due_counted_from = models.DateField(_("stage deadline counted from"), null=True, blank=True)
+    stage_due_working_days = models.PositiveSmallIntegerField(_("stage deadline (working days)"), null=True, blank=True)
     stage_due_provisional = models.BooleanField(
         _("provisional deadline"),
         default=False,
         help_text=_("Counted on a year whose official holiday arrangement was not configured yet."),
     )
     decision_reason = models.TextField(_("reasons"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("filed"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -108,7 +110,9 @@ class FiledCase(UndeletableModel):
 
 
 class Objection(FiledCase):
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="objections")
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="objections"
+    )
     grounds = models.CharField(_("grounds"), max_length=24, choices=ObjectionGrounds.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.FILED
@@ -163,10 +167,23 @@ class ComplaintQuerySet(UndeletableQuerySet):
 class Complaint(FiledCase):
     """About how a record or an objection was handled; routed to the credit office above the agency."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="complaints")
-    objection = models.ForeignKey(Objection, null=True, blank=True, on_delete=models.PROTECT, related_name="complaints")
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    objection = models.ForeignKey(
+        Objection,
+        null=True,
+        blank=True,
+        verbose_name=_("objection"),
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
     handling_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="complaints_to_handle", help_text=_("Where it was routed.")
+        Agency,
+        verbose_name=_("handling agency"),
+        on_delete=models.PROTECT,
+        related_name="complaints_to_handle",
+        help_text=_("Where it was routed."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=ComplaintStatus.choices, default=ComplaintStatus.FILED
@@ -202,20 +219,29 @@ OPEN_REPAIR_STATUSES = (RepairStatus.FILED, RepairStatus.ACCEPTED, RepairStatus.
 class RepairApplication(FiledCase):
     """信用修复: proof of fulfilment and a signed credit commitment (信用承诺书), after the minimum period."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="repairs")
-    status = models.CharField(_("status"), max_length=24, choices=RepairStatus.choices, default=RepairStatus.FILED)
-    material_requested_at = models.DateTimeField(null=True, blank=True)
-    material_request = models.TextField(_("material requested"), blank=True)
-    material_due_on = models.DateField(null=True, blank=True)
-    material_due_counted_from = models.DateField(null=True, blank=True)
-    material_due_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    material_due_provisional = models.BooleanField(default=False)
-    # Printed on the repair decision; anyone holding the document can check it at /repair/verify/<code>/.
-    verification_code = models.CharField(max_length=32, blank=True, db_index=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="repairs"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=24, choices=RepairStatus.choices, default=RepairStatus.FILED)
+    material_requested_at = models.DateTimeField(_("material asked for on"), null=True, blank=True)
+    material_request = models.TextField(_("material requested"), blank=True)
+    material_due_on = models.DateField(_("material due"), null=True, blank=True)
+    material_due_counted_from = models.DateField(_("material deadline counted from"), null=True, blank=True)
+    material_due_working_days = models.PositiveSmallIntegerField(
+        _("material deadline (working days)"), null=True, blank=True
+    )
+    material_due_provisional = models.BooleanField(_("material deadline provisional"), default=False)
+    # Printed on the repair decision; anyone holding the document can check it at /repair/verify/<code>/.
+    verification_code = models.CharField(_("verification code"), max_length=32, blank=True, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["query_code_digest"])
@@ -247,20 +273,33 @@ class RepairApplication(FiledCase):
 class CaseEvent(UndeletableModel):
     """One row per step of any case: who (staff, or the filer), when, from, to, why."""
 
-    objection = models.ForeignKey(Objection, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    complaint = models.ForeignKey(Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    repair = models.ForeignKey(
-        RepairApplication, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    objection = models.ForeignKey(
+        Objection, null=True, blank=True, verbose_name=_("objection"), on_delete=models.PROTECT, related_name="events"
     )
-    from_status = models.CharField(max_length=24, blank=True)
-    to_status = models.CharField(max_length=24)
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    complaint = models.ForeignKey(
+        Complaint, null=True, blank=True, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="events"
+    )
+    repair = models.ForeignKey(
+        RepairApplication,
+        null=True,
+        blank=True,
+        verbose_name=_("credit repair application"),
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    from_status = models.CharField(_("previous status"), max_length=24, blank=True)
+    to_status = models.CharField(_("new status"), max_length=24)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, verbose_name=_("done by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
 
     objects = UndeletableQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
         ordering = ["at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -274,31 +313,71 @@ class CaseEvent(UndeletableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.from_status}→{self.to_status}"
+        return f"{self.from_status_label}→{self.to_status_label}"
+
+    def _status_label(self, value: str) -> str:
+        """A status in words: the codes are those of whichever kind of case this event belongs to."""
+        if not value:
+            return ""
+        if self.objection_id is not None:
+            statuses: type[models.TextChoices] = ObjectionStatus
+        elif self.complaint_id is not None:
+            statuses = ComplaintStatus
+        else:
+            statuses = RepairStatus
+        try:
+            return str(statuses(value).label)
+        except ValueError:
+            return value
+
+    @property
+    def from_status_label(self) -> str:
+        return self._status_label(self.from_status)
+
+    @property
+    def to_status_label(self) -> str:
+        return self._status_label(self.to_status)
 
 
 class CaseAttachment(UndeletableModel):
     """Evidence filed with a case: type- and size-checked, stored outside the web root."""
 
     objection = models.ForeignKey(
-        Objection, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+        Objection,
+        null=True,
+        blank=True,
+        verbose_name=_("objection"),
+        on_delete=models.PROTECT,
+        related_name="attachments",
     )
     complaint = models.ForeignKey(
-        Complaint, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+        Complaint,
+        null=True,
+        blank=True,
+        verbose_name=_("complaint"),
+        on_delete=models.PROTECT,
+        related_name="attachments",
     )
     repair = models.ForeignKey(
-        RepairApplication, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+        RepairApplication,
+        null=True,
+        blank=True,
+        verbose_name=_("credit repair application"),
+        on_delete=models.PROTECT,
+        related_name="attachments",
     )
-    file = models.FileField(upload_to="cases/%Y/%m/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     objects = UndeletableQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("case attachment")
+        verbose_name_plural = _("case attachments")
         ordering = ["uploaded_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -323,11 +402,15 @@ class MitigationKind(models.TextChoices):
 class Mitigation(UndeletableModel):
     """主动自新 (000 §(七)): a civil servant who recovered the loss or stopped the harm is spared a personal measure."""
 
-    measure = models.OneToOneField(AppliedMeasure, on_delete=models.PROTECT, related_name="mitigation")
+    measure = models.OneToOneField(
+        AppliedMeasure, verbose_name=_("applied measure"), on_delete=models.PROTECT, related_name="mitigation"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=MitigationKind.choices)
     reason = models.TextField(_("reason"))
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    approved_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), auto_now_add=True)
 
     objects = UndeletableQuerySet.as_manager()
     history = HistoricalRecords()
@@ -355,19 +438,28 @@ class NotificationQuerySet(UndeletableQuerySet):
 class Notification(UndeletableModel):
     """In-app notices (and the e-mail sent with them) to an agency's staff or a user."""
 
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="notifications"
     )
-    subject = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    link = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    subject = models.CharField(pgettext_lazy("notification", "subject"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(

@@ -11,14 +11,26 @@ from repair.tasks import send_notice_email
 
 
 def notify(
-    *, subject: str, body: str, link: str = "", agencies: list[Agency] | None = None, emails: list[str] | None = None
+    *,
+    subject: str,
+    body: str,
+    link: str = "",
+    agencies: list[Agency] | None = None,
+    users: list[Any] | None = None,
+    emails: list[str] | None = None,
 ) -> None:
-    """Call inside the transaction of the change: the notifications commit with it, the e-mail goes after commit."""
+    """Call inside the transaction of the change: the notifications commit with it, the e-mail goes after commit.
+    A notice goes once to each agency (all its staff read it) and once to each user."""
     seen: set[int] = set()
     for agency in agencies or []:
         if agency.pk not in seen:
             seen.add(agency.pk)
             Notification.objects.create(agency=agency, subject=subject, body=body, link=link)
+    seen_users: set[int] = set()
+    for user in users or []:
+        if user.pk not in seen_users:
+            seen_users.add(user.pk)
+            Notification.objects.create(user=user, subject=subject, body=body, link=link)
     recipients = sorted({address for address in emails or [] if address})
     if recipients:
         # Without a broker the e-mail is sent from a thread here rather than lost or failing the filer's request.

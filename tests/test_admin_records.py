@@ -25,6 +25,7 @@ from records.models import (
     MeasureRule,
     MeasureState,
     MeasureType,
+    PlatformChange,
     RecordEvent,
     Rectification,
 )
@@ -61,7 +62,8 @@ def published(world: City, *, on: datetime.date = PUBLISHED_ON, **overrides: Any
     clerk = overrides.pop("clerk", world.clerk_a)
     office = overrides.pop("office", world.office_a)
     record = make_record(clerk, subject, **overrides)
-    record = record_submit(actor=office, record=record)
+    # Submitted by another hand than the publishing office's (four eyes): the administrator reaches every agency.
+    record = record_submit(actor=world.admin, record=record)
     return record_publish(actor=office, record=record, today=on)
 
 
@@ -267,16 +269,45 @@ def test_the_credit_office_submits_and_publishes_through_the_services(world: Cit
     client = client_for(world.office_a)
 
     submitted = changelist_action(client, DishonestyRecord, "submit_records", [mine.pk, theirs.pk])
-    published = changelist_action(client, DishonestyRecord, "publish_records", [mine.pk])
+    published = changelist_action(client_for(world.admin), DishonestyRecord, "publish_records", [mine.pk])
 
     assert submitted.status_code == 200 and published.status_code == 200
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.status, theirs.status) == ("published", "draft")  # another region's id is simply not selected
     events = list(RecordEvent.objects.filter(record=mine).order_by("pk").values_list("kind", "actor"))
-    assert events == [("created", world.clerk_a.pk), ("submitted", world.office_a.pk), ("published", world.office_a.pk)]
+    assert events == [("created", world.clerk_a.pk), ("submitted", world.office_a.pk), ("published", world.admin.pk)]
     assert AppliedMeasure.objects.filter(record=mine, state=MeasureState.ACTIVE).exists()
     assert not RecordEvent.objects.filter(record=theirs).exclude(kind="created").exists()
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC))
+def test_the_console_refuses_to_let_whoever_submitted_a_record_publish_it(world: City, settings: Any) -> None:
+    calendar_year_seed(year=2026)
+    mine = make_record(world.clerk_a, world.agency_a, document_number="东财罚〔2026〕1号")
+    also_mine = make_record(world.clerk_a, world.agency_a, document_number="东财罚〔2026〕2号")
+    by_reviewer = record_submit(actor=world.reviewer_a, record=make_record(world.clerk_a, world.agency_a))
+    client = client_for(world.office_a)
+    changelist_action(client, DishonestyRecord, "submit_records", [mine.pk, also_mine.pk])
+    before = (RecordEvent.objects.count(), AppliedMeasure.objects.count(), PlatformChange.objects.count())
+
+    response = changelist_action(client, DishonestyRecord, "publish_records", [mine.pk, also_mine.pk])
+
+    messages = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert len(messages) == 1 and messages[0][0] == "error"
+    assert messages[0][1].startswith("您提交了该记录，不能由您本人发布")
+    assert "东财罚〔2026〕1号" in messages[0][1] and "东财罚〔2026〕2号" in messages[0][1]
+    assert set(DishonestyRecord.objects.filter(pk__in=[mine.pk, also_mine.pk]).values_list("status", flat=True)) == {
+        "submitted"
+    }
+    assert (RecordEvent.objects.count(), AppliedMeasure.objects.count(), PlatformChange.objects.count()) == before
+
+    # In the same bulk action a record someone else submitted goes through; the setting lets a one-person office.
+    mixed = changelist_action(client, DishonestyRecord, "publish_records", [mine.pk, by_reviewer.pk])
+    assert sorted(m.level_tag for m in mixed.context["messages"]) == ["error", "success"]
+    settings.RECORD_ALLOW_SELF_PUBLISH = True
+    changelist_action(client, DishonestyRecord, "publish_records", [mine.pk])
+    assert DishonestyRecord.objects.get(pk=mine.pk).status == "published"
 
 
 def test_return_and_revoke_take_the_reason_from_the_action_bar(

@@ -58,7 +58,7 @@ def result_pks(response: Any) -> set[int]:
 
 def published(world: City, subject: Agency, clerk: User, office: User, **overrides: Any) -> DishonestyRecord:
     record = make_record(clerk, subject, severity="serious", decision_date=D(2026, 6, 1), **overrides)
-    record = record_submit(actor=office, record=record)
+    record = record_submit(actor=world.admin, record=record)  # not the publishing office: four eyes
     return record_publish(actor=office, record=record, today=D(2026, 11, 2))
 
 

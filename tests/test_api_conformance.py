@@ -78,7 +78,7 @@ def known_ids(world: City, settings: Any, monkeypatch: pytest.MonkeyPatch) -> It
         calendar_year_seed(year=2026)
         record = record_publish(
             actor=world.office_a,
-            record=record_submit(actor=world.office_a, record=make_record(world.clerk_a, world.agency_a)),
+            record=record_submit(actor=world.reviewer_a, record=make_record(world.clerk_a, world.agency_a)),
         )
         objection, _code = objection_file(record=record, grounds="wrong", **FILER)
         complaint, _code = complaint_file(record=record, **FILER)

@@ -421,6 +421,21 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
     assert written() == before
 
 
+def test_every_rule_the_input_breaks_is_named_in_one_answer(world: City) -> None:
+    before = written()
+    body = record_body(
+        world, fine_amount="-5", deciding_body_uscc="11330100000000003X", decision_date="2026-12-01", facts=" "
+    )
+
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC), tick=False):
+        response = client_for(world.clerk_a).post(RECORDS, body, format="json")
+
+    error = assert_error(response, 400, "invalid")
+    assert {"fine_amount", "deciding_body_uscc", "decision_date", "facts"} <= set(error["fields"])
+    assert all(messages for messages in error["fields"].values())
+    assert written() == before
+
+
 def test_a_duplicate_document_number_is_refused(world: City) -> None:
     existing = make_record(world.clerk_a, world.agency_a, deciding_body_uscc=COURT_USCC)
     before = written()
@@ -916,7 +931,7 @@ def test_public_records_filter_by_agency_name_code_and_more(world: City, calenda
     about_person = published(world, subject_person=world.person_a, sector="debt", severity="serious")
     b = record_publish(
         actor=world.office_b,
-        record=record_submit(actor=world.office_b, record=make_record(world.outsider, world.agency_b)),
+        record=record_submit(actor=world.admin, record=make_record(world.outsider, world.agency_b)),
         today=D(2026, 11, 10),
     )
     client = APIClient()

@@ -27,6 +27,7 @@ from repair.models import (
     Notification,
     Objection,
     RepairApplication,
+    RepairStatus,
 )
 from repair.query_codes import query_code_digest
 from repair.services import (
@@ -59,6 +60,7 @@ PUBLIC_OBJECTIONS = f"{API}/public/objections/"
 PUBLIC_COMPLAINTS = f"{API}/public/complaints/"
 PUBLIC_REPAIRS = f"{API}/public/repairs/"
 TRACK = f"{API}/public/track/"
+SUPPLY = f"{API}/public/repairs/material/"
 
 
 @pytest.fixture(autouse=True)
@@ -885,6 +887,98 @@ def test_the_public_applies_for_repair_with_the_proof_attached(world: City, in_j
     assert (tracked["kind"], tracked["status"]) == ("repair", "material_requested")
     assert (tracked["material_request"], tracked["material_due_on"]) == ("请补充银行回单。", "2027-07-08")
     assert tracked["verification_code"] == ""
+
+
+def test_a_public_complaint_carries_its_evidence_files(world: City, record: DishonestyRecord) -> None:
+    response = APIClient().post(
+        PUBLIC_COMPLAINTS,
+        {"record": record.pk, **filer(statement="异议超期未处理。"), "attachments": [pdf("催办记录.pdf")]},
+        format="multipart",
+    )
+
+    assert response.status_code == 201, response.content
+    assert list(Complaint.objects.get().attachments.values_list("original_name", flat=True)) == ["催办记录.pdf"]
+
+
+@pytest.fixture
+def waiting_for_material(world: City, in_july_2027: DishonestyRecord) -> tuple[RepairApplication, str]:
+    filed = APIClient().post(
+        PUBLIC_REPAIRS,
+        {"record": in_july_2027.pk, **filer(statement="已全额支付拖欠款项。"), "attachments": [pdf()]},
+        format="multipart",
+    )
+    application = RepairApplication.objects.get()
+    repair_accept(actor=world.office_a, application=application)
+    repair_request_material(actor=world.office_a, application=application, request="请补充银行回单。")
+    return application, filed.json()["query_code"]
+
+
+def test_the_filer_supplies_the_material_asked_for_through_the_api(
+    world: City, waiting_for_material: tuple[RepairApplication, str]
+) -> None:
+    application, code = waiting_for_material
+
+    response = APIClient().post(
+        SUPPLY,
+        {"query_code": code, "statement": "补充银行回单一份。", "attachments": [pdf("银行回单.pdf")]},
+        format="multipart",
+    )
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["kind"], body["status"]) == ("repair", "accepted")
+    assert body["stage_due_on"] is not None
+    application.refresh_from_db()
+    assert application.status == RepairStatus.ACCEPTED
+    assert "补充银行回单一份。" in application.statement
+    assert sorted(application.attachments.values_list("original_name", flat=True)) == ["付款凭证.pdf", "银行回单.pdf"]
+
+
+def test_supplying_material_with_a_wrong_code_is_not_found_and_writes_nothing(
+    world: City, record: DishonestyRecord, waiting_for_material: tuple[RepairApplication, str]
+) -> None:
+    application, _code = waiting_for_material
+    _objection, objection_code = file_objection(record)
+    before = written()
+
+    for code in (secrets.token_urlsafe(16), objection_code):
+        assert_error(APIClient().post(SUPPLY, {"query_code": code, "statement": "x"}, format="json"), 404, "not_found")
+
+    assert written() == before
+    application.refresh_from_db()
+    assert application.status == RepairStatus.MATERIAL_REQUESTED
+
+
+def test_supplying_nothing_is_a_400_naming_the_statement(waiting_for_material: tuple[RepairApplication, str]) -> None:
+    application, code = waiting_for_material
+
+    response = APIClient().post(SUPPLY, {"query_code": code, "statement": " "}, format="json")
+
+    assert set(assert_error(response, 400, "invalid")["fields"]) == {"statement"}
+    application.refresh_from_db()
+    assert application.status == RepairStatus.MATERIAL_REQUESTED
+
+
+def test_material_for_an_application_not_waiting_for_it_is_a_409(
+    waiting_for_material: tuple[RepairApplication, str],
+) -> None:
+    _application, code = waiting_for_material
+    assert APIClient().post(SUPPLY, {"query_code": code, "statement": "第一次补正"}, format="json").status_code == 200
+
+    response = APIClient().post(SUPPLY, {"query_code": code, "statement": "第二次补正"}, format="json")
+
+    assert_error(response, 409, "illegal_transition")
+
+
+def test_supplying_material_counts_against_the_filing_throttle(
+    waiting_for_material: tuple[RepairApplication, str], settings: Any
+) -> None:
+    settings.PUBLIC_FILING_RATE = "1/hour"  # the filing of the fixture spent it
+    _application, code = waiting_for_material
+
+    response = APIClient().post(SUPPLY, {"query_code": code, "statement": "补充银行回单一份。"}, format="json")
+
+    assert_error(response, 429, "throttled")
 
 
 def test_public_filing_is_throttled_across_the_forms(world: City, record: DishonestyRecord, settings: Any) -> None:

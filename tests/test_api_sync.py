@@ -79,13 +79,13 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
 
 def submitted(world: City, subject: Any = None, **overrides: Any) -> DishonestyRecord:
     """Entered by the subject's own clerk (agencies A and B) or by district A's office (the unit below A), and
-    submitted by the credit office of its district."""
+    submitted by the administrator: not by the office that publishes it (four eyes)."""
     subject = subject or world.agency_a
     if subject == world.agency_b:
-        enter, office = world.outsider, world.office_b
+        enter = world.outsider
     else:
-        enter, office = (world.clerk_a if subject == world.agency_a else world.office_a), world.office_a
-    return record_submit(actor=office, record=make_record(enter, subject, **overrides))
+        enter = world.clerk_a if subject == world.agency_a else world.office_a
+    return record_submit(actor=world.admin, record=make_record(enter, subject, **overrides))
 
 
 def published(world: City, subject: Any = None, **overrides: Any) -> DishonestyRecord:
@@ -392,6 +392,25 @@ def test_a_public_client_reads_no_content_in_changes_that_take_a_record_off_the_
     assert [change["record"] for change in removals] == [None, None, None]
     assert [change["version"] for change in removals] == [3, 3, 3]
     assert "拖欠中小企业货款" not in str(removals)
+
+
+@committing
+def test_a_change_made_on_the_last_day_shown_still_carries_the_public_content(world: City, calendar: None) -> None:
+    last_day, day_after = published(world), published(world)
+    ends_on = last_day.disclosure_ends_on  # 公示截止日期: the last day the public site shows the record
+    with time_machine.travel(datetime.datetime.combine(ends_on, datetime.time(10), tzinfo=datetime.UTC)):
+        record_correct(actor=world.office_a, record=last_day, changes={"facts": "更正后的事实。"}, reason="笔误")
+    with time_machine.travel(
+        datetime.datetime.combine(ends_on, datetime.time(10), tzinfo=datetime.UTC) + datetime.timedelta(days=1)
+    ):
+        record_correct(actor=world.office_a, record=day_after, changes={"facts": "更正后的事实。"}, reason="笔误")
+    _client, api = api_client_for(world.admin, PUBLIC)
+
+    corrections = [c for c in poll_until(api, 4)["changes"] if c["change_type"] == "corrected"]
+
+    assert [c["record_id"] for c in corrections] == [last_day.pk, day_after.pk]
+    assert corrections[0]["record"]["cf_gsjzq"] == ends_on.isoformat()
+    assert corrections[1]["record"] is None
 
 
 @committing

@@ -52,10 +52,13 @@ DEMO_ROLES = {
     "demo-clerk": Role.CLERK,
     "demo-reviewer": Role.REVIEWER,
     "demo-office": Role.CREDIT_OFFICE,
+    "demo-office-2": Role.CREDIT_OFFICE,
     "demo-sector": Role.SECTOR_AUTHORITY,
     "demo-inspector": Role.INSPECTOR,
     "demo-admin": Role.ADMINISTRATOR,
     "demo-clerk-2": Role.CLERK,
+    "demo-city-office": Role.CREDIT_OFFICE,
+    "demo-city-office-2": Role.CREDIT_OFFICE,
 }
 
 
@@ -150,6 +153,8 @@ def assert_living_records() -> None:
     assert set(records.values_list("disclosure_rule__citation", flat=True)) == {
         "发改办财金〔2019〕527号",
         "国家发展改革委令2023年第58号",
+        # Records decided under the 2023 rule whose source is not a penalty (docs/disclosure-periods.md).
+        "发改办财金〔2019〕527号分级期限（第58号令施行期间行政处罚以外的失信信息）",
         "国家发展改革委令第36号《信用修复管理办法》",
     }
     assert records.exclude(special_field="").exists()
@@ -164,6 +169,15 @@ def assert_living_records() -> None:
     actors = set(RecordEvent.objects.exclude(kind="expired").values_list("actor", flat=True))
     assert actors <= demo_users
     assert len(actors) >= 4
+    # Four eyes: nobody published a record they had submitted; demo-office publishes in its district.
+    publishers: Counter[str] = Counter()
+    for record in records.filter(published_at__isnull=False):
+        steps = list(record.events.order_by("at", "pk").values_list("kind", "actor__username"))
+        published_at = [kind for kind, _actor in steps].index("published")
+        submitter = [actor for kind, actor in steps[:published_at] if kind == "submitted"][-1]
+        assert submitter != steps[published_at][1], record
+        publishers[steps[published_at][1]] += 1
+    assert set(publishers) == {"demo-office", "demo-city-office"}
 
     # Measures in every state; rectifications answered, open and overdue.
     assert set(AppliedMeasure.objects.values_list("state", flat=True)) == set(MeasureState.values)
@@ -196,7 +210,7 @@ def test_it_adds_the_records_to_a_city_loaded_before_they_existed(settings: Any,
     counts = row_counts()
     load_demo_city()
 
-    assert "Loaded 82 dishonesty records" in output
+    assert "Loaded 85 dishonesty records" in output
     assert DishonestyRecord.objects.count() == sum(STATE_COUNTS.values())
     assert row_counts() == counts
 

@@ -72,7 +72,7 @@ def test_the_export_opens_and_holds_every_visible_row(world: City, records: list
         "状态",
         "公示开始日期",
         "可申请修复日期",
-        "公示结束日期",
+        "公示截止日期",
         "记录编号",
     ]
     body = sorted(rows[1:], key=lambda row: str(row[-1]))
@@ -80,12 +80,48 @@ def test_the_export_opens_and_holds_every_visible_row(world: City, records: list
     first = body[0]
     assert first[:4] == [world.agency_a.uscc, "东城区财政局", None if fmt == "xlsx" else "", "违约毁约"]
     assert first[HEADERS.index("文书号")] == "临中法决〔2026〕1号"
-    assert str(first[HEADERS.index("罚款金额（万元）")]) == "1.5"
+    # Written as the record page writes it: 1.50 (xlsx: the number 1.5 in a cell formatted to show 1.50).
+    assert str(first[HEADERS.index("罚款金额（万元）")]) == ("1.5" if fmt == "xlsx" else "1.50")
     decided = first[HEADERS.index("决定日期")]
     assert str(decided)[:10] == "2026-06-01"
     assert first[len(HEADERS) + 1] == "草稿"
     assert str(first[len(HEADERS) + 4])[:10] == "2027-06-01"
     assert str(first[-1]) == str(records[0].pk)
+
+
+def test_amounts_show_two_decimals_in_excel(world: City, records: list[DishonestyRecord]) -> None:
+    content = records_export(queryset=DishonestyRecord.objects.all(), user=world.office_a, fmt="xlsx")[0]
+    assert isinstance(content, bytes)
+    sheet = load_workbook(io.BytesIO(content))[DATA_SHEET]
+    column = HEADERS.index("罚款金额（万元）") + 1
+
+    amounts = [sheet.cell(row=row, column=column) for row in range(2, sheet.max_row + 1)]
+
+    assert [cell.number_format for cell in amounts if cell.value is not None] == ["0.00####"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_export_file_is_named_in_chinese_like_the_template(
+    world: City, records: list[DishonestyRecord], fmt: str
+) -> None:
+    _content, _type, filename = records_export(queryset=DishonestyRecord.objects.all(), user=world.office_a, fmt=fmt)
+
+    assert filename.startswith("政务失信记录导出-")
+    assert filename.endswith(f".{fmt}")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_record_that_is_not_publicly_disclosed_has_no_disclosure_end_date(world: City, fmt: str) -> None:
+    general = make_record(world.clerk_a, world.agency_a, document_number="东财罚〔2026〕1号", severity="general")
+    minor = make_record(world.clerk_a, world.agency_a, document_number="东财罚〔2026〕2号", severity="minor")
+    assert (general.publicly_disclosed, minor.publicly_disclosed) == (True, False)
+
+    rows = {str(row[-1]): row for row in export(world.office_a, fmt)[1:]}
+
+    until = len(HEADERS) + 4
+    assert str(rows[str(general.pk)][until])[:10] == "2027-06-01"
+    assert rows[str(minor.pk)][until] == (None if fmt == "xlsx" else "")
+    assert str(rows[str(minor.pk)][len(HEADERS) + 3])[:10] == "2026-06-01"  # repair: once the obligation is met
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

@@ -68,15 +68,20 @@ def row_for(world: City, **overrides: Any) -> dict[str, Any]:
 
 def filled(rows: list[dict[str, Any] | None], *, write_only: bool = False) -> bytes:
     """The template with `rows` below its header (None: a blank row), saved by openpyxl."""
+    values = [[None] * len(HEADERS) if row is None else [row.get(header) for header in HEADERS] for row in rows]
     if write_only:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(excel.DATA_SHEET)
         sheet.append(HEADERS)
+        for row_values in values:
+            sheet.append(row_values)
     else:
         workbook = load_workbook(io.BytesIO(excel.build_template()))
         sheet = workbook[excel.DATA_SHEET]
-    for row in rows:
-        sheet.append([None] * len(HEADERS) if row is None else [row.get(header) for header in HEADERS])
+        # As a person fills it: from row 2 down (the template's formatted rows are empty, not full).
+        for number, row_values in enumerate(values, start=2):
+            for column, value in enumerate(row_values, start=1):
+                sheet.cell(row=number, column=column, value=value)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -116,6 +121,9 @@ def test_the_template_has_the_headers_text_columns_lists_and_an_explanation() ->
     letters = {column.header: column_letters(i) for i, column in enumerate(excel.COLUMNS)}
     for header in ("被记录单位统一社会信用代码", "公务人员身份证号", "决定机关统一社会信用代码", "文书号"):
         assert sheet.column_dimensions[letters[header]].number_format == "@"
+        # and each cell a person types into, for programs that ignore the column's format
+        for row in (2, 500, 1001):
+            assert sheet[f"{letters[header]}{row}"].number_format == "@", (header, row)
     validated = {str(v.sqref).split(":")[0] for v in sheet.data_validations.dataValidation}
     assert validated == {f"{letters[h]}2" for h in ("失信来源", "行业领域", "严重程度", "特殊领域")}
     lists = workbook[excel.LISTS_SHEET]
@@ -186,9 +194,10 @@ def test_a_filled_template_imports_every_row_as_a_draft_with_its_event_principal
         "serious",
         "work_safety",
     )
-    # Decided in 2025: the 2023 rule (safety fields at least a year) governs it.
-    assert person_record.disclosure_rule.citation == "国家发展改革委令2023年第58号"
-    assert person_record.earliest_repair_on == D(2026, 3, 15)
+    # Decided in 2025, a sanction, not a penalty: the 2023 rule's periods (safety fields at least a year) are those
+    # of penalties; the serious tier's 6 months to 3 years governs it (docs/disclosure-periods.md).
+    assert "527号" in person_record.disclosure_rule.citation
+    assert (person_record.earliest_repair_on, person_record.disclosure_ends_on) == (D(2025, 9, 15), D(2028, 3, 15))
     assert not person_record.responsibilities.exists()
 
     assert [(e.kind, e.from_status, e.to_status, e.actor) for e in RecordEvent.objects.all()] == [
@@ -630,7 +639,8 @@ def test_the_reader_handles_prefixes_phonetic_runs_escapes_dates_and_cached_form
     )
     content = raw_workbook(sheet, strings=strings, styles=styles)
     with XlsxReader(io.BytesIO(content)) as reader:
-        assert reader.count_rows() == 4  # the upload's cheap count: an empty self-closing row is not counted
+        # The upload's cheap count: rows 1, 3 and 4; neither a self-closing row nor one of empty cells is counted.
+        assert reader.count_rows() == 3
     rows, _merged = read_rows(content)
     assert rows[0] == (1, ["东城区财政局", None, "张伟"], ())
     assert rows[1] == (3, [D(2026, 6, 1), D(2026, 6, 1), 1.5, "第一行\r第二行"], ())

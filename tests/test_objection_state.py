@@ -111,7 +111,8 @@ def repair(world: City, record: DishonestyRecord) -> None:
 
 
 def expire(world: City, record: DishonestyRecord) -> None:
-    assert records_expire_due(on=record.disclosure_ends_on) == 1
+    # Shown on its last day, expired the day after.
+    assert records_expire_due(on=record.disclosure_ends_on + datetime.timedelta(days=1)) == 1
 
 
 CHANGES: dict[str, Callable[[City, DishonestyRecord], None]] = {

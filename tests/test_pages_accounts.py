@@ -1,5 +1,6 @@
 """Sign-in, the lockout after repeated failures, the staff layout and the role-aware start page."""
 
+import datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -81,6 +82,19 @@ def test_it_locks_the_account_out_after_five_wrong_passwords(client: Client, wor
     assert "accounts/locked_out.html" in [t.name for t in response.templates]
     assert 'id="locked-out"' in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_lockout_says_in_minutes_when_to_try_again(client: Client, world: City, settings: object) -> None:
+    settings.AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)  # type: ignore[attr-defined]
+    for _ in range(5):
+        client.post(LOGIN_URL, {"username": "clerk-a", "password": "not-the-password"})
+
+    response = client.post(LOGIN_URL, {"username": "clerk-a", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    html = response.content.decode()
+    assert "请15分钟后重试" in html
+    assert "0:15:00" not in html
+    assert "时:分:秒" not in html
 
 
 def test_the_lockout_is_per_username_and_address(client: Client, world: City) -> None:

@@ -27,7 +27,7 @@ def changes(world: City) -> list[PlatformChange]:
     for i, agency in enumerate((world.agency_a, world.agency_a, world.agency_b)):
         actor = world.clerk_a if agency == world.agency_a else world.outsider
         record = make_record(actor, agency, document_number=f"罚〔2026〕{i + 1}号")
-        record_submit(actor=world.reviewer_a if agency == world.agency_a else world.admin, record=record)
+        record_submit(actor=world.reviewer_a if agency == world.agency_a else world.office_b, record=record)
         record_publish(actor=world.admin, record=record, today=D(2026, 11, 2))
         out.append(PlatformChange.objects.get(record=record))
     return out

@@ -406,6 +406,30 @@ def test_an_inspector_may_not_reveal_outside_their_region(client: Client, world:
     assert not PersonalDataAccess.objects.exists()
 
 
+@pytest.mark.parametrize("purpose", ["", "   "])
+def test_a_reveal_without_a_purpose_reveals_nothing(client: Client, world: City, purpose: str) -> None:
+    client.force_login(world.inspector_a)
+
+    response = client.post(f"/staff/people/{world.person_a.pk}/reveal-id/", {"purpose": purpose})
+
+    assert response.status_code == 200
+    assert "purpose" in response.context["reveal_form"].errors
+    assert 'id="id_purpose_error"' in response.content.decode()
+    assert FULL_ID not in response.content.decode()
+    assert accesses(world.person_a, AccessAction.REVEAL_ID) == 0
+
+
+def test_the_revealed_number_is_hidden_without_asking_again(client: Client, world: City) -> None:
+    client.force_login(world.inspector_a)
+
+    html = client.post(f"/staff/people/{world.person_a.pk}/reveal-id/", {"purpose": "晋升考察"}).content.decode()
+
+    # No "reload to hide" (a reload sends the reveal again): a button that works in the page, and a plain link back.
+    assert 'id="id-number-hide"' in html
+    assert 'id="id-number-close"' in html and f'href="/staff/people/{world.person_a.pk}/"' in html
+    assert "刷新" not in html and "重新加载" not in html
+
+
 def test_an_overlong_purpose_reveals_nothing(client: Client, world: City) -> None:
     client.force_login(world.inspector_a)
 

@@ -28,6 +28,7 @@ from records.models import (
 )
 from records.services import record_publish, record_submit
 from records.views import dishonesty as record_views
+from repair.models import Notification
 from tests.conftest import City
 from tests.factories import make_agency, make_person, make_record
 
@@ -200,13 +201,19 @@ def test_a_subtree_outside_the_scope_shows_nothing(client: Client, world: City) 
     assert 'id="empty-state"' in response.content.decode()
 
 
-def test_the_subtree_choices_are_the_users_scope(client: Client, world: City) -> None:
+def test_the_agency_filter_takes_a_typed_name_within_the_scope(client: Client, world: City) -> None:
+    in_unit = make_record(world.clerk_a, world.unit_a, source_agency=world.agency_a)
+    elsewhere = make_record(world.office_a, world.district_a)
     client.force_login(world.office_a)
 
-    response = client.get("/staff/records/")
+    response = client.get("/staff/records/", {"subtree_of": "东城区财政局国库支付中心"})
+    outside = client.get("/staff/records/", {"subtree_of": world.agency_b.name})
 
-    choices = [value for value, _label in response.context["form"].fields["subtree_of"].widget.choices]
-    assert choices == ["", str(world.district_a.pk), str(world.agency_a.pk), str(world.unit_a.pk)]
+    assert record_ids(response) == [in_unit.pk]
+    assert elsewhere.pk not in record_ids(response)
+    assert 'value="东城区财政局国库支付中心"' in response.content.decode()
+    assert record_ids(outside) == []
+    assert "subtree_of" in outside.context["form"].errors
 
 
 def test_an_unreadable_filter_is_a_form_error_and_no_rows(client: Client, world: City) -> None:
@@ -532,6 +539,93 @@ def test_a_service_refusal_lands_on_its_field(
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not DishonestyRecord.objects.exists()
+
+
+def test_amounts_read_the_same_on_the_record_page_and_in_its_form(client: Client, world: City) -> None:
+    record = make_record(world.clerk_a, world.agency_a, fine_amount=Decimal("5"), other_amount=Decimal("1.2345"))
+    client.force_login(world.clerk_a)
+
+    page = client.get(f"/staff/records/{record.pk}/").content.decode()
+    form = client.get(f"/staff/records/{record.pk}/edit/").content.decode()
+
+    assert '<dd class="num-left" id="record-fine">5.00</dd>' in page
+    assert '<dd class="num-left" id="record-other-amount">1.2345</dd>' in page
+    assert 'name="fine_amount" value="5.00"' in form
+    assert "5.000000" not in page + form
+
+
+def test_every_rule_error_shows_at_once(client: Client, world: City) -> None:
+    client.force_login(world.clerk_a)
+    data = form_data(
+        world, fine_amount="-5", deciding_body_uscc="11330100000000003X", decision_date="2026-12-01", facts="  "
+    )
+
+    response = client.post("/staff/records/new/", data)
+
+    errors = response.context["form"].errors
+    assert {"fine_amount", "deciding_body_uscc", "decision_date", "facts"} <= set(errors)
+    html = response.content.decode()
+    for name in ("fine_amount", "deciding_body_uscc", "decision_date", "facts"):
+        assert f'id="id_{name}_error"' in html
+    assert 'value="-5"' in html  # what was typed stays
+    assert not DishonestyRecord.objects.exists()
+
+
+def test_rule_errors_show_beside_the_forms_own_errors(client: Client, world: City) -> None:
+    """A missing field (the form's check) does not hide a bad code or a negative fine (the rules')."""
+    client.force_login(world.clerk_a)
+
+    response = client.post(
+        "/staff/records/new/",
+        form_data(world, document_number="", fine_amount="-5", deciding_body_uscc="11330100000000003X"),
+    )
+
+    assert {"document_number", "fine_amount", "deciding_body_uscc"} <= set(response.context["form"].errors)
+    assert not DishonestyRecord.objects.exists()
+
+
+def test_the_form_marks_its_required_fields(client: Client, world: City) -> None:
+    client.force_login(world.clerk_a)
+
+    html = client.get("/staff/records/new/").content.decode()
+
+    for name in ("subject_agency", "source", "severity", "document_number", "decision_date", "facts"):
+        start = html.index(f'data-field="{name}"')
+        assert 'class="required-mark"' in html[start : html.index("</label>", start)], name
+    for name in ("categories", "fine_amount", "special_field"):
+        start = html.index(f'data-field="{name}"')
+        assert 'class="required-mark"' not in html[start : html.index("</label>", start)], name
+    assert 'id="required-note"' in html
+
+
+def test_the_clerk_saves_and_sends_for_review_in_one_step(client: Client, world: City) -> None:
+    client.force_login(world.clerk_a)
+
+    response = client.post("/staff/records/new/", form_data(world, then="review"))
+
+    record = DishonestyRecord.objects.get()
+    assert response["Location"] == f"/staff/records/{record.pk}/"
+    assert record.status == RecordStatus.AWAITING_REVIEW
+    assert Notification.objects.filter(user=world.reviewer_a).exists()
+
+
+def test_a_plain_save_keeps_the_draft_and_says_so(client: Client, world: City) -> None:
+    client.force_login(world.clerk_a)
+
+    response = client.post("/staff/records/new/", form_data(world), follow=True)
+
+    assert DishonestyRecord.objects.get().status == RecordStatus.DRAFT
+    assert "已保存为草稿" in response.content.decode()
+
+
+def test_only_the_clerk_is_offered_to_send_for_review(client: Client, world: City) -> None:
+    client.force_login(world.clerk_a)
+    clerk_form = client.get("/staff/records/new/").content.decode()
+    client.force_login(world.reviewer_a)
+    reviewer_form = client.get("/staff/records/new/").content.decode()
+
+    assert 'id="save-and-review"' in clerk_form
+    assert 'id="save-and-review"' not in reviewer_form
 
 
 def test_a_duplicate_document_number_is_a_field_error(client: Client, world: City) -> None:

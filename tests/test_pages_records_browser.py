@@ -48,7 +48,7 @@ def sign_in(page: Any, base: str, username: str) -> None:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_credit_office_enters_submits_publishes_and_adds_evidence(
-    live_server: Any, world: City, page: Any, media: Path, tmp_path: Path
+    live_server: Any, world: City, page: Any, media: Path, tmp_path: Path, settings: Any
 ) -> None:
     from playwright.sync_api import expect
 
@@ -61,9 +61,14 @@ def test_the_credit_office_enters_submits_publishes_and_adds_evidence(
     page.locator("#nav-records").click()
     page.locator("#new-record-link").click()
     expect(page.locator("#id_subject_person option")).to_have_count(1)  # the district government has no one yet
-    page.locator("#id_subject_agency").select_option(str(world.agency_a.pk))  # the page reloads with A's people
+    # The agency is picked by typing: the suggestions come from the office's scope.
+    page.locator("#id_subject_agency").fill("")
+    page.locator("#id_subject_agency").press_sequentially("东城 财政")
+    suggestion = page.locator("#id_subject_agency-suggestions li", has_text=world.agency_a.uscc)
+    expect(suggestion).to_be_visible()
+    suggestion.click()  # the page reloads with A's people
     expect(page.locator(f"#id_subject_person option[value='{world.person_a.pk}']")).to_have_count(1)
-    page.locator("#id_data_source_agency").select_option(str(world.agency_a.pk))
+    page.locator("#id_data_source_agency").fill(world.agency_a.uscc)
     page.locator("#id_subject_person").select_option(str(world.person_a.pk))
     page.locator("#id_source").select_option("administrative_penalty")
     page.locator("#id_sector").select_option("procurement")
@@ -84,7 +89,15 @@ def test_the_credit_office_enters_submits_publishes_and_adds_evidence(
 
     page.locator("#submit-form button").click()
     expect(page.locator("#record-status [data-status]")).to_have_attribute("data-status", "submitted")
-    page.locator("#publish-form button").click()
+    # Four eyes: who submitted a record does not publish it, unless the office is one person and says so.
+    page.locator("#publish-link").click()
+    page.locator("#publish-confirm").check()
+    page.locator("#confirm-button").click()
+    expect(page.locator("#action-error")).to_have_attribute("data-code", "submitter_may_not_publish")
+    assert DishonestyRecord.objects.get(document_number="东财罚〔2026〕88号").status == "submitted"
+    settings.RECORD_ALLOW_SELF_PUBLISH = True
+    page.locator("#publish-confirm").check()
+    page.locator("#confirm-button").click()
     expect(page.locator("#record-status [data-status]")).to_have_attribute("data-status", "published")
     expect(page.locator("article.measure").first).to_be_visible()
 
@@ -124,7 +137,8 @@ def test_the_import_page_follows_the_job_until_it_is_done(
         "失信事实": "拖欠中小企业货款逾期未支付。",
         "法律依据": "《保障中小企业款项支付条例》第八条",
     }
-    book[excel.DATA_SHEET].append([values.get(header) for header in headers])
+    for column, header in enumerate(headers, start=1):  # row 2, as a person fills it
+        book[excel.DATA_SHEET].cell(row=2, column=column, value=values.get(header))
     workbook = tmp_path / "records.xlsx"
     book.save(workbook)
     sign_in(page, base, "clerk-a")
@@ -133,11 +147,17 @@ def test_the_import_page_follows_the_job_until_it_is_done(
     page.locator("#id_file").set_input_files(str(workbook))
     page.locator("#import-form button[type=submit]").click()
     expect(page.locator("#job-progress")).to_have_attribute("data-running", "true")
+    expect(page.locator("#job-running")).to_be_visible()
     job = ImportJob.objects.get()
 
     import_job_run(job_id=job.pk)  # a worker picks the job up; the open page notices by itself
 
     expect(page.locator("#job-done")).to_be_visible(timeout=15_000)
     expect(page.locator("#job-progress")).to_have_attribute("data-running", "false")
+    # Done: no "rows are being checked" left on the page, and the full bar fills its card.
+    expect(page.locator("#job-running")).to_have_count(0)
+    assert "正在逐行校验" not in page.content()
+    bar, card = page.locator("#job-progress-bar").bounding_box(), page.locator("#job-progress").bounding_box()
+    assert bar["width"] >= 0.9 * card["width"]
     page.screenshot(path=str(ARTIFACTS / "staff-import-done.png"), full_page=True)
     assert DishonestyRecord.objects.filter(document_number="临中法决〔2026〕501号").exists()

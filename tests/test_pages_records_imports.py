@@ -58,8 +58,9 @@ def row_for(world: City, number: int, **overrides: Any) -> dict[str, Any]:
 def workbook(rows: list[dict[str, Any]], name: str = "records.xlsx") -> SimpleUploadedFile:
     book = load_workbook(io.BytesIO(excel.build_template()))
     sheet = book[excel.DATA_SHEET]
-    for row in rows:
-        sheet.append([row.get(header) for header in HEADERS])
+    for number, row in enumerate(rows, start=2):  # from row 2 down, as a person fills it
+        for column, header in enumerate(HEADERS, start=1):
+            sheet.cell(row=number, column=column, value=row.get(header))
     buffer = io.BytesIO()
     book.save(buffer)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=XLSX)
@@ -70,6 +71,32 @@ def upload(client: Client, world: City, file: SimpleUploadedFile) -> Any:
 
 
 # The template and the upload ---------------------------------------------------------------------------------------
+
+
+def test_a_job_done_before_its_page_opens_says_nothing_of_checking(client: Client, world: City) -> None:
+    """The in-process default runs the job before the redirect lands: the page must not announce a check that is
+    over (it did, with a flash message carried to the first page shown)."""
+    client.force_login(world.clerk_a)
+    upload(client, world, workbook([row_for(world, 1)]))
+    job = ImportJob.objects.get()
+    import_job_run(job_id=job.pk)
+
+    html = client.get(f"/staff/records/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert 'id="job-done"' in html
+    assert "正在逐行校验" not in html
+    assert 'id="job-running"' not in html
+
+
+def test_a_running_job_says_its_rows_are_being_checked(client: Client, world: City) -> None:
+    client.force_login(world.clerk_a)
+    upload(client, world, workbook([row_for(world, 1)]))
+    job = ImportJob.objects.get()
+
+    html = client.get(f"/staff/records/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert 'id="job-running"' in html
+    assert "正在逐行校验" in html
 
 
 def test_the_template_downloads_as_a_workbook(client: Client, world: City) -> None:

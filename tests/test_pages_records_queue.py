@@ -12,7 +12,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from records.models import DishonestyRecord, Rectification
-from records.services import record_publish, record_return, record_submit, rectification_submit
+from records.services import (
+    record_publish,
+    record_request_review,
+    record_return,
+    record_send_back,
+    record_submit,
+    rectification_submit,
+)
 from tests.conftest import City
 from tests.factories import make_agency, make_record
 
@@ -57,27 +64,59 @@ def published(world: City, subject: Any = None) -> DishonestyRecord:
 def test_the_clerk_finishes_its_agencys_drafts_and_returned_records(client: Client, world: City) -> None:
     draft = make_record(world.clerk_a, world.agency_a)
     returned = record_return(actor=world.office_a, record=submitted(world), reason="缺少附件")
-    submitted(world)
+    with_office = submitted(world)
+    in_review = record_request_review(actor=world.clerk_a, record=make_record(world.clerk_a, world.agency_a))
     make_record(world.outsider, world.agency_b)
     client.force_login(world.clerk_a)
 
     response = client.get("/staff/queue/")
 
     assert response.status_code == 200
-    assert set(sections(response)) == {"to_finish", "rectification_due"}
+    assert set(sections(response)) == {"to_finish", "in_review", "with_office", "rectification_due"}
     assert sections(response)["to_finish"] == [draft.pk, returned.pk]
     assert counts(response)["to_finish"] == 2
+    # The clerk's hand-offs: waiting for the reviewer, then with the credit office.
+    assert sections(response)["in_review"] == [in_review.pk]
+    assert sections(response)["with_office"] == [with_office.pk]
+    # Why a record came back shows in the queue.
+    assert "缺少附件" in response.content.decode()
 
 
-def test_the_reviewer_has_drafts_and_returned_records_to_submit(client: Client, world: City) -> None:
+def test_the_reviewer_reviews_what_the_clerks_sent(client: Client, world: City) -> None:
     draft = make_record(world.clerk_a, world.agency_a)
     returned = record_return(actor=world.office_a, record=submitted(world), reason="缺少附件")
+    sent = record_request_review(actor=world.clerk_a, record=make_record(world.clerk_a, world.agency_a))
     client.force_login(world.reviewer_a)
 
     response = client.get("/staff/queue/")
 
-    assert sections(response)["to_submit"] == [draft.pk, returned.pk]
-    assert 'id="to_submit"' in response.content.decode()
+    assert sections(response)["to_review"] == [sent.pk]
+    assert sections(response)["with_clerks"] == [draft.pk, returned.pk]
+    assert 'id="to_review"' in response.content.decode()
+
+
+def test_a_record_the_reviewer_returned_moves_back_to_the_clerks_queue(client: Client, world: City) -> None:
+    sent = record_request_review(actor=world.clerk_a, record=make_record(world.clerk_a, world.agency_a))
+    record_send_back(actor=world.reviewer_a, record=sent, reason="请补充违约金额")
+    client.force_login(world.clerk_a)
+
+    response = client.get("/staff/queue/")
+
+    assert sections(response)["to_finish"] == [sent.pk]
+    assert sections(response)["in_review"] == []
+    assert "请补充违约金额" in response.content.decode()
+
+
+def test_the_credit_office_sees_what_it_returned_waiting_for_the_agency(client: Client, world: City) -> None:
+    returned = record_return(actor=world.office_a, record=submitted(world), reason="缺少附件")
+    client.force_login(world.office_a)
+
+    response = client.get("/staff/queue/")
+    home = client.get("/staff/")
+
+    assert sections(response)["returned"] == [returned.pk]
+    # A hand-off waits on someone else: the start page counts only the office's own work.
+    assert 'id="stat-returned"' not in home.content.decode()
 
 
 def test_the_credit_office_has_its_regions_submitted_records_to_publish(client: Client, world: City) -> None:
@@ -89,7 +128,7 @@ def test_the_credit_office_has_its_regions_submitted_records_to_publish(client: 
 
     response = client.get("/staff/queue/")
 
-    assert set(sections(response)) == {"to_publish", "rectification_overdue", "rectification_due"}
+    assert set(sections(response)) == {"to_publish", "returned", "rectification_overdue", "rectification_due"}
     assert sections(response)["to_publish"] == [first.pk, second.pk]
     assert theirs.pk not in sections(response)["to_publish"]
     section = next(s for s in response.context["sections"] if s.key == "to_publish")
@@ -105,7 +144,12 @@ def test_the_office_of_another_district_sees_nothing_of_district_a(client: Clien
         client.force_login(world.office_b)
         response = client.get("/staff/queue/")
 
-    assert sections(response) == {"to_publish": [], "rectification_overdue": [], "rectification_due": []}
+    assert sections(response) == {
+        "to_publish": [],
+        "returned": [],
+        "rectification_overdue": [],
+        "rectification_due": [],
+    }
 
 
 def test_overdue_rectifications_appear_for_the_credit_office(client: Client, world: City) -> None:
@@ -147,7 +191,7 @@ def test_the_outsider_sees_nothing_of_agency_a(client: Client, world: City) -> N
 
     response = client.get("/staff/queue/")
 
-    assert sections(response) == {"to_finish": [], "rectification_due": []}
+    assert sections(response) == {"to_finish": [], "in_review": [], "with_office": [], "rectification_due": []}
 
 
 @pytest.mark.parametrize("name", ["inspector_a", "sector_a"])

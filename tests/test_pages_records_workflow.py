@@ -17,24 +17,37 @@ from records.models import (
     DishonestyRecord,
     MeasureEvent,
     MeasureState,
+    PlatformChange,
     RecordEvent,
     RecordStatus,
     Rectification,
 )
-from records.services import record_publish, record_return, record_revoke, record_submit
+from records.services import (
+    record_publish,
+    record_publish_preview,
+    record_request_review,
+    record_return,
+    record_revoke,
+    record_submit,
+)
 from records.views import record_actions
+from repair.models import Notification
 from tests.conftest import City
 from tests.factories import make_record
 
 NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+# The box ticked on the confirmation page of publish and revoke.
+CONFIRMED = {"confirm": "on"}
 ROLES = ["clerk_a", "reviewer_a", "office_a", "inspector_a", "sector_a", "admin"]
 BUTTON_IDS = {
     "edit": 'id="edit-link"',
+    "request_review": 'id="request-review-form"',
     "submit": 'id="submit-form"',
+    "send_back": 'id="send-back-form"',
     "return": 'id="return-form"',
-    "publish": 'id="publish-form"',
+    "publish": 'id="publish-link"',
     "correct": 'id="correct-link"',
-    "revoke": 'id="revoke-form"',
+    "revoke": 'id="revoke-link"',
     "attach_evidence": 'id="evidence-form"',
 }
 
@@ -64,6 +77,8 @@ def in_state(world: City, status: str) -> DishonestyRecord:
     record = make_record(world.clerk_a, world.agency_a)
     if status == "draft":
         return record
+    if status == "awaiting_review":
+        return record_request_review(actor=world.clerk_a, record=record)
     record = record_submit(actor=world.reviewer_a, record=record)
     if status == "submitted":
         return record
@@ -79,15 +94,23 @@ def in_state(world: City, status: str) -> DishonestyRecord:
 
 EXPECTED_ACTIONS = {
     "draft": {
-        "clerk_a": ["edit", "attach_evidence"],
+        "clerk_a": ["edit", "request_review", "attach_evidence"],
         "reviewer_a": ["edit", "submit", "attach_evidence"],
         "office_a": ["edit", "submit", "attach_evidence"],
         "inspector_a": [],
         "sector_a": [],
         "admin": ["edit", "submit", "attach_evidence"],
     },
-    "returned": {
+    "awaiting_review": {
         "clerk_a": ["edit", "attach_evidence"],
+        "reviewer_a": ["edit", "submit", "send_back", "attach_evidence"],
+        "office_a": ["edit", "submit", "send_back", "attach_evidence"],
+        "inspector_a": [],
+        "sector_a": [],
+        "admin": ["edit", "submit", "send_back", "attach_evidence"],
+    },
+    "returned": {
+        "clerk_a": ["edit", "request_review", "attach_evidence"],
         "reviewer_a": ["edit", "submit", "attach_evidence"],
         "office_a": ["edit", "submit", "attach_evidence"],
         "inspector_a": [],
@@ -177,10 +200,25 @@ def test_actions_are_post_only(client: Client, world: City) -> None:
     record = in_state(world, "draft")
     client.force_login(world.reviewer_a)
 
-    for action in ("submit", "return", "publish", "revoke", "evidence"):
+    for action in ("request-review", "submit", "send-back", "evidence"):
         assert client.get(f"/staff/records/{record.pk}/{action}/").status_code == 405
     record.refresh_from_db()
     assert record.status == RecordStatus.DRAFT
+
+
+@pytest.mark.parametrize(("status", "action"), [("submitted", "publish"), ("published", "revoke")])
+def test_a_get_of_publish_or_revoke_only_shows_the_confirmation(
+    client: Client, world: City, status: str, action: str
+) -> None:
+    record = in_state(world, status)
+    client.force_login(world.office_a)
+
+    response = client.get(f"/staff/records/{record.pk}/{action}/")
+
+    assert response.status_code == 200
+    assert f'id="confirm-{action}"' in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == status
 
 
 def test_actions_need_a_login(client: Client, world: City) -> None:
@@ -192,6 +230,181 @@ def test_actions_need_a_login(client: Client, world: City) -> None:
     assert response["Location"].startswith("/staff/login/")
 
 
+# The hand-off between clerk and reviewer -----------------------------------------------------------------------
+
+
+def test_the_clerk_sends_a_draft_for_review_and_the_reviewer_hears_of_it(client: Client, world: City) -> None:
+    record = in_state(world, "draft")
+    client.force_login(world.clerk_a)
+
+    response = client.post(f"/staff/records/{record.pk}/request-review/")
+
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == RecordStatus.AWAITING_REVIEW
+    assert events(record)[-1] == ("review_requested", "draft", "awaiting_review")
+    notice = Notification.objects.get(user=world.reviewer_a)
+    assert record.document_number in notice.subject
+    assert notice.link == f"/staff/records/{record.pk}/"
+    page = client.get(f"/staff/records/{record.pk}/").content.decode()
+    assert 'id="awaiting-review"' in page
+    assert "待审核" in page
+
+
+def test_the_reviewer_returns_a_record_to_the_clerk_with_a_reason(client: Client, world: City) -> None:
+    record = record_request_review(actor=world.clerk_a, record=in_state(world, "draft"))
+    client.force_login(world.reviewer_a)
+
+    response = client.post(f"/staff/records/{record.pk}/send-back/", {"reason": "文书号有误，请核对"})
+
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == RecordStatus.RETURNED
+    event = RecordEvent.objects.filter(record=record).last()
+    assert (event.kind, event.from_status, event.reason, event.actor) == (
+        "returned",
+        "awaiting_review",
+        "文书号有误，请核对",
+        world.reviewer_a,
+    )
+    notice = Notification.objects.get(user=world.clerk_a)
+    assert notice.body == "文书号有误，请核对"
+    client.force_login(world.clerk_a)
+    html = client.get(f"/staff/records/{record.pk}/").content.decode()
+    # The reason heads the record, above its data, and says who returned it.
+    assert 'data-returned-from="awaiting_review"' in html and "单位审核员退回" in html
+    assert html.index('id="return-reason"') < html.index('id="record-facts"')
+    assert "文书号有误，请核对" in html[html.index('id="return-reason"') : html.index('id="record-facts"')]
+
+
+def test_returning_to_the_clerk_needs_a_reason(client: Client, world: City) -> None:
+    record = record_request_review(actor=world.clerk_a, record=in_state(world, "draft"))
+    client.force_login(world.reviewer_a)
+
+    response = client.post(f"/staff/records/{record.pk}/send-back/", {"reason": " "})
+
+    assert response.status_code == 200
+    assert 'id="send_back-reason_error"' in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == RecordStatus.AWAITING_REVIEW
+    assert not Notification.objects.filter(user=world.clerk_a).exists()
+
+
+@pytest.mark.parametrize(("name", "status"), [("clerk_a", 403), ("inspector_a", 403), ("outsider", 404)])
+def test_only_the_reviewer_returns_to_the_clerk(client: Client, world: City, name: str, status: int) -> None:
+    record = record_request_review(actor=world.clerk_a, record=in_state(world, "draft"))
+    client.force_login(user(world, name))
+
+    response = client.post(f"/staff/records/{record.pk}/send-back/", {"reason": "x"})
+
+    assert response.status_code == status
+    record.refresh_from_db()
+    assert record.status == RecordStatus.AWAITING_REVIEW
+
+
+def test_a_record_waiting_for_review_cannot_be_sent_again(client: Client, world: City) -> None:
+    record = record_request_review(actor=world.clerk_a, record=in_state(world, "draft"))
+    client.force_login(world.clerk_a)
+
+    response = client.post(f"/staff/records/{record.pk}/request-review/")
+
+    assert response.status_code == 409
+    assert 'id="action-error" data-code="illegal_transition"' in response.content.decode()
+    assert [kind for kind, _f, _t in events(record)].count("review_requested") == 1
+
+
+def test_the_reviewer_submits_a_record_sent_for_review(client: Client, world: City) -> None:
+    record = record_request_review(actor=world.clerk_a, record=in_state(world, "draft"))
+    client.force_login(world.reviewer_a)
+
+    response = client.post(f"/staff/records/{record.pk}/submit/")
+
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == RecordStatus.SUBMITTED
+    assert events(record)[-1] == ("submitted", "awaiting_review", "submitted")
+
+
+def test_a_return_by_the_credit_office_reaches_the_clerk_and_the_reviewer(world: City) -> None:
+    record = in_state(world, "submitted")
+
+    record_return(actor=world.office_a, record=record, reason="缺少判决书")
+
+    notices = Notification.objects.filter(body="缺少判决书")
+    assert {notice.user for notice in notices} == {world.clerk_a, world.reviewer_a}
+
+
+# Dangerous actions come after the data, and are confirmed ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "marker"), [("submitted", 'id="publish-link"'), ("published", 'id="revoke-link"')])
+def test_publish_and_revoke_come_after_the_records_data(client: Client, world: City, status: str, marker: str) -> None:
+    record = in_state(world, status)
+    client.force_login(world.office_a)
+
+    html = client.get(f"/staff/records/{record.pk}/").content.decode()
+
+    assert html.index('id="record-facts"') < html.index('id="responsible-heading"') < html.index(marker)
+
+
+def test_publishing_says_what_will_happen_before_it_happens(client: Client, world: City) -> None:
+    record = in_state(world, "submitted")  # general tier, decided 2026-06-01: 2026 rule, 3 months to a year
+    client.force_login(world.office_a)
+
+    response = client.get(f"/staff/records/{record.pk}/publish/")
+
+    html = response.content.decode()
+    assert 'data-starts="2026-06-01" data-ends="2027-06-01"' in html
+    assert 'data-repair="2026-09-01"' in html
+    assert 'id="consequence-platform"' in html
+    assert "市公共信用信息平台" in html
+    for measure_type in record_publish_preview(record=record).measure_types:
+        assert measure_type.name in html
+    record.refresh_from_db()
+    assert record.status == RecordStatus.SUBMITTED
+
+
+def test_publishing_without_ticking_the_box_publishes_nothing(client: Client, world: City) -> None:
+    record = in_state(world, "submitted")
+    client.force_login(world.office_a)
+
+    response = client.post(f"/staff/records/{record.pk}/publish/", {})
+
+    assert response.status_code == 400
+    assert 'id="publish-confirm_error"' in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == RecordStatus.SUBMITTED
+    assert not AppliedMeasure.objects.exists()
+    assert not PlatformChange.objects.filter(record=record).exists()
+
+
+def test_revoking_says_what_will_happen_and_needs_the_box_ticked(client: Client, world: City) -> None:
+    record = in_state(world, "published")
+    in_force = AppliedMeasure.objects.filter(record=record, state=MeasureState.ACTIVE).count()
+    client.force_login(world.office_a)
+
+    page = client.get(f"/staff/records/{record.pk}/revoke/").content.decode()
+    unticked = client.post(f"/staff/records/{record.pk}/revoke/", {"reason": "重复录入"})
+
+    assert f'id="consequence-measures" data-count="{in_force}"' in page
+    assert 'id="consequence-platform"' in page
+    assert unticked.status_code == 400
+    assert 'id="revoke-confirm_error"' in unticked.content.decode()
+    record.refresh_from_db()
+    assert record.status == RecordStatus.PUBLISHED
+
+
+def test_the_confirmation_page_of_a_record_that_moved_on_offers_no_button(client: Client, world: City) -> None:
+    record = in_state(world, "published")
+    client.force_login(world.office_a)
+
+    response = client.get(f"/staff/records/{record.pk}/publish/")
+
+    html = response.content.decode()
+    assert 'id="action-error" data-code="illegal_transition"' in html
+    assert 'id="confirm-button"' not in html
+
+
 # Publish -----------------------------------------------------------------------------------------------------------
 
 
@@ -199,7 +412,7 @@ def test_the_credit_office_publishes_and_the_measures_follow(client: Client, wor
     record = in_state(world, "submitted")
     client.force_login(world.office_a)
 
-    response = client.post(f"/staff/records/{record.pk}/publish/")
+    response = client.post(f"/staff/records/{record.pk}/publish/", CONFIRMED)
 
     assert response.status_code == 302
     record.refresh_from_db()
@@ -215,7 +428,7 @@ def test_only_the_credit_office_publishes(client: Client, world: City, name: str
     record = in_state(world, "submitted")
     client.force_login(user(world, name))
 
-    response = client.post(f"/staff/records/{record.pk}/publish/")
+    response = client.post(f"/staff/records/{record.pk}/publish/", CONFIRMED)
 
     assert response.status_code == 403
     record.refresh_from_db()
@@ -230,7 +443,7 @@ def test_a_record_already_published_by_someone_else_shows_a_clean_error(client: 
     assert "publish" in page.context["actions"]
     record_publish(actor=world.admin, record=record)  # another hand is quicker
 
-    response = client.post(f"/staff/records/{record.pk}/publish/")
+    response = client.post(f"/staff/records/{record.pk}/publish/", CONFIRMED)
 
     assert response.status_code == 409
     html = response.content.decode()
@@ -250,7 +463,7 @@ def test_publishing_with_no_calendar_configured_counts_the_deadline_provisionall
     CalendarYear.objects.all().delete()
     client.force_login(world.office_a)
 
-    response = client.post(f"/staff/records/{record.pk}/publish/", follow=True)
+    response = client.post(f"/staff/records/{record.pk}/publish/", CONFIRMED, follow=True)
 
     assert response.status_code == 200
     record.refresh_from_db()
@@ -274,24 +487,39 @@ def test_the_credit_office_returns_with_a_reason(client: Client, world: City) ->
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.status == RecordStatus.RETURNED
+    client.force_login(world.clerk_a)
+    html = client.get(f"/staff/records/{record.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-returned-from="submitted"' in html and "信用办退回" in html and "缺少判决书" in html
     event = RecordEvent.objects.filter(record=record).last()
     assert (event.kind, event.reason, event.actor) == ("returned", "缺少判决书", world.office_a)
 
 
-@pytest.mark.parametrize("action", ["return", "revoke"])
-def test_a_return_or_revocation_needs_a_reason(client: Client, world: City, action: str) -> None:
-    record = in_state(world, "submitted" if action == "return" else "published")
-    before = record.status
+def test_a_return_needs_a_reason(client: Client, world: City) -> None:
+    record = in_state(world, "submitted")
     client.force_login(world.office_a)
 
-    response = client.post(f"/staff/records/{record.pk}/{action}/", {"reason": "  "})
+    response = client.post(f"/staff/records/{record.pk}/return/", {"reason": "  "})
 
     assert response.status_code == 200
-    assert "reason" in response.context["reason_forms"][action].errors
-    assert f'id="{action}-reason_error"' in response.content.decode()
+    assert "reason" in response.context["reason_forms"]["return"].errors
+    assert 'id="return-reason_error"' in response.content.decode()
     record.refresh_from_db()
-    assert record.status == before
-    assert len(events(record)) == (2 if action == "return" else 3)
+    assert record.status == RecordStatus.SUBMITTED
+    assert len(events(record)) == 2
+
+
+def test_a_revocation_needs_a_reason(client: Client, world: City) -> None:
+    record = in_state(world, "published")
+    client.force_login(world.office_a)
+
+    response = client.post(f"/staff/records/{record.pk}/revoke/", {"reason": "  ", "confirm": "on"})
+
+    assert response.status_code == 400
+    assert "reason" in response.context["form"].errors
+    assert 'id="revoke-reason_error"' in response.content.decode()
+    record.refresh_from_db()
+    assert record.status == RecordStatus.PUBLISHED
+    assert len(events(record)) == 3
 
 
 def test_the_reviewer_may_not_return(client: Client, world: City) -> None:
@@ -309,7 +537,7 @@ def test_the_credit_office_revokes_and_the_measures_are_lifted(client: Client, w
     record = in_state(world, "published")
     client.force_login(world.office_a)
 
-    response = client.post(f"/staff/records/{record.pk}/revoke/", {"reason": "判决被撤销"})
+    response = client.post(f"/staff/records/{record.pk}/revoke/", {"reason": "判决被撤销", "confirm": "on"})
 
     assert response.status_code == 302
     record.refresh_from_db()
@@ -322,7 +550,7 @@ def test_revoking_a_draft_is_refused_cleanly(client: Client, world: City) -> Non
     record = in_state(world, "submitted")
     client.force_login(world.office_a)
 
-    response = client.post(f"/staff/records/{record.pk}/revoke/", {"reason": "重复录入"})
+    response = client.post(f"/staff/records/{record.pk}/revoke/", {"reason": "重复录入", "confirm": "on"})
 
     assert response.status_code == 409
     assert 'id="action-error"' in response.content.decode()
@@ -334,7 +562,7 @@ def test_the_credit_office_of_another_district_cannot_reach_the_record(client: C
     record = in_state(world, "submitted")
     client.force_login(world.office_b)
 
-    assert client.post(f"/staff/records/{record.pk}/publish/").status_code == 404
+    assert client.post(f"/staff/records/{record.pk}/publish/", CONFIRMED).status_code == 404
     record.refresh_from_db()
     assert record.status == RecordStatus.SUBMITTED
 

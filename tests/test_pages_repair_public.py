@@ -351,6 +351,31 @@ def test_a_complaint_is_filed_and_routed_to_the_credit_office_above(
 
 
 @pytest.mark.usefixtures("now")
+def test_a_complaint_carries_its_evidence_files(client: Client, world: City, record: DishonestyRecord) -> None:
+    page = client.get(f"/complaints/new/{record.pk}/").content.decode()
+
+    response = client.post(
+        f"/complaints/new/{record.pk}/", filer(statement="异议超期未处理。", attachments=[pdf("催办记录.pdf")])
+    )
+
+    assert 'enctype="multipart/form-data"' in page and 'type="file" name="attachments"' in page
+    code_in(response)
+    complaint = Complaint.objects.get()
+    assert list(complaint.attachments.values_list("original_name", flat=True)) == ["催办记录.pdf"]
+
+
+@pytest.mark.usefixtures("now")
+def test_a_complaint_with_a_file_that_is_not_evidence_writes_nothing(client: Client, record: DishonestyRecord) -> None:
+    bad = SimpleUploadedFile("script.pdf", b"#!/bin/sh\nrm -rf /\n", content_type="application/pdf")
+
+    response = client.post(f"/complaints/new/{record.pk}/", filer(statement="异议超期未处理。", attachments=[bad]))
+
+    assert response.status_code == 200
+    assert "attachments" in response.context["form"].errors
+    assert not Complaint.objects.exists()
+
+
+@pytest.mark.usefixtures("now")
 def test_a_complaint_about_an_objection_names_it_by_the_objections_query_code(
     client: Client, record: DishonestyRecord
 ) -> None:

@@ -3,7 +3,7 @@ import logging
 import pytest
 from django.db import connection
 
-from records.errors import NotAllowed
+from records.errors import DomainError, NotAllowed
 from records.models import AccessAction, CivilServant, PersonalDataAccess
 from records.services import civil_servant_lookup_by_id_number, civil_servant_reveal_id_number
 from tests.conftest import City
@@ -37,17 +37,27 @@ def test_it_finds_nobody_outside_the_scope_and_still_logs_the_search(world: City
 
 
 def test_it_reveals_the_full_number_only_to_an_inspector_and_logs_it(world: City) -> None:
-    assert civil_servant_reveal_id_number(actor=world.inspector_a, person=world.person_a, channel="web") == FULL_ID
-    assert PersonalDataAccess.objects.filter(actor=world.inspector_a, action=AccessAction.REVEAL_ID).count() == 1
+    reveal = {"person": world.person_a, "channel": "web", "purpose": "2026年处级干部提拔考察"}
+    assert civil_servant_reveal_id_number(actor=world.inspector_a, **reveal) == FULL_ID
+    log = PersonalDataAccess.objects.get(actor=world.inspector_a, action=AccessAction.REVEAL_ID)
+    assert log.purpose == "2026年处级干部提拔考察"
     for user in (world.clerk_a, world.reviewer_a, world.office_a, world.sector_a, world.admin):
         with pytest.raises(NotAllowed):
-            civil_servant_reveal_id_number(actor=user, person=world.person_a, channel="web")
+            civil_servant_reveal_id_number(actor=user, **reveal)
     assert PersonalDataAccess.objects.filter(action=AccessAction.REVEAL_ID).count() == 1
+
+
+def test_a_number_is_revealed_only_for_a_stated_purpose(world: City) -> None:
+    with pytest.raises(DomainError) as refused:
+        civil_servant_reveal_id_number(actor=world.inspector_a, person=world.person_a, channel="web", purpose="  ")
+
+    assert refused.value.field == "purpose"
+    assert not PersonalDataAccess.objects.filter(action=AccessAction.REVEAL_ID).exists()
 
 
 def test_an_inspector_cannot_reveal_a_number_outside_the_region(world: City) -> None:
     with pytest.raises(NotAllowed):
-        civil_servant_reveal_id_number(actor=world.inspector_a, person=world.person_b, channel="web")
+        civil_servant_reveal_id_number(actor=world.inspector_a, person=world.person_b, channel="web", purpose="考察")
 
 
 def test_it_masks_id_numbers_in_every_log_line(world: City, caplog: pytest.LogCaptureFixture) -> None:

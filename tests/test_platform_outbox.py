@@ -53,7 +53,7 @@ def test_expiry_and_repair_are_queued_too(world: City, calendar: None) -> None:
         record_submit(actor=world.reviewer_a, record=record)
         record_publish(actor=world.office_a, record=record, today=D(2026, 11, 2))
     record_repair(actor=world.office_a, record=second, reason="已履行")
-    records_expire_due(on=D(2027, 6, 1))
+    records_expire_due(on=D(2027, 6, 2))  # the day after the last day shown
     assert changes(first)[-1] == ("expired", 3)
     assert changes(second)[-1] == ("repaired", 3)
     second.refresh_from_db()

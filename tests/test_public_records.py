@@ -1,6 +1,5 @@
 """The public site shows exactly the disclosed records: no more, no less, and not a day longer."""
 
-import datetime
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -61,7 +60,7 @@ def _revoked(world: City, agency: Agency) -> DishonestyRecord:
 
 def _expired(world: City, agency: Agency) -> DishonestyRecord:
     record = published(world, agency, decision_date=D(2026, 6, 1))
-    assert records_expire_due(on=record.disclosure_ends_on) == 1
+    assert records_expire_due(on=D(2027, 6, 2)) == 1  # the day after its last day, 1 June 2027
     record.refresh_from_db()
     return record
 
@@ -87,7 +86,7 @@ def test_a_record_that_is_not_disclosed_shows_nowhere(
     assert everywhere(client, record) == HIDDEN
 
 
-def test_a_record_leaves_the_site_the_day_its_window_closes_even_before_the_expiry_job(
+def test_a_record_shows_on_its_last_day_and_leaves_the_next_even_before_the_expiry_job(
     client: Client, world: City, audit_office: Agency, _today: time_machine.Traveller
 ) -> None:
     record = published(world, audit_office, decision_date=D(2026, 6, 1), severity="general")
@@ -96,7 +95,11 @@ def test_a_record_leaves_the_site_the_day_its_window_closes_even_before_the_expi
     _today.move_to(at(D(2027, 5, 31), hour=23))
     assert everywhere(client, record) == SHOWN
 
-    _today.move_to(at(D(2027, 6, 1), hour=0))
+    _today.move_to(at(D(2027, 6, 1), hour=23))
+    assert everywhere(client, record) == SHOWN
+    assert 'id="record-disclosed-until">2027-06-01<' in html(client, f"/records/{record.pk}/")
+
+    _today.move_to(at(D(2027, 6, 2), hour=0))
     assert everywhere(client, record) == HIDDEN
     record.refresh_from_db()
     assert record.status == RecordStatus.PUBLISHED  # the job has not run: the date test alone hides it
@@ -149,8 +152,8 @@ def test_the_record_page_shows_the_public_fields(client: Client, world: City, au
     assert "拖欠中小企业货款逾期未支付。" in page
     assert "《保障中小企业款项支付条例》第八条" in page
     assert 'id="record-severity" data-value="general"' in page
-    # Disclosed until the day before the window's end; repair may be applied for from the minimum period.
-    assert 'id="record-disclosed-until">2027-05-31<' in page
+    # Disclosed until the last day of the one-year maximum; repair may be applied for from the minimum period.
+    assert 'id="record-disclosed-until">2027-06-01<' in page
     assert 'id="record-repair-from">2026-09-01<' in page
     assert 'id="record-corrected"' not in page
 
@@ -325,10 +328,13 @@ def test_with_nothing_disclosed_the_pages_say_so(client: Client, world: City) ->
 
 
 def test_decision_dates_in_the_window_edges_follow_the_rule_of_their_day(client: Client, world: City) -> None:
-    # Decided under the 2023 rule (general: 3 to 36 months), still disclosed in November 2026.
-    record = published(world, decision_date=D(2025, 3, 1))
+    # A penalty decided under the 2023 rule (3 to 36 months), still disclosed in November 2026; a judgment decided
+    # the same day had a year (the 2023 rule's periods are those of penalties): its window closed in March.
+    record = published(world, decision_date=D(2025, 3, 1), source="administrative_penalty")
+    judgment = draft(world, decision_date=D(2025, 3, 1), source="judicial_judgment", document_number="（2025）1号")
 
     page = html(client, f"/records/{record.pk}/")
 
-    assert 'id="record-disclosed-until">2028-02-29<' in page
-    assert record.disclosure_ends_on - datetime.timedelta(days=1) == D(2028, 2, 29)
+    assert 'id="record-disclosed-until">2028-03-01<' in page
+    assert record.disclosure_ends_on == D(2028, 3, 1)
+    assert judgment.disclosure_ends_on == D(2026, 3, 1)

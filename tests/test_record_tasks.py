@@ -16,7 +16,9 @@ def test_the_scheduled_job_expires_what_is_due_and_is_scheduled(world: City, set
     record = make_record(world.clerk_a, world.agency_a, decision_date=datetime.date(2026, 6, 1))
     record_submit(actor=world.reviewer_a, record=record)
     record_publish(actor=world.office_a, record=record, today=datetime.date(2026, 11, 2))
-    with time_machine.travel(datetime.datetime(2027, 6, 1, 0, 30, tzinfo=datetime.UTC)):
+    with time_machine.travel(datetime.datetime(2027, 6, 1, 15, 30, tzinfo=datetime.UTC)):  # its last day is shown
+        assert expire_due_records.apply().get() == 0
+    with time_machine.travel(datetime.datetime(2027, 6, 2, 0, 30, tzinfo=datetime.UTC)):  # 08:30 the day after
         assert expire_due_records.apply().get() == 1
     record.refresh_from_db()
     assert record.status == RecordStatus.EXPIRED

@@ -234,10 +234,29 @@ def test_expiry_closes_the_window_once_and_catches_up(world: City, calendar: Non
     assert AppliedMeasure.objects.filter(state=MeasureState.COMPLETED).exists()
 
 
-def test_a_record_leaves_public_view_on_its_end_date_even_before_the_job_runs(world: City, calendar: None) -> None:
+def test_a_record_is_public_on_its_last_day_and_gone_the_next_even_before_the_job_runs(
+    world: City, calendar: None
+) -> None:
     record = published(world, decision_date=D(2026, 6, 1))
+    assert record.disclosed_until == D(2027, 6, 1)  # a year from 1 June 2026 ends on 1 June 2027 (Civil Code art. 202)
     assert record in DishonestyRecord.objects.disclosed(on=D(2027, 5, 31))
-    assert record not in DishonestyRecord.objects.disclosed(on=D(2027, 6, 1))
+    assert record in DishonestyRecord.objects.disclosed(on=D(2027, 6, 1))
+    assert record not in DishonestyRecord.objects.disclosed(on=D(2027, 6, 2))
+    assert (record.is_disclosed_on(D(2027, 6, 1)), record.is_disclosed_on(D(2027, 6, 2))) == (True, False)
+
+
+def test_the_expiry_job_leaves_a_record_on_its_last_day_and_expires_it_the_day_after(
+    world: City, calendar: None
+) -> None:
+    record = published(world, decision_date=D(2026, 6, 1))
+
+    assert records_expire_due(on=D(2027, 6, 1)) == 0
+    record.refresh_from_db()
+    assert record.status == RecordStatus.PUBLISHED
+    assert records_expire_due(on=D(2027, 6, 2)) == 1
+    record.refresh_from_db()
+    assert record.status == RecordStatus.EXPIRED
+    assert record.events.get(kind="expired").reason == "公示期已于2027-06-01届满。"
 
 
 def test_a_minor_record_is_never_public(world: City, calendar: None) -> None:

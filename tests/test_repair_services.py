@@ -1,6 +1,7 @@
 """Objections, complaints and credit repair: every path, its deadlines, its events and its effects on the record."""
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -373,3 +374,33 @@ def test_the_platform_hears_when_a_record_goes_under_objection_and_back(world: C
     closed = PlatformChange.objects.filter(record=record).last()
     assert (closed.change_type, closed.payload["yybz"]) == ("objection_closed", "0")
     assert closed.version == opened.version + 1
+
+
+# Notices in their reader's words -----------------------------------------------------------------------------------
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_staff_and_filer_each_read_the_step_in_their_own_words(
+    world: City, record: DishonestyRecord, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    import repair.notices
+
+    mails: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(
+        repair.notices.send_notice_email, "delay", lambda subject, body, recipients: mails.append((subject, recipients))
+    )
+    objection, _code = file_objection(record)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        objection_accept(actor=world.office_a, objection=objection)
+        objection_reject(actor=world.office_a, objection=objection, reason="经核实，信息准确。")
+
+    staff = list(Notification.objects.filter(agency=world.agency_a).order_by("pk").values_list("subject", flat=True))
+    assert len(staff) == 3  # filed, accepted, rejected
+    for subject in staff:
+        assert record.document_number in subject
+        assert "您的" not in subject and "Your" not in subject
+    assert [subject for subject, _to in mails] == ["您的异议已受理", "您的异议不成立"]
+    assert all(to == ["filer@example.com"] for _subject, to in mails)
+    # The filer's words go to the filer only: no staff notice speaks to "you" about "your objection".
+    assert not Notification.objects.filter(subject__startswith="您的").exists()

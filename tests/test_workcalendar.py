@@ -30,6 +30,14 @@ def test_it_seeds_the_2026_national_day_holidays_and_make_up_day(calendar_2026: 
     assert D(2026, 10, 3) not in days
 
 
+def test_the_holidays_have_their_chinese_names(calendar_2026: CalendarYear) -> None:
+    names = dict(CalendarDay.objects.values_list("date", "name"))
+
+    assert names[D(2026, 10, 1)] == "国庆节"
+    assert names[D(2026, 2, 17)] == "春节"
+    assert names[D(2026, 10, 10)] == "国庆节"  # the make-up day is named after the holiday it pays for
+
+
 def test_a_deadline_skips_the_golden_week(calendar_2026: CalendarYear) -> None:
     assert add_working_days(D(2026, 9, 30), 2) == D(2026, 10, 9)
     # Saturday 10 October is a make-up workday.

@@ -20,9 +20,14 @@ class CalendarYear(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     configured_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        verbose_name=_("configured by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    configured_at = models.DateTimeField(auto_now_add=True)
+    configured_at = models.DateTimeField(_("configured"), auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -44,7 +49,9 @@ class DayKind(models.TextChoices):
 
 
 class CalendarDay(models.Model):
-    calendar_year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    calendar_year = models.ForeignKey(
+        CalendarYear, verbose_name=_("calendar year"), on_delete=models.CASCADE, related_name="days"
+    )
     date = models.DateField(_("date"), unique=True)
     kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices)
     name = models.CharField(_("name"), max_length=50, blank=True)

@@ -17,6 +17,13 @@ LIBRARY_SOURCE = f"chinesecalendar {getattr(chinese_calendar, '__version__', '')
 ONE_DAY = datetime.timedelta(days=1)
 # Administrators and credit offices are told from this month on that next year is still provisional.
 NEXT_YEAR_NOTICE_FROM_MONTH = 11
+# The library names holidays in English; a Chinese calendar shows the official Chinese names (春节, 国庆节…).
+HOLIDAY_NAMES = {holiday.value: holiday.chinese for holiday in chinese_calendar.Holiday}
+
+
+def _holiday_name(day: datetime.date) -> str:
+    _on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    return HOLIDAY_NAMES.get(name, name) if name else ""
 
 
 def calendar_year_seed(*, year: int, actor: Any = None) -> CalendarYear:
@@ -39,9 +46,9 @@ def calendar_year_seed(*, year: int, actor: Any = None) -> CalendarYear:
     while day.year == year:
         weekend = day.weekday() >= 5
         if not weekend and chinese_calendar.is_holiday(day):
-            holidays.append((day, chinese_calendar.get_holiday_detail(day)[1] or ""))
+            holidays.append((day, _holiday_name(day)))
         elif weekend and chinese_calendar.is_workday(day):
-            workdays.append((day, chinese_calendar.get_holiday_detail(day)[1] or ""))
+            workdays.append((day, _holiday_name(day)))
         day += ONE_DAY
     return calendar_year_configure(year=year, source=LIBRARY_SOURCE, holidays=holidays, workdays=workdays, actor=actor)
 

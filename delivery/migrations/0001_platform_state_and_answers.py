@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('records', '0016_platform_change_failure_and_refusals'),
+        ('records', '0021_platform_change_failure_and_refusals'),
     ]
 
     operations = [

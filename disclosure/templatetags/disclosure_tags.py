@@ -46,14 +46,16 @@ def public_nav(context: Context) -> SafeString:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     current = match.url_name if match is not None else None
+    # Messages are translated outside the f-strings: makemessages does not look inside them.
+    links = (("home", gettext("Home")), ("search", gettext("Search")), ("records", gettext("Recently published")))
     items = "".join(
         f'          <li><a href="{escape(_url(f"disclosure:{name}"))}"'
-        f"{CURRENT if current == name else ''}>{escape(gettext(text))}</a></li>\n"
-        for name, text in (("home", "Home"), ("search", "Search"), ("records", "Recently published"))
+        f"{CURRENT if current == name else ''}>{escape(text)}</a></li>\n"
+        for name, text in links
     )
+    nav_label = gettext("Site navigation")
     return mark_safe(  # noqa: S308 - every value is escaped
-        f'<nav class="public-nav" aria-label="{escape(gettext("Site navigation"))}">\n'
-        f"        <ul>\n{items}        </ul>\n      </nav>"
+        f'<nav class="public-nav" aria-label="{escape(nav_label)}">\n        <ul>\n{items}        </ul>\n      </nav>'
     )
 
 
@@ -62,6 +64,7 @@ def language_form(context: Context) -> SafeString:
     """The footer's language switch (a GET form: no CSRF token, no cookie), as _language_form.html wrote it."""
     request = context.get("request")
     current = get_language()
+    language_label, switch_label = gettext("Language"), gettext("Switch")
     options = "".join(
         f'    <option value="{escape(info["code"])}" lang="{escape(info["code"])}"'
         f"{' selected' if info['code'] == current else ''}>{escape(info['name_local'])}</option>\n"
@@ -71,9 +74,9 @@ def language_form(context: Context) -> SafeString:
     return mark_safe(  # noqa: S308 - every value is escaped
         f'<form action="{escape(_url("disclosure:language"))}" method="get" class="language-form">\n'
         f'  <input type="hidden" name="next" value="{escape(next_url)}">\n'
-        f'  <label for="language-select">{escape(gettext("Language"))}</label>\n'
+        f'  <label for="language-select">{escape(language_label)}</label>\n'
         f'  <select name="language" id="language-select">\n{options}  </select>\n'
-        f'  <button type="submit">{escape(gettext("Switch"))}</button>\n'
+        f'  <button type="submit">{escape(switch_label)}</button>\n'
         "</form>"
     )
 
@@ -84,14 +87,17 @@ def search_form(context: Context, input_id: str, big: bool = False) -> SafeStrin
     q = context.get("q")
     label_class = "public-search-label" if big else "visually-hidden"
     field = escape(input_id)
+    label = gettext("Search by agency name or Unified Social Credit Code")
+    placeholder = gettext("Agency name or Unified Social Credit Code")
+    button = gettext("Search")
     return mark_safe(  # noqa: S308 - every value is escaped
         f'<form method="get" action="{escape(_url("disclosure:search"))}" class="public-search" role="search">\n'
         f'  <label for="{field}" class="{label_class}">'
-        f"{escape(gettext('Search by agency name or Unified Social Credit Code'))}</label>\n"
+        f"{escape(label)}</label>\n"
         '  <div class="public-search-row">\n'
         f'    <input type="search" name="q" id="{field}" value="{conditional_escape(q) if q else ""}" maxlength="100"\n'
-        f'           placeholder="{escape(gettext("Agency name or Unified Social Credit Code"))}">\n'
-        f'    <button type="submit">{escape(gettext("Search"))}</button>\n'
+        f'           placeholder="{escape(placeholder)}">\n'
+        f'    <button type="submit">{escape(button)}</button>\n'
         "  </div>\n"
         "</form>"
     )
@@ -109,14 +115,16 @@ def public_pagination(context: Context, page: Page, label: str) -> SafeString:
         params["page"] = number
         return escape(f"?{params.urlencode()}")
 
-    parts = [f'<nav class="public-pagination" aria-label="{conditional_escape(label or gettext("Pages"))}">\n']
+    first, previous, following, last = gettext("First"), gettext("Previous"), gettext("Next"), gettext("Last")
+    nav_label = label or gettext("Pages")
+    parts = [f'<nav class="public-pagination" aria-label="{conditional_escape(nav_label)}">\n']
     if page.has_previous():
-        parts.append(f'  <a href="{link(1)}">{escape(gettext("First"))}</a>\n')
-        parts.append(f'  <a href="{link(page.previous_page_number())}" rel="prev">{escape(gettext("Previous"))}</a>\n')
+        parts.append(f'  <a href="{link(1)}">{escape(first)}</a>\n')
+        parts.append(f'  <a href="{link(page.previous_page_number())}" rel="prev">{escape(previous)}</a>\n')
     where = gettext("Page %(number)s of %(total)s") % {"number": page.number, "total": paginator.num_pages}
     parts.append(f'  <span aria-current="page">{escape(where)}</span>\n')
     if page.has_next():
-        parts.append(f'  <a href="{link(page.next_page_number())}" rel="next">{escape(gettext("Next"))}</a>\n')
-        parts.append(f'  <a href="{link(paginator.num_pages)}">{escape(gettext("Last"))}</a>\n')
+        parts.append(f'  <a href="{link(page.next_page_number())}" rel="next">{escape(following)}</a>\n')
+        parts.append(f'  <a href="{link(paginator.num_pages)}">{escape(last)}</a>\n')
     parts.append("</nav>")
     return mark_safe("".join(parts))  # noqa: S308 - every value is escaped

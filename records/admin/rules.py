@@ -17,6 +17,7 @@ from records.models import DisclosureRule, MeasureRule, MeasureType
 RULE_FIELDS = (
     "citation",
     "severity",
+    "source",
     "special_field",
     "disclosed",
     "min_months",
@@ -45,6 +46,7 @@ class DisclosureRuleAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = (
         "citation",
         "severity",
+        "source",
         "special_field",
         "disclosed",
         "min_months",
@@ -52,7 +54,7 @@ class DisclosureRuleAdmin(ScopedAdmin, SimpleHistoryAdmin):
         "effective_from",
         "effective_to",
     )
-    list_filter = ("severity", "special_field", "disclosed")
+    list_filter = ("severity", "source", "special_field", "disclosed")
     search_fields = ("citation",)
     fields = RULE_FIELDS
 

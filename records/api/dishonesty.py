@@ -8,6 +8,7 @@ caller's scope, 409 a step the record's current status does not allow (`illegal_
 """
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import DateTimeField, Max, OuterRef, Prefetch, QuerySet, Subquery, Value, prefetch_related_objects
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.fields import SkipField
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -49,6 +51,7 @@ from records.services import (
     record_publish,
     record_return,
     record_revoke,
+    record_rule_errors,
     record_submit,
     record_update,
 )
@@ -136,7 +139,14 @@ class RecordWindowSerializer(serializers.Serializer):
     publicly_disclosed = serializers.BooleanField(help_text=_("False for tiers the rule keeps off the public site."))
     disclosure_starts_on = serializers.DateField()
     earliest_repair_on = serializers.DateField(help_text=_("Credit repair may be applied for from this day."))
-    disclosure_ends_on = serializers.DateField(help_text=_("The first day the record is no longer public."))
+    disclosure_ends_on = serializers.DateField(
+        source="disclosed_until",
+        allow_null=True,
+        help_text=_(
+            "公示截止日期: the last day the record is shown to the public (inclusive); null when it is not publicly "
+            "disclosed."
+        ),
+    )
     disclosed_now = serializers.SerializerMethodField(help_text=_("Shown on the public site today."))
 
     def get_disclosed_now(self, obj: DishonestyRecord) -> bool:
@@ -305,6 +315,29 @@ class RecordInputSerializer(serializers.Serializer):
 RECORD_INPUT_FIELDS = tuple(name for name in RecordInput.__dataclass_fields__ if name != "responsible")
 
 
+def _check_record_body(serializer: RecordInputSerializer, *, record: DishonestyRecord | None = None) -> None:
+    """Shape and rules in one answer: when the body's shape is wrong, what could be read still goes through the
+    services' rules, and the 400 names every field at fault (not the shape errors first, the rules on the next try)."""
+    if serializer.is_valid():
+        return
+    errors: dict[str, Any] = dict(serializer.errors)
+    if not isinstance(serializer.initial_data, Mapping):  # not an object at all: nothing to read the rules on
+        raise serializers.ValidationError(errors)
+    readable: dict[str, Any] = {}
+    for name, field in serializer.fields.items():
+        if name in errors or name == "responsible" or field.read_only:
+            continue
+        try:
+            readable[name] = field.run_validation(field.get_value(serializer.initial_data))
+        except (serializers.ValidationError, SkipField):
+            continue
+    if not serializer.partial:
+        rule_errors = record_rule_errors(readable, record_id=record.pk if record is not None else None)
+        for name, messages in rule_errors.items():
+            errors.setdefault(name, messages)
+    raise serializers.ValidationError(errors)
+
+
 def _record_input(
     request: Request, validated: dict[str, Any], *, record: DishonestyRecord | None = None, partial: bool = False
 ) -> RecordInput:
@@ -457,7 +490,7 @@ class RecordListApi(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         data = RecordInputSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
+        _check_record_body(data)
         record = record_create(actor=request.user, data=_record_input(request, data.validated_data))
         return Response(_record_detail(request, record), status=status.HTTP_201_CREATED)
 
@@ -507,7 +540,7 @@ class RecordDetailApi(ConditionalRetrieveMixin, generics.RetrieveAPIView):
     def _update(self, request: Request, *, partial: bool) -> Response:
         record = self.get_object()
         data = RecordInputSerializer(data=request.data, partial=partial, context={"request": request})
-        data.is_valid(raise_exception=True)
+        _check_record_body(data, record=record)
         record_input = _record_input(request, data.validated_data, record=record, partial=partial)
         record = record_update(actor=request.user, record=record, data=record_input)
         return Response(_record_detail(request, record))
@@ -559,6 +592,12 @@ class RecordPublishApi(RecordStepApi):
         responses={
             **STEP_RESPONSES,
             400: OpenApiResponse(description="Its disclosure period has already ended (`window_closed`)."),
+            403: OpenApiResponse(
+                description=(
+                    "Not the credit office of the record's region (`not_allowed`), or the caller submitted the record "
+                    "and RECORD_ALLOW_SELF_PUBLISH is off (`submitter_may_not_publish`)."
+                ),
+            ),
         },
     )
     def post(self, request: Request, pk: int) -> Response:

@@ -43,6 +43,11 @@ class PublicRecordSerializer(serializers.ModelSerializer):
     legal_basis = serializers.SerializerMethodField()
     categories = serializers.SerializerMethodField()
     corrected = serializers.SerializerMethodField(help_text=_("The record was corrected after publication."))
+    # Only publicly disclosed records are served here, so the date is always there.
+    disclosure_ends_on = serializers.DateField(
+        source="disclosed_until",
+        help_text=_("公示截止日期: the last day the record is shown to the public (inclusive)."),
+    )
     under_objection = serializers.BooleanField(
         read_only=True,
         help_text=_(

@@ -146,7 +146,7 @@ def public_after(row: dict[str, Any]) -> bool:
         ends_on = datetime.date.fromisoformat(payload["cf_gsjzq"])
     except (KeyError, TypeError, ValueError):
         return False  # no window to show it in
-    return timezone.localdate(row["created_at"]) < ends_on
+    return timezone.localdate(row["created_at"]) <= ends_on  # cf_gsjzq is the last day shown
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any] | None:

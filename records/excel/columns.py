@@ -55,11 +55,13 @@ SPECIAL_FIELD_LABELS = {
 }
 STATUS_LABELS = {
     RecordStatus.DRAFT: "草稿",
+    RecordStatus.AWAITING_REVIEW: "待审核",
     RecordStatus.SUBMITTED: "已提交",
     RecordStatus.RETURNED: "已退回",
     RecordStatus.PUBLISHED: "已发布",
     RecordStatus.CORRECTED: "已更正",
     RecordStatus.REVOKED: "已撤销",
+    RecordStatus.REPAIRED: "已信用修复",
     RecordStatus.EXPIRED: "已到期",
 }
 CHOICES: dict[str, tuple[type[models.TextChoices], dict[Any, str]]] = {

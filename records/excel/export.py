@@ -8,9 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from records.amounts import amount_text
 from records.excel.columns import (
+    AMOUNT,
     COLUMNS,
     DATA_SHEET,
     SECTOR_LABELS,
@@ -22,9 +25,11 @@ from records.excel.columns import (
 from records.excel.reader import column_letters
 from records.models import DishonestyRecord
 
-EXPORT_EXTRA_HEADERS = ("公务人员姓名", "状态", "公示开始日期", "可申请修复日期", "公示结束日期", "记录编号")
+# 公示截止日期: the label of the last day shown everywhere (pages, API help, the platform's 公示截止期).
+EXPORT_EXTRA_HEADERS = ("公务人员姓名", "状态", "公示开始日期", "可申请修复日期", "公示截止日期", "记录编号")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+AMOUNT_FORMAT = "0.00####"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -40,10 +45,8 @@ def escape_cell(value: Any) -> Any:
 
 
 def _amount(value: Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    # 1.500000 → 1.5 and 100.000000 → 100 (normalize() alone would give 1E+2)
-    return value.quantize(1) if value == value.to_integral_value() else value.normalize()
+    # As the staff pages write it (records.amounts): 5.000000 → 5.00, 1.234500 → 1.2345.
+    return None if value is None else Decimal(amount_text(value))
 
 
 def export_row(record: DishonestyRecord, id_number: str) -> list[Any]:
@@ -72,7 +75,7 @@ def export_row(record: DishonestyRecord, id_number: str) -> list[Any]:
         STATUS_LABELS.get(record.status, record.status),
         record.disclosure_starts_on,
         record.earliest_repair_on,
-        record.disclosure_ends_on,
+        record.disclosed_until,  # empty for a record that is not publicly disclosed
         record.pk,
     ]
     return [escape_cell(value) for value in values]
@@ -84,8 +87,20 @@ def export_xlsx(rows: Iterable[list[Any]]) -> bytes:
     for index, column in enumerate(COLUMNS):
         sheet.column_dimensions[column_letters(index)].width = column.width
     sheet.append(export_headers())
+    amounts = {index for index, column in enumerate(COLUMNS) if column.kind == AMOUNT}
+
+    def cell(index: int, value: Any) -> Any:
+        if isinstance(value, str):
+            return ILLEGAL_CHARACTERS_RE.sub("", value)
+        if index in amounts and value is not None:
+            # Excel shows the amount as the pages do: two decimals at least (a General cell would show 5).
+            amount = WriteOnlyCell(sheet, value=value)
+            amount.number_format = AMOUNT_FORMAT
+            return amount
+        return value
+
     for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
+        sheet.append([cell(index, value) for index, value in enumerate(row)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -42,6 +42,13 @@ _ESCAPED_CHAR = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 # A <row> start tag that is not self-closing (an empty formatted row is not counted).
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z0-9_]+:)?row(?:\s[^<>]*)?(?<!/)>")
+# A row holding only empty, formatted cells (<c r="B2" s="1"/>): what the template's pre-formatted rows look like
+# until someone types in them. Not counted either.
+_EMPTY_ROW = re.compile(
+    rb"<(?:[A-Za-z0-9_]+:)?row(?:\s[^<>]*)?(?<!/)>(?:\s*<(?:[A-Za-z0-9_]+:)?c(?:\s[^<>]*)?/>)*\s*</(?:[A-Za-z0-9_]+:)?row>"
+)
+# Bytes kept from one chunk to the next so a row cut by the chunk is seen whole (an empty template row is ~400).
+_COUNT_TAIL = 4096
 
 
 class UnreadableWorkbook(Exception):
@@ -518,15 +525,17 @@ class XlsxReader:
             raise UnreadableWorkbook("not_xlsx", _("The workbook's zip archive is damaged.")) from exc
 
     def count_rows(self, sheet: str | None = None) -> int:
-        """How many <row> elements the sheet holds, found by scanning the inflated bytes (no XML parsing): cheap
-        enough for the upload check, and it does not trust <dimension>, which some writers omit."""
+        """How many <row> elements holding a cell value the sheet has, found by scanning the inflated bytes (no XML
+        parsing): cheap enough for the upload check, and it does not trust <dimension>, which some writers omit.
+        Empty rows (formatted or not) are not counted."""
         count, tail = 0, b""
         try:
             with self._zip.open(self.sheet_path(sheet)) as stream:
                 while chunk := stream.read(1 << 20):
                     data = tail + chunk
                     count += len(_ROW_TAG.findall(data)) - len(_ROW_TAG.findall(tail))
-                    tail = data[-512:]  # a row's start tag is shorter: one cut by the chunk is found whole here
+                    count -= len(_EMPTY_ROW.findall(data)) - len(_EMPTY_ROW.findall(tail))
+                    tail = data[-_COUNT_TAIL:]  # a row cut by the chunk is found whole here
         except (zipfile.BadZipFile, EOFError, OSError) as exc:
             raise UnreadableWorkbook("not_xlsx", _("The workbook's zip archive is damaged.")) from exc
         return count

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import agency_q
 from records.codes import normalize_uscc, validate_uscc
-from records.disclosure import Window, add_months
+from records.disclosure import Window, rule_in_force_among, window_of
 from records.excel.columns import (
     AMOUNT_LIMIT,
     AMOUNT_PLACES,
@@ -211,7 +211,7 @@ class ImportValidator:
         self._rules: dict[str, list[DisclosureRule]] = {}
         for rule in DisclosureRule.objects.order_by("effective_from", "pk"):
             self._rules.setdefault(rule.severity, []).append(rule)
-        self._windows: dict[tuple[datetime.date, str, str], Window | None] = {}
+        self._windows: dict[tuple[datetime.date, str, str, str], Window | None] = {}
         self._agencies: dict[str, _Agency | None] = {}
         self._people: dict[str, _Person | None] = {}
         self._digests: dict[str, str] = {}
@@ -510,29 +510,18 @@ class ImportValidator:
         )
         return {pair for pair in found if pair in pairs}
 
-    def window(self, day: datetime.date, severity: str, special_field: str) -> Window | None:
-        """records.disclosure.window_for on rules read once: a special field's rule wins over the tier's general
-        rule, and among rules in force the latest start wins (rule_in_force)."""
-        key = (day, severity, special_field)
+    def window(self, day: datetime.date, severity: str, source: str, special_field: str) -> Window | None:
+        """records.disclosure.window_for on rules read once (the same choice, rule_in_force_among)."""
+        key = (day, severity, source, special_field)
         if key not in self._windows:
-            in_force = [
-                rule
-                for rule in self._rules.get(severity, [])
-                if rule.effective_from <= day and (rule.effective_to is None or rule.effective_to > day)
-            ]
-            by_field = {rule.special_field: rule for rule in in_force}
-            rule = by_field.get(special_field) or by_field.get("")
-            self._windows[key] = (
-                None
-                if rule is None
-                else Window(
-                    rule=rule,
-                    publicly_disclosed=rule.disclosed,
-                    starts_on=day,
-                    earliest_repair_on=add_months(day, rule.min_months),
-                    ends_on=add_months(day, rule.max_months),
-                )
+            rule = rule_in_force_among(
+                self._rules.get(severity, []),
+                decision_date=day,
+                severity=severity,
+                source=source,
+                special_field=special_field,
             )
+            self._windows[key] = None if rule is None else window_of(rule, day)
         return self._windows[key]
 
     def _resolve(self, item: _Parsed, taken: set[tuple[str, str]]) -> ValidRow | None:
@@ -581,8 +570,9 @@ class ImportValidator:
                 )
         window = None
         day, severity, special_field = values.get("decision_date"), values.get("severity"), values.get("special_field")
-        if day and severity and special_field is not None:
-            window = self.window(day, severity, special_field)
+        source = values.get("source")
+        if day and severity and source and special_field is not None:
+            window = self.window(day, severity, source, special_field)
             if window is None:
                 item.error(
                     COLUMN_BY_KEY["decision_date"],

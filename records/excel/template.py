@@ -20,6 +20,9 @@ from records.excel.columns import (
 )
 from records.excel.reader import column_letters
 
+# Rows whose code and ID cells are formatted as text one by one (more than most workbooks hold).
+PREFORMATTED_ROWS = 1000
+
 
 def build_template(*, max_rows: int = 200_000) -> bytes:
     """The import workbook: the data sheet (ID and code columns formatted as text, choice columns with drop-down
@@ -47,6 +50,13 @@ def build_template(*, max_rows: int = 200_000) -> bytes:
             dimension.number_format = "@"
         elif column.kind == DATE:
             dimension.number_format = "yyyy-mm-dd"
+    # The column's format is not enough: some spreadsheet programs (WPS among them, common in government offices)
+    # give a cell typed into an empty column the General format, and an 18-character code becomes a number with lost
+    # digits. The first rows' cells carry the text format themselves; the reader skips rows left empty.
+    for index, column in enumerate(COLUMNS):
+        if column.kind in TEXT_FORMAT_KINDS:
+            for row in range(2, PREFORMATTED_ROWS + 2):
+                sheet.cell(row=row, column=index + 1).number_format = "@"
     sheet.freeze_panes = "A2"
 
     list_column = 0

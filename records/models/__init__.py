@@ -16,6 +16,7 @@ from records.models.dishonesty import (
     ResponsibilityKind,
     Severity,
     SpecialField,
+    disclosed_until_of,
 )
 from records.models.imports import ImportJob, ImportStatus
 from records.models.measures import (
@@ -30,6 +31,7 @@ from records.models.measures import (
 from records.models.outbox import WAITS_FOR_PLATFORM, ChangeType, FailureKind, OutboxStatus, PlatformChange
 from records.models.subjects import (
     AccessAction,
+    AccessChannel,
     Agency,
     AgencyEvent,
     AgencyEventKind,
@@ -54,6 +56,7 @@ __all__ = [
     "TEXT_LIMITS",
     "WAITS_FOR_PLATFORM",
     "AccessAction",
+    "AccessChannel",
     "Agency",
     "AgencyEvent",
     "AgencyEventKind",
@@ -95,4 +98,5 @@ __all__ = [
     "SpecialField",
     "UndeletableModel",
     "UndeletableQuerySet",
+    "disclosed_until_of",
 ]

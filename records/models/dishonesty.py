@@ -45,6 +45,8 @@ class RecordSource(models.TextChoices):
 
 class RecordStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # The clerk has handed the record to the agency's reviewer, who submits it or returns it with a reason.
+    AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")
     PUBLISHED = "published", _("Published")
@@ -54,22 +56,43 @@ class RecordStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+def disclosed_until_of(*, publicly_disclosed: bool, disclosure_ends_on: datetime.date) -> datetime.date | None:
+    """The 公示截止日期 of a record: the last day it is shown to the public, inclusive (the Civil Code's reckoning of
+    a period, docs/disclosure-periods.md), or None for a record that is not publicly disclosed, which has none.
+
+    The one definition: the model's property, the public site's rows, `disclosed()` and the expiry job agree with it.
+    """
+    return disclosure_ends_on if publicly_disclosed else None
+
+
 # The states in which a record is in force: public (inside its window) and its measures apply.
 IN_FORCE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CORRECTED)
-EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.RETURNED)
+# Verified by the credit office and not revoked: the record counts against its subject and responsible persons, even
+# once repaired or expired (it happened; 003 §四(六)).
+VERIFIED_STATUSES = (*IN_FORCE_STATUSES, RecordStatus.REPAIRED, RecordStatus.EXPIRED)
+EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.RETURNED)
 
 
 class DisclosureRule(models.Model):
-    """How long a record is disclosed, by tier and field, for decisions taken while the rule is in force.
+    """How long a record is disclosed, by tier, source and field, for decisions taken while the rule is in force.
 
     Data, not code (DOMAIN §3): a new national rule is a new row with its effective date, never an edit of the old
-    one, so older records keep the periods that governed them.
+    one, so older records keep the periods that governed them. A rule names a source when the national text covers
+    only that kind of information (the 2023 rule's periods are those of administrative penalties); a rule without one
+    covers every source. docs/disclosure-periods.md gives the reasoning, rule by rule.
     """
 
     citation = models.CharField(_("citation"), max_length=200)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective until"), null=True, blank=True, help_text=_("Exclusive."))
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
+    source = models.CharField(
+        _("source"),
+        max_length=32,
+        choices=RecordSource.choices,
+        blank=True,
+        help_text=_("Empty: records of every source without a rule of their own."),
+    )
     special_field = models.CharField(_("special field"), max_length=24, choices=SpecialField.choices, blank=True)
     disclosed = models.BooleanField(_("publicly disclosed"), default=True)
     min_months = models.PositiveSmallIntegerField(_("minimum disclosure (months)"))
@@ -81,7 +104,7 @@ class DisclosureRule(models.Model):
     class Meta:
         verbose_name = _("disclosure rule")
         verbose_name_plural = _("disclosure rules")
-        ordering = ["effective_from", "severity", "special_field"]
+        ordering = ["effective_from", "severity", "source", "special_field"]
         constraints = [
             models.CheckConstraint(name="disclosure_rule_min_le_max", condition=Q(min_months__lte=F("max_months"))),
             models.CheckConstraint(
@@ -89,16 +112,22 @@ class DisclosureRule(models.Model):
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gt=F("effective_from")),
             ),
             models.UniqueConstraint(
-                fields=["effective_from", "severity", "special_field"], name="disclosure_rule_one_per_start_tier"
+                fields=["effective_from", "severity", "source", "special_field"],
+                name="disclosure_rule_one_per_start_tier_source",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.citation} · {self.get_severity_display()} {self.get_special_field_display()}".strip()
+        parts = [self.get_severity_display()]
+        if self.source:
+            parts.append(self.get_source_display())
+        if self.special_field:
+            parts.append(self.get_special_field_display())
+        return f"{self.citation} · {' '.join(str(part) for part in parts)}"
 
     def clean(self) -> None:
-        """Rules for one tier and field never overlap, and a rule that governs records may end only after the last
-        of them was decided: the window of a record must always have one rule behind it."""
+        """Rules for one tier, source and field never overlap, and a rule that governs records may end only after the
+        last of them was decided: the window of a record must always have one rule behind it."""
         from django.core.exceptions import ValidationError
         from django.db.models import Max
 
@@ -108,7 +137,9 @@ class DisclosureRule(models.Model):
             return
         if self.effective_to is not None and self.effective_to <= self.effective_from:
             raise ValidationError({"effective_to": _("A rule ends after it starts.")})
-        others = DisclosureRule.objects.filter(severity=self.severity, special_field=self.special_field or "")
+        others = DisclosureRule.objects.filter(
+            severity=self.severity, source=self.source or "", special_field=self.special_field or ""
+        )
         others = others.exclude(pk=self.pk).filter(
             Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from)
         )
@@ -117,7 +148,7 @@ class DisclosureRule(models.Model):
         clash = others.order_by("effective_from").first()
         if clash is not None:
             raise ValidationError(
-                _("%(rule)s is in force for this tier and field during these dates; give it an end date first.")
+                _("%(rule)s is in force for this tier, source and field during these dates; give it an end date first.")
                 % {"rule": clash.citation}
             )
         if self.pk is not None and self.effective_to is not None:
@@ -142,22 +173,31 @@ class RecordQuerySet(UndeletableQuerySet):
     def disclosed(self, on: datetime.date | None = None) -> "RecordQuerySet":
         """What the public may see: in force, publicly disclosed and inside the window on `on` (default today).
 
-        The date test is here as well as in the expiry job, so nothing stays public a day too long even if the job
-        has not run yet.
+        The window includes its last day, `disclosure_ends_on` (docs/disclosure-periods.md). The date test is here as
+        well as in the expiry job, so nothing stays public a day too long even if the job has not run yet.
         """
         on = on or timezone.localdate()
         return self.filter(
             status__in=IN_FORCE_STATUSES,
             publicly_disclosed=True,
             disclosure_starts_on__lte=on,
-            disclosure_ends_on__gt=on,
+            disclosure_ends_on__gte=on,
         )
 
     def in_force(self) -> "RecordQuerySet":
         return self.filter(status__in=IN_FORCE_STATUSES)
 
+    def verified(self) -> "RecordQuerySet":
+        return self.filter(status__in=VERIFIED_STATUSES)
+
+    def naming(self, person: CivilServant) -> "RecordQuerySet":
+        """Records about `person`, or that hold `person` liable among the responsible persons (惩戒到人)."""
+        responsible = RecordResponsibility.objects.filter(person=person).values("record_id")
+        return self.filter(Q(subject_person=person) | Q(pk__in=responsible))
+
     def due_to_expire(self, on: datetime.date) -> "RecordQuerySet":
-        return self.filter(status__in=IN_FORCE_STATUSES, disclosure_ends_on__lte=on)
+        """In force, and `on` is past the window's last day: shown on that day, gone the day after."""
+        return self.filter(status__in=IN_FORCE_STATUSES, disclosure_ends_on__lt=on)
 
 
 # The longest text the national 双公示 data items take for the fields the platform receives (行政处罚信息: 违法事实
@@ -183,7 +223,7 @@ class DishonestyRecord(UndeletableModel):
     # Denormalised for the public search: the subject's name when the record was entered or corrected.
     subject_name = models.CharField(_("subject name"), max_length=200, editable=False)
     # The public search's index over subject_name (records/search.py; GIN index on PostgreSQL, migration 0005).
-    search_grams = GramsField(editable=False, default="")
+    search_grams = GramsField(_("name search index"), editable=False, default="")
     source = models.CharField(_("source"), max_length=32, choices=RecordSource.choices)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
@@ -216,21 +256,29 @@ class DishonestyRecord(UndeletableModel):
 
     status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
     # The disclosure window, computed from the rule in force on the decision date (records.disclosure); never typed.
-    disclosure_rule = models.ForeignKey(DisclosureRule, on_delete=models.PROTECT, related_name="records")
+    disclosure_rule = models.ForeignKey(
+        DisclosureRule, verbose_name=_("disclosure rule"), on_delete=models.PROTECT, related_name="records"
+    )
     publicly_disclosed = models.BooleanField(_("publicly disclosed"))
     disclosure_starts_on = models.DateField(_("disclosure starts"))
     earliest_repair_on = models.DateField(_("repair possible from"))
-    disclosure_ends_on = models.DateField(_("disclosure ends"))
+    # The last day of the maximum period, shown on it and gone the day after (docs/disclosure-periods.md). Read it
+    # through `disclosed_until`, which is empty for a record that is not publicly disclosed.
+    disclosure_ends_on = models.DateField(
+        _("disclosed until"), help_text=_("The last day the record is shown to the public.")
+    )
 
     # An accepted objection is being checked or verified (DOMAIN §5): the public page says so and the platform is
     # told (yybz) with every version of the record. Kept by repair.services.objections in their transactions.
     under_objection = models.BooleanField(_("under objection"), default=False, editable=False)
     # Bumped on every change the platform must see; the platform keeps the highest version (DOMAIN §10).
-    version = models.PositiveIntegerField(default=1)
-    published_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
     objects = RecordQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_grams"])
@@ -278,9 +326,16 @@ class DishonestyRecord(UndeletableModel):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    @property
+    def disclosed_until(self) -> datetime.date | None:
+        """公示截止日期 wherever it is shown: pages, API, exports and the platform's cf_gsjzq."""
+        return disclosed_until_of(
+            publicly_disclosed=self.publicly_disclosed, disclosure_ends_on=self.disclosure_ends_on
+        )
+
     def is_disclosed_on(self, on: datetime.date) -> bool:
         return (
-            self.is_in_force and self.publicly_disclosed and self.disclosure_starts_on <= on < self.disclosure_ends_on
+            self.is_in_force and self.publicly_disclosed and self.disclosure_starts_on <= on <= self.disclosure_ends_on
         )
 
     def repair_possible_on(self, on: datetime.date) -> bool:
@@ -296,8 +351,12 @@ class ResponsibilityKind(models.TextChoices):
 class RecordResponsibility(UndeletableModel):
     """惩戒到人: the persons held liable for a record; the principal responsible person is always among them."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="responsibilities")
-    person = models.ForeignKey(CivilServant, on_delete=models.PROTECT, related_name="responsibilities")
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="responsibilities"
+    )
+    person = models.ForeignKey(
+        CivilServant, verbose_name=_("civil servant"), on_delete=models.PROTECT, related_name="responsibilities"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=ResponsibilityKind.choices)
 
     objects = UndeletableQuerySet.as_manager()
@@ -317,6 +376,7 @@ class RecordResponsibility(UndeletableModel):
 class RecordEventKind(models.TextChoices):
     CREATED = "created", _("Created")
     EDITED = "edited", _("Edited")
+    REVIEW_REQUESTED = "review_requested", _("Sent for review")
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned")
     PUBLISHED = "published", _("Published")
@@ -325,19 +385,25 @@ class RecordEventKind(models.TextChoices):
     REPAIRED = "repaired", _("Credit repaired")
     EXPIRED = "expired", _("Expired")
     IMPORTED = "imported", _("Imported")
+    # A disclosure rule was put right and the record's window follows it (records_windows_recompute).
+    RECOMPUTED = "recomputed", _("Disclosure period recomputed")
 
 
 class RecordEvent(UndeletableModel):
     """The immutable timeline of a record: who, when, from, to, why."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=16, choices=RecordEventKind.choices)
-    from_status = models.CharField(max_length=16, choices=RecordStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=RecordStatus.choices)
-    reason = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("event"), max_length=16, choices=RecordEventKind.choices)
+    from_status = models.CharField(_("previous status"), max_length=16, choices=RecordStatus.choices, blank=True)
+    to_status = models.CharField(_("new status"), max_length=16, choices=RecordStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, verbose_name=_("done by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
 
     objects = UndeletableQuerySet.as_manager()
 
@@ -353,14 +419,18 @@ class RecordEvent(UndeletableModel):
 class EvidenceFile(UndeletableModel):
     """Evidence for a record, stored outside the web root and served only to those who may see the record."""
 
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(upload_to="evidence/%Y/%m/")
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     objects = UndeletableQuerySet.as_manager()
 

@@ -32,27 +32,29 @@ class ImportJob(UndeletableModel):
     agency = models.ForeignKey(
         Agency, verbose_name=_("data source agency"), on_delete=models.PROTECT, related_name="import_jobs"
     )
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
     # Stored outside the web root; never served back.
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    file = models.FileField(_("workbook"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    error_count = models.PositiveIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
     # The first errors, for the page: [{"row": 7, "column": "决定日期", "message": "…"}]; all of them in error_report.
-    errors = models.JSONField(default=list, blank=True)
-    error_report = models.FileField(upload_to="imports/%Y/%m/", blank=True)
-    created_records = models.PositiveIntegerField(default=0)
-    failure = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    errors = models.JSONField(_("error list"), default=list, blank=True)
+    error_report = models.FileField(_("error report"), upload_to="imports/%Y/%m/", blank=True)
+    created_records = models.PositiveIntegerField(_("records created"), default=0)
+    failure = models.TextField(_("failure"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     # The worker running the job renews this lease every RECORD_IMPORT_HEARTBEAT_SECONDS (the database's clock); a job
     # whose lease lapsed for RECORD_IMPORT_LEASE_SECONDS lost its worker and is failed by the sweeper.
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 

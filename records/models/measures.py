@@ -54,7 +54,9 @@ class MeasureType(models.Model):
 class MeasureRule(models.Model):
     """Which measures publishing a record applies, by tier and subject (configurable, 003 §四(八))."""
 
-    measure_type = models.ForeignKey(MeasureType, on_delete=models.PROTECT, related_name="rules")
+    measure_type = models.ForeignKey(
+        MeasureType, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="rules"
+    )
     severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices)
     for_person_records = models.BooleanField(
         _("for records about a civil servant"), help_text=_("Otherwise for records about an agency.")
@@ -89,22 +91,37 @@ class AppliedMeasureQuerySet(UndeletableQuerySet):
 
         return self.filter(record_q(user, "record__"))
 
+    def in_force(self) -> "AppliedMeasureQuerySet":
+        """Active, or suspended while an objection is verified (it resumes unless the objection is upheld)."""
+        return self.filter(state__in=[MeasureState.ACTIVE, MeasureState.SUSPENDED])
+
 
 class AppliedMeasure(UndeletableModel):
-    record = models.ForeignKey(DishonestyRecord, on_delete=models.PROTECT, related_name="measures")
-    measure_type = models.ForeignKey(MeasureType, on_delete=models.PROTECT, related_name="+")
-    target_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="measures")
-    target_person = models.ForeignKey(
-        CivilServant, on_delete=models.PROTECT, null=True, blank=True, related_name="measures"
+    record = models.ForeignKey(
+        DishonestyRecord, verbose_name=_("dishonesty record"), on_delete=models.PROTECT, related_name="measures"
     )
-    executing_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="executed_measures")
+    measure_type = models.ForeignKey(MeasureType, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="+")
+    target_agency = models.ForeignKey(
+        Agency, verbose_name=_("target agency"), on_delete=models.PROTECT, related_name="measures"
+    )
+    target_person = models.ForeignKey(
+        CivilServant,
+        verbose_name=_("target civil servant"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+    )
+    executing_agency = models.ForeignKey(
+        Agency, verbose_name=_("executing agency"), on_delete=models.PROTECT, related_name="executed_measures"
+    )
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=MeasureState.choices, default=MeasureState.ACTIVE)
     state_reason = models.TextField(_("reason for the state"), blank=True)
     # Set when a measure is lifted because it should never have applied (an upheld objection): the subject's
     # reputation is restored on the public site and the platform.
-    wrongful = models.BooleanField(default=False)
+    wrongful = models.BooleanField(_("applied wrongfully"), default=False)
 
     objects = AppliedMeasureQuerySet.as_manager()
     history = HistoricalRecords()
@@ -125,20 +142,26 @@ class AppliedMeasure(UndeletableModel):
 
 
 class MeasureEvent(UndeletableModel):
-    measure = models.ForeignKey(AppliedMeasure, on_delete=models.PROTECT, related_name="events")
-    from_state = models.CharField(max_length=16, choices=MeasureState.choices, blank=True)
-    to_state = models.CharField(max_length=16, choices=MeasureState.choices)
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    measure = models.ForeignKey(
+        AppliedMeasure, verbose_name=_("applied measure"), on_delete=models.PROTECT, related_name="events"
+    )
+    from_state = models.CharField(_("previous state"), max_length=16, choices=MeasureState.choices, blank=True)
+    to_state = models.CharField(_("new state"), max_length=16, choices=MeasureState.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, verbose_name=_("done by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
 
     objects = UndeletableQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("measure event")
+        verbose_name_plural = _("measure events")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.measure_id} {self.from_state}→{self.to_state}"
+        return f"{self.measure_id} {self.get_from_state_display()}→{self.get_to_state_display()}"
 
 
 class RectificationQuerySet(UndeletableQuerySet):
@@ -155,21 +178,28 @@ class RectificationQuerySet(UndeletableQuerySet):
 class Rectification(UndeletableModel):
     """限期整改: the unit explains and rectifies by a deadline in working days."""
 
-    measure = models.OneToOneField(AppliedMeasure, on_delete=models.PROTECT, related_name="rectification")
+    measure = models.OneToOneField(
+        AppliedMeasure, verbose_name=_("applied measure"), on_delete=models.PROTECT, related_name="rectification"
+    )
     deadline = models.DateField(_("deadline"))
     # What the deadline was counted from, so that it can be counted again once a provisional year is configured.
-    deadline_counted_from = models.DateField(null=True, blank=True)
-    deadline_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    deadline_counted_from = models.DateField(_("deadline counted from"), null=True, blank=True)
+    deadline_working_days = models.PositiveSmallIntegerField(_("deadline (working days)"), null=True, blank=True)
     deadline_provisional = models.BooleanField(
         _("provisional deadline"),
         default=False,
         help_text=_("Counted on a year whose official holiday arrangement was not configured yet."),
     )
     explanation = models.TextField(_("explanation"), blank=True)
-    evidence = models.FileField(upload_to="rectification/%Y/%m/", blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="rectification/%Y/%m/", blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = RectificationQuerySet.as_manager()

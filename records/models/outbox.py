@@ -134,7 +134,7 @@ class PlatformChange(UndeletableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.record_id} v{self.version} {self.change_type}"
+        return f"{self.record_id} v{self.version} {self.get_change_type_display()}"
 
     @property
     def delivery_key(self) -> str:

@@ -77,7 +77,7 @@ class AgencyQuerySet(UndeletableQuerySet):
 class Agency(UndeletableModel):
     name = models.CharField(_("name"), max_length=200)
     # Public search by name fragment (records/search.py; GIN index on PostgreSQL, migration 0005).
-    name_grams = GramsField(editable=False, default="")
+    name_grams = GramsField(_("name search index"), editable=False, default="")
     kind = models.CharField(_("kind"), max_length=32, choices=AgencyKind.choices)
     uscc = models.CharField(_("Unified Social Credit Code"), max_length=18, unique=True, validators=[validate_uscc])
     region_code = models.CharField(
@@ -102,10 +102,10 @@ class Agency(UndeletableModel):
     )
     # Materialised path of ids, "/1/5/23/": the subtree of an agency is every row whose path starts with its own.
     # Maintained only by records.services (agency_create, agency_move).
-    path = models.CharField(max_length=255, editable=False, db_index=False)
+    path = models.CharField(_("tree path"), max_length=255, editable=False, db_index=False)
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AgencyQuerySet.as_manager()
     # Derived columns stay out of the trail: name_grams follows name, and path is rewritten for whole subtrees
@@ -160,13 +160,15 @@ class AgencyEventKind(models.TextChoices):
 class AgencyEvent(UndeletableModel):
     """One row per change of an agency's identity or state: who, when, from, to, why."""
 
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=16, choices=AgencyEventKind.choices)
-    from_value = models.CharField(max_length=255, blank=True)
-    to_value = models.CharField(max_length=255, blank=True)
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=16, choices=AgencyEventKind.choices)
+    from_value = models.CharField(_("old value"), max_length=255, blank=True)
+    to_value = models.CharField(_("new value"), max_length=255, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, verbose_name=_("done by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
 
     objects = UndeletableQuerySet.as_manager()
 
@@ -196,8 +198,8 @@ class CivilServantQuerySet(UndeletableQuerySet):
 class CivilServant(UndeletableModel):
     name = models.CharField(_("name"), max_length=50)
     # The ID number is never stored in the clear (records/personal_data.py).
-    id_number_digest = models.CharField(max_length=64, unique=True, editable=False)
-    id_number_cipher = models.TextField(editable=False)
+    id_number_digest = models.CharField(_("ID number digest"), max_length=64, unique=True, editable=False)
+    id_number_cipher = models.TextField(_("encrypted ID number"), editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="people")
     position = models.CharField(_("position"), max_length=100, blank=True)
@@ -208,8 +210,8 @@ class CivilServant(UndeletableModel):
         help_text=_("主要负责人: held liable for the agency's dishonesty records."),
     )
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CivilServantQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["id_number_cipher", "id_number_digest"])
@@ -238,13 +240,19 @@ class CivilServant(UndeletableModel):
 class CivilServantMove(UndeletableModel):
     """A move between agencies (调动): the person's posting history."""
 
-    person = models.ForeignKey(CivilServant, on_delete=models.PROTECT, related_name="moves")
-    from_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    to_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        CivilServant, verbose_name=_("civil servant"), on_delete=models.PROTECT, related_name="moves"
+    )
+    from_agency = models.ForeignKey(
+        Agency, verbose_name=_("previous agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_agency = models.ForeignKey(Agency, verbose_name=_("new agency"), on_delete=models.PROTECT, related_name="+")
     moved_on = models.DateField(_("date of move"))
     reason = models.TextField(_("reason"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, verbose_name=_("done by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
 
     objects = UndeletableQuerySet.as_manager()
 
@@ -277,12 +285,16 @@ class AssessmentResult(models.TextChoices):
 class AnnualAssessment(UndeletableModel):
     """年度考核: one result per person per year. No 优秀 in a year with a dishonesty record (003 §四(六))."""
 
-    person = models.ForeignKey(CivilServant, on_delete=models.PROTECT, related_name="assessments")
+    person = models.ForeignKey(
+        CivilServant, verbose_name=_("civil servant"), on_delete=models.PROTECT, related_name="assessments"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     result = models.CharField(_("result"), max_length=24, choices=AssessmentResult.choices)
     note = models.TextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = IntegrityFileQuerySet.as_manager()
     history = HistoricalRecords()
@@ -303,13 +315,17 @@ class AnnualAssessment(UndeletableModel):
 class IntegrityTraining(UndeletableModel):
     """诚信教育 attended by a civil servant."""
 
-    person = models.ForeignKey(CivilServant, on_delete=models.PROTECT, related_name="trainings")
+    person = models.ForeignKey(
+        CivilServant, verbose_name=_("civil servant"), on_delete=models.PROTECT, related_name="trainings"
+    )
     title = models.CharField(_("title"), max_length=200)
     organizer = models.CharField(_("organizer"), max_length=200, blank=True)
     attended_on = models.DateField(_("date attended"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = IntegrityFileQuerySet.as_manager()
     history = HistoricalRecords()
@@ -329,12 +345,16 @@ class IntegrityTraining(UndeletableModel):
 class PersonalMattersReport(UndeletableModel):
     """个人有关事项报告 filed by a civil servant."""
 
-    person = models.ForeignKey(CivilServant, on_delete=models.PROTECT, related_name="matters_reports")
+    person = models.ForeignKey(
+        CivilServant, verbose_name=_("civil servant"), on_delete=models.PROTECT, related_name="matters_reports"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     reported_on = models.DateField(_("date reported"))
     summary = models.TextField(_("summary"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = IntegrityFileQuerySet.as_manager()
     history = HistoricalRecords()
@@ -354,15 +374,25 @@ class AccessAction(models.TextChoices):
     LOOKUP_BY_ID = "lookup_by_id", _("Looked a person up by ID number")
 
 
+class AccessChannel(models.TextChoices):
+    WEB = "web", _("Staff pages")
+    API = "api", _("API")
+    ADMIN = "admin", _("Admin console")
+
+
 class PersonalDataAccess(UndeletableModel):
     """Every read of a civil servant's file or full ID number (DEVELOPERS: personal data)."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(CivilServant, null=True, on_delete=models.PROTECT, related_name="accesses")
-    action = models.CharField(max_length=16, choices=AccessAction.choices)
-    channel = models.CharField(max_length=8, choices=[("web", "web"), ("api", "api"), ("admin", "admin")])
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        CivilServant, null=True, verbose_name=_("civil servant"), on_delete=models.PROTECT, related_name="accesses"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=AccessAction.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=AccessChannel.choices)
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
 
     objects = UndeletableQuerySet.as_manager()
 

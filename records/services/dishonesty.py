@@ -1,8 +1,15 @@
 """The lifecycle of a dishonesty record (DOMAIN §3).
 
-    draft ─submit→ submitted ─publish→ published ─correct→ corrected ─┐
-      ↑              │                    │  └──────revoke──────────────┴→ revoked
-      └──returned ←──┘                    └────expire (window closed)───→ expired
+    draft ─request_review→ awaiting_review ─submit→ submitted ─publish→ published ─correct→ corrected ─┐
+      │ ↑                       │                      │                  │  └──────revoke──────────────┴→ revoked
+      │ └──── returned ←─send_back (reviewer)          │                  └────expire (window closed)───→ expired
+      │          ↑ └──────────────────submit───────────┤
+      │          └────────return (credit office)───────┘
+      └───────────────────submit (the reviewer's own draft)
+
+The clerk hands a record to the agency's reviewer (request_review); the reviewer submits it to the credit office or
+sends it back with a reason; the credit office publishes it or returns it with a reason. Each hand-off leaves an event
+row and a notice for whoever must act next.
 
 Every move is one transaction: the row is re-read under a lock, the move is checked against TRANSITIONS, the row is
 saved and an event row written. Two reviewers pressing the same button at once: the second finds the new state and
@@ -10,26 +17,33 @@ is refused.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role, User
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
 from records.codes import normalize_uscc, validate_uscc
-from records.disclosure import window_for
-from records.errors import DomainError, NotAllowed
+from records.disclosure import Window, rule_in_force_among, window_for, window_of
+from records.errors import DomainError, NotAllowed, SubmitterMayNotPublish
 from records.models import (
+    IN_FORCE_STATUSES,
     TEXT_LIMITS,
     Agency,
     ChangeType,
     CivilServant,
+    DisclosureRule,
     DishonestyRecord,
     MeasureState,
+    MeasureType,
     RecordEvent,
     RecordEventKind,
     RecordResponsibility,
@@ -41,12 +55,14 @@ from records.models import (
     SpecialField,
 )
 from records.search import grams_of
-from records.services.measures import measures_apply, measures_close
+from records.services.measures import measure_types_for, measures_apply, measures_close
 from records.services.platform import platform_change_emit
 
 S = RecordStatus
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "submit": (frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED),
+    "request_review": (frozenset({S.DRAFT, S.RETURNED}), S.AWAITING_REVIEW),
+    "send_back": (frozenset({S.AWAITING_REVIEW}), S.RETURNED),
+    "submit": (frozenset({S.DRAFT, S.AWAITING_REVIEW, S.RETURNED}), S.SUBMITTED),
     "return": (frozenset({S.SUBMITTED}), S.RETURNED),
     "publish": (frozenset({S.SUBMITTED}), S.PUBLISHED),
     "correct": (frozenset({S.PUBLISHED, S.CORRECTED}), S.CORRECTED),
@@ -104,66 +120,99 @@ def _record_values(data: RecordInput) -> dict[str, Any]:
     return {f.name: getattr(data, f.name) for f in fields(data) if f.name != "responsible"}
 
 
-def record_input_check(data: RecordInput, *, record_id: int | None = None) -> None:
-    """The rules every new or edited record obeys; raises DomainError naming the field at fault."""
-    if data.source not in RecordSource.values:
-        raise DomainError(_("Choose a source from the list."), field="source")
-    if data.sector not in Sector.values:
-        raise DomainError(_("Choose a sector from the list."), field="sector")
-    if data.severity not in Severity.values:
-        raise DomainError(_("Choose minor, general or serious."), field="severity")
-    if data.special_field not in SpecialField.values:
-        raise DomainError(_("Choose a special field from the list."), field="special_field")
-    if data.subject_person is not None and data.subject_person.agency_id != data.subject_agency.pk:
-        raise DomainError(_("The civil servant does not work in the subject agency."), field="subject_person")
-    if not data.document_number.strip():
-        raise DomainError(_("The document number is required."), field="document_number")
-    if data.decision_date > timezone.localdate():
-        raise DomainError(_("The decision date cannot be in the future."), field="decision_date")
-    if not data.facts.strip():
-        raise DomainError(_("Describe the facts."), field="facts")
-    if not data.legal_basis.strip():
-        raise DomainError(_("Give the legal basis."), field="legal_basis")
+def record_rule_errors(values: Mapping[str, Any], *, record_id: int | None = None) -> dict[str, list[str]]:
+    """Every rule a record's input breaks, by field, all at once.
+
+    `values` holds RecordInput's fields; a rule whose inputs are missing is skipped, so a form that could read only
+    some of its fields still hears about every rule those break.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field_name: str, message: str) -> None:
+        errors.setdefault(field_name, []).append(message)
+
+    def given(name: str) -> bool:
+        return values.get(name) is not None
+
+    for name, choices, message in (
+        ("source", RecordSource.values, _("Choose a source from the list.")),
+        ("sector", Sector.values, _("Choose a sector from the list.")),
+        ("severity", Severity.values, _("Choose minor, general or serious.")),
+        ("special_field", SpecialField.values, _("Choose a special field from the list.")),
+    ):
+        if given(name) and values[name] not in choices:
+            refuse(name, message)
+    person, agency = values.get("subject_person"), values.get("subject_agency")
+    if person is not None and agency is not None and person.agency_id != agency.pk:
+        refuse("subject_person", _("The civil servant does not work in the subject agency."))
+    document_number = (values.get("document_number") or "").strip()
+    if "document_number" in values and not document_number:
+        refuse("document_number", _("The document number is required."))
+    if given("decision_date") and values["decision_date"] > timezone.localdate():
+        refuse("decision_date", _("The decision date cannot be in the future."))
+    if "facts" in values and not (values["facts"] or "").strip():
+        refuse("facts", _("Describe the facts."))
+    if "legal_basis" in values and not (values["legal_basis"] or "").strip():
+        refuse("legal_basis", _("Give the legal basis."))
     for name, limit in TEXT_LIMITS.items():
-        length = len(getattr(data, name) or "")
+        length = len(values.get(name) or "")
         if length > limit:
-            raise DomainError(
+            refuse(
+                name,
                 _("At most %(max)d characters (the national data item's limit); this has %(n)d.")
                 % {"max": limit, "n": length},
-                code="too_long",
-                field=name,
             )
     for name in ("fine_amount", "other_amount"):
-        amount = getattr(data, name)
-        if amount is not None and amount < 0:
-            raise DomainError(_("Amounts cannot be negative."), field=name)
+        if given(name) and values[name] < 0:
+            refuse(name, _("Amounts cannot be negative."))
+    deciding_agency = values.get("deciding_agency")
+    body_name = deciding_agency.name if deciding_agency is not None else values.get("deciding_body_name")
+    body_uscc = deciding_agency.uscc if deciding_agency is not None else values.get("deciding_body_uscc")
+    if body_name is not None and not body_name.strip():
+        refuse("deciding_body_name", _("Name the deciding body."))
+    if body_uscc is not None:
+        try:
+            validate_uscc(normalize_uscc(body_uscc))
+        except ValidationError as exc:
+            refuse("deciding_body_uscc", str(exc.messages[0]))
+        else:
+            if document_number:
+                duplicate = DishonestyRecord.objects.filter(
+                    deciding_body_uscc=normalize_uscc(body_uscc), document_number=document_number
+                ).exclude(status=RecordStatus.REVOKED)
+                if record_id is not None:
+                    duplicate = duplicate.exclude(pk=record_id)
+                if duplicate.exists():
+                    refuse(
+                        "document_number",
+                        _("A record with this document number from the same deciding body already exists."),
+                    )
+    responsible = values.get("responsible") or []
+    if any(kind not in ResponsibilityKind.values for _person, kind in responsible):
+        refuse("responsible", _("Choose the kind of responsibility."))
+    if len({person.pk for person, _kind in responsible}) != len(responsible):
+        refuse("responsible", _("A person is listed twice among the responsible persons."))
+    return errors
+
+
+def record_input_check(data: RecordInput, *, record_id: int | None = None) -> None:
+    """The rules every new or edited record obeys; raises one DomainError naming every field at fault. Fills in the
+    deciding body from a deciding agency and normalises the codes."""
+    errors = record_rule_errors(_input_values(data), record_id=record_id)
+    if errors:
+        duplicate = errors.get("document_number") == [
+            _("A record with this document number from the same deciding body already exists.")
+        ]
+        raise DomainError.of_fields(errors, code="duplicate" if duplicate and len(errors) == 1 else "invalid")
     if data.deciding_agency is not None:
         data.deciding_body_name = data.deciding_agency.name
         data.deciding_body_uscc = data.deciding_agency.uscc
-    if not data.deciding_body_name.strip():
-        raise DomainError(_("Name the deciding body."), field="deciding_body_name")
     data.deciding_body_uscc = normalize_uscc(data.deciding_body_uscc)
-    try:
-        validate_uscc(data.deciding_body_uscc)
-    except Exception as exc:  # ValidationError: its message is the user's
-        raise DomainError(getattr(exc, "messages", [str(exc)])[0], field="deciding_body_uscc") from exc
     data.document_number = data.document_number.strip()
-    duplicate = DishonestyRecord.objects.filter(
-        deciding_body_uscc=data.deciding_body_uscc, document_number=data.document_number
-    ).exclude(status=RecordStatus.REVOKED)
-    if record_id is not None:
-        duplicate = duplicate.exclude(pk=record_id)
-    if duplicate.exists():
-        raise DomainError(
-            _("A record with this document number from the same deciding body already exists."),
-            code="duplicate",
-            field="document_number",
-        )
-    kinds = [kind for _person, kind in data.responsible]
-    if any(kind not in ResponsibilityKind.values for kind in kinds):
-        raise DomainError(_("Choose the kind of responsibility."), field="responsible")
-    if len({person.pk for person, _kind in data.responsible}) != len(data.responsible):
-        raise DomainError(_("A person is listed twice among the responsible persons."), field="responsible")
+
+
+def _input_values(data: RecordInput) -> dict[str, Any]:
+    return {f.name: getattr(data, f.name) for f in fields(data)}
 
 
 def _with_principal(data: RecordInput) -> list[tuple[CivilServant, str]]:
@@ -178,6 +227,12 @@ def _with_principal(data: RecordInput) -> list[tuple[CivilServant, str]]:
         if principal is not None and principal.pk not in {p.pk for p, _k in responsible}:
             responsible.append((principal, ResponsibilityKind.PRINCIPAL))
     return responsible
+
+
+def _window(data: RecordInput | DishonestyRecord) -> Window:
+    return window_for(
+        decision_date=data.decision_date, severity=data.severity, source=data.source, special_field=data.special_field
+    )
 
 
 def _subject_name(data: RecordInput) -> str:
@@ -223,7 +278,7 @@ def record_create(*, actor: Any, data: RecordInput) -> DishonestyRecord:
     if not may_enter_records_for(actor, data.data_source_agency):
         raise NotAllowed(_("You may not enter records for this agency."))
     record_input_check(data)
-    window = window_for(decision_date=data.decision_date, severity=data.severity, special_field=data.special_field)
+    window = _window(data)
     responsible = _with_principal(data)
     try:
         with transaction.atomic():
@@ -267,6 +322,8 @@ def _check_move(record: DishonestyRecord, action: str) -> str:
 
 def _action_label(action: str) -> str:
     return {
+        "request_review": _("sent for review"),
+        "send_back": _("returned to the clerk"),
         "submit": _("submitted"),
         "return": _("returned"),
         "publish": _("published"),
@@ -284,7 +341,7 @@ def record_update(*, actor: Any, record: DishonestyRecord, data: RecordInput) ->
     ):
         raise NotAllowed(_("You may not edit this record."))
     record_input_check(data, record_id=record.pk)
-    window = window_for(decision_date=data.decision_date, severity=data.severity, special_field=data.special_field)
+    window = _window(data)
     responsible = _with_principal(data)
     with transaction.atomic():
         record = _locked(record)
@@ -322,6 +379,74 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _reviewers_of(agency: Agency) -> list[User]:
+    return list(User.objects.filter(role=Role.REVIEWER, agency=agency, is_active=True).order_by("pk"))
+
+
+def _notify_staff(*, users: list[Any], subject: str, body: str, record: DishonestyRecord) -> None:
+    """An in-app notice to each user, inside the transaction of the hand-off (it commits with it)."""
+    # Notices live with the cases (repair app), which depends on this one: imported here, not at the top.
+    from repair.notices import notify
+
+    link = reverse("records:record_detail", args=[record.pk])
+    notify(subject=subject, body=body, link=link, users=[user for user in users if user is not None])
+
+
+def record_request_review(*, actor: Any, record: DishonestyRecord) -> DishonestyRecord:
+    """The clerk hands a draft (or a returned record) to the agency's reviewer; the reviewers hear of it."""
+    if not may_enter_records_for(actor, record.data_source_agency):
+        raise NotAllowed(_("You may not send this record for review."))
+    with transaction.atomic():
+        record = _locked(record)
+        from_status = record.status
+        record.status = _check_move(record, "request_review")
+        record.save(update_fields=["status", "updated_at"])
+        _event(record, RecordEventKind.REVIEW_REQUESTED, actor, from_status=from_status)
+        _notify_staff(
+            users=_reviewers_of(record.data_source_agency),
+            subject=_("Record %(number)s waits for your review") % {"number": record.document_number},
+            body=_("%(clerk)s sent it for review: submit it to the credit office or return it to the clerk.")
+            % {"clerk": _person_name(actor)},
+            record=record,
+        )
+    return record
+
+
+def record_send_back(*, actor: Any, record: DishonestyRecord, reason: str) -> DishonestyRecord:
+    """The agency's reviewer returns a record awaiting review to the clerk, saying why."""
+    if not may_submit_records_for(actor, record.data_source_agency):
+        raise NotAllowed(_("Only the agency's reviewer may return a record to the clerk."))
+    if not reason.strip():
+        raise DomainError(_("Say why the record is returned."), field="reason")
+    with transaction.atomic():
+        record = _locked(record)
+        from_status = record.status
+        record.status = _check_move(record, "send_back")
+        record.save(update_fields=["status", "updated_at"])
+        _event(record, RecordEventKind.RETURNED, actor, from_status=from_status, reason=reason.strip())
+        _notify_staff(
+            users=_clerks_of(record),
+            subject=_("The reviewer returned record %(number)s to you") % {"number": record.document_number},
+            body=reason.strip(),
+            record=record,
+        )
+    return record
+
+
+def _clerks_of(record: DishonestyRecord) -> list[Any]:
+    """Who entered the record and who last sent it for review: they fix what was returned."""
+    senders = record.events.filter(kind=RecordEventKind.REVIEW_REQUESTED).order_by("-at", "-pk")
+    last_sender = senders.select_related("actor").first()
+    users = {record.created_by_id: record.created_by}
+    if last_sender is not None and last_sender.actor_id is not None:
+        users[last_sender.actor_id] = last_sender.actor
+    return list(users.values())
+
+
+def _person_name(user: Any) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
 def record_submit(*, actor: Any, record: DishonestyRecord) -> DishonestyRecord:
     if not may_submit_records_for(actor, record.data_source_agency):
         raise NotAllowed(_("Only the agency's reviewer may submit its records."))
@@ -335,6 +460,7 @@ def record_submit(*, actor: Any, record: DishonestyRecord) -> DishonestyRecord:
 
 
 def record_return(*, actor: Any, record: DishonestyRecord, reason: str) -> DishonestyRecord:
+    """The credit office returns a submitted record to the agency, saying why; its clerks and reviewers hear of it."""
     if not may_decide_records_about(actor, record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may return records."))
     if not reason.strip():
@@ -345,12 +471,55 @@ def record_return(*, actor: Any, record: DishonestyRecord, reason: str) -> Disho
         record.status = _check_move(record, "return")
         record.save(update_fields=["status", "updated_at"])
         _event(record, RecordEventKind.RETURNED, actor, from_status=from_status, reason=reason.strip())
+        _notify_staff(
+            users=[*_clerks_of(record), *_reviewers_of(record.data_source_agency)],
+            subject=_("The credit office returned record %(number)s") % {"number": record.document_number},
+            body=reason.strip(),
+            record=record,
+        )
     return record
+
+
+def _check_not_submitter(record: DishonestyRecord, actor: Any) -> None:
+    """Four eyes: the one who submitted the record (its latest submission) is not the one who verifies it. A small
+    office with a single person may allow it (RECORD_ALLOW_SELF_PUBLISH)."""
+    if settings.RECORD_ALLOW_SELF_PUBLISH:
+        return
+    submitter_id = (
+        record.events.filter(kind=RecordEventKind.SUBMITTED)
+        .order_by("-at", "-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    if submitter_id is not None and submitter_id == actor.pk:
+        raise SubmitterMayNotPublish(
+            _("You submitted this record, so you may not publish it: another member of the credit office must.")
+        )
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What publishing a record would do, for the confirmation step (nothing is written)."""
+
+    window: Window
+    window_closed: bool
+    measure_types: list[MeasureType]
+
+
+def record_publish_preview(*, record: DishonestyRecord, today: datetime.date | None = None) -> PublishPreview:
+    """The disclosure dates and the measures record_publish would apply today, computed the same way."""
+    today = today or timezone.localdate()
+    window = _window(record)
+    return PublishPreview(
+        window=window,
+        window_closed=window.ends_on < today and window.publicly_disclosed,  # as record_publish refuses it
+        measure_types=measure_types_for(record=record),
+    )
 
 
 def record_publish(*, actor: Any, record: DishonestyRecord, today: datetime.date | None = None) -> DishonestyRecord:
     """Verifies and publishes: the window is recomputed (a rule may have been added since entry) and the measures
-    the tier and subject call for are applied."""
+    the tier and subject call for are applied. Not by whoever submitted it (_check_not_submitter)."""
     if not may_decide_records_about(actor, record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may publish records."))
     today = today or timezone.localdate()
@@ -358,10 +527,9 @@ def record_publish(*, actor: Any, record: DishonestyRecord, today: datetime.date
         record = _locked(record)
         from_status = record.status
         to_status = _check_move(record, "publish")
-        window = window_for(
-            decision_date=record.decision_date, severity=record.severity, special_field=record.special_field
-        )
-        if window.ends_on <= today and window.publicly_disclosed:
+        _check_not_submitter(record, actor)
+        window = _window(record)
+        if window.ends_on < today and window.publicly_disclosed:
             raise DomainError(
                 _("The disclosure period of this record ended on %(date)s; it can no longer be published.")
                 % {"date": window.ends_on.isoformat()},
@@ -402,7 +570,7 @@ def record_correct(*, actor: Any, record: DishonestyRecord, changes: dict[str, A
         for name, value in changes.items():
             setattr(data, name, value)
         record_input_check(data, record_id=record.pk)
-        window = window_for(decision_date=data.decision_date, severity=data.severity, special_field=data.special_field)
+        window = _window(data)
         diff = _apply_values(record, {name: getattr(data, name) for name in changes})
         if not diff:
             raise DomainError(_("Nothing was changed."), code="no_change")
@@ -460,8 +628,9 @@ def record_repair(*, actor: Any, record: DishonestyRecord, reason: str) -> Disho
 
 
 def records_expire_due(*, on: datetime.date | None = None, batch_size: int = 500) -> int:
-    """Expires every record in force whose window closed on or before `on`. Safe to run twice, in parallel, or
-    after downtime (it catches up); each record moves in its own short transaction."""
+    """Expires every record in force whose window's last day is before `on` (shown on that day, gone the day after).
+    Safe to run twice, in parallel, or after downtime (it catches up); each record moves in its own short
+    transaction."""
     on = on or timezone.localdate()
     expired = 0
     while True:
@@ -490,10 +659,95 @@ def records_expire_due(*, on: datetime.date | None = None, batch_size: int = 500
             return expired
 
 
+# Records whose window may still change: not yet published, or in force.
+OPEN_STATUSES = (S.DRAFT, S.SUBMITTED, S.RETURNED, *IN_FORCE_STATUSES)
+
+
+def records_windows_recompute(*, batch_size: int = 500) -> int:
+    """Puts every record not yet closed under the disclosure rule that governs it now, after the rules were put
+    right (migration 0017: the 2023 rule's periods narrowed to administrative penalties); returns how many changed.
+
+    A record in force never ends up worse for its subject than what was published: its last day may come sooner but
+    not later, repair may open sooner but not later, and it does not become public if it was not (a new rule applies
+    when it is the lighter one, as art. 37 of the Administrative Penalty Law has it). Each changed record gets an
+    event row; one in force whose dates changed is a new version, sent to the platform as a correction. Safe to run
+    twice: the second run changes nothing.
+    """
+    rules: dict[str, list[DisclosureRule]] = {}
+    for rule in DisclosureRule.objects.order_by("effective_from", "pk"):
+        rules.setdefault(rule.severity, []).append(rule)
+    changed = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            DishonestyRecord.objects.filter(status__in=OPEN_STATUSES, pk__gt=last_pk)
+            .order_by("pk")
+            .only("pk", "decision_date", "severity", "source", "special_field")[:batch_size]
+        )
+        if not batch:
+            return changed
+        last_pk = batch[-1].pk
+        for candidate in batch:
+            rule = rule_in_force_among(
+                rules.get(candidate.severity, []),
+                decision_date=candidate.decision_date,
+                severity=candidate.severity,
+                source=candidate.source,
+                special_field=candidate.special_field,
+            )
+            if rule is None:
+                continue  # no rule covers it: publishing it says so (rule_in_force)
+            if _window_recompute(record=candidate, window=window_of(rule, candidate.decision_date)):
+                changed += 1
+
+
+def _window_recompute(*, record: DishonestyRecord, window: Window) -> bool:
+    with transaction.atomic():
+        record = _locked(record)
+        if record.status not in OPEN_STATUSES:
+            return False  # closed meanwhile: its window is history
+        in_force = record.is_in_force
+        values: dict[str, Any] = {
+            "disclosure_rule": window.rule,
+            "publicly_disclosed": window.publicly_disclosed,
+            "disclosure_starts_on": window.starts_on,
+            "earliest_repair_on": window.earliest_repair_on,
+            "disclosure_ends_on": window.ends_on,
+        }
+        if in_force:
+            values["publicly_disclosed"] = record.publicly_disclosed and window.publicly_disclosed
+            values["earliest_repair_on"] = min(record.earliest_repair_on, window.earliest_repair_on)
+            values["disclosure_ends_on"] = min(record.disclosure_ends_on, window.ends_on)
+        diff = _apply_values(record, values)
+        if not diff:
+            return False
+        update_fields = [*values, "updated_at"]
+        # The platform holds the dates and the disclosure flag, not which row of the rules produced them.
+        tell_platform = in_force and bool(diff.keys() - {"disclosure_rule"})
+        if tell_platform:
+            record.version += 1
+            update_fields.append("version")
+        record.save(update_fields=update_fields)
+        _event(
+            record,
+            RecordEventKind.RECOMPUTED,
+            None,
+            from_status=record.status,
+            reason=_("The disclosure period follows the rule that governs this record: %(rule)s.")
+            % {"rule": window.rule.citation},
+            changes=diff,
+        )
+        if tell_platform:
+            platform_change_emit(record=record, change_type=ChangeType.CORRECTED)
+    return True
+
+
 def person_has_record_in_year(person: CivilServant, year: int) -> bool:
     """Records count from their decision year once verified, until revoked (an expired one still happened)."""
-    return (
-        DishonestyRecord.objects.filter(Q(subject_person=person) | Q(responsibilities__person=person))
-        .filter(status__in=[S.PUBLISHED, S.CORRECTED, S.REPAIRED, S.EXPIRED], decision_date__year=year)
-        .exists()
-    )
+    return DishonestyRecord.objects.naming(person).verified().filter(decision_date__year=year).exists()
+
+
+def person_record_years(person: CivilServant) -> list[int]:
+    """The decision years of the verified records naming `person`, newest first."""
+    years = DishonestyRecord.objects.naming(person).verified().dates("decision_date", "year", order="DESC")
+    return [day.year for day in years]

@@ -417,6 +417,9 @@ def _finish_failed(job: ImportJob, message: str) -> None:
 # Export -------------------------------------------------------------------------------------------------------
 
 
+EXPORT_NAME = "政务失信记录导出"
+
+
 def records_export(
     *, queryset: QuerySet[DishonestyRecord], user: Any, fmt: str, channel: str = "web"
 ) -> tuple[bytes | Iterator[bytes], str, str]:
@@ -449,10 +452,11 @@ def records_export(
         for record in records.iterator(chunk_size=2000):
             yield export_row(record, _id_number(record.subject_person, reveal))
 
+    # Named in Chinese like the template (失信记录导入模板.xlsx): the file is passed around by people, not systems.
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
-        return export_xlsx(rows()), XLSX_CONTENT_TYPE, f"dishonesty-records-{stamp}.xlsx"
-    return export_csv(rows()), CSV_CONTENT_TYPE, f"dishonesty-records-{stamp}.csv"
+        return export_xlsx(rows()), XLSX_CONTENT_TYPE, f"{EXPORT_NAME}-{stamp}.xlsx"
+    return export_csv(rows()), CSV_CONTENT_TYPE, f"{EXPORT_NAME}-{stamp}.csv"
 
 
 def _id_number(person: CivilServant | None, reveal: bool) -> str:

@@ -4,6 +4,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from records.models import (
     MeasureRule,
     MeasureState,
     MeasureTarget,
+    MeasureType,
     Rectification,
     ResponsibilityKind,
 )
@@ -30,11 +32,20 @@ MEASURE_MOVES: dict[str, frozenset[str]] = {
 }
 
 
-def measures_apply(*, record: DishonestyRecord, actor: Any, today: datetime.date) -> list[AppliedMeasure]:
-    """Applies what the measure rules call for; called inside record_publish's transaction."""
+def _rules_for(record: DishonestyRecord) -> QuerySet[MeasureRule]:
     for_person = record.subject_person_id is not None
     rules = MeasureRule.objects.filter(severity=record.severity, for_person_records=for_person, active=True)
-    rules = rules.filter(measure_type__active=True).select_related("measure_type")
+    return rules.filter(measure_type__active=True).select_related("measure_type").order_by("measure_type__code")
+
+
+def measure_types_for(*, record: DishonestyRecord) -> list[MeasureType]:
+    """The measures publishing `record` would apply (its tier, and whether it is about a person)."""
+    return [rule.measure_type for rule in _rules_for(record)]
+
+
+def measures_apply(*, record: DishonestyRecord, actor: Any, today: datetime.date) -> list[AppliedMeasure]:
+    """Applies what the measure rules call for; called inside record_publish's transaction."""
+    rules = _rules_for(record)
     executing = getattr(actor, "agency", None) or record.data_source_agency
     principals = [
         r.person for r in record.responsibilities.select_related("person") if r.kind == ResponsibilityKind.PRINCIPAL

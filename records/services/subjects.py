@@ -289,13 +289,16 @@ def civil_servant_file_read(*, actor: Any, person: CivilServant, channel: str, p
     )
 
 
-def civil_servant_reveal_id_number(*, actor: Any, person: CivilServant, channel: str, purpose: str = "") -> str:
+def civil_servant_reveal_id_number(*, actor: Any, person: CivilServant, channel: str, purpose: str) -> str:
+    """The full number, for an inspector who says why (the purpose is what the access log is read for)."""
     if not getattr(actor, "may_see_full_id_numbers", False):
         raise NotAllowed(_("Only inspectors may see a full ID number."))
     if not CivilServant.objects.visible_to(actor).filter(pk=person.pk).exists():
         raise NotAllowed(_("This person is outside your region."))
+    if not purpose.strip():
+        raise DomainError(_("Say why you need the full number: the access log records it."), field="purpose")
     PersonalDataAccess.objects.create(
-        actor=actor, person=person, action=AccessAction.REVEAL_ID, channel=channel, purpose=purpose[:200]
+        actor=actor, person=person, action=AccessAction.REVEAL_ID, channel=channel, purpose=purpose.strip()[:200]
     )
     return person.decrypted_id_number()
 

@@ -1,6 +1,7 @@
 """Staff pages of the records app, split by subject: credit subjects, dishonesty records, Excel in and out, the
 work queue."""
 
+from records.views.bulk import record_bulk
 from records.views.dishonesty import (
     evidence_download,
     evidence_upload,
@@ -26,6 +27,7 @@ from records.views.queue import work_queue
 from records.views.subjects import (
     agency_detail,
     agency_list,
+    agency_suggest,
     assessment_create,
     matters_report_create,
     person_create,
@@ -41,6 +43,7 @@ from records.views.subjects import (
 __all__ = [
     "agency_detail",
     "agency_list",
+    "agency_suggest",
     "assessment_create",
     "evidence_download",
     "evidence_upload",
@@ -59,6 +62,7 @@ __all__ = [
     "person_move",
     "person_reveal",
     "record_actions",
+    "record_bulk",
     "record_correct",
     "record_create",
     "record_detail",

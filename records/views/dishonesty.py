@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,21 +27,32 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for, record_q
+from accounts.models import Role
+from accounts.scope import (
+    may_decide_records_about,
+    may_enter_records_for,
+    may_read_people,
+    may_submit_records_for,
+    record_q,
+)
 from records import services
+from records.agency_picker import AgencyPickerField
 from records.errors import DomainError, NotAllowed
 from records.filters import RecordFilter
 from records.forms import (
     CorrectionForm,
     EvidenceForm,
     MeasureStateForm,
+    PublishConfirmForm,
     ReasonForm,
     RecordForm,
     RectificationAnswerForm,
     ResponsibleFormSet,
+    RevokeConfirmForm,
     dress_record_filter_form,
     entering_agencies,
     people_for_records,
+    pick_record_filter_agency,
     record_form_initial_from,
     responsible_initial,
 )
@@ -53,6 +64,9 @@ from records.models import (
     EvidenceFile,
     MeasureEvent,
     MeasureState,
+    RecordEvent,
+    RecordEventKind,
+    RecordStatus,
     Rectification,
 )
 from records.services.dishonesty import TRANSITIONS
@@ -71,7 +85,14 @@ DEFAULT_ORDERING = "-decision_date"
 EXPORT_FORMATS = ("xlsx", "csv")
 UNSHOWN_FILTERS = ("subject_agency", "data_source_agency", "subject_person", "updated_after")
 DECIDING_ACTIONS = ("return", "publish", "correct", "revoke")
-REASONED_ACTIONS = ("return", "revoke")
+REVIEWING_ACTIONS = ("submit", "send_back")
+# Shown on the record page under its data, in this order.
+WORKFLOW_ACTIONS = ("request_review", "submit", "send_back", "return", "publish", "revoke")
+# Given with a reason typed on the record page.
+REASONED_ACTIONS = ("send_back", "return")
+# Irreversible or public: taken only from a confirmation page that says what will happen (GET shows it, a POST
+# without the ticked box shows it again).
+CONFIRMED_ACTIONS = ("publish", "revoke")
 # Left out of the history's change lists: bookkeeping that the timeline and the window section already tell.
 UNSHOWN_FIELDS = frozenset({"version", "published_at", "disclosure_rule"})
 
@@ -83,7 +104,12 @@ def _may_press(user: Any, record: DishonestyRecord, action: str) -> bool:
     """The role-and-scope half of an action (the other half is the record's status)."""
     if action == "edit":
         return may_enter_records_for(user, record.data_source_agency)
-    if action == "submit":
+    if action == "request_review":
+        # The clerk's hand-off; whoever may submit does so directly.
+        return may_enter_records_for(user, record.data_source_agency) and not may_submit_records_for(
+            user, record.data_source_agency
+        )
+    if action in REVIEWING_ACTIONS:
         return may_submit_records_for(user, record.data_source_agency)
     if action in DECIDING_ACTIONS:
         return may_decide_records_about(user, record.subject_agency)
@@ -101,10 +127,11 @@ def _status_allows(record: DishonestyRecord, action: str) -> bool:
 
 
 def record_actions(user: Any, record: DishonestyRecord) -> list[str]:
-    """The buttons `user` sees on `record`: edit, submit, return, publish, correct, revoke, attach_evidence."""
+    """The buttons `user` sees on `record`: edit, request_review, submit, send_back, return, publish, correct,
+    revoke, attach_evidence."""
     return [
         action
-        for action in ("edit", "submit", *DECIDING_ACTIONS, "attach_evidence")
+        for action in ("edit", "request_review", *REVIEWING_ACTIONS, *DECIDING_ACTIONS, "attach_evidence")
         if _status_allows(record, action) and _may_press(user, record, action)
     ]
 
@@ -164,6 +191,7 @@ def filtered_records(
     """The user's records through RecordFilter; an unreadable filter shows its errors and no rows."""
     visible = DishonestyRecord.objects.visible_to(request.user)
     filterset = RecordFilter(request.GET, queryset=visible, request=request)
+    pick_record_filter_agency(filterset.form, request.user)
     if for_page:  # before validation: the form's bound fields keep the labels they had then
         dress_record_filter_form(filterset.form, request.user)
     if not filterset.is_valid():
@@ -172,6 +200,22 @@ def filtered_records(
     if queryset.query.order_by:  # an explicit sort: the id breaks ties so pages neither skip nor repeat rows
         queryset = queryset.order_by(*queryset.query.order_by, "-pk")
     return filterset, queryset
+
+
+BULK_ACTIONS: dict[str, Any] = {
+    "submit": gettext_lazy("Submit to the credit office"),
+    "publish": gettext_lazy("Verify and publish"),
+}
+
+
+def bulk_actions_for(user: Any) -> list[tuple[str, Any]]:
+    """The bulk steps the record list offers `user` (records.views.bulk; the services decide record by record)."""
+    offered = []
+    if user.is_administrator or user.role in (Role.REVIEWER, Role.CREDIT_OFFICE):
+        offered.append("submit")
+    if user.is_administrator or user.role == Role.CREDIT_OFFICE:
+        offered.append("publish")
+    return [(action, BULK_ACTIONS[action]) for action in offered]
 
 
 @login_required
@@ -194,6 +238,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "export_query": params.urlencode(),
         "export_formats": EXPORT_FORMATS,
         "may_create": entering_agencies(request.user).exists(),
+        "bulk_actions": bulk_actions_for(request.user),
     }
     return render(request, "records/record_list.html", context)
 
@@ -345,13 +390,18 @@ def _render_detail(
         measure.form = bound.get(f"measure-{measure.pk}")
         if measure.rect is not None:
             measure.rect.form = bound.get(f"rectification-{measure.rect.pk}")
+    actions = record_actions(user, record)
+    events = _events(record)
     context = {
         "section": "records",
         "record": record,
-        "actions": record_actions(user, record),
+        "actions": actions,
+        "workflow_actions": [action for action in WORKFLOW_ACTIONS if action in actions],
+        "hand_off": _hand_off(record, events),
+        "may_read_people": may_read_people(user),
         "error": error,
         "responsibilities": record.responsibilities.select_related("person__agency").order_by("pk"),
-        "events": _events(record),
+        "events": events,
         "measures": measures,
         "evidence": record.evidence.select_related("uploaded_by"),
         "history": _history(record),
@@ -362,6 +412,18 @@ def _render_detail(
         "today": today,
     }
     return render(request, "records/record_detail.html", context, status=status)
+
+
+def _hand_off(record: DishonestyRecord, events: list[RecordEvent]) -> RecordEvent | None:
+    """The event that put the record where it waits: why it was returned, or when it was sent for review. Shown at
+    the top of the record, where the one who must act next sees it first."""
+    kind = {
+        RecordStatus.RETURNED: RecordEventKind.RETURNED,
+        RecordStatus.AWAITING_REVIEW: RecordEventKind.REVIEW_REQUESTED,
+    }.get(record.status)
+    if kind is None:
+        return None
+    return next((event for event in reversed(events) if event.kind == kind), None)
 
 
 @login_required
@@ -378,43 +440,67 @@ def _refused(request: HttpRequest, record: DishonestyRecord, exc: DomainError, *
 
 
 def _form_error(form: forms.Form, exc: DomainError) -> bool:
-    """Puts a service's message on the field it names; False when it names none of this form's fields."""
-    if exc.field in form.fields:
-        form.add_error(exc.field, str(exc.message))
-        return True
-    return False
+    """Puts a service's messages on the fields they name; False when they name none of this form's fields."""
+    placed = False
+    for name, messages_ in exc.field_errors().items():
+        if name in form.fields:
+            for message in messages_:
+                form.add_error(name, message)
+            placed = True
+    return placed
 
 
 # Workflow ----------------------------------------------------------------------------------------------------------
 
 SUCCESS_MESSAGES = {
+    "request_review": gettext_lazy("The record was sent to your agency's reviewer."),
     "submit": gettext_lazy("The record was submitted to the credit office."),
+    "send_back": gettext_lazy("The record was returned to the clerk."),
     "return": gettext_lazy("The record was returned to the agency."),
     "publish": gettext_lazy("The record was published."),
     "revoke": gettext_lazy("The record was revoked."),
 }
 
 
+def record_move(user: Any, record: DishonestyRecord, action: str, reason: str = "") -> DishonestyRecord:
+    """One workflow step through its service (the record page, the confirmation pages and the bulk actions)."""
+    if action == "request_review":
+        return services.record_request_review(actor=user, record=record)
+    if action == "submit":
+        return services.record_submit(actor=user, record=record)
+    if action == "send_back":
+        return services.record_send_back(actor=user, record=record, reason=reason)
+    if action == "return":
+        return services.record_return(actor=user, record=record, reason=reason)
+    if action == "publish":
+        return services.record_publish(actor=user, record=record)
+    if action == "revoke":
+        return services.record_revoke(actor=user, record=record, reason=reason)
+    raise ValueError(action)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def record_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """submit, return, publish and revoke: POST only, and only by those the role and scope allow."""
+    """request_review, submit, send_back and return from the record page (POST); publish and revoke from their
+    confirmation page (GET shows it). Only for those the role and scope allow."""
+    if action not in CONFIRMED_ACTIONS and request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     user = request.user
     record = _visible_record(request, pk)
     if not _may_press(user, record, action):
         raise PermissionDenied(_("Your role does not allow this action on this record."))
+    if action in CONFIRMED_ACTIONS:
+        return _confirmed_transition(request, record, action)
     form: ReasonForm | None = None
+    reason = ""
+    if action in REASONED_ACTIONS:
+        form = ReasonForm(request.POST, auto_id=f"{action}-%s")
+        if not form.is_valid():
+            return _render_detail(request, record, bound={action: form})
+        reason = form.cleaned_data["reason"]
     try:
-        if action == "submit":
-            services.record_submit(actor=user, record=record)
-        elif action == "publish":
-            services.record_publish(actor=user, record=record)
-        else:
-            form = ReasonForm(request.POST, auto_id=f"{action}-%s")
-            if not form.is_valid():
-                return _render_detail(request, record, bound={action: form})
-            move = services.record_return if action == "return" else services.record_revoke
-            move(actor=user, record=record, reason=form.cleaned_data["reason"])
+        record_move(user, record, action, reason)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc.message)) from exc
     except DomainError as exc:
@@ -423,6 +509,60 @@ def record_transition(request: HttpRequest, pk: int, action: str) -> HttpRespons
         return _refused(request, record, exc)
     messages.success(request, SUCCESS_MESSAGES[action])
     return redirect("records:record_detail", pk=record.pk)
+
+
+def _confirmed_transition(request: HttpRequest, record: DishonestyRecord, action: str) -> HttpResponse:
+    """The confirmation page of publish or revoke: what will happen, and a box to tick. Works without JavaScript."""
+    form_class = PublishConfirmForm if action == "publish" else RevokeConfirmForm
+    form = form_class(request.POST if request.method == "POST" else None, auto_id=f"{action}-%s")
+    error: DomainError | None = None
+    status = 200
+    if not _status_allows(record, action):
+        # Someone else moved it meanwhile, or an old link: say so instead of offering the step.
+        error = DomainError(
+            _("A %(status)s record cannot be %(action)s.")
+            % {"status": record.get_status_display(), "action": ACTION_PAST[action]},
+            code="illegal_transition",
+        )
+        status = 409 if request.method == "POST" else 200
+    elif form.is_bound and form.is_valid():
+        try:
+            record_move(request.user, record, action, form.cleaned_data.get("reason", ""))
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        except DomainError as exc:
+            if not _form_error(form, exc):
+                error = exc
+                status = 409 if exc.code == "illegal_transition" else 200
+            record.refresh_from_db()
+        else:
+            messages.success(request, SUCCESS_MESSAGES[action])
+            return redirect("records:record_detail", pk=record.pk)
+    elif form.is_bound:
+        status = 400
+    context = {
+        "section": "records",
+        "record": record,
+        "action": action,
+        "form": form,
+        "error": error,
+        "preview": _publish_preview(record) if action == "publish" else None,
+        "measures_in_force": record.measures.filter(state__in=[MeasureState.ACTIVE, MeasureState.SUSPENDED]).count(),
+    }
+    return render(request, "records/record_confirm.html", context, status=status)
+
+
+ACTION_PAST = {
+    "publish": gettext_lazy("published"),
+    "revoke": gettext_lazy("revoked"),
+}
+
+
+def _publish_preview(record: DishonestyRecord) -> services.PublishPreview | None:
+    try:
+        return services.record_publish_preview(record=record)
+    except DomainError:  # no disclosure rule covers it: publish itself will say so
+        return None
 
 
 @login_required
@@ -490,7 +630,9 @@ def _record_form_page(request: HttpRequest, record: DishonestyRecord | None) -> 
     if data is not None and "reload_people" in data:
         initial, rows = record_form_initial_from(data)
         data = None
-    subject_agency = (data or {}).get("subject_agency") or initial.get("subject_agency")
+    subject_agency = picked_agency_id(
+        entering_agencies(user), (data or {}).get("subject_agency") or initial.get("subject_agency")
+    )
     people = _people_with(people_for_records(user, subject_agency), record)
     form = RecordForm(data, user=user, people=people, initial=initial)
     formset = ResponsibleFormSet(data, initial=rows, prefix="responsible", form_kwargs={"people": people})
@@ -504,24 +646,73 @@ def _record_form_page(request: HttpRequest, record: DishonestyRecord | None) -> 
         except NotAllowed as exc:
             raise PermissionDenied(str(exc.message)) from exc
         except DomainError as exc:
-            if exc.field == "responsible":
-                formset.add_non_form_error(str(exc.message))
-            elif not _form_error(form, exc):
-                form.add_error(None, str(exc.message))
+            _record_form_errors(form, formset, exc)
         else:
-            messages.success(request, _("Saved."))
-            return redirect("records:record_detail", pk=saved.pk)
+            return _after_save(request, saved)
+    elif data is not None:
+        # What the form could read still goes through the rules, so every error shows on this one answer.
+        rule_errors = services.record_rule_errors(form.readable_values(), record_id=record.pk if record else None)
+        for name, field_messages in rule_errors.items():
+            if name in form.fields and name not in form.errors:
+                for message in field_messages:
+                    form.add_error(name, message)
     context = {
         "section": "records",
         "record": record,
         "form": form,
         "formset": formset,
+        "may_request_review": _may_request_review(user, record),
         "title": _("Edit record") if record is not None else _("New dishonesty record"),
         "cancel_url": (
             reverse("records:record_detail", args=[record.pk]) if record is not None else reverse("records:record_list")
         ),
     }
     return render(request, "records/record_form.html", context)
+
+
+def picked_agency_id(agencies: QuerySet[Agency], typed: Any) -> int | None:
+    """The agency a picker's text names among `agencies`, if it names exactly one (the form says why otherwise)."""
+    try:
+        picked = AgencyPickerField(agencies, as_id=True, required=False).clean(typed)
+    except forms.ValidationError:
+        return None
+    return int(picked) if picked is not None else None
+
+
+def _record_form_errors(form: RecordForm, formset: Any, exc: DomainError) -> None:
+    """Every error a service gave, each on its input: the responsible persons' above their rows, the rest on the
+    form's fields, anything else above the form."""
+    for name, field_messages in (exc.field_errors() or {None: [str(exc.message)]}).items():
+        for message in field_messages:
+            if name == "responsible":
+                formset.add_non_form_error(message)
+            elif name in form.fields:
+                form.add_error(name, message)
+            else:
+                form.add_error(None, message)
+
+
+def _may_request_review(user: Any, record: DishonestyRecord | None) -> bool:
+    """The clerk's form offers "save and send for review" (a reviewer submits from the record page instead)."""
+    agency = record.data_source_agency if record is not None else getattr(user, "agency", None)
+    if agency is None or (record is not None and record.status not in TRANSITIONS["request_review"][0]):
+        return False
+    return may_enter_records_for(user, agency) and not may_submit_records_for(user, agency)
+
+
+def _after_save(request: HttpRequest, saved: DishonestyRecord) -> HttpResponse:
+    """Saved; with "save and send for review" the record then goes to the reviewer (a refusal is said, the record
+    stays saved)."""
+    if request.POST.get("then") != "review":
+        messages.success(request, _("Saved as a draft."))
+        return redirect("records:record_detail", pk=saved.pk)
+    try:
+        services.record_request_review(actor=request.user, record=saved)
+    except DomainError as exc:
+        messages.error(request, _("Saved, but not sent for review: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(request, _("Saved and sent to your agency's reviewer."))
+    return redirect("records:record_detail", pk=saved.pk)
 
 
 @login_required

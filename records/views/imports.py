@@ -3,7 +3,6 @@ of any filtered record list. The work itself is records.services.imports (import
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -69,7 +68,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error("file" if exc.field not in form.fields else exc.field, str(exc.message))
         else:
-            messages.success(request, _("The workbook was received; its rows are being checked."))
+            # No flash message: the job page says itself whether the rows are still being checked (a message would
+            # stay on the page after the job finished, as it often has by the time the page is shown).
             return redirect("records:import_job", pk=job.pk)
     jobs = ImportJob.objects.visible_to(user).select_related("agency", "uploaded_by")[:20]
     context = {"section": "records", "form": form, "jobs": jobs}
@@ -134,7 +134,7 @@ def import_job_errors(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(
-        stored, as_attachment=True, filename=f"import-{job.pk}-errors.csv", content_type="text/csv; charset=utf-8"
+        stored, as_attachment=True, filename=f"导入错误清单-{job.pk}.csv", content_type="text/csv; charset=utf-8"
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,11 +1,13 @@
-"""The work queue: what waits for the user, by role (issue 3: "to submit", "to publish", "rectification overdue").
+"""The work queue: what waits for the user, by role, and where the user's records wait for someone else — each
+hand-off (clerk → reviewer → credit office, and back with a reason) shows on both sides.
 
-| role            | sections                                                                     |
-| clerk           | to finish: its agency's drafts and returned records                           |
-| reviewer        | to submit: its agency's drafts and returned records (both may be submitted)   |
-| credit office   | to publish: submitted records about its region; rectifications overdue there |
-| administrator   | to publish and rectifications overdue, everywhere                             |
-| everyone        | rectifications its own agency must answer                                     |
+| role            | sections                                                                                    |
+| clerk           | to finish: its agency's drafts and records returned; waiting for review; with the office     |
+| reviewer        | to review: records the clerks sent; with the clerks: drafts and returned records             |
+| credit office   | to publish: submitted records about its region; returned to the agencies; rectification     |
+|                 | overdue there                                                                                |
+| administrator   | to publish, returned and rectifications overdue, everywhere                                  |
+| everyone        | rectifications its own agency must answer                                                   |
 
 Each section costs two queries (its count and its first rows) whatever its size.
 """
@@ -16,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,11 +29,12 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.scope import record_q
-from records.models import DishonestyRecord, MeasureState, RecordStatus, Rectification
+from records.models import DishonestyRecord, MeasureState, RecordEvent, RecordEventKind, RecordStatus, Rectification
 from records.views.dishonesty import listed_records
 
 QUEUE_ROWS = 20
 TO_FINISH = (RecordStatus.DRAFT, RecordStatus.RETURNED)
+S = RecordStatus
 
 
 @dataclass
@@ -41,6 +44,9 @@ class QueueSection:
     kind: str  # "records" or "rectifications"
     queryset: QuerySet[Any]
     more_url: str = ""
+    # False for the hand-offs the user made and waits on (shown on the queue page, not counted as work on the
+    # start page).
+    for_user: bool = True
 
     @cached_property
     def count(self) -> int:
@@ -56,8 +62,16 @@ def _record_list_url(**params: Any) -> str:
 
 
 def _records(queryset: QuerySet[DishonestyRecord]) -> QuerySet[DishonestyRecord]:
-    # Oldest first: what has waited longest is done first.
-    return listed_records(queryset).order_by("updated_at", "pk")
+    # Oldest first: what has waited longest is done first. A returned record shows why (one subquery, no query per
+    # row).
+    last_return = RecordEvent.objects.filter(record=OuterRef("pk"), kind=RecordEventKind.RETURNED).order_by(
+        "-at", "-pk"
+    )
+    return (
+        listed_records(queryset)
+        .annotate(last_return_reason=Subquery(last_return.values("reason")[:1]))
+        .order_by("updated_at", "pk")
+    )
 
 
 def _rectifications(queryset: QuerySet[Rectification]) -> QuerySet[Rectification]:
@@ -72,21 +86,51 @@ def queue_sections(user: Any) -> list[QueueSection]:
     visible = DishonestyRecord.objects.visible_to(user)
     agency_id = user.agency_id
     if agency_id is not None and user.role in (Role.CLERK, Role.REVIEWER):
-        to_finish = visible.filter(data_source_agency_id=agency_id, status__in=TO_FINISH)
-        key, title = (
-            ("to_finish", _("To finish")) if user.role == Role.CLERK else ("to_submit", _("To check and submit"))
-        )
-        more = _record_list_url(status=list(TO_FINISH), data_source_agency=agency_id)
-        sections.append(QueueSection(key, title, "records", _records(to_finish), more))
+        own = visible.filter(data_source_agency_id=agency_id)
+
+        def own_section(
+            key: str, title: Promise | str, statuses: tuple[str, ...], *, for_user: bool = True
+        ) -> QueueSection:
+            more = _record_list_url(status=list(statuses), data_source_agency=agency_id)
+            queryset = _records(own.filter(status__in=statuses))
+            return QueueSection(key, title, "records", queryset, more, for_user=for_user)
+
+        if user.role == Role.CLERK:
+            sections += [
+                own_section("to_finish", _("To finish: drafts and records returned to you"), TO_FINISH),
+                own_section("in_review", _("Waiting for your reviewer"), (S.AWAITING_REVIEW,), for_user=False),
+                own_section("with_office", _("With the credit office"), (S.SUBMITTED,), for_user=False),
+            ]
+        else:
+            sections += [
+                own_section("to_review", _("Sent to you for review"), (S.AWAITING_REVIEW,)),
+                own_section(
+                    "with_clerks", _("With the clerks: drafts and records returned"), TO_FINISH, for_user=False
+                ),
+            ]
     if user.is_administrator or (user.role == Role.CREDIT_OFFICE and agency_id is not None):
         submitted = visible.filter(status=RecordStatus.SUBMITTED)
+        returned = visible.filter(status=RecordStatus.RETURNED)
         if user.is_administrator:
             more = _record_list_url(status=RecordStatus.SUBMITTED)
+            returned_more = _record_list_url(status=RecordStatus.RETURNED)
         else:
             # What this office decides on (accounts.scope.may_decide_records_about): records about its region.
             submitted = submitted.filter(subject_agency__path__startswith=user.agency.path)
+            returned = returned.filter(subject_agency__path__startswith=user.agency.path)
             more = _record_list_url(status=RecordStatus.SUBMITTED, subtree_of=agency_id)
+            returned_more = _record_list_url(status=RecordStatus.RETURNED, subtree_of=agency_id)
         sections.append(QueueSection("to_publish", _("To verify and publish"), "records", _records(submitted), more))
+        sections.append(
+            QueueSection(
+                "returned",
+                _("Returned, waiting for the agencies"),
+                "records",
+                _records(returned),
+                returned_more,
+                for_user=False,
+            )
+        )
         overdue = Rectification.objects.overdue(timezone.localdate()).filter(record_q(user, "measure__record__"))
         sections.append(
             QueueSection(

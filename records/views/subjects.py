@@ -15,15 +15,17 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scope import may_edit_people_of, may_read_people
 from records import services
+from records.agency_picker import agency_suggestions
 from records.errors import DomainError, NotAllowed
 from records.forms import (
     AssessmentForm,
@@ -35,8 +37,17 @@ from records.forms import (
     PersonForm,
     RevealIdNumberForm,
     TrainingForm,
+    entering_agencies,
 )
-from records.models import Agency, CivilServant
+from records.integrity import excellent_rating_barred_years
+from records.models import (
+    Agency,
+    AppliedMeasure,
+    CivilServant,
+    DishonestyRecord,
+    RecordResponsibility,
+    ResponsibilityKind,
+)
 
 PAGE_SIZE = 50
 
@@ -117,6 +128,22 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "records/agency_detail.html", context)
 
 
+@login_required
+@never_cache
+@require_GET
+def agency_suggest(request: HttpRequest) -> JsonResponse:
+    """The type-ahead's matches (records.agency_picker): agencies in the user's scope whose name holds the words
+    typed or whose code starts with them. `within=enter`: only those the user enters records for."""
+    within = request.GET.get("within", "visible")
+    if within == "enter":
+        agencies = entering_agencies(request.user)
+    elif within == "visible":
+        agencies = Agency.objects.visible_to(request.user)
+    else:
+        return JsonResponse({"error": {"code": "invalid", "message": _("Unknown list of agencies.")}}, status=400)
+    return JsonResponse({"results": agency_suggestions(agencies, request.GET.get("q", ""))})
+
+
 # Civil servants ---------------------------------------------------------------------------------------------------
 
 
@@ -173,6 +200,41 @@ def _visible_person(request: HttpRequest, pk: int) -> CivilServant:
     return get_object_or_404(CivilServant.objects.visible_to(request.user).select_related("agency"), pk=pk)
 
 
+def integrity_file_records(user: Any, person: CivilServant) -> dict[str, Any]:
+    """The dishonesty side of a civil servant's file (DOMAIN §2): the verified records naming the person — as the
+    subject or as a responsible person (惩戒到人) — that the reader may see, the measures in force on the person, and
+    the years the person cannot be rated 优秀. A fixed number of queries whatever the number of records."""
+    kind = RecordResponsibility.objects.filter(record=OuterRef("pk"), person=person).values("kind")[:1]
+    records = list(
+        DishonestyRecord.objects.visible_to(user)
+        .naming(person)
+        .verified()
+        .select_related("subject_agency")
+        .annotate(responsibility_kind=Subquery(kind))
+        .order_by("-decision_date", "-pk")
+    )
+    kinds = dict(ResponsibilityKind.choices)
+    for record in records:
+        record.as_subject = record.subject_person_id == person.pk
+        record.responsibility_label = kinds.get(record.responsibility_kind, "")
+    measures = (
+        AppliedMeasure.objects.visible_to(user)
+        .filter(target_person=person)
+        .in_force()
+        .select_related("measure_type", "record")
+        .order_by("-starts_on", "-pk")
+    )
+    this_year = timezone.localdate().year
+    barred = excellent_rating_barred_years(person)
+    return {
+        "person_records": records,
+        "person_measures": list(measures),
+        "barred_years": barred,
+        "barred_this_year": barred.get(this_year),
+        "this_year": this_year,
+    }
+
+
 def _render_person(
     request: HttpRequest,
     person: CivilServant,
@@ -184,6 +246,7 @@ def _render_person(
     context = {
         "section": "people",
         "person": person,
+        **integrity_file_records(user, person),
         "full_id_number": full_id_number,
         "may_reveal": user.may_see_full_id_numbers,
         "reveal_form": reveal_form or RevealIdNumberForm(),
@@ -213,6 +276,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The full ID number, shown once in this response only: never in a URL, a redirect, the session or a message."""
     person = _visible_person(request, pk)
+    if not request.user.may_see_full_id_numbers:
+        raise PermissionDenied(_("Only inspectors may see a full ID number."))
     form = RevealIdNumberForm(request.POST)
     if not form.is_valid():
         services.civil_servant_file_read(actor=request.user, person=person, channel="web")
@@ -223,6 +288,10 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except NotAllowed as exc:
         raise PermissionDenied(str(exc.message)) from exc
+    except DomainError as exc:
+        _apply_domain_error(form, exc)
+        services.civil_servant_file_read(actor=request.user, person=person, channel="web")
+        return _render_person(request, person, reveal_form=form)
     # The response shows the whole file as well: that read is logged like any other.
     services.civil_servant_file_read(actor=request.user, person=person, channel="web")
     return _render_person(request, person, full_id_number=number)

@@ -30,7 +30,13 @@ from repair.api.cases import (
     RepairRefuseApi,
     RepairRequestMaterialApi,
 )
-from repair.api.public import PublicComplaintFileApi, PublicObjectionFileApi, PublicRepairFileApi, PublicTrackApi
+from repair.api.public import (
+    PublicComplaintFileApi,
+    PublicObjectionFileApi,
+    PublicRepairFileApi,
+    PublicSupplyMaterialApi,
+    PublicTrackApi,
+)
 
 __all__ = [
     "ComplaintAcceptApi",
@@ -50,6 +56,7 @@ __all__ = [
     "PublicComplaintFileApi",
     "PublicObjectionFileApi",
     "PublicRepairFileApi",
+    "PublicSupplyMaterialApi",
     "PublicTrackApi",
     "RepairAcceptApi",
     "RepairDetailApi",

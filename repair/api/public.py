@@ -27,7 +27,7 @@ from records.models import DishonestyRecord
 from repair.api.cases import QUERY_CODE_HELP, FilerSerializer, validated_input
 from repair.models import CaseEvent, Complaint, Objection, ObjectionGrounds, RepairApplication, RepairStatus
 from repair.query_codes import query_code_digest
-from repair.services import complaint_file, objection_file, repair_apply
+from repair.services import complaint_file, objection_file, repair_apply, repair_supply_material
 from repair.services.common import MAX_ATTACHMENTS
 
 Case = Objection | Complaint | RepairApplication
@@ -88,6 +88,9 @@ class PublicComplaintInputSerializer(FilerSerializer):
         allow_blank=True,
         default="",
         help_text=_("To complain about the handling of your objection: its query code."),
+    )
+    attachments = AttachmentsField(
+        required=False, help_text=_("Evidence: PDF, OFD, PNG or JPEG files (multipart/form-data).")
     )
 
 
@@ -308,3 +311,47 @@ class PublicTrackApi(PublicApi):
         if found is None:
             raise exceptions.NotFound()
         return Response(PublicCaseSerializer(_public_case(*found)).data)
+
+
+# Supplying material ---------------------------------------------------------------------------------------------------
+
+
+class PublicSupplyMaterialInputSerializer(serializers.Serializer):
+    query_code = serializers.CharField(max_length=100, help_text=_("The code shown when the application was filed."))
+    statement = serializers.CharField(
+        max_length=10000, required=False, allow_blank=True, default="", help_text=_("The material requested.")
+    )
+    attachments = AttachmentsField(
+        required=False, default=list, help_text=_("PDF, OFD, PNG or JPEG files (multipart/form-data).")
+    )
+
+
+class PublicSupplyMaterialApi(PublicApi):
+    """The filer of a credit repair application sends the material the credit office asked for, with the query code
+    (as the tracking page does). Throttled with the filing forms; a code that matches no application waiting for
+    material is the same "not found" whatever the reason."""
+
+    throttle_classes = [PublicFilingThrottle]
+    throttle_scope = "public_filing"
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        operation_id="public_repairs_supply_material",
+        request=PublicSupplyMaterialInputSerializer,
+        responses={
+            200: PublicCaseSerializer,
+            400: OpenApiResponse(description="Nothing described or attached, or the deadline has passed."),
+            404: OpenApiResponse(description="No repair application has this query code (`not_found`)."),
+            409: OpenApiResponse(description="The application is not waiting for material (`illegal_transition`)."),
+            429: OpenApiResponse(description="Too many filings from your address; try again after `Retry-After`."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = validated_input(PublicSupplyMaterialInputSerializer, request)
+        found = _case_by_query_code(data["query_code"])
+        if found is None or found[0] != "repair":
+            raise exceptions.NotFound()
+        repair_supply_material(application=found[1], statement=data["statement"], attachments=data["attachments"])
+        refreshed = _case_by_query_code(data["query_code"])
+        assert refreshed is not None
+        return Response(PublicCaseSerializer(_public_case(*refreshed)).data)

@@ -111,11 +111,18 @@ def _step(*, actor: Any, complaint: Complaint, action: str, reason: str = "") ->
             complaint.decision_reason = reason.strip()
         complaint.save(update_fields=["status", *deadline_fields, "closed_at", "decision_reason"])
         case_event(complaint, from_status=from_status, actor=actor, reason=reason.strip())
+        # Each reader in their own words: the agency about the complaint on its record, the filer about theirs.
+        status_label = complaint.get_status_display()
         notify(
             link=case_link(complaint),
-            subject=_("Your complaint is now: %(status)s") % {"status": complaint.get_status_display()},
+            subject=_("Complaint about record %(number)s: %(status)s")
+            % {"number": complaint.record.document_number, "status": status_label},
             body=reason.strip(),
             agencies=[complaint.record.subject_agency],
+        )
+        notify(
+            subject=_("Your complaint is now: %(status)s") % {"status": status_label},
+            body=reason.strip(),
             emails=[complaint.filer_email],
         )
     return complaint

@@ -145,14 +145,15 @@ def _others_under_objection(objection: Objection) -> bool:
     )
 
 
-def _notify_filer(objection: Objection, subject: str, body: str) -> None:
-    notify(
-        subject=subject,
-        body=body,
-        link=case_link(objection),
-        agencies=record_agencies(objection.record),
-        emails=[objection.filer_email],
-    )
+def _notify(objection: Objection, *, staff_subject: str, filer_subject: str, body: str) -> None:
+    """The same step told twice, each in its reader's words: the agencies' staff read about the objection to their
+    record ("objection to record X upheld"), the filer about their own case ("your objection was upheld")."""
+    notify(subject=staff_subject, body=body, link=case_link(objection), agencies=record_agencies(objection.record))
+    notify(subject=filer_subject, body=body, emails=[objection.filer_email])
+
+
+def _number(objection: Objection) -> dict[str, str]:
+    return {"number": objection.record.document_number}
 
 
 def objection_accept(*, actor: Any, objection: Objection) -> Objection:
@@ -173,10 +174,11 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
         )
         # A no-op when another accepted objection already put the record under objection.
         record_objection_flag(record=objection.record, under_objection=True)
-        _notify_filer(
+        _notify(
             objection,
-            _("Your objection was accepted"),
-            _("It is being checked; the record's measures are suspended meanwhile."),
+            staff_subject=_("Objection to record %(number)s accepted: its measures are suspended") % _number(objection),
+            filer_subject=_("Your objection was accepted"),
+            body=_("It is being checked; the record's measures are suspended meanwhile."),
         )
     return objection
 
@@ -193,7 +195,12 @@ def objection_not_accept(*, actor: Any, objection: Objection, reason: str) -> Ob
         objection.closed_at = timezone.now()
         objection.save(update_fields=["status", "decision_reason", *deadline_fields, "closed_at"])
         case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
-        _notify_filer(objection, _("Your objection was not accepted"), reason.strip())
+        _notify(
+            objection,
+            staff_subject=_("Objection to record %(number)s not accepted") % _number(objection),
+            filer_subject=_("Your objection was not accepted"),
+            body=reason.strip(),
+        )
     return objection
 
 
@@ -268,7 +275,14 @@ def objection_uphold(
         objection.closed_at = timezone.now()
         objection.save(update_fields=["status", "outcome", "decision_reason", *deadline_fields, "closed_at"])
         case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
-        _notify_filer(objection, _("Your objection was upheld"), reason.strip())
+        staff_subject = (
+            _("Objection to record %(number)s upheld: the record was revoked")
+            if outcome == ObjectionOutcome.REVOKED
+            else _("Objection to record %(number)s upheld: the record was corrected")
+        ) % _number(objection)
+        _notify(
+            objection, staff_subject=staff_subject, filer_subject=_("Your objection was upheld"), body=reason.strip()
+        )
     return objection
 
 
@@ -294,5 +308,10 @@ def objection_reject(*, actor: Any, objection: Objection, reason: str) -> Object
                 reason=_("Resumed: the objection was rejected."),
             )
         record_objection_flag(record=objection.record, under_objection=others_open)
-        _notify_filer(objection, _("Your objection was rejected"), reason.strip())
+        _notify(
+            objection,
+            staff_subject=_("Objection to record %(number)s rejected: the record stands") % _number(objection),
+            filer_subject=_("Your objection was rejected"),
+            body=reason.strip(),
+        )
     return objection

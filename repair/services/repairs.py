@@ -135,11 +135,18 @@ def _advance(
         application.decided_at = application.closed_at
     application.save()
     case_event(application, from_status=from_status, actor=actor, reason=reason.strip())
+    # Each reader in their own words: staff about the repair of their record, the filer about their application.
+    status_label = application.get_status_display()
     notify(
         link=case_link(application),
-        subject=_("Credit repair application: %(status)s") % {"status": application.get_status_display()},
+        subject=_("Credit repair of record %(number)s: %(status)s")
+        % {"number": application.record.document_number, "status": status_label},
         body=reason.strip(),
         agencies=record_agencies(application.record),
+    )
+    notify(
+        subject=_("Your credit repair application: %(status)s") % {"status": status_label},
+        body=reason.strip(),
         emails=[application.filer_email],
     )
     return application

@@ -179,7 +179,7 @@ def file_case(kind: str, form: FilerForm, record: DishonestyRecord, *, filed_by:
         ).first()
         if objection is None:
             raise DomainError(_("No objection about this record has that query code."), field="objection_code")
-    return services.complaint_file(**filer, objection=objection)
+    return services.complaint_file(**filer, objection=objection, attachments=data["attachments"])
 
 
 FORM_TEMPLATES = {

@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.services import user_create
 from records.codes import make_uscc
+from records.disclosure import add_months
 from records.models import (
     Agency,
     AgencyKind,
@@ -37,6 +38,7 @@ from records.models import (
     CivilServant,
     DishonestyRecord,
     MeasureState,
+    RecordSource,
     Rectification,
     ResponsibilityKind,
     Sector,
@@ -53,6 +55,7 @@ from records.services import (
     record_correct,
     record_create,
     record_publish,
+    record_request_review,
     record_return,
     record_revoke,
     record_submit,
@@ -160,11 +163,13 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
     ("demo-clerk", Role.CLERK, "东城区财政局", "", "周晓雯"),
     ("demo-reviewer", Role.REVIEWER, "东城区财政局", "", "陆建平"),
     ("demo-office", Role.CREDIT_OFFICE, "临江市东城区人民政府", "", "沈佳怡"),
+    ("demo-office-2", Role.CREDIT_OFFICE, "临江市东城区人民政府", "", "许明轩"),
     ("demo-sector", Role.SECTOR_AUTHORITY, "临江市东城区人民政府", Sector.PROCUREMENT, "钱立新"),
     ("demo-inspector", Role.INSPECTOR, "临江市人民政府", "", "韩卫东"),
     ("demo-admin", Role.ADMINISTRATOR, "临江市人民政府", "", "孔德明"),
     ("demo-clerk-2", Role.CLERK, "西城区财政局", "", "邱雨泽"),
     ("demo-city-office", Role.CREDIT_OFFICE, "临江市人民政府", "", "蒋文静"),
+    ("demo-city-office-2", Role.CREDIT_OFFICE, "临江市人民政府", "", "陈思远"),
 ]
 
 
@@ -409,6 +414,7 @@ RECORD_SEED = SEED + 3
 # windows have closed; those in force were decided from 2024 on; the pending ones recently.
 STATE_COUNTS = {
     "draft": 8,
+    "awaiting_review": 3,
     "submitted": 7,
     "returned": 5,
     "published": 34,
@@ -419,8 +425,8 @@ STATE_COUNTS = {
 # The two finance bureaus the demo clerks work in get records in the states their queues show ("person:": about one
 # of its civil servants).
 PINNED = {
-    "东城区财政局": ["draft", "draft", "submitted", "returned", "returned", "published", "person:published",
-                 "corrected", "revoked", "expired"],
+    "东城区财政局": ["draft", "draft", "awaiting_review", "submitted", "returned", "returned", "published",
+                 "person:published", "corrected", "revoked", "expired"],
     "西城区财政局": ["draft", "submitted", "published", "expired"],
 }  # fmt: skip
 PERSON_RECORDS = 8
@@ -541,15 +547,19 @@ class RecordsBuilder:
     # Who does what: an agency's own clerk and reviewer where the demo has them, else its region's credit office.
 
     def actors(self, agency: Agency) -> tuple[User, User, User]:
+        """Who enters, who submits and who decides on a record about `agency`. Never one person submitting and
+        publishing (record_publish refuses it): for agencies without their own users, a colleague in the credit
+        office enters and submits on the agency's behalf, and demo-office (demo-city-office) verifies."""
         clerk, reviewer, office = self.users["demo-clerk"], self.users["demo-reviewer"], self.users["demo-office"]
-        city_office = self.users["demo-city-office"]
+        city_office, city_colleague = self.users["demo-city-office"], self.users["demo-city-office-2"]
         if agency.pk == clerk.agency_id:
             return clerk, reviewer, office
         if agency.path.startswith(self.east.path):
-            return office, office, office
+            colleague = self.users["demo-office-2"]
+            return colleague, colleague, office
         if agency.pk == self.users["demo-clerk-2"].agency_id:
-            return self.users["demo-clerk-2"], city_office, city_office
-        return city_office, city_office, city_office
+            return self.users["demo-clerk-2"], city_colleague, city_office
+        return city_colleague, city_colleague, city_office
 
     # What a record says.
 
@@ -577,7 +587,7 @@ class RecordsBuilder:
         rng, d = self.rng, datetime.date
         if state == "expired":
             day = _day_between(rng, d(2022, 1, 1), d(2023, 10, 31))
-        elif state in {"draft", "submitted", "returned"}:
+        elif state in {"draft", "awaiting_review", "submitted", "returned"}:
             day = _day_between(rng, d(2026, 7, 1), d(2026, 11, 10))
         elif severity == "minor":
             # The 2026 rule keeps a minor record off the public site and ends it after three months at most.
@@ -628,14 +638,27 @@ class RecordsBuilder:
         )
         return self.rng.choice(candidates) if candidates else None
 
+    def still_in_force_on_today(self, day: datetime.date, state: str, severity: str) -> datetime.date:
+        """A decision day that leaves a general record of a source other than penalties in force today, if its plan
+        says in force: outside penalties a general record is public for a year under every rule
+        (docs/disclosure-periods.md). Moved into the last eleven months, without drawing on the random sequence."""
+        if state not in {"published", "corrected"} or severity != "general" or add_months(day, 12) >= self.today:
+            return day
+        start, end = self.today - datetime.timedelta(days=330), self.today - datetime.timedelta(days=20)
+        return start + datetime.timedelta(days=day.toordinal() % (end - start).days)
+
     def record_input(self, subject: Agency, state: str, severity: str, about_person: bool) -> RecordInput:
         rng = self.rng
         decided_on = self.decision_date(state, severity)
+        if about_person:  # sanctions and accountability: before the person is chosen by the year's assessments
+            decided_on = self.still_in_force_on_today(decided_on, state, severity)
         person = self.subject_person(subject, decided_on.year) if about_person else None
         cases = PERSON_CASES if person else [c for c in UNIT_CASES if not (c.special_field and severity == "minor")]
         case = rng.choice(cases)
         if case.special_field and not datetime.date(2023, 5, 1) <= decided_on < datetime.date(2026, 4, 1):
             case = UNIT_CASES[0]  # the special-field minimum belongs to the 2023 rule only
+        if case.source != RecordSource.ADMINISTRATIVE_PENALTY:
+            decided_on = self.still_in_force_on_today(decided_on, state, severity)
         deciding_agency, deciding_name, deciding_code = self.decider(case, subject)
         amount = Decimal(rng.randrange(50, 50_000)) / 100
         project = rng.choice(PROJECTS)
@@ -681,6 +704,8 @@ class RecordsBuilder:
         record = record_create(actor=enter, data=data)
         if state == "draft":
             return record
+        if state == "awaiting_review":
+            return record_request_review(actor=enter, record=record)
         record = record_submit(actor=submit, record=record)
         if state == "returned" or (state == "submitted" and index % 3 == 0):
             record = record_return(actor=decide, record=record, reason=self.rng.choice(RETURN_REASONS))

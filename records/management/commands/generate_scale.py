@@ -249,12 +249,15 @@ STATUS_SHARES = [
     (RecordStatus.CORRECTED, 0.86),
     (RecordStatus.REVOKED, 0.89),
     (RecordStatus.REPAIRED, 0.90),
-    (RecordStatus.DRAFT, 0.94),
+    (RecordStatus.DRAFT, 0.93),
+    (RecordStatus.AWAITING_REVIEW, 0.94),
     (RecordStatus.SUBMITTED, 0.96),
     (RecordStatus.RETURNED, 0.97),
     (RecordStatus.EXPIRED, 1.00),
 ]
-UNPUBLISHED = frozenset({RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.RETURNED})
+UNPUBLISHED = frozenset(
+    {RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.SUBMITTED, RecordStatus.RETURNED}
+)
 SEVERITY_SHARES = [(Severity.MINOR, 0.10), (Severity.GENERAL, 0.70), (Severity.SERIOUS, 1.00)]
 SPECIAL_FIELD_SHARE = 0.02
 PERSON_SHARE = 0.15
@@ -286,9 +289,9 @@ def record_rows(
     rng = random.Random(run.number)
     today = timezone.localdate(now)
 
-    @cache  # one rule lookup per (date, tier, field) combination, not per record; for this run only
-    def cached_window(decision_date: datetime.date, severity: str, special_field: str) -> Window:
-        return window_for(decision_date=decision_date, severity=severity, special_field=special_field)
+    @cache  # one rule lookup per (date, tier, source, field) combination, not per record; for this run only
+    def cached_window(decision_date: datetime.date, severity: str, source: str, special_field: str) -> Window:
+        return window_for(decision_date=decision_date, severity=severity, source=source, special_field=special_field)
 
     deciders = agencies[: max(1, min(len(agencies), 200))]
     grams: dict[str, str] = {}
@@ -302,7 +305,7 @@ def record_rows(
             person_id, subject_name = staff[rng.randrange(len(staff))]
         status = _pick(STATUS_SHARES, rng.random())
         severity = _pick(SEVERITY_SHARES, rng.random())
-        # Every (date, tier, field) combination costs a rule lookup: one special field, on general records only.
+        # Every (date, tier, source, field) combination costs a rule lookup: one special field, on general records only.
         special = severity == Severity.GENERAL and rng.random() < SPECIAL_FIELD_SHARE
         special_field = SpecialField.WORK_SAFETY if special else ""
         if status == RecordStatus.EXPIRED:  # older than three years: past the longest window of every rule
@@ -312,8 +315,9 @@ def record_rows(
         else:  # recent decisions are the commonest
             days_ago = 1 + int(900 * rng.random() ** 2)
         decision_date = today - datetime.timedelta(days=days_ago)
-        window = cached_window(decision_date, severity, special_field)
-        closed = window.ends_on <= today
+        source = sources[sequence % len(sources)]
+        window = cached_window(decision_date, severity, source, special_field)
+        closed = window.ends_on < today
         if status in {RecordStatus.PUBLISHED, RecordStatus.CORRECTED} and closed and rng.random() >= EXPIRY_LAG_SHARE:
             status = RecordStatus.EXPIRED
         published_at = None
@@ -326,7 +330,6 @@ def record_rows(
             if published_at > now:
                 published_at = now - datetime.timedelta(seconds=1 + rng.randrange(86_400))
         created_at = published_at or now - datetime.timedelta(days=days_ago, seconds=-rng.randrange(36_000))
-        source = sources[sequence % len(sources)]
         facts, basis, category = RECORD_TEXTS[source]
         decider_id, decider_name, decider_uscc, _ = deciders[sequence % len(deciders)]
         if subject_name not in grams:

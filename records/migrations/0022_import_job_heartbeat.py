@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0016_platform_change_failure_and_refusals'),
+        ('records', '0021_platform_change_failure_and_refusals'),
     ]
 
     operations = [

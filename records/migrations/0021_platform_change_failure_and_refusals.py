@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0015_record_under_objection'),
+        ('records', '0020_record_event_kinds_merged'),
     ]
 
     operations = [

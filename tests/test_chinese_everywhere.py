@@ -1,0 +1,281 @@
+"""Every page of every role, rendered in Chinese, shows no English: the staff pages of each demo user, the public
+pages, and the admin console's index, app pages, changelists, add forms and change forms.
+
+The demo city (`manage.py demo_city`) provides records in every state, cases in every state, people with integrity
+files, measures and notices, so each page shows its full content. The check is a heuristic over the visible text
+(tests/visible_text.py): a Latin word outside the allow-list of codes and brand names is untranslated English, unless
+it is data someone typed (a user name, a file name).
+"""
+
+import datetime
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib import admin
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import ApiClient, User
+from records.models import (
+    Agency,
+    AppliedMeasure,
+    CivilServant,
+    DishonestyRecord,
+    EvidenceFile,
+    ImportJob,
+    MeasureType,
+    RecordStatus,
+)
+from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
+from tests.visible_text import english_words, visible_text
+from workcalendar.models import CalendarYear
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "demo-password-for-tests-7"
+STAFF_USERS = (
+    "demo-clerk",
+    "demo-reviewer",
+    "demo-office",
+    "demo-sector",
+    "demo-inspector",
+    "demo-admin",
+    "demo-clerk-2",
+    "demo-city-office",
+)
+CONSOLE_USERS = ("demo-admin", "demo-office")
+CHINESE = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+# What django-axes records for a request header the test client does not send (user agent, path of a force_login).
+AXES_UNKNOWN = "<unknown>"
+
+
+@pytest.fixture
+def demo_city(settings: Any) -> Iterator[None]:
+    settings.DEMO_PASSWORD = PASSWORD
+    # Which records are public, overdue or repairable depends on the day: the pages are read on a fixed one.
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)):
+        call_command("demo_city", stdout=io.StringIO())
+        # The admin shows a password's hash summary (a random salt); the pages are read with force_login anyway.
+        User.objects.update(password=make_password(None))
+        yield
+
+
+def _data_strings() -> frozenset[str]:
+    """What users typed (or a library recorded) in Latin letters: names of accounts, clients and uploaded files,
+    measure codes, a calendar's source, what a browser said it was."""
+    values: set[str] = set()
+    for user in User.objects.all():
+        values.update({user.username, user.email, user.first_name, user.last_name})
+    values.update(ApiClient.objects.values_list("name", flat=True))
+    for model in (EvidenceFile, CaseAttachment, ImportJob):
+        values.update(model.objects.values_list("original_name", flat=True))
+    values.update(MeasureType.objects.values_list("code", flat=True))
+    values.update(CalendarYear.objects.values_list("source", flat=True))
+    values.add(AXES_UNKNOWN)
+    return frozenset(value for value in values if value)
+
+
+def _urls(name: str, *args: Any) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def staff_pages(user: User) -> list[str]:
+    """The pages of the staff site, with one object of each kind (and each record state) the user can see."""
+    pages = [
+        "/staff/",
+        "/staff/queue/",
+        "/staff/records/",
+        "/staff/records/?status=published&ordering=-published_at&decided_from=2000-01-01",
+        "/staff/records/?decided_from=not-a-date",
+        "/staff/records/new/",
+        "/staff/records/import/",
+        "/staff/agencies/",
+        "/staff/agencies/?q=财政",
+        "/staff/people/",
+        "/staff/people/lookup/",
+        "/staff/platform/",
+        "/staff/cases/",
+        "/staff/notifications/",
+    ]
+    records = DishonestyRecord.objects.visible_to(user)
+    for status in RecordStatus.values:
+        record = records.filter(status=status).order_by("pk").first()
+        if record is None:
+            continue
+        pages += [
+            reverse("records:record_detail", args=[record.pk]),
+            reverse("records:record_edit", args=[record.pk]),
+            reverse("records:record_correct", args=[record.pk]),
+            reverse("records:record_publish", args=[record.pk]),
+            reverse("records:record_revoke", args=[record.pk]),
+            reverse("repair:record_cases", args=[record.pk]),
+        ]
+        pages += [reverse("repair:staff_filing", args=[record.pk, kind]) for kind in ("objection", "complaint")]
+        pages += [reverse("repair:staff_filing", args=[record.pk, "repair"])]
+    agency = Agency.objects.visible_to(user).order_by("path").first()
+    if agency is not None:
+        pages += [
+            reverse("records:agency_detail", args=[agency.pk]),
+            reverse("records:person_create", args=[agency.pk]),
+        ]
+    person = CivilServant.objects.visible_to(user).filter(records__isnull=False).order_by("pk").first()
+    if person is not None:
+        pages += [
+            reverse(name, args=[person.pk])
+            for name in (
+                "records:person_detail",
+                "records:person_edit",
+                "records:person_move",
+                "records:assessment_create",
+                "records:training_create",
+                "records:matters_report_create",
+            )
+        ]
+    job = ImportJob.objects.visible_to(user).order_by("pk").first()
+    if job is not None:
+        pages.append(reverse("records:import_job", args=[job.pk]))
+    for model, name in (
+        (Objection, "repair:objection_detail"),
+        (Complaint, "repair:complaint_detail"),
+        (RepairApplication, "repair:repair_detail"),
+    ):
+        for status in model._meta.get_field("status").choices or []:
+            case = model.objects.filter(record__in=records, status=status[0]).order_by("pk").first()
+            if case is not None:
+                pages.append(reverse(name, args=[case.pk]))
+                if model is Objection:
+                    pages.append(reverse("repair:objection_uphold", args=[case.pk]))
+                if model is RepairApplication:
+                    pages.append(reverse("repair:staff_repair_decision", args=[case.pk]))
+    measure = AppliedMeasure.objects.visible_to(user).filter(target_person__isnull=False).order_by("pk").first()
+    if measure is not None:
+        pages.append(reverse("repair:mitigation", args=[measure.pk]))
+    return list(dict.fromkeys(pages))
+
+
+def public_pages() -> list[str]:
+    pages = ["/", "/search/?q=财政", "/search/?q=", "/records/", "/track/", "/no-such-page/"]
+    record = DishonestyRecord.objects.disclosed().order_by("pk").first()
+    assert record is not None
+    pages += [
+        reverse("disclosure:record", args=[record.pk]),
+        reverse("disclosure:agency", args=[record.subject_agency_id]),
+        reverse("repair:objection_new", args=[record.pk]),
+        reverse("repair:complaint_new", args=[record.pk]),
+        reverse("repair:repair_new", args=[record.pk]),
+    ]
+    return pages
+
+
+def admin_pages() -> list[str]:
+    pages = ["/admin/"]
+    apps = set()
+    for model in admin.site._registry:
+        opts = model._meta
+        apps.add(opts.app_label)
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        if _urls(f"admin:{opts.app_label}_{opts.model_name}_add"):
+            pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+        obj = model._default_manager.order_by("pk").first()
+        if obj is not None:
+            pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+            pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk]))
+    pages += [reverse("admin:app_list", args=[app]) for app in sorted(apps)]
+    return pages
+
+
+def refused_forms(user: User) -> list[tuple[str, dict[str, Any]]]:
+    """Forms posted empty or wrong, so their error messages are read too."""
+    person = CivilServant.objects.visible_to(user).order_by("pk").first()
+    record = DishonestyRecord.objects.visible_to(user).filter(status=RecordStatus.SUBMITTED).order_by("pk").first()
+    forms: list[tuple[str, dict[str, Any]]] = [
+        (
+            "/staff/records/new/",
+            {
+                "fine_amount": "-1",
+                "deciding_body_uscc": "X",
+                "subject_agency": "不存在的单位",
+                "responsible-TOTAL_FORMS": "1",
+                "responsible-INITIAL_FORMS": "0",
+                "responsible-0-person": "",
+                "responsible-0-kind": "direct",
+            },
+        ),
+        ("/staff/records/bulk/", {"action": "submit"}),
+        ("/staff/records/bulk/", {"action": "publish", "ids": ["1", "2"]}),
+    ]
+    if person is not None:
+        forms.append((reverse("records:person_reveal", args=[person.pk]), {"purpose": ""}))
+    if record is not None:
+        forms.append((reverse("records:record_publish", args=[record.pk]), {}))
+    return forms
+
+
+def untranslated(
+    client: Client, urls: list[str], data: frozenset[str], posts: list[tuple[str, dict[str, Any]]] | None = None
+) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    requests = [(url, None) for url in urls] + [(url, body) for url, body in posts or []]
+    for url, body in requests:
+        response = client.get(url, **CHINESE) if body is None else client.post(url, body, **CHINESE)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        words = english_words(response.content.decode(), data=data)
+        if words:
+            method = "GET" if body is None else "POST"
+            found[f"{method} {url} ({response.status_code})"] = sorted(set(words))
+    return found
+
+
+def _report(found: dict[str, list[str]]) -> str:
+    return "\n".join(f"{url}: {' '.join(words)}" for url, words in sorted(found.items()))
+
+
+def test_every_staff_page_of_every_role_is_in_chinese(demo_city: None) -> None:
+    data = _data_strings()
+    found: dict[str, list[str]] = {}
+    for username in STAFF_USERS:
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        for url, words in untranslated(client, staff_pages(user), data, refused_forms(user)).items():
+            found[f"{username} {url}"] = words
+    assert not found, "English on Chinese pages:\n" + _report(found)
+
+
+def test_every_public_page_is_in_chinese(demo_city: None) -> None:
+    found = untranslated(Client(), public_pages(), _data_strings())
+    assert not found, "English on Chinese pages:\n" + _report(found)
+
+
+def test_every_admin_page_is_in_chinese(demo_city: None) -> None:
+    data = _data_strings()
+    found: dict[str, list[str]] = {}
+    for username in CONSOLE_USERS:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for url, words in untranslated(client, admin_pages(), data).items():
+            found[f"{username} {url}"] = words
+    assert not found, "English on Chinese pages:\n" + _report(found)
+
+
+def test_the_heuristic_finds_english_and_lets_codes_and_data_pass() -> None:
+    html = (
+        "<html><head><title>记录</title><script>var ignored = 'English';</script></head><body>"
+        "<p>决定日期 is greater than or equal to</p><input type='submit' value='Save'>"
+        "<span title='Published at'>统一社会信用代码 91330100MA2H4K7X5Q</span><p>上传 PDF 或 OFD 文件</p>"
+        '<p>录入人 demo-clerk</p><pre>{"cf_wsh": "x"}</pre><p>records:read 权限 no_honours</p></body></html>'
+    )
+
+    words = english_words(html, data=frozenset({"demo-clerk"}))
+
+    assert words == ["is", "greater", "than", "or", "equal", "to", "Save", "Published", "at"]
+    assert "ignored" not in visible_text(html)
