@@ -76,6 +76,7 @@ def test_the_services_refuse_it_too(world: City) -> None:
     from records.services.dishonesty import _input_from_record
 
     data = _input_from_record(record)
+    data.document_number = "东财罚〔2026〕9999号"  # a new record, not the same one again
     data.legal_basis = text(BASIS + 1)
     with pytest.raises(DomainError) as refused:
         record_create(actor=world.clerk_a, data=data)
