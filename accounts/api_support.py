@@ -8,6 +8,7 @@ published record is not edited, the second of two reviewers pressing the same bu
 """
 
 import hashlib
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -17,17 +18,22 @@ from django.utils.http import parse_etags
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as site_server_error
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from records.errors import DomainError
 
+logger = logging.getLogger(__name__)
+
 # The DomainError code of a move the object's current state does not allow; answered with 409 Conflict.
 ILLEGAL_TRANSITION = "illegal_transition"
+SERVER_ERROR_MESSAGE = gettext_lazy("The server could not complete the request; nothing is lost. Try again later.")
 
 
 # The largest id PostgreSQL's bigint holds; a cursor position beyond it is not one this API handed out.
@@ -168,7 +174,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        # Anything else that failed inside a view (the database, a cache, a bug): still the one error shape, never
+        # the site's HTML error page. The traceback goes to the log.
+        request = context.get("request")
+        logger.exception("API request %s failed", getattr(request, "path", "?"), exc_info=exc)
+        set_rollback()
+        return Response(error_body("server_error", str(SERVER_ERROR_MESSAGE)), status=500)
     if isinstance(exc, exceptions.ValidationError):
         response.data = error_body("invalid", _("The input is not valid."), _flatten(exc.detail))
     elif isinstance(exc, exceptions.APIException):
@@ -212,6 +223,7 @@ ERROR_RESPONSES: dict[str, tuple[str, str]] = {
     "404": ("NotFound", "Not found, or outside your scope."),
     "409": ("Conflict", "The object's current state does not allow this (`illegal_transition`); read it again."),
     "429": ("TooManyRequests", "Too many requests; try again after `Retry-After` seconds."),
+    "500": ("ServerError", "The server could not complete the request (`server_error`); try again later."),
 }
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
@@ -229,7 +241,7 @@ def _error_response(description: str, *, retry_after: bool = False) -> dict[str,
 
 
 def _error_codes_of(path: str, operation: dict[str, Any]) -> set[str]:
-    codes = {"429"}
+    codes = {"429", "500"}
     security = operation.get("security", [])
     if security and {} not in security:
         codes |= {"401", "403"}
@@ -364,3 +376,13 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
             error_body("not_found", _("Not found.")), status=404, json_dumps_params={"ensure_ascii": False}
         )
     return page_not_found(request, exception or Http404())
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: what failed outside a view (a middleware, the database before the view) answers under /api/ in the
+    API's error shape too."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(
+            error_body("server_error", str(SERVER_ERROR_MESSAGE)), status=500, json_dumps_params={"ensure_ascii": False}
+        )
+    return site_server_error(request)

@@ -9,7 +9,7 @@ from accounts.models import Role
 from accounts.scope import may_operate_platform_delivery, may_read_people
 from delivery.services import delivery_status
 from records.forms import entering_agencies
-from records.models import Agency, CivilServant
+from records.models import Agency, CivilServant, PlatformChange
 from records.views.queue import queue_sections
 from workcalendar.services import calendar_next_year_pending, provisional_year_message
 
@@ -40,7 +40,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "queue": [section for section in queue_sections(user) if section.for_user],
         "may_enter_records": entering_agencies(user).exists(),
         # Operators are warned when delivery to the platform lags (PLATFORM_LAG_WARNING_SECONDS).
-        "delivery": delivery_status() if may_operate_platform_delivery(user) else None,
+        "delivery": (
+            delivery_status(changes=PlatformChange.objects.visible_to(user))
+            if may_operate_platform_delivery(user)
+            else None
+        ),
     }
     # From November, those who publish and those who configure hear that next year's deadlines are provisional.
     if user.role in (Role.CREDIT_OFFICE, Role.ADMINISTRATOR):

@@ -143,8 +143,8 @@ def outbox_build(record_ids: list[int]) -> float:
 
     table = connection.ops.quote_name(PlatformChange._meta.db_table)
     with connection.cursor() as cursor:
-        # The model refuses deletes (UndeletableQuerySet); nothing references its rows.
-        cursor.execute(f"TRUNCATE {table}")
+        # The model refuses deletes (UndeletableQuerySet); only the platform's answers reference its rows.
+        cursor.execute(f"TRUNCATE {table}, delivery_platformanswer")
     started = time.monotonic()
     for start in range(0, len(record_ids), EMIT_TRANSACTION):
         chunk = record_ids[start : start + EMIT_TRANSACTION]
@@ -170,8 +170,11 @@ def outbox_reset() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET status = 'pending', attempts = 0, next_attempt_at = NULL, leased_until = NULL,"
-            " last_attempt_at = NULL, delivered_at = NULL, failed_at = NULL, last_error = ''"
+            " last_attempt_at = NULL, delivered_at = NULL, failed_at = NULL, last_error = '', failure = '',"
+            " refusals = 0"
         )
+        # The platform's state as on a fresh deployment: no pause left from an earlier run's failure.
+        cursor.execute("DELETE FROM delivery_platformstate")
         # Each measurement starts from the same physical table as a freshly written outbox (rows packed, no dead
         # versions, no free space for HOT updates), not one carrying the last round's dead rows.
         cursor.execute(f"VACUUM FULL {table}")
@@ -182,7 +185,7 @@ def outbox_items() -> list[dict[str, Any]]:
     from delivery.services import Claimed, item
     from records.models import PlatformChange
 
-    fields = ("pk", "record_id", "version", "change_type", "generation", "attempts", "payload")
+    fields = ("pk", "record_id", "version", "change_type", "generation", "attempts", "refusals", "payload")
     rows = PlatformChange.objects.order_by("pk").values_list(*fields).iterator(chunk_size=2000)
     return [item(Claimed(*row[:-1], json.dumps(row[-1], ensure_ascii=False))) for row in rows]
 

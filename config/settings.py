@@ -170,9 +170,12 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that fails open: with Redis away, throttles let requests through and pages are
+            # rendered without it, logged (config/cache.py). Short timeouts: a hung Redis must not hang requests.
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "govcredit"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -184,14 +187,24 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Tasks are short and idempotent; a lost worker's tasks come back after this.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Tasks are short and idempotent; a lost worker's tasks come back after this. The socket timeouts keep a hung Redis
+# from hanging the web process that queues a task (config/queueing.py never lets that fail a request).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+# Queueing gives up quickly when the broker is away: every job is in the database and has a sweeper or a fallback.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Public pages already hide a record the day its window closes; this writes the expiry event and closes measures.
     "expire-due-records": {"task": "records.tasks.expire_due_records", "schedule": crontab(minute=5)},
     # Import jobs whose task was lost are queued again; those whose worker died are failed (nothing was written).
-    "sweep-import-jobs": {"task": "records.tasks.sweep_import_jobs", "schedule": timedelta(minutes=5)},
+    "sweep-import-jobs": {
+        "task": "records.tasks.sweep_import_jobs",
+        "schedule": timedelta(seconds=env_int("RECORD_IMPORT_SWEEP_SECONDS", 30)),
+    },
     # Years a newly deployed holiday library covers are configured; their provisional deadlines are recounted.
     "refresh-calendar": {"task": "workcalendar.tasks.refresh_calendar", "schedule": crontab(hour=3, minute=17)},
 }
@@ -203,11 +216,17 @@ PLATFORM_SECRET = env_str("PLATFORM_SECRET", "")
 if PLATFORM_URL and len(PLATFORM_SECRET) < (32 if PRODUCTION else 1):
     raise ImproperlyConfigured("PLATFORM_URL is set: PLATFORM_SECRET must be set too (at least 32 characters).")
 PLATFORM_BATCH_SIZE = env_int("PLATFORM_BATCH_SIZE", 200)
+# A batch's body stays under this (bytes): large records make smaller batches. A 413 splits a batch in two anyway.
+PLATFORM_BATCH_MAX_BYTES = env_int("PLATFORM_BATCH_MAX_BYTES", 1024 * 1024)
 PLATFORM_TIMEOUT_SECONDS = env_int("PLATFORM_TIMEOUT_SECONDS", 10)
-# After this many failed tries a change is parked as failed (operations page: replay).
+# After the platform refuses a change's content this many times it is parked as failed (operations page: replay).
+# An unreachable, failing or throttling platform never parks anything: changes wait for as long as it lasts.
 PLATFORM_MAX_ATTEMPTS = env_int("PLATFORM_MAX_ATTEMPTS", 10)
 PLATFORM_RETRY_BASE_SECONDS = env_int("PLATFORM_RETRY_BASE_SECONDS", 2)
 PLATFORM_RETRY_MAX_SECONDS = env_int("PLATFORM_RETRY_MAX_SECONDS", 600)
+# While the platform fails, it is probed at a growing interval capped here; with the sweep interval this bounds how
+# long delivery takes to resume once it answers again (15 + 30 s: within a minute).
+PLATFORM_PROBE_MAX_SECONDS = env_int("PLATFORM_PROBE_MAX_SECONDS", 30)
 # A claimed batch is another worker's to retry after this (a killed worker never acknowledges).
 PLATFORM_LEASE_SECONDS = env_int("PLATFORM_LEASE_SECONDS", 60)
 PLATFORM_SWEEP_SECONDS = env_int("PLATFORM_SWEEP_SECONDS", 15)
@@ -455,8 +474,11 @@ RECORD_IMPORT_MAX_ROWS = env_int("RECORD_IMPORT_MAX_ROWS", 200_000)
 RECORD_IMPORT_MAX_FILE_BYTES = env_int("RECORD_IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024)
 RECORD_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("RECORD_IMPORT_MAX_UNCOMPRESSED_BYTES", 512 * 1024 * 1024)
 RECORD_IMPORT_MAX_COMPRESSION_RATIO = env_int("RECORD_IMPORT_MAX_COMPRESSION_RATIO", 100)
-# An import still checking or writing after this many minutes lost its worker: the sweeper marks it failed.
-RECORD_IMPORT_STUCK_MINUTES = env_int("RECORD_IMPORT_STUCK_MINUTES", 60)
+# A running import renews its lease every RECORD_IMPORT_HEARTBEAT_SECONDS; one without a sign of life for
+# RECORD_IMPORT_LEASE_SECONDS lost its worker, and the sweeper (every RECORD_IMPORT_SWEEP_SECONDS) fails it: within
+# two minutes of the worker's death, nothing written, the clerk told to upload again.
+RECORD_IMPORT_HEARTBEAT_SECONDS = env_int("RECORD_IMPORT_HEARTBEAT_SECONDS", 15)
+RECORD_IMPORT_LEASE_SECONDS = env_int("RECORD_IMPORT_LEASE_SECONDS", 90)
 RECORD_EVIDENCE_MAX_BYTES = env_int("RECORD_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 
 # Working-day time limits of the subject's rights (DOMAIN §5; Guangzhou practice and provisional national figures).

@@ -25,5 +25,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
-# Under /api/ a 404 speaks the API's error shape; elsewhere the site's own page.
+# Under /api/ a 404 and a 500 speak the API's error shape; elsewhere the site's own pages.
 handler404 = "accounts.api_support.not_found"
+handler500 = "accounts.api_support.server_error"

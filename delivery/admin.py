@@ -41,6 +41,8 @@ class PlatformChangeAdmin(ReadOnlyScopedAdmin):
         "version",
         "status",
         "attempts",
+        "refusals",
+        "failure",
         "generation",
         "created_at",
         "last_attempt_at",
@@ -64,10 +66,11 @@ class PlatformChangeAdmin(ReadOnlyScopedAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         # Lag, pending, parked and the last delivery above the list, as on the operations page.
-        return super().changelist_view(request, {**(extra_context or {}), "delivery": services.delivery_status()})
+        status = services.delivery_status(changes=PlatformChange.objects.visible_to(request.user))
+        return super().changelist_view(request, {**(extra_context or {}), "delivery": status})
 
     def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
-        return queryset.filter(record_q(user, "record__"))
+        return queryset.filter(record_q(user, "record__"))  # as PlatformChange.objects.visible_to(user)
 
     @admin.action(description=_("Replay the selected parked changes"))
     def replay(self, request: HttpRequest, queryset: QuerySet[PlatformChange]) -> None:

@@ -5,6 +5,10 @@ Protocol (platform_stub/README.md plays the platform): `POST {PLATFORM_URL}/api/
 `X-Platform-Timestamp` and `X-Platform-Signature` = hex HMAC-SHA256(secret, "<timestamp>." + body). The answer lists
 one result per item: accepted, duplicate (the delivery key was seen: an earlier send arrived), stale (an older version
 than the platform holds) or rejected (with the platform's reason).
+
+Nothing here raises for a network failure of a batch or a probe: the answer says what happened (`Answer.kind`). Reading
+the platform's holdings raises one error, PlatformUnreachable, whatever went wrong underneath (urllib3's own errors
+are not OSError).
 """
 
 import hashlib
@@ -16,6 +20,8 @@ from typing import Any
 
 import urllib3
 from django.conf import settings
+
+from records.models import FailureKind
 
 _pool: urllib3.PoolManager | None = None
 _pool_pid: int | None = None
@@ -60,9 +66,35 @@ class Answer:
     def ok(self) -> bool:
         return self.http_status == 200
 
+    @property
+    def kind(self) -> FailureKind | None:
+        """Why the batch failed, or None when the platform answered it."""
+        return None if self.ok else failure_kind(self.http_status, retry_after=self.retry_after)
+
+    @property
+    def summary(self) -> str:
+        return f"HTTP {self.http_status}: {self.error}" if self.http_status else self.error
+
+
+def failure_kind(http_status: int | None, *, retry_after: float | None = None) -> FailureKind:
+    """No answer, 5xx and 408 are the platform's state; 429 (or 503 with Retry-After) asks us to wait; 401/403 refuse
+    our signature or credentials, not a change; 413 is the batch's size; any other 4xx refuses the content."""
+    if http_status is None:
+        return FailureKind.UNREACHABLE
+    if http_status == 429 or retry_after is not None:
+        return FailureKind.THROTTLED
+    if http_status == 413:
+        return FailureKind.TOO_LARGE
+    if http_status in {401, 403}:
+        return FailureKind.UNAUTHORIZED
+    if http_status >= 500 or http_status == 408 or http_status < 400:
+        # Anything but 200 and a 4xx (a redirect, a 204) is not an answer to a batch either.
+        return FailureKind.SERVER_ERROR
+    return FailureKind.REFUSED
+
 
 class PlatformUnreachable(Exception):
-    pass
+    """The one error of the platform client: no answer, an error status, or an answer that cannot be read."""
 
 
 def _timeout() -> urllib3.Timeout:
@@ -85,7 +117,7 @@ def post_items(batch_id: str, items_json: list[str], *, now: float | None = None
             timeout=_timeout(),
             retries=False,
         )
-    except urllib3.exceptions.HTTPError as exc:
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
         # Refused, reset, timed out, or the answer was lost: the batch may or may not have been applied. Resending
         # is safe — the platform de-duplicates on the delivery keys.
         return Answer(http_status=None, results={}, error=f"{type(exc).__name__}: {exc}"[:2000])
@@ -104,22 +136,57 @@ def post_items(batch_id: str, items_json: list[str], *, now: float | None = None
     return Answer(http_status=200, results=results)
 
 
+def _get(path: str, *, now: float | None) -> Any:
+    """A signed GET of the platform's listing, decoded; PlatformUnreachable for anything but a readable 200."""
+    headers = signed_headers(path.encode(), now=now)
+    headers.pop("Content-Type")
+    try:
+        response = _http().request(
+            "GET", f"{settings.PLATFORM_URL}{path}", headers=headers, timeout=_timeout(), retries=False
+        )
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise PlatformUnreachable(f"{type(exc).__name__}: {exc}"[:2000]) from exc
+    if response.status != 200:
+        raise PlatformUnreachable(f"HTTP {response.status}: {response.data[:500].decode('utf-8', 'replace')}")
+    try:
+        return json.loads(response.data)
+    except ValueError as exc:
+        raise PlatformUnreachable(f"unreadable answer ({exc}): {response.data[:500]!r}") from exc
+
+
 def platform_holdings(*, now: float | None = None) -> dict[int, int]:
     """record id → the version the platform holds now, read page by page from its listing."""
     holdings: dict[int, int] = {}
     after = 0
     while True:
-        path = f"/api/v1/records?after={after}&limit=5000"
-        headers = signed_headers(path.encode(), now=now)
-        headers.pop("Content-Type")
+        page = _get(f"/api/v1/records?after={after}&limit=5000", now=now)
+        try:
+            for item in page["items"]:
+                holdings[int(item["record_id"])] = int(item["version"])
+            if not page["items"] or page.get("next") is None:
+                return holdings
+            after = int(page["next"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PlatformUnreachable(f"unreadable listing ({type(exc).__name__}: {exc})") from exc
+
+
+def probe(*, now: float | None = None) -> Answer:
+    """One cheap signed request (the first entry of the listing): does the platform answer at all? Never raises.
+    Only its own state counts: a 4xx other than 401/403/408/429 still proves it is up."""
+    path = "/api/v1/records?after=0&limit=1"
+    headers = signed_headers(path.encode(), now=now)
+    headers.pop("Content-Type")
+    try:
         response = _http().request(
             "GET", f"{settings.PLATFORM_URL}{path}", headers=headers, timeout=_timeout(), retries=False
         )
-        if response.status != 200:
-            raise PlatformUnreachable(f"HTTP {response.status}: {response.data[:500]!r}")
-        page = json.loads(response.data)
-        for item in page["items"]:
-            holdings[int(item["record_id"])] = int(item["version"])
-        if not page["items"] or page.get("next") is None:
-            return holdings
-        after = int(page["next"])
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        return Answer(http_status=None, results={}, error=f"{type(exc).__name__}: {exc}"[:2000])
+    retry_after = None
+    if response.status in {429, 503} and response.headers.get("Retry-After", "").strip().isdigit():
+        retry_after = float(response.headers["Retry-After"].strip())
+    status = response.status
+    if failure_kind(status, retry_after=retry_after) == FailureKind.REFUSED:
+        status = 200  # the platform is there; the probe's own request is not the point
+    text = "" if status == 200 else response.data[:500].decode("utf-8", errors="replace")
+    return Answer(http_status=status, results={}, error=text, retry_after=retry_after)

@@ -28,12 +28,11 @@ def _start() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         InProcessDelivery.wake()
         return
+    from config.queueing import queue_now
     from delivery.tasks import deliver
 
-    try:
-        deliver.delay()
-    except Exception:  # broker down: the change is safe in the outbox; the sweeper will queue it
-        log.warning("could not queue the delivery task; the sweeper will pick the change up", exc_info=True)
+    # Broker down: the change is safe in the outbox and the sweeper queues it once the broker is back.
+    queue_now(deliver)
 
 
 class InProcessDelivery:
@@ -67,8 +66,9 @@ class InProcessDelivery:
                 since_reconcile += settings.PLATFORM_SWEEP_SECONDS
                 if since_reconcile >= settings.PLATFORM_RECONCILE_SECONDS:
                     since_reconcile = 0.0
+                    services.answers_prune()
                     services.reconcile()
-            except (client.PlatformUnreachable, OSError):
+            except client.PlatformUnreachable:
                 log.warning("platform unreachable; delivery will retry", exc_info=True)
             except Exception:
                 log.exception("in-process delivery failed; it will retry")

@@ -23,7 +23,8 @@ def deliver() -> dict[str, int]:
 @shared_task(ignore_result=True)
 def sweep() -> bool:
     """Every PLATFORM_SWEEP_SECONDS (beat): re-drives changes that are due — retries whose backoff has passed, and
-    changes whose worker died holding them (lease run out) or whose task was lost with the broker's queue."""
+    changes whose worker died holding them (lease run out) or whose task was lost with the broker's queue — and,
+    while the platform is failing, the probe once its pause has ended (the delivery task probes first)."""
     if services.anything_due():
         deliver.delay()
         return True
@@ -32,13 +33,16 @@ def sweep() -> bool:
 
 @shared_task(ignore_result=True)
 def reconcile() -> dict[str, int]:
+    """Hourly: re-queues what the platform lost, and prunes old answers of delivered changes. An unreachable platform
+    is not a failure of the task: the next run tries again."""
+    pruned = services.answers_prune()
     if not services.delivery_enabled():
-        return {"checked": 0, "requeued": 0}
+        return {"checked": 0, "requeued": 0, "pruned": pruned}
     try:
         result = services.reconcile()
-    except (client.PlatformUnreachable, OSError, ValueError) as exc:
+    except client.PlatformUnreachable as exc:
         log.warning("reconciliation skipped: the platform's listing could not be read (%s)", exc)
-        return {"checked": 0, "requeued": 0}
+        return {"checked": 0, "requeued": 0, "pruned": pruned}
     if result.requeued:
         deliver.delay()
-    return {"checked": result.records_checked, "requeued": len(result.requeued)}
+    return {"checked": result.records_checked, "requeued": len(result.requeued), "pruned": pruned}

@@ -1,4 +1,6 @@
-"""The operations page of delivery to the platform: lag, pending, parked changes with the platform's answer, replay."""
+"""The operations page of delivery to the platform: the platform's state, lag, pending and parked changes of the
+operator's region with the platform's answers, replay. Counts, banner and lists all come from
+`PlatformChange.objects.visible_to(user)`."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,12 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.scope import may_operate_platform_delivery, record_q
+from accounts.scope import may_operate_platform_delivery
 from delivery import services
 from delivery.kick import delivery_kick
 from records.models import OutboxStatus, PlatformChange
 
 PAGE_SIZE = 50
+ANSWERS_SHOWN = 50
 
 
 def _operator(request: HttpRequest) -> None:
@@ -27,7 +30,8 @@ def _operator(request: HttpRequest) -> None:
 
 def parked_changes(user: object) -> QuerySet[PlatformChange]:
     return (
-        PlatformChange.objects.filter(record_q(user, "record__"), status=OutboxStatus.FAILED)
+        PlatformChange.objects.visible_to(user)
+        .filter(status=OutboxStatus.FAILED)
         .select_related("record", "record__subject_agency")
         .order_by("-failed_at", "-pk")
     )
@@ -43,9 +47,30 @@ def operations(request: HttpRequest) -> HttpResponse:
         "delivery/operations.html",
         {
             "section": "delivery",
-            "status": services.delivery_status(),
+            "status": services.delivery_status(changes=PlatformChange.objects.visible_to(request.user)),
             "page": page,
             "max_attempts": settings.PLATFORM_MAX_ATTEMPTS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One change of the operator's region with every answer the platform gave it (a parked change's whole story)."""
+    _operator(request)
+    found = get_object_or_404(
+        PlatformChange.objects.visible_to(request.user).select_related("record", "record__subject_agency"), pk=pk
+    )
+    answers = list(found.answers.order_by("-pk")[: ANSWERS_SHOWN + 1])
+    return render(
+        request,
+        "delivery/change.html",
+        {
+            "section": "delivery",
+            "change": found,
+            "answers": answers[:ANSWERS_SHOWN],
+            "more_answers": len(answers) > ANSWERS_SHOWN,
         },
     )
 

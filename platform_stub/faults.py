@@ -21,6 +21,8 @@ class Faults:
     rate_limit_rate: float = 0.0
     retry_after: int = 1
     latency_ms: int = 0
+    # A body larger than this (bytes) is answered 413, as a proxy with a body limit would; 0: the stub's own limit.
+    max_body_bytes: int = 0
     down: bool = False
     reject_record_ids: list[int] = dataclasses.field(default_factory=list)
     seed: int | None = None
@@ -46,7 +48,7 @@ def _checked(name: str, value: Any) -> Any:
         return rate
     if name == "timeout_seconds":
         return _number(name, value)
-    if name in ("retry_after", "latency_ms"):
+    if name in ("retry_after", "latency_ms", "max_body_bytes"):
         return _whole(name, value)
     if name == "down":
         if not isinstance(value, bool):

@@ -115,8 +115,9 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- requests ----------------------------------------------------------------------------------------------------
 
-    def _body(self) -> bytes | None:
-        """The request body, or None once an error has been answered (the connection then closes)."""
+    def _body(self, faults: Faults) -> bytes | None:
+        """The request body, or None once an error has been answered (the connection then closes, except after a
+        413 for `max_body_bytes`: that body is read and dropped first, as a proxy's lingering close would)."""
         length = self.headers.get("Content-Length")
         if length is None:
             if self.command == "POST":
@@ -137,7 +138,12 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._json(413, {"error": "body_too_large"})
             return None
-        return self.rfile.read(size)
+        body = self.rfile.read(size)
+        if faults.max_body_bytes and size > faults.max_body_bytes and self.command == "POST":
+            self.server.store.count_too_large()
+            self._json(413, {"error": "body_too_large", "max_bytes": faults.max_body_bytes})
+            return None
+        return body
 
     def _signed(self, body: bytes) -> bool:
         # A GET signs its request-target (path and query) as sent; http.server decoded it as Latin-1.
@@ -166,7 +172,7 @@ class Handler(BaseHTTPRequestHandler):
         if faults.down and not path.startswith("/_control/"):
             self._drop()
             return
-        body = self._body()
+        body = self._body(faults if not path.startswith("/_control/") else Faults())
         if body is None or not self._signed(body):
             return
         route = (self.command, path)
@@ -205,7 +211,7 @@ class Handler(BaseHTTPRequestHandler):
             return
 
         store, injector = self.server.store, self.server.faults
-        store.count_arrival(items=len(items))
+        store.count_arrival(items=len(items), size=len(body))
         if faults.latency_ms:
             time.sleep(faults.latency_ms / 1000)
         if injector.roll(faults.rate_limit_rate):
@@ -280,6 +286,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate-limit-rate", type=float, default=defaults.rate_limit_rate)
     parser.add_argument("--retry-after", type=int, default=defaults.retry_after)
     parser.add_argument("--latency-ms", type=int, default=defaults.latency_ms)
+    parser.add_argument("--max-body-bytes", type=int, default=defaults.max_body_bytes)
     parser.add_argument("--down", action="store_true")
     parser.add_argument("--reject-record-id", type=int, action="append", default=[], dest="reject_record_ids")
     parser.add_argument("--seed", type=int, default=None)

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS counters (
     value INTEGER NOT NULL
 );
 """
-COUNTERS = ("duplicates", "stale", "rejected", "batches", "items_posted")
+COUNTERS = ("duplicates", "stale", "rejected", "batches", "items_posted", "too_large", "largest_body")
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,13 @@ class Store:
             "UPDATE counters SET value = value + ? WHERE name = ?", [(v, k) for k, v in counts.items() if v]
         )
 
-    def count_arrival(self, *, items: int) -> None:
+    def count_arrival(self, *, items: int, size: int = 0) -> None:
         """Every signed, well-formed batch POST, whatever then happens to it: resends show up here."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._bump({"batches": 1, "items_posted": items})
+                self._db.execute("UPDATE counters SET value = max(value, ?) WHERE name = 'largest_body'", (size,))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -220,7 +221,13 @@ class Store:
             "records": records,
             "batches": counters["batches"],
             "items_posted": counters["items_posted"],
+            "too_large": counters["too_large"],
+            "largest_body": counters["largest_body"],
         }
+
+    def count_too_large(self) -> None:
+        with self._lock:
+            self._bump({"too_large": 1})
 
     def reset(self) -> None:
         with self._lock:

@@ -15,6 +15,7 @@ from accounts.scope import entering_agency_q
 from records.agency_picker import AgencyPickerField
 from records.amounts import amount_text
 from records.models import (
+    TEXT_LIMITS,
     Agency,
     AssessmentResult,
     CivilServant,
@@ -223,12 +224,19 @@ class RecordForm(forms.Form):
     deciding_body_name = forms.CharField(label=_("Deciding body"), max_length=200, required=False)
     deciding_body_uscc = forms.CharField(label=_("Deciding body's code"), max_length=24, required=False)
     decision_date = forms.DateField(label=_("Decision date"), widget=DateInput())
-    facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 4}))
-    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
+    facts = forms.CharField(label=_("Facts"), max_length=TEXT_LIMITS["facts"], widget=forms.Textarea(attrs={"rows": 4}))
+    legal_basis = forms.CharField(
+        label=_("Legal basis"), max_length=TEXT_LIMITS["legal_basis"], widget=forms.Textarea(attrs={"rows": 3})
+    )
     categories = forms.CharField(label=_("Categories"), max_length=200, required=False)
     fine_amount = amount_field(_("Fine (10,000 yuan)"))
     other_amount = amount_field(_("Other amounts (10,000 yuan)"))
-    loss_description = forms.CharField(label=_("Loss"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    loss_description = forms.CharField(
+        label=_("Loss"),
+        required=False,
+        max_length=TEXT_LIMITS["loss_description"],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     social_impact = forms.CharField(label=_("Social impact"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     data_source_agency = AgencyPickerField(
         Agency.objects.none(), within="enter", label=_("Data source agency"), help_text=PICKER_HELP
@@ -448,12 +456,19 @@ class CorrectionForm(forms.Form):
     special_field = forms.ChoiceField(label=_("Special field"), choices=SpecialField.choices, required=False)
     decision_date = forms.DateField(label=_("Decision date"), widget=DateInput())
     document_number = forms.CharField(label=_("Document number"), max_length=100)
-    facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 4}))
-    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 3}))
+    facts = forms.CharField(label=_("Facts"), max_length=TEXT_LIMITS["facts"], widget=forms.Textarea(attrs={"rows": 4}))
+    legal_basis = forms.CharField(
+        label=_("Legal basis"), max_length=TEXT_LIMITS["legal_basis"], widget=forms.Textarea(attrs={"rows": 3})
+    )
     categories = forms.CharField(label=_("Categories"), max_length=200, required=False)
     fine_amount = amount_field(_("Fine (10,000 yuan)"))
     other_amount = amount_field(_("Other amounts (10,000 yuan)"))
-    loss_description = forms.CharField(label=_("Loss"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    loss_description = forms.CharField(
+        label=_("Loss"),
+        required=False,
+        max_length=TEXT_LIMITS["loss_description"],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     social_impact = forms.CharField(label=_("Social impact"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(
         label=_("Reason for the correction"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -7,7 +7,11 @@ agency and carries the person only as the responsible person in `bz`, masked, so
 import datetime
 from typing import Any
 
-from records.models import DishonestyRecord, RecordSource, Severity
+from records.models import TEXT_LIMITS, DishonestyRecord, RecordSource, Severity
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _amount(value: Any) -> str:
@@ -34,7 +38,8 @@ def platform_payload(record: DishonestyRecord, *, change_type: str) -> dict[str,
         "cf_sy": record.facts,
         "cf_yj": record.legal_basis,
         "cf_cflb": record.categories,
-        "cf_nr": record.loss_description or record.facts,
+        # 处罚内容 takes 4,000 characters, the facts up to 5,000: a fallback to the facts is cut to fit.
+        "cf_nr": record.loss_description or _cut(record.facts, TEXT_LIMITS["loss_description"]),
         "cf_nr_fk": _amount(record.fine_amount),
         "cf_jdrq": record.decision_date.isoformat(),
         # 公示截止期: the last day shown; empty when gkbz is "0", as for any optional code the record has no value

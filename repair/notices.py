@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
+from config.queueing import queue_after_commit
 from records.models import Agency
 from repair.models import Notification
 from repair.tasks import send_notice_email
@@ -33,7 +33,8 @@ def notify(
             Notification.objects.create(user=user, subject=subject, body=body, link=link)
     recipients = sorted({address for address in emails or [] if address})
     if recipients:
-        transaction.on_commit(lambda: send_notice_email.delay(subject, body, recipients))
+        # Without a broker the e-mail is sent from a thread here rather than lost or failing the filer's request.
+        queue_after_commit(send_notice_email, subject, body, recipients, in_process=True)
 
 
 def notifications_mark_read(*, user: Any, notification: Notification | None = None) -> int:

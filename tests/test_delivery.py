@@ -15,7 +15,8 @@ from django.db.models.functions import Now
 
 from delivery import client, services
 from delivery.kick import delivery_kick
-from records.models import DishonestyRecord, OutboxStatus, PlatformChange
+from delivery.models import PlatformState
+from records.models import DishonestyRecord, FailureKind, OutboxStatus, PlatformChange
 from records.services import record_correct, record_publish, record_revoke, record_submit
 from tests.conftest import City
 from tests.factories import make_record
@@ -50,8 +51,9 @@ def published(world: City, n: int = 1, **overrides: object) -> list[DishonestyRe
 
 
 def make_due() -> None:
-    """Time passes: every backoff and lease has run out (by the database's clock)."""
+    """Time passes: every backoff, lease and pause of the platform has run out (by the database's clock)."""
     PlatformChange.objects.update(next_attempt_at=Now() - timedelta(seconds=1), leased_until=None)
+    PlatformState.objects.update(paused_until=Now() - timedelta(seconds=1))
 
 
 def statuses() -> dict[str, int]:
@@ -123,23 +125,43 @@ def test_backoff_grows_with_jitter_and_is_capped(settings: object) -> None:
     assert len({round(s, 3) for s in fifth}) > 50  # jitter: retries of many changes spread out
 
 
-def test_server_errors_are_retried_then_parked_and_replayable(
+def test_server_errors_are_retried_for_as_long_as_they_last_and_never_parked(
     world: City, calendar: None, platform: PlatformStub
 ) -> None:
     published(world, 2)
     platform.set_faults(error_rate=1.0)
+    for _ in range(6):  # twice PLATFORM_MAX_ATTEMPTS: a failing platform is not the changes' fault
+        services.deliver_due()
+        make_due()
+    assert statuses() == {OutboxStatus.PENDING: 2}
+    waiting = PlatformChange.objects.first()
+    assert waiting.attempts == 6 and waiting.refusals == 0 and waiting.failure == FailureKind.SERVER_ERROR
+    assert waiting.last_error.startswith("HTTP 500")
+    # every try's answer is kept for the operations page
+    assert [a.http_status for a in waiting.answers.all()] == [500] * 6
+
+    platform.set_faults(error_rate=0.0)
+    make_due()
+    assert services.deliver_due().delivered == 2
+    assert len(platform.records()) == 2
+    assert PlatformChange.objects.filter(failure="", last_error="").count() == 2
+
+
+def test_a_refused_change_is_parked_and_replayable(world: City, calendar: None, platform: PlatformStub) -> None:
+    (record,) = published(world)
+    platform.set_faults(reject_record_ids=[record.pk])
     for _ in range(3):  # PLATFORM_MAX_ATTEMPTS
         services.deliver_due()
         make_due()
-    assert statuses() == {OutboxStatus.FAILED: 2}
-    parked = PlatformChange.objects.first()
-    assert parked.attempts == 3 and parked.failed_at is not None and parked.last_error.startswith("HTTP 500")
+    parked = PlatformChange.objects.get()
+    assert parked.status == OutboxStatus.FAILED and parked.refusals == 3 and parked.failed_at is not None
+    assert parked.failure == FailureKind.REFUSED and parked.answers.count() == 3
     assert services.changes_claim() == []  # parked changes are not retried by themselves
 
-    platform.set_faults(error_rate=0.0)
-    assert services.changes_replay(PlatformChange.objects.all()) == 2
-    assert services.deliver_due().delivered == 2
-    assert len(platform.records()) == 2
+    platform.set_faults(reject_record_ids=[])
+    assert services.changes_replay(PlatformChange.objects.all()) == 1
+    assert PlatformChange.objects.get().refusals == 0
+    assert services.deliver_due().delivered == 1
 
 
 def test_a_poison_change_is_parked_while_the_others_go_through(
@@ -298,3 +320,123 @@ def test_a_workers_skewed_clock_changes_nothing(world: City, calendar: None, pla
     make_due()
     with time_machine.travel(services.db_now() - timedelta(days=1), tick=False):
         assert services.deliver_due().delivered == 1
+
+
+def test_an_outage_longer_than_the_whole_backoff_schedule_parks_nothing_and_one_probe_drains_it(
+    world: City, calendar: None, platform: PlatformStub
+) -> None:
+    """FAULTS #13: the platform is away for hours. Delivery pauses and probes it (one request per interval, not a
+    batch per change); nothing is parked; the first probe it answers pulls every waiting change forward."""
+    published(world, 3)
+    platform.set_faults(down=True)
+    first = services.deliver_due()
+    assert first.sent == 3 and first.platform_failed and first.parked == 0
+    state = PlatformState.objects.get()
+    assert state.failing_since is not None and state.paused_until > services.db_now()
+    assert services.deliver_due().paused and not services.anything_due()  # paused: no batch, no task
+    for _ in range(3 * 3):  # three times PLATFORM_MAX_ATTEMPTS, each after every backoff and pause ran out
+        make_due()
+        assert services.deliver_due().paused  # the probe failed: still nothing sent
+    assert statuses() == {OutboxStatus.PENDING: 3}
+    assert set(PlatformChange.objects.values_list("attempts", "refusals", "failure")) == {
+        (1, 0, FailureKind.UNREACHABLE)
+    }
+    state.refresh_from_db()
+    assert state.failures == 10 and state.last_probe_ok is False and "Error" in state.last_error
+
+    # The platform is back. The changes' own backoff would keep them waiting for hours; the probe does not.
+    platform.set_faults(down=False)
+    PlatformChange.objects.update(next_attempt_at=Now() + timedelta(hours=6))
+    PlatformState.objects.update(paused_until=Now() - timedelta(seconds=1))
+    assert services.anything_due()  # the sweeper queues a delivery: its probe is due
+    assert services.deliver_due().delivered == 3
+    state.refresh_from_db()
+    assert state.failing_since is None and state.failures == 0 and state.last_probe_ok
+    assert {item["record_id"] for item in platform.records()} == set(
+        PlatformChange.objects.values_list("record_id", flat=True)
+    )
+
+
+def test_a_delivered_batch_after_a_short_outage_pulls_the_waiting_changes_forward(
+    world: City, calendar: None, platform: PlatformStub, settings: object
+) -> None:
+    """After a short outage changes do not wait out their own backoff: the first answer makes them due."""
+    settings.PLATFORM_BATCH_SIZE = 2  # type: ignore[attr-defined]
+    published(world, 4)
+    platform.set_faults(error_rate=1.0)
+    services.deliver_due()  # the first two fail with a 500
+    platform.set_faults(error_rate=0.0)
+    PlatformChange.objects.filter(attempts=1).update(next_attempt_at=Now() + timedelta(minutes=10))
+    PlatformState.objects.update(paused_until=None)  # e.g. a probe answered, nothing delivered yet
+    outcome = services.deliver_due()
+    assert outcome.delivered == 4 and statuses() == {OutboxStatus.DELIVERED: 4}
+
+
+def test_a_429_pauses_every_worker_for_its_retry_after(world: City, calendar: None, platform: PlatformStub) -> None:
+    published(world)
+    platform.set_faults(rate_limit_rate=1.0, retry_after=30)
+    assert services.deliver_due().throttled
+    platform.set_faults(rate_limit_rate=0.0)
+    assert services.deliver_due().paused and platform.stats()["batches"] == 1
+    state = PlatformState.objects.get()
+    assert state.failing_since is None and state.last_error_kind == FailureKind.THROTTLED  # throttled, not down
+    make_due()
+    assert services.deliver_due().delivered == 1
+
+
+def test_the_reconcile_task_survives_an_unreachable_platform(
+    world: City, calendar: None, platform: PlatformStub
+) -> None:
+    """FAULTS #13 / issue 10 §4: urllib3's connection errors are not OSError; the task must not crash on them."""
+    from delivery.tasks import reconcile
+
+    published(world)
+    services.deliver_due()
+    platform.set_faults(down=True)  # every connection reset: urllib3 raises ProtocolError
+    assert reconcile.apply().get() == {"checked": 0, "requeued": 0, "pruned": 0}
+    platform.kill()  # connection refused
+    assert reconcile.apply().get() == {"checked": 0, "requeued": 0, "pruned": 0}
+    with pytest.raises(client.PlatformUnreachable):
+        services.reconcile()
+
+
+def _long_facts(n: int) -> str:
+    return ("拖欠中小企业货款逾期未支付，经多次催告仍未履行。" * 200)[:n]
+
+
+def test_batches_are_cut_by_bytes(world: City, calendar: None, platform: PlatformStub, settings: object) -> None:
+    """FAULTS #16: a batch never exceeds PLATFORM_BATCH_MAX_BYTES, whatever its count."""
+    settings.PLATFORM_BATCH_MAX_BYTES = 30_000  # type: ignore[attr-defined]
+    platform.set_faults(max_body_bytes=30_000)
+    published(world, 6, facts=_long_facts(2000))  # ~13 KB an item (facts in cf_sy and, with no loss, in cf_nr)
+    outcome = services.deliver_due()
+    assert outcome.delivered == 6 and outcome.splits == 0
+    stats = platform.stats()
+    assert stats["too_large"] == 0 and stats["batches"] == 3 and stats["largest_body"] <= 30_000
+
+
+def test_a_413_splits_the_batch_until_it_fits(
+    world: City, calendar: None, platform: PlatformStub, settings: object
+) -> None:
+    platform.set_faults(max_body_bytes=30_000)  # a proxy in front of the platform, stricter than our limit
+    records = published(world, 6, facts=_long_facts(2000))
+    outcome = services.deliver_due()
+    assert outcome.delivered == 6 and outcome.splits >= 2 and outcome.parked == 0
+    assert statuses() == {OutboxStatus.DELIVERED: 6}
+    assert platform.stats()["too_large"] >= 2
+    assert {item["record_id"] for item in platform.records()} == {r.pk for r in records}
+    assert PlatformChange.objects.filter(attempts=1).count() == 6  # a split is not a new try
+
+
+def test_a_change_too_large_on_its_own_counts_as_refused(world: City, calendar: None, platform: PlatformStub) -> None:
+    small, large = published(world, 2)
+    # A record entered before fields had length limits: its item alone is larger than the platform accepts.
+    PlatformChange.objects.filter(record=large).update(
+        payload={**large.platform_changes.get().payload, "cf_sy": "x" * 20_000}
+    )
+    platform.set_faults(max_body_bytes=10_000)
+    outcome = services.deliver_due()
+    assert outcome.delivered == 1 and PlatformChange.objects.get(record=small).status == OutboxStatus.DELIVERED
+    change = PlatformChange.objects.get(record=large)
+    assert change.status == OutboxStatus.PENDING and change.refusals == 1 and change.failure == FailureKind.TOO_LARGE
+    assert change.answers.get().http_status == 413

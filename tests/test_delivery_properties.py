@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, precondition, rule
 
 from delivery import client, services
+from delivery.models import PlatformState
 from records.models import DishonestyRecord, OutboxStatus, PlatformChange, RecordStatus
 from records.services import record_correct, record_publish, record_revoke, record_submit
 from tests.conftest import City
@@ -33,7 +34,9 @@ CLEAR = {"error_rate": 0.0, "lost_response_rate": 0.0, "rate_limit_rate": 0.0, "
 
 
 def make_due() -> None:
+    """Every backoff, lease and pause of the platform runs out (by the database's clock)."""
     PlatformChange.objects.update(next_attempt_at=Now() - timedelta(seconds=1), leased_until=None)
+    PlatformState.objects.update(paused_until=Now() - timedelta(seconds=1))
 
 
 class Delivery(RuleBasedStateMachine):
@@ -134,7 +137,8 @@ def machine(world: City, platform_stub: PlatformStub, settings: object) -> Itera
     settings.PLATFORM_URL = platform_stub.url  # type: ignore[attr-defined]
     settings.PLATFORM_SECRET = platform_stub.secret  # type: ignore[attr-defined]
     settings.PLATFORM_TIMEOUT_SECONDS = 2  # type: ignore[attr-defined]
-    settings.PLATFORM_MAX_ATTEMPTS = 1000  # type: ignore[attr-defined]
+    # Small: a platform that fails or is down for any number of steps must still park nothing.
+    settings.PLATFORM_MAX_ATTEMPTS = 3  # type: ignore[attr-defined]
     settings.PLATFORM_BATCH_SIZE = 3  # type: ignore[attr-defined]
     Delivery.world = world
     Delivery.stub = platform_stub

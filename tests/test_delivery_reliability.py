@@ -8,128 +8,37 @@ nothing is parked. Settings for the worker are short (sweep every second, 4-seco
 """
 
 import datetime
-import os
-import shutil
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
-from config.celery import app
+from delivery.models import PlatformAnswer, PlatformState
 from records.models import DishonestyRecord, OutboxStatus, PlatformChange
 from records.services import record_correct, record_publish, record_submit
 from tests.conftest import City
 from tests.factories import make_record
+from tests.process_support import (
+    Redis,
+    Worker,
+    assert_delivery_invariant,
+    broker,
+    delivery_quiesce,
+    process_env,
+    wait_for,
+)
 from tests.stub_support import PlatformStub, platform_stub  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-REPO = Path(__file__).resolve().parent.parent
 QUIESCE_SECONDS = 60
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Redis:
-    """A private redis-server, so the test may shut it down without saving (the queue wiped) and start it again."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            cwd=self.workdir,
-            stdout=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def shutdown_nosave(self) -> None:
-        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as s:
-            s.sendall(b"SHUTDOWN NOSAVE\r\n")
-        assert self.process is not None
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-class Worker:
-    """`celery worker -B`: two processes delivering, and beat running the sweeper every second."""
-
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.env = env
-        self.workdir = workdir
-        self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
-
-    def start(self) -> None:
-        self.starts += 1
-        log = (self.workdir / f"worker-{self.starts}.log").open("wb")
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-B",
-                "--schedule",
-                str(self.workdir / f"beat-{self.starts}"),
-                "--concurrency",
-                "2",
-                "--loglevel",
-                "INFO",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            cwd=REPO,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: kill -9 takes the pool children too
-        )
-
-    def kill9(self) -> None:
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
 
 
 @dataclass
@@ -140,45 +49,49 @@ class Rig:
 
 
 @pytest.fixture
-def rig(platform_stub: PlatformStub, tmp_path: Path, settings: object) -> Iterator[Rig]:  # noqa: F811
+def rig_env() -> dict[str, str]:
+    """Settings of the worker beyond the rig's own; a test parametrizes `rig_env` to change them."""
+    return {}
+
+
+@pytest.fixture
+def rig(
+    platform_stub: PlatformStub,  # noqa: F811
+    tmp_path: Path,
+    settings: object,
+    rig_env: dict[str, str],
+) -> Iterator[Rig]:
     from workcalendar.services import calendar_year_seed
 
     calendar_year_seed(year=2026)
-    redis = Redis(tmp_path)
-    redis.start()
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": redis.url,
-        "CELERY_BROKER_URL": redis.url,
-        "PLATFORM_URL": platform_stub.url,
-        "PLATFORM_SECRET": platform_stub.secret,
-        "PLATFORM_TIMEOUT_SECONDS": "2",
-        "PLATFORM_SWEEP_SECONDS": "1",
-        "PLATFORM_LEASE_SECONDS": "4",
-        "PLATFORM_RETRY_BASE_SECONDS": "1",
-        "PLATFORM_RETRY_MAX_SECONDS": "2",
-        "PLATFORM_MAX_ATTEMPTS": "1000",
-        "PLATFORM_BATCH_SIZE": "50",
-    }
+    env = process_env(
+        **{
+            "PLATFORM_URL": platform_stub.url,
+            "PLATFORM_SECRET": platform_stub.secret,
+            "PLATFORM_TIMEOUT_SECONDS": "2",
+            "PLATFORM_SWEEP_SECONDS": "1",
+            "PLATFORM_LEASE_SECONDS": "4",
+            "PLATFORM_RETRY_BASE_SECONDS": "1",
+            "PLATFORM_RETRY_MAX_SECONDS": "2",
+            "PLATFORM_PROBE_MAX_SECONDS": "2",
+            "PLATFORM_MAX_ATTEMPTS": "1000",
+            "PLATFORM_BATCH_SIZE": "50",
+            **rig_env,
+        }
+    )
     # This process queues its delivery tasks on the same private Redis (delivery.kick after each commit).
     settings.PLATFORM_URL = platform_stub.url  # type: ignore[attr-defined]
     settings.PLATFORM_SECRET = platform_stub.secret  # type: ignore[attr-defined]
-    previous_broker = app.conf.broker_url
-    app.conf.broker_url = redis.url
-    app._pool = None
-    app.amqp._producer_pool = None
-    worker = Worker(env, tmp_path)
-    worker.start()
+    redis = Redis(tmp_path)
+    worker = Worker({**env, "REDIS_URL": redis.url, "CELERY_BROKER_URL": redis.url}, tmp_path)
     try:
-        yield Rig(platform_stub, redis, worker)
+        redis.start()
+        with broker(redis.url):
+            worker.start()
+            yield Rig(platform_stub, redis, worker)
     finally:
         worker.stop()
         redis.stop()
-        app.conf.broker_url = previous_broker
-        app._pool = None
-        app.amqp._producer_pool = None
 
 
 def publish_many(world: City, n: int, *, start: int = 0) -> list[DishonestyRecord]:
@@ -193,35 +106,33 @@ def publish_many(world: City, n: int, *, start: int = 0) -> list[DishonestyRecor
     return records
 
 
+def travel(delta: timedelta) -> None:
+    """Time moves on by `delta` on the database's clock, the only clock delivery reads: every time delivery stored
+    (queued, next try, lease, pause, errors, probes, answers) moves back by it, so all of it is `delta` older."""
+    PlatformChange.objects.update(
+        created_at=F("created_at") - delta,
+        next_attempt_at=F("next_attempt_at") - delta,
+        leased_until=F("leased_until") - delta,
+        last_attempt_at=F("last_attempt_at") - delta,
+        failed_at=F("failed_at") - delta,
+    )
+    PlatformState.objects.update(
+        failing_since=F("failing_since") - delta,
+        paused_until=F("paused_until") - delta,
+        last_error_at=F("last_error_at") - delta,
+        last_probe_at=F("last_probe_at") - delta,
+    )
+    PlatformAnswer.objects.update(at=F("at") - delta)
+
+
 def quiesce(rig: Rig, *, timeout: float = QUIESCE_SECONDS) -> None:
-    started = time.monotonic()
-    deadline = started + timeout
-    while time.monotonic() < deadline:
-        if not PlatformChange.objects.exclude(status=OutboxStatus.DELIVERED).exists():
-            print(f"quiesced in {time.monotonic() - started:.1f} s")  # shown with -s
-            return
-        time.sleep(0.25)
-    left = dict(PlatformChange.objects.exclude(status=OutboxStatus.DELIVERED).values_list("pk", "last_error")[:5])
-    raise AssertionError(f"not quiesced in {timeout} s; e.g. {left}; logs in {rig.worker.workdir}")
+    seconds = delivery_quiesce(timeout=timeout, logs=rig.worker.workdir)
+    print(f"quiesced in {seconds:.1f} s")  # shown with -s
 
 
 def assert_invariant(rig: Rig, records: list[DishonestyRecord], *, changes_per_record: int = 1) -> None:
     quiesce(rig)
-    delivered = {c.delivery_key: (c.record_id, c.version) for c in PlatformChange.objects.all()}
-    with sqlite3.connect(rig.stub.db) as stub_db:
-        received = {
-            key: (rid, v) for key, rid, v in stub_db.execute("SELECT delivery_key, record_id, version FROM received")
-        }
-        current = dict(stub_db.execute("SELECT record_id, version FROM current"))
-    # what we consider delivered is exactly what the platform stored, once each
-    assert received == delivered
-    # the platform holds each record's latest version
-    for record in records:
-        record.refresh_from_db()
-        assert current[record.pk] == record.version, record.pk
-    # one outbox entry per business change, nothing parked
-    assert PlatformChange.objects.count() == len(records) * changes_per_record
-    assert not PlatformChange.objects.filter(status=OutboxStatus.FAILED).exists()
+    assert_delivery_invariant(rig.stub.db, records, changes_per_record=changes_per_record)
 
 
 def test_platform_down_while_500_records_are_published_then_back(rig: Rig, world: City) -> None:
@@ -309,3 +220,35 @@ def test_database_connections_cut_mid_delivery(rig: Rig, world: City) -> None:
     assert cut == 2
     rig.stub.set_faults(latency_ms=0)
     assert_invariant(rig, records)
+
+
+@pytest.mark.parametrize("rig_env", [{"PLATFORM_MAX_ATTEMPTS": "3"}])
+def test_platform_down_for_hours_longer_than_the_whole_backoff_schedule(rig: Rig, world: City) -> None:
+    """FAULTS #13: a maintenance window of eight hours, far past the whole retry schedule (3 tries here). Nothing is
+    parked for being unreachable, nothing is hammered, and once the platform answers every change is delivered within
+    a minute, with no operator."""
+    rig.stub.set_faults(down=True)
+    records = publish_many(world, 20)
+    wait_for(
+        lambda: not PlatformChange.objects.filter(attempts=0).exists(), timeout=20, what="a first try of each change"
+    )
+    for _hour in range(0, 8, 2):
+        travel(timedelta(hours=2))  # every backoff and pause has long run out
+        time.sleep(2.5)  # the sweeper (every second) and the worker act on it
+    assert not PlatformChange.objects.filter(status=OutboxStatus.FAILED).exists()
+    state = PlatformState.objects.get()
+    assert state.failing_since is not None and state.last_probe_at is not None and not state.last_probe_ok
+    # the outage cost probes, not a batch per change and per retry
+    assert max(PlatformChange.objects.values_list("attempts", flat=True)) <= 3
+    assert PlatformChange.objects.order_by("created_at").first().created_at < state.last_probe_at - timedelta(hours=7)
+
+    rig.stub.set_faults(down=False)
+    seconds = wait_for(
+        lambda: not PlatformChange.objects.exclude(status=OutboxStatus.DELIVERED).exists(),
+        timeout=QUIESCE_SECONDS,
+        what="delivery after the platform came back",
+    )
+    print(f"delivered {seconds:.1f} s after the platform came back")  # shown with -s
+    assert_invariant(rig, records)
+    state.refresh_from_db()
+    assert state.failing_since is None

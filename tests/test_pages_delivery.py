@@ -9,7 +9,8 @@ from django.db.models.functions import Now
 from django.test import Client
 from django.urls import reverse
 
-from records.models import OutboxStatus, PlatformChange
+from delivery.models import PlatformAnswer, PlatformState
+from records.models import FailureKind, OutboxStatus, PlatformChange
 from records.services import record_publish, record_submit
 from tests.conftest import City
 from tests.factories import make_record
@@ -154,3 +155,106 @@ def test_the_outbox_in_the_admin_is_scoped_read_only_and_replays(
     assert PlatformChange.objects.get(pk=changes[2].pk).status == OutboxStatus.FAILED
     client.force_login(world.clerk_a)
     assert client.get(url).status_code == 302  # not a console user: to the console's sign-in
+
+
+def test_counts_banner_and_list_come_from_the_operators_region_only(
+    client: Client, world: City, changes: list[PlatformChange]
+) -> None:
+    """Issue 10 §5: district A's office must not learn of district B's parked changes from the counts or banner."""
+    park(changes[0])
+    park(changes[2])  # district B's
+    PlatformChange.objects.filter(pk=changes[1].pk).update(created_at=Now() - timedelta(hours=2))
+    client.force_login(world.office_a)
+    html = client.get(reverse("delivery:operations")).content.decode()
+    assert re.search(r'id="stat-failed">\s*<span class="stat-value" data-count="1"', html)
+    assert 'data-parked="1"' in html  # the banner
+    assert html.count('class="change-answers"') == 1  # the list
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert 'data-parked="1"' in home
+    # the administrator sees the whole city
+    client.force_login(world.admin)
+    html = client.get(reverse("delivery:operations")).content.decode()
+    assert re.search(r'id="stat-failed">\s*<span class="stat-value" data-count="2"', html)
+    assert 'data-parked="2"' in html and html.count('class="change-answers"') == 2
+    # district B's office sees only its own, and no lag of district A's waiting change
+    client.force_login(world.office_b)
+    html = client.get(reverse("delivery:operations")).content.decode()
+    assert re.search(r'id="stat-pending">\s*<span class="stat-value" data-count="0"', html)
+    assert 'data-parked="1"' in html and f'id="change-{changes[2].pk}"' in html
+
+
+def test_the_page_says_why_changes_wait_while_the_platform_is_down(
+    client: Client, world: City, changes: list[PlatformChange]
+) -> None:
+    """Issue 10 §6: during an outage the operator reads "no answer since 10:42", the error and the next probe."""
+    since = datetime.datetime(2026, 12, 5, 10, 42, tzinfo=datetime.UTC)
+    PlatformState.objects.create(
+        failing_since=since,
+        failures=7,
+        paused_until=since + timedelta(hours=1),
+        last_error="NewConnectionError: [Errno 111] Connection refused",
+        last_error_kind=FailureKind.UNREACHABLE,
+        last_error_at=since + timedelta(minutes=50),
+        last_probe_at=since + timedelta(minutes=50),
+    )
+    PlatformChange.objects.filter(pk__in=[changes[0].pk, changes[1].pk]).update(
+        attempts=1, failure=FailureKind.UNREACHABLE, last_error="NewConnectionError: [Errno 111] Connection refused"
+    )
+    client.force_login(world.office_a)
+    html = client.get(reverse("delivery:operations")).content.decode()
+    assert 'id="platform-failing"' in html and 'data-failing="1"' in html
+    assert "2026-12-05 18:42:00" in html  # since when, in local time
+    assert "Connection refused" in html and 'id="platform-next-probe"' in html
+    assert "2026-12-05 19:42:00" in html  # the next probe
+    assert "2项本辖区的变更正在等待平台" in html  # why they wait, and how many of the operator's own
+
+    PlatformState.objects.update(failing_since=None, failures=0, paused_until=None)
+    html = client.get(reverse("delivery:operations")).content.decode()
+    assert 'id="platform-failing"' not in html and 'data-failing="0"' in html
+    assert "Connection refused" in html  # the last error stays visible, with its time
+
+
+def test_each_changes_answers_are_on_its_page(client: Client, world: City, changes: list[PlatformChange]) -> None:
+    park(changes[0], "rejected: payload.cf_xdr_shxym must be 18 characters")
+    PlatformAnswer.objects.bulk_create(
+        [
+            PlatformAnswer(change=changes[0], kind=FailureKind.UNREACHABLE, detail="ReadTimeoutError: timed out"),
+            PlatformAnswer(change=changes[0], kind=FailureKind.SERVER_ERROR, http_status=502, detail="Bad Gateway"),
+            PlatformAnswer(
+                change=changes[0], kind=FailureKind.REFUSED, http_status=200, detail="rejected: <b>18 characters</b>"
+            ),
+        ]
+    )
+    client.force_login(world.office_a)
+    operations = client.get(reverse("delivery:operations")).content.decode()
+    url = reverse("delivery:change", args=[changes[0].pk])
+    assert url in operations
+    html = client.get(url).content.decode()
+    assert html.count('<td data-kind="') == 3
+    assert (
+        html.index("rejected: &lt;b&gt;18") < html.index("Bad Gateway") < html.index("ReadTimeoutError")
+    )  # latest first
+    assert 'id="replay"' in html
+    # a change never refused has no answers, and no replay button
+    html = client.get(reverse("delivery:change", args=[changes[1].pk])).content.decode()
+    assert '<td data-kind="' not in html and 'id="replay"' not in html
+    # another region's change is not found; a clerk may not look
+    assert client.get(reverse("delivery:change", args=[changes[2].pk])).status_code == 404
+    client.force_login(world.clerk_a)
+    assert client.get(url).status_code == 403
+
+
+def test_a_changes_page_costs_the_same_queries_for_many_answers(
+    client: Client, world: City, changes: list[PlatformChange], django_assert_max_num_queries: object
+) -> None:
+    client.force_login(world.admin)
+    PlatformAnswer.objects.create(change=changes[0], kind=FailureKind.UNREACHABLE, detail="refused")
+    url = reverse("delivery:change", args=[changes[0].pk])
+    with django_assert_max_num_queries(10) as few:  # type: ignore[operator]
+        client.get(url)
+    PlatformAnswer.objects.bulk_create(
+        PlatformAnswer(change=changes[0], kind=FailureKind.SERVER_ERROR, http_status=500) for _ in range(60)
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):  # type: ignore[operator]
+        html = client.get(url).content.decode()
+    assert html.count('<td data-kind="') == 50  # the latest 50

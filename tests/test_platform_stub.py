@@ -172,7 +172,18 @@ def test_a_malformed_body_is_a_400_and_nothing_stored(platform_stub: PlatformStu
     assert response.status == 400
     assert response.json()["error"] == "malformed"
     assert platform_stub.stats() == dict.fromkeys(
-        ("received", "duplicates", "stale", "rejected", "records", "batches", "items_posted"), 0
+        (
+            "received",
+            "duplicates",
+            "stale",
+            "rejected",
+            "records",
+            "batches",
+            "items_posted",
+            "too_large",
+            "largest_body",
+        ),
+        0,
     )
 
 
@@ -343,6 +354,7 @@ def test_fault_settings_are_checked_and_returned_whole(platform_stub: PlatformSt
         "rate_limit_rate": 0.0,
         "retry_after": 1,
         "latency_ms": 0,
+        "max_body_bytes": 0,
         "down": False,
         "reject_record_ids": [3],
         "seed": None,
@@ -422,8 +434,13 @@ def test_the_stats_count_what_arrived_and_what_became_of_it(platform_stub: Platf
     platform_stub.post_batch([make_item(1, 2), make_item(2), make_item(3, cf_jdrq="")], batch_id="b1")
     platform_stub.post_batch([make_item(1, 2), make_item(1, 1), make_item(4)], batch_id="b2")
     platform_stub.set_faults(rate_limit_rate=1)
-    platform_stub.post_batch([make_item(5)], batch_id="b3")
-    assert platform_stub.stats() == {
+    b3 = platform_stub.post_batch([make_item(5)], batch_id="b3")
+    platform_stub.set_faults(rate_limit_rate=0, max_body_bytes=100)
+    assert platform_stub.post_batch([make_item(6)], batch_id="b4").status == 413
+    assert b3.status == 429
+    stats = platform_stub.stats()
+    assert stats.pop("largest_body") > 400  # b1, the largest batch that arrived
+    assert stats == {
         "received": 4,  # 1v2, 2, 1v1 (stale), 4
         "duplicates": 1,
         "stale": 1,
@@ -431,7 +448,29 @@ def test_the_stats_count_what_arrived_and_what_became_of_it(platform_stub: Platf
         "records": 3,
         "batches": 3,
         "items_posted": 7,
+        "too_large": 1,  # b4
     }
+
+
+def test_a_body_over_max_body_bytes_is_a_413_and_the_connection_goes_on(platform_stub: PlatformStub) -> None:
+    """A proxy in front of the platform with a body limit: the body is read, 413 answered, the connection kept."""
+    platform_stub.set_faults(max_body_bytes=2000)
+    small = json.dumps({"batch_id": "s", "items": [make_item(1)]}, ensure_ascii=False).encode()
+    large = json.dumps({"batch_id": "l", "items": [make_item(n) for n in range(2, 12)]}, ensure_ascii=False).encode()
+    assert len(small) < 2000 < len(large)
+    connection = http.client.HTTPConnection("127.0.0.1", platform_stub.port, timeout=5)
+    try:
+        answers = []
+        for body in (large, small):
+            headers = {"Content-Type": "application/json", **signed_headers(platform_stub.secret, body)}
+            connection.request("POST", "/api/v1/batches", body=body, headers=headers)
+            response = connection.getresponse()
+            answers.append((response.status, json.loads(response.read())))
+    finally:
+        connection.close()
+    assert answers[0] == (413, {"error": "body_too_large", "max_bytes": 2000})
+    assert answers[1][0] == 200 and [r["status"] for r in answers[1][1]["results"]] == ["accepted"]
+    assert platform_stub.stats()["too_large"] == 1 and platform_stub.stats()["received"] == 1
 
 
 def test_reset_wipes_the_data_and_the_counters(platform_stub: PlatformStub) -> None:

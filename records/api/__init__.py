@@ -10,6 +10,7 @@ from records.api.dishonesty import (
     RecordRevokeApi,
     RecordSubmitApi,
 )
+from records.api.imports import ImportJobDetailApi, ImportJobErrorsApi, ImportJobListApi, ImportTemplateApi
 from records.api.public import PublicRecordDetailApi, PublicRecordListApi
 from records.api.subjects import (
     AgencyDetailApi,
@@ -31,6 +32,10 @@ __all__ = [
     "CivilServantListApi",
     "CivilServantLookupApi",
     "CivilServantRevealIdNumberApi",
+    "ImportJobDetailApi",
+    "ImportJobErrorsApi",
+    "ImportJobListApi",
+    "ImportTemplateApi",
     "PublicRecordDetailApi",
     "PublicRecordListApi",
     "RecordCorrectApi",

@@ -28,6 +28,7 @@ from accounts.permissions import RECORD_READ_SCOPES, RECORD_WRITE_SCOPES
 from records.api.subjects import AgencyRefSerializer
 from records.filters import RecordFilter
 from records.models import (
+    TEXT_LIMITS,
     Agency,
     AppliedMeasure,
     CivilServant,
@@ -279,8 +280,8 @@ class RecordInputSerializer(serializers.Serializer):
         max_length=24, allow_blank=True, default="", help_text=_("…and its Unified Social Credit Code.")
     )
     decision_date = serializers.DateField()
-    facts = serializers.CharField()
-    legal_basis = serializers.CharField()
+    facts = serializers.CharField(max_length=TEXT_LIMITS["facts"])
+    legal_basis = serializers.CharField(max_length=TEXT_LIMITS["legal_basis"])
     categories = serializers.CharField(max_length=200, allow_blank=True, default="")
     fine_amount = serializers.DecimalField(
         max_digits=14,
@@ -296,7 +297,7 @@ class RecordInputSerializer(serializers.Serializer):
         default=None,
         help_text=_("In 10,000 yuan (万元), as a decimal string."),
     )
-    loss_description = serializers.CharField(allow_blank=True, default="")
+    loss_description = serializers.CharField(allow_blank=True, default="", max_length=TEXT_LIMITS["loss_description"])
     social_impact = serializers.CharField(allow_blank=True, default="")
     data_source_agency = InScopeField(
         queryset=Agency.objects.all(),
@@ -364,12 +365,14 @@ class RecordChangesSerializer(serializers.Serializer):
     special_field = serializers.ChoiceField(choices=SpecialField.choices, allow_blank=True, required=False)
     decision_date = serializers.DateField(required=False)
     document_number = serializers.CharField(max_length=100, required=False)
-    facts = serializers.CharField(required=False)
-    legal_basis = serializers.CharField(required=False)
+    facts = serializers.CharField(required=False, max_length=TEXT_LIMITS["facts"])
+    legal_basis = serializers.CharField(required=False, max_length=TEXT_LIMITS["legal_basis"])
     categories = serializers.CharField(max_length=200, allow_blank=True, required=False)
     fine_amount = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True, required=False)
     other_amount = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True, required=False)
-    loss_description = serializers.CharField(allow_blank=True, required=False)
+    loss_description = serializers.CharField(
+        allow_blank=True, required=False, max_length=TEXT_LIMITS["loss_description"]
+    )
     social_impact = serializers.CharField(allow_blank=True, required=False)
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:

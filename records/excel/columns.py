@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from records.models import RecordSource, RecordStatus, Sector, Severity, SpecialField
+from records.models import TEXT_LIMITS, RecordSource, RecordStatus, Sector, Severity, SpecialField
 
 DATA_SHEET = "失信记录"
 HELP_SHEET = "填写说明"
@@ -160,8 +160,16 @@ COLUMNS: tuple[Column, ...] = (
         gettext_lazy("The date of the deciding document: an Excel date or text such as 2026-06-01; not in the future."),
         width=12,
     ),
-    Column("facts", "失信事实", TEXT, True, gettext_lazy("What happened."), width=40),
-    Column("legal_basis", "法律依据", TEXT, True, gettext_lazy("The provisions the decision relies on."), width=30),
+    Column("facts", "失信事实", TEXT, True, gettext_lazy("What happened."), TEXT_LIMITS["facts"], width=40),
+    Column(
+        "legal_basis",
+        "法律依据",
+        TEXT,
+        True,
+        gettext_lazy("The provisions the decision relies on."),
+        TEXT_LIMITS["legal_basis"],
+        width=30,
+    ),
     Column("categories", "类别", TEXT, False, gettext_lazy("Free categories, optional."), 200),
     Column(
         "fine_amount",
@@ -179,7 +187,15 @@ COLUMNS: tuple[Column, ...] = (
         gettext_lazy("In units of 10,000 yuan, zero or more; optional."),
         width=14,
     ),
-    Column("loss_description", "损失情况", TEXT, False, gettext_lazy("The loss caused; optional."), width=30),
+    Column(
+        "loss_description",
+        "损失情况",
+        TEXT,
+        False,
+        gettext_lazy("The loss caused; optional."),
+        TEXT_LIMITS["loss_description"],
+        width=30,
+    ),
     Column("social_impact", "社会影响", TEXT, False, gettext_lazy("The social impact; optional."), width=30),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}

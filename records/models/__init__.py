@@ -3,6 +3,7 @@
 from records.models.dishonesty import (
     EDITABLE_STATUSES,
     IN_FORCE_STATUSES,
+    TEXT_LIMITS,
     DisclosureRule,
     DishonestyRecord,
     EvidenceFile,
@@ -27,7 +28,7 @@ from records.models.measures import (
     MeasureType,
     Rectification,
 )
-from records.models.outbox import ChangeType, OutboxStatus, PlatformChange
+from records.models.outbox import WAITS_FOR_PLATFORM, ChangeType, FailureKind, OutboxStatus, PlatformChange
 from records.models.subjects import (
     AccessAction,
     AccessChannel,
@@ -52,6 +53,8 @@ from records.models.subjects import (
 __all__ = [
     "EDITABLE_STATUSES",
     "IN_FORCE_STATUSES",
+    "TEXT_LIMITS",
+    "WAITS_FOR_PLATFORM",
     "AccessAction",
     "AccessChannel",
     "Agency",
@@ -69,6 +72,7 @@ __all__ = [
     "DisclosureRule",
     "DishonestyRecord",
     "EvidenceFile",
+    "FailureKind",
     "ImportJob",
     "ImportStatus",
     "IntegrityTraining",

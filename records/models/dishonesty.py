@@ -200,6 +200,13 @@ class RecordQuerySet(UndeletableQuerySet):
         return self.filter(status__in=IN_FORCE_STATUSES, disclosure_ends_on__lt=on)
 
 
+# The longest text the national 双公示 data items take for the fields the platform receives (行政处罚信息: 违法事实
+# cf_sy C..5000, 处罚依据 cf_yj C..2000, 处罚内容 cf_nr C..4000 — records/platform.py maps them). Longer text is
+# refused at entry (form, API, Excel, services): the platform would refuse it, and 32,767-character cells made 39 MB
+# batches. Check the figures against the platform's own interface document when it is connected.
+TEXT_LIMITS: dict[str, int] = {"facts": 5000, "legal_basis": 2000, "loss_description": 4000}
+
+
 class DishonestyRecord(UndeletableModel):
     # The subject: an agency, or a civil servant in an agency (subject_agency is then the person's agency).
     subject_agency = models.ForeignKey(

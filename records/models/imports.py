@@ -51,6 +51,9 @@ class ImportJob(UndeletableModel):
     failure = models.TextField(_("failure"), blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The worker running the job renews this lease every RECORD_IMPORT_HEARTBEAT_SECONDS (the database's clock); a job
+    # whose lease lapsed for RECORD_IMPORT_LEASE_SECONDS lost its worker and is failed by the sweeper.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()

@@ -42,6 +42,31 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class FailureKind(models.TextChoices):
+    """Why a try of a change failed. Only REFUSED is about the change itself (the platform refused its content) and
+    counts towards parking it; the others are the platform's state, and the change waits for as long as they last."""
+
+    UNREACHABLE = "unreachable", _("No answer (refused, reset or timed out)")
+    SERVER_ERROR = "server_error", _("Platform error (5xx or 408)")
+    THROTTLED = "throttled", _("Throttled (429)")
+    UNAUTHORIZED = "unauthorized", _("Signature or credentials refused (401/403)")
+    TOO_LARGE = "too_large", _("Batch too large (413)")
+    REFUSED = "refused", _("Refused on its content")
+
+
+# Failures that say nothing about the change: it goes again as soon as the platform answers (delivery.services).
+WAITS_FOR_PLATFORM = frozenset({FailureKind.UNREACHABLE, FailureKind.SERVER_ERROR, FailureKind.UNAUTHORIZED})
+
+
+class PlatformChangeQuerySet(UndeletableQuerySet):
+    def visible_to(self, user: object) -> "PlatformChangeQuerySet":
+        """The changes of the records the user may see (accounts/scope.py): counts, banners and lists of the
+        operations page all start here, so a district never learns of another district's changes."""
+        from accounts.scope import record_q
+
+        return self.filter(record_q(user, "record__"))
+
+
 class PlatformChange(UndeletableModel):
     record = models.ForeignKey(
         DishonestyRecord,
@@ -69,6 +94,10 @@ class PlatformChange(UndeletableModel):
     last_attempt_at = models.DateTimeField(_("last try at"), null=True, blank=True)
     # What the platform answered last (HTTP status and body, or the transport error), shown on the operations page.
     last_error = models.TextField(_("the platform's last answer"), blank=True)
+    # Why the last try failed (blank once delivered). An unreachable or failing platform is not the change's fault.
+    failure = models.CharField(_("last failure"), max_length=16, choices=FailureKind.choices, blank=True)
+    # Times the platform refused this change on its content; parked at PLATFORM_MAX_ATTEMPTS (never for an outage).
+    refusals = models.PositiveIntegerField(_("refusals"), default=0)
     failed_at = models.DateTimeField(_("parked at"), null=True, blank=True)
     # Bumped when an operator replays a change or reconciliation re-queues it: part of the delivery key, so the
     # platform's de-duplication does not swallow a deliberate resend.
@@ -80,7 +109,7 @@ class PlatformChange(UndeletableModel):
         _("writing transaction"), null=True, blank=True, editable=False, db_default=CurrentTransactionId()
     )
 
-    objects = UndeletableQuerySet.as_manager()
+    objects = PlatformChangeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("platform change")

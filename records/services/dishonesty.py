@@ -36,6 +36,7 @@ from records.disclosure import Window, rule_in_force_among, window_for, window_o
 from records.errors import DomainError, NotAllowed, SubmitterMayNotPublish
 from records.models import (
     IN_FORCE_STATUSES,
+    TEXT_LIMITS,
     Agency,
     ChangeType,
     CivilServant,
@@ -153,6 +154,14 @@ def record_rule_errors(values: Mapping[str, Any], *, record_id: int | None = Non
         refuse("facts", _("Describe the facts."))
     if "legal_basis" in values and not (values["legal_basis"] or "").strip():
         refuse("legal_basis", _("Give the legal basis."))
+    for name, limit in TEXT_LIMITS.items():
+        length = len(values.get(name) or "")
+        if length > limit:
+            refuse(
+                name,
+                _("At most %(max)d characters (the national data item's limit); this has %(n)d.")
+                % {"max": limit, "n": length},
+            )
     for name in ("fine_amount", "other_amount"):
         if given(name) and values[name] < 0:
             refuse(name, _("Amounts cannot be negative."))

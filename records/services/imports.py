@@ -12,6 +12,7 @@ import logging
 import os
 import pickle
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,9 +22,9 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import QuerySet
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,27 +113,31 @@ def import_job_create(*, actor: Any, agency: Agency, upload: Any) -> ImportJob:
         # A name of our own: the uploaded one goes in original_name, never into a path.
         job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
         job.save()
-        transaction.on_commit(partial(_queue, job.pk))
+        transaction.on_commit(partial(_queue, job.pk, in_process=True))
     return job
 
 
-def _queue(job_id: int) -> None:
+def _queue(job_id: int, *, in_process: bool = False) -> None:
+    """Queues the job's task. An upload whose task the broker will not take runs in a thread of the web process
+    instead (the clerk is watching its progress); the sweeper only queues again."""
+    from config.queueing import queue_now
     from records.tasks import run_import_job
 
-    try:
-        run_import_job.delay(job_id)
-    except Exception:  # the broker is down: the job waits as pending, and import_jobs_sweep queues it again
-        logger.warning("Could not queue import job %s; the sweeper will queue it", job_id, exc_info=True)
+    queue_now(run_import_job, job_id, in_process=in_process)
 
 
-# A pending job older than this lost its task (the broker was down at upload, or its queue was wiped).
-PENDING_GRACE = datetime.timedelta(minutes=2)
+# A pending job older than this lost its task (its queue was wiped, or the broker refused it and no in-process start
+# was possible): queued again, so with the sweep every RECORD_IMPORT_SWEEP_SECONDS it starts within a minute.
+PENDING_GRACE = datetime.timedelta(seconds=30)
+RUNNING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
 
 
 def import_jobs_sweep() -> tuple[int, int]:
-    """Every few minutes (beat): queues again the jobs whose task was lost, and fails the jobs whose worker died while
-    checking or importing them — the rows are written in one transaction, so such a job wrote nothing and its file
-    can simply be uploaded again. Times are the database's clock. Returns (queued again, failed)."""
+    """Every RECORD_IMPORT_SWEEP_SECONDS (beat): queues again the jobs whose task was lost, and fails the jobs whose
+    worker died while checking or importing them — its lease (heartbeat_at) lapsed. The rows are written in one
+    transaction, so such a job wrote nothing and its file can simply be uploaded again. A job whose writer still holds
+    its row (writing right now) is skipped, whatever its lease says. Times are the database's clock. Returns
+    (queued again, failed)."""
     stale_pending = list(
         ImportJob.objects.filter(status=ImportStatus.PENDING, created_at__lt=Now() - PENDING_GRACE).values_list(
             "pk", flat=True
@@ -140,18 +145,61 @@ def import_jobs_sweep() -> tuple[int, int]:
     )
     for job_id in stale_pending:
         _queue(job_id)
-    stuck = ImportJob.objects.filter(
-        status__in=(ImportStatus.VALIDATING, ImportStatus.IMPORTING),
-        started_at__lt=Now() - datetime.timedelta(minutes=settings.RECORD_IMPORT_STUCK_MINUTES),
-    )
-    failed = stuck.update(
-        status=ImportStatus.FAILED,
-        failure=_("The import was interrupted and nothing was imported. Upload the file again."),
-        finished_at=Now(),
-    )
+    lease = datetime.timedelta(seconds=settings.RECORD_IMPORT_LEASE_SECONDS)
+    with transaction.atomic():
+        lapsed = list(
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .annotate(alive_at=Coalesce("heartbeat_at", "started_at"))
+            .filter(status__in=RUNNING, alive_at__lt=Now() - lease)
+            .values_list("pk", flat=True)
+        )
+        failed = ImportJob.objects.filter(pk__in=lapsed, status__in=RUNNING).update(
+            status=ImportStatus.FAILED,
+            failure=_("The import was interrupted and nothing was imported. Upload the file again."),
+            finished_at=Now(),
+        )
     if failed:
-        logger.warning("%s import job(s) were interrupted and marked failed", failed)
+        logger.warning("%s import job(s) lost their worker (no sign of life for %s) and were failed", failed, lease)
     return len(stale_pending), failed
+
+
+class _Heartbeat:
+    """While a job runs, a thread of its worker renews the job's lease every RECORD_IMPORT_HEARTBEAT_SECONDS on its own
+    connection, so the lease stays fresh through a long check or write; a killed worker stops beating and the
+    sweeper fails the job. While the write transaction holds the job's row the beat skips (the lock itself proves the
+    writer is alive, and the sweeper skips locked rows)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"import-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> "_Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+    def _run(self) -> None:
+        try:
+            while not self.stopping.wait(settings.RECORD_IMPORT_HEARTBEAT_SECONDS):
+                try:
+                    with transaction.atomic():
+                        free = ImportJob.objects.select_for_update(skip_locked=True).filter(
+                            pk=self.job_id, status__in=RUNNING
+                        )
+                        if list(free.values_list("pk", flat=True)):
+                            ImportJob.objects.filter(pk=self.job_id).update(heartbeat_at=Now())
+                except DatabaseError:
+                    logger.warning("import job %s: its heartbeat could not be written", self.job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+
+class _Abandoned(Exception):
+    """The job was failed by the sweeper while this worker still ran it (its lease had lapsed): write nothing."""
 
 
 @dataclass
@@ -280,11 +328,16 @@ def import_job_run(*, job_id: int) -> ImportJob:
     """Checks every row of a pending job, then imports all of them in one transaction or none. Safe to run twice:
     only the run that moves the job out of "pending" does anything."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.VALIDATING, started_at=timezone.now(), processed_rows=0
+        status=ImportStatus.VALIDATING, started_at=Now(), heartbeat_at=Now(), processed_rows=0
     )
     job = ImportJob.objects.select_related("agency", "uploaded_by").get(pk=job_id)
     if not claimed:
         return job
+    with _Heartbeat(job_id):
+        return _import_job_run(job)
+
+
+def _import_job_run(job: ImportJob) -> ImportJob:
     errors, valid = _ErrorLog(), _ValidRows()
     try:
         if not may_enter_records_for(job.uploaded_by, job.agency):
@@ -297,11 +350,16 @@ def import_job_run(*, job_id: int) -> ImportJob:
         if errors.count:
             _finish_invalid(job, errors, rows)
         else:
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportStatus.IMPORTING, processed_rows=rows, total_rows=rows
+            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(
+                status=ImportStatus.IMPORTING, processed_rows=rows, total_rows=rows, heartbeat_at=Now()
             )
             now = timezone.now()
             with transaction.atomic():
+                # The job's row stays locked until the rows are in: the sweeper leaves a job being written alone, and
+                # a job it failed meanwhile (a lapsed lease) is not written at all.
+                mine = ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.IMPORTING)
+                if not list(mine.values_list("pk", flat=True)):
+                    raise _Abandoned
                 created = import_rows_write(
                     valid.chunks(),
                     actor=job.uploaded_by,
@@ -312,6 +370,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 ImportJob.objects.filter(pk=job.pk).update(
                     status=ImportStatus.DONE, created_records=created, finished_at=timezone.now()
                 )
+    except _Abandoned:
+        logger.warning("Import job %s was failed by the sweeper while it ran; nothing was written", job.pk)
     except IntegrityError as exc:
         logger.warning("Import job %s collided with records written meanwhile: %s", job.pk, exc)
         _finish_failed(
@@ -336,7 +396,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
 def _finish_invalid(job: ImportJob, errors: _ErrorLog, rows: int) -> None:
     errors.file.seek(0)
     job.error_report.save(f"{uuid.uuid4().hex}-errors.csv", File(errors.file), save=False)
-    ImportJob.objects.filter(pk=job.pk).update(
+    # Conditional: a job the sweeper failed meanwhile stays failed (the clerk was already told to upload again).
+    ImportJob.objects.filter(pk=job.pk, status__in=RUNNING).update(
         status=ImportStatus.INVALID,
         errors=errors.first,
         error_count=errors.count,
@@ -348,7 +409,7 @@ def _finish_invalid(job: ImportJob, errors: _ErrorLog, rows: int) -> None:
 
 
 def _finish_failed(job: ImportJob, message: str) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
+    ImportJob.objects.filter(pk=job.pk, status__in=RUNNING).update(
         status=ImportStatus.FAILED, failure=mask_id_numbers_in_text(message)[:2000], finished_at=timezone.now()
     )
 
