@@ -26,7 +26,6 @@ STUB_SECRET ?= dev-platform-secret
 # (delivery runs in a thread of the site's process), the site on $(HOST):$(PORT). Ctrl-C stops both.
 run: venv
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_calendar
 	$(PY) manage.py demo_city
 	mkdir -p var
 	$(PY) -m platform_stub --host 127.0.0.1 --port $(STUB_PORT) --db var/platform_stub.sqlite3 \
