@@ -15,9 +15,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.authentication import BearerTokenAuthentication, api_token_issue, api_token_revoke
-from accounts.models import ApiToken, Role
+from accounts.models import ApiToken, Role, Sector
 from accounts.permissions import ANY_SCOPE
-from records.models import Agency, Sector
+from subjects.models import Agency
 
 
 class InvalidCredentials(exceptions.APIException):

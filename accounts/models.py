@@ -7,7 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from records.models import Sector
+
+class Sector(models.TextChoices):
+    PROCUREMENT = "procurement", _("Government procurement")
+    PPP = "ppp", _("PPP")
+    TENDERING = "tendering", _("Tendering and bidding")
+    INVESTMENT = "investment", _("Investment promotion")
+    DEBT = "debt", _("Government debt")
+    STREETS_TOWNS = "streets_towns", _("Streets and towns")
+    ENVIRONMENT = "environment", _("Environmental protection")
+    SUBSIDIES = "subsidies", _("Financial subsidies")
+    LAW_ENFORCEMENT = "law_enforcement", _("Administrative law enforcement")
+    OTHER = "other", _("Other")
 
 
 class Role(models.TextChoices):
@@ -34,7 +45,7 @@ class StaffUserManager(UserManager["User"]):
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.CLERK)
     agency = models.ForeignKey(
-        "records.Agency",
+        "subjects.Agency",
         verbose_name=_("agency"),
         on_delete=models.PROTECT,
         null=True,
@@ -139,14 +150,14 @@ class ApiClient(models.Model):
         help_text=_("Enters and submits records supplied by the agency it writes for."),
     )
     read_agencies = models.ManyToManyField(
-        "records.Agency",
+        "subjects.Agency",
         verbose_name=_("agencies it reads"),
         blank=True,
         related_name="+",
         help_text=_("records:read: each of these agencies with its whole subtree."),
     )
     write_agency = models.ForeignKey(
-        "records.Agency",
+        "subjects.Agency",
         verbose_name=_("agency it writes for"),
         on_delete=models.PROTECT,
         null=True,

@@ -42,7 +42,7 @@ from accounts.models import Role
 
 if TYPE_CHECKING:
     from accounts.models import ApiClient
-    from records.models import Agency
+    from subjects.models import Agency
 
 NOTHING = Q(pk__in=[])
 SUBTREE_ROLES = frozenset({Role.CREDIT_OFFICE, Role.INSPECTOR, Role.SECTOR_AUTHORITY})

@@ -46,13 +46,15 @@ from openpyxl.cell import WriteOnlyCell  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from accounts.services import user_create  # noqa: E402
-from records.codes import make_uscc  # noqa: E402
 from records.excel.columns import COLUMNS, DATA_SHEET, SECTOR_LABELS, SEVERITY_LABELS, SOURCE_LABELS  # noqa: E402
-from records.models import Agency, AgencyKind, CivilServant, DishonestyRecord, ImportStatus  # noqa: E402
-from records.personal_data import make_id_number  # noqa: E402
-from records.search import grams_of  # noqa: E402
-from records.services import agency_create, import_job_create, import_job_run  # noqa: E402
+from records.models import DishonestyRecord, ImportStatus  # noqa: E402
+from records.services import import_job_create, import_job_run  # noqa: E402
 from records.services import imports as import_services  # noqa: E402
+from subjects.codes import make_uscc  # noqa: E402
+from subjects.models import Agency, AgencyKind, CivilServant  # noqa: E402
+from subjects.personal_data import make_id_number  # noqa: E402
+from subjects.search import grams_of  # noqa: E402
+from subjects.services import agency_create  # noqa: E402
 
 HEADERS = [column.header for column in COLUMNS]
 TEXT_HEADERS = {column.header for column in COLUMNS if column.kind in {"code", "id_number"}}

@@ -140,7 +140,8 @@ def _fragment(rnd: random.Random, name: str, length: int) -> str:
 def build_corpus(size: int, seed: int) -> dict[str, list[str]]:
     """Distinct paths of each kind, taken from the data."""
     from disclosure.queries import Cursor, recent_page
-    from records.models import Agency, DishonestyRecord
+    from records.models import DishonestyRecord
+    from subjects.models import Agency
 
     rnd = random.Random(seed)
     agencies = list(Agency.objects.values_list("pk", "name", "uscc"))
@@ -380,7 +381,8 @@ def main() -> None:
     django.setup()
     loaded = load_data(a.agencies, a.people, a.records)
 
-    from records.models import Agency, DishonestyRecord
+    from records.models import DishonestyRecord
+    from subjects.models import Agency
 
     volumes = {"agencies": Agency.objects.count(), "records": DishonestyRecord.objects.count()}
     log(f"volumes: {volumes}")

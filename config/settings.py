@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts.apps.SignInThrottlingConfig",  # django-axes, named for the admin console
     "accounts",
+    "subjects",
     "records",
     "workcalendar",
     "commitments",
@@ -414,7 +415,7 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_data": {"()": "records.personal_data.MaskIdNumbersFilter"}},
+    "filters": {"mask_personal_data": {"()": "subjects.personal_data.MaskIdNumbersFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {

@@ -10,6 +10,7 @@ admin.site.site_title = settings.ADMIN_SITE_HEADER
 
 api_v1 = [
     path("", include("accounts.api_urls")),
+    path("", include("subjects.api_urls")),
     path("", include("records.api_urls")),
     path("", include("repair.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -19,6 +20,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("disclosure.urls")),
     path("staff/", include("accounts.urls")),
+    path("staff/", include("subjects.urls")),
     path("staff/", include("records.urls")),
     path("staff/", include("delivery.urls")),
     path("", include("repair.urls")),

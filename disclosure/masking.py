@@ -8,7 +8,7 @@ may have written the name or the number out.
 import datetime
 import re
 
-from records.personal_data import id_number_check_digit
+from subjects.personal_data import id_number_check_digit
 
 # 复姓 still in use: the surname is the first two characters. Anything else takes the first character.
 COMPOUND_SURNAMES = frozenset(

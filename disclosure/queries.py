@@ -30,21 +30,19 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from accounts.models import Sector
 from disclosure.cache import cache_get, cache_set
 from disclosure.masking import mask_person_name, redact_person_text
 from records.models import (
-    Agency,
-    AgencyKind,
-    AgencyQuerySet,
     DishonestyRecord,
     RecordQuerySet,
     RecordSource,
     RecordStatus,
-    Sector,
     Severity,
     disclosed_until_of,
 )
-from records.search import MAX_QUERY_LENGTH, query_grams
+from subjects.models import Agency, AgencyKind, AgencyQuerySet
+from subjects.search import MAX_QUERY_LENGTH, query_grams
 
 PAGE_SIZE = 20
 # Search results: ten a page, as public search engines show them (and shorter to read on a phone).

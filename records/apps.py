@@ -5,11 +5,23 @@ from django.utils.translation import gettext_lazy as _
 
 class RecordsConfig(AppConfig):
     name = "records"
-    verbose_name = _("Credit subjects and records")
+    verbose_name = _("Dishonesty records")
 
     def ready(self) -> None:
+        from records.integrity import integrity_file_records, no_excellent_with_a_dishonesty_record
         from records.models import Rectification
+        from records.services.dishonesty import person_record_years
+        from subjects.integrity import (
+            register_candidate_years,
+            register_excellent_rating_check,
+            register_file_section,
+        )
         from workcalendar.deadlines import open_deadlines_register
+
+        # The integrity file (subjects) learns of dishonesty records from here: 003 §四(六), 004 §二(二)4.
+        register_excellent_rating_check(no_excellent_with_a_dishonesty_record)
+        register_candidate_years(person_record_years)
+        register_file_section(integrity_file_records)
 
         # An unanswered rectification's deadline is counted again when its provisional year is configured.
         open_deadlines_register(Rectification, Rectification.DEADLINE, open=Q(submitted_at__isnull=True))

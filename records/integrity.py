@@ -1,51 +1,55 @@
-"""Rules on the civil-servant integrity file (诚信档案) that other parts of the product switch on.
+"""What the records app contributes to a civil servant's integrity file (subjects/integrity.py): the 优秀 check of
+003 §四(六) and 004 §二(二)4, and the dishonesty section of the file page. Registered in RecordsConfig.ready."""
 
-003 §四(六) and 004 §二(二)4: a civil servant with a dishonesty record cannot be rated 优秀 for that year. The records
-app registers the check that knows about dishonesty records; `assessment_record` asks every registered check.
-"""
+from typing import Any
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
-if TYPE_CHECKING:
-    from records.models import CivilServant
-
-# A check returns the reason the person cannot be rated 优秀 in that year, or None.
-ExcellentRatingCheck = Callable[["CivilServant", int], "str | Promise | None"]
-
-EXCELLENT_RATING_CHECKS: list[ExcellentRatingCheck] = []
+from records.models import AppliedMeasure, DishonestyRecord, RecordResponsibility, ResponsibilityKind
+from records.services.dishonesty import person_has_record_in_year
+from subjects.integrity import excellent_rating_barred_years
+from subjects.models import CivilServant
 
 
-def register_excellent_rating_check(check: ExcellentRatingCheck) -> ExcellentRatingCheck:
-    if check not in EXCELLENT_RATING_CHECKS:
-        EXCELLENT_RATING_CHECKS.append(check)
-    return check
-
-
-def excellent_rating_blockers(person: "CivilServant", year: int) -> list["str | Promise"]:
-    return [reason for check in EXCELLENT_RATING_CHECKS if (reason := check(person, year)) is not None]
-
-
-def excellent_rating_barred_years(person: "CivilServant") -> dict[int, list["str | Promise"]]:
-    """The years in which `person` cannot be rated 优秀, newest first, with why: what an inspector checks before a
-    promotion or an honour (the years with a verified record are the ones the registered checks look at)."""
-    from records.services.dishonesty import person_record_years
-
-    barred = {year: excellent_rating_blockers(person, year) for year in person_record_years(person)}
-    return {year: reasons for year, reasons in barred.items() if reasons}
-
-
-def _no_excellent_with_a_dishonesty_record(person: "CivilServant", year: int) -> "str | Promise | None":
-    from django.utils.translation import gettext_lazy
-
-    from records.services.dishonesty import person_has_record_in_year
-
+def no_excellent_with_a_dishonesty_record(person: CivilServant, year: int) -> str | Promise | None:
     if person_has_record_in_year(person, year):
         return gettext_lazy("A civil servant with a dishonesty record in that year cannot be rated Excellent.")
     return None
 
 
-# 003 §四(六), 004 §二(二)4: switched on by the records capability.
-register_excellent_rating_check(_no_excellent_with_a_dishonesty_record)
+def integrity_file_records(user: Any, person: CivilServant) -> dict[str, Any]:
+    """The dishonesty side of a civil servant's file (DOMAIN §2): the verified records naming the person — as the
+    subject or as a responsible person (惩戒到人) — that the reader may see, the measures in force on the person, and
+    the years the person cannot be rated 优秀. A fixed number of queries whatever the number of records."""
+    kind = RecordResponsibility.objects.filter(record=OuterRef("pk"), person=person).values("kind")[:1]
+    records = list(
+        DishonestyRecord.objects.visible_to(user)
+        .naming(person)
+        .verified()
+        .select_related("subject_agency")
+        .annotate(responsibility_kind=Subquery(kind))
+        .order_by("-decision_date", "-pk")
+    )
+    kinds = dict(ResponsibilityKind.choices)
+    for record in records:
+        record.as_subject = record.subject_person_id == person.pk
+        record.responsibility_label = kinds.get(record.responsibility_kind, "")
+    measures = (
+        AppliedMeasure.objects.visible_to(user)
+        .filter(target_person=person)
+        .in_force()
+        .select_related("measure_type", "record")
+        .order_by("-starts_on", "-pk")
+    )
+    this_year = timezone.localdate().year
+    barred = excellent_rating_barred_years(person)
+    return {
+        "person_records": records,
+        "person_measures": list(measures),
+        "barred_years": barred,
+        "barred_this_year": barred.get(this_year),
+        "this_year": this_year,
+    }

@@ -21,8 +21,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin import CONSOLE_ROLES, ReadOnlyScopedAdmin, ScopedAdmin, has_console_role
 from accounts.scope import agency_q, record_q
 from records.admin.dishonesty import OverdueFilter, WorkflowActionForm, run_on_each
-from records.admin.subjects import ReadOnlyInline
-from records.personal_data import mask_id_numbers_in_text
 from repair.models import (
     CaseAttachment,
     CaseEvent,
@@ -45,6 +43,8 @@ from repair.services import (
     repair_not_accept,
     repair_refuse,
 )
+from subjects.admin import ReadOnlyInline
+from subjects.personal_data import mask_id_numbers_in_text
 
 # Never `query_code_digest`.
 FILER_FIELDS = ("filer_name", "filer_contact", "filer_email", "masked_statement", "commitment_signed", "filed_by")

@@ -10,7 +10,7 @@ from collections import Counter
 from django.utils import timezone
 
 from accounts.models import Role, User
-from records.models import Agency, DishonestyRecord
+from records.models import DishonestyRecord
 from repair.models import Complaint, Objection, RepairApplication
 from repair.services import (
     complaint_accept,
@@ -28,6 +28,7 @@ from repair.services import (
     repair_refuse,
     repair_request_material,
 )
+from subjects.models import Agency
 
 FILERS = [("王律师", "13800000001"), ("李会计", "13800000002"), ("赵经理", "0571-86000003"), ("陈主任", "13900000004")]
 

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from records.models import Agency, AppliedMeasure, DishonestyRecord, UndeletableModel, UndeletableQuerySet
+from kernel.models import UndeletableModel, UndeletableQuerySet
+from records.models import AppliedMeasure, DishonestyRecord
+from subjects.models import Agency
 from workcalendar.deadlines import DeadlineFields
 
 

@@ -5,9 +5,9 @@ from typing import Any
 from django.utils import timezone
 
 from config.queueing import queue_after_commit
-from records.models import Agency
 from repair.models import Notification
 from repair.tasks import send_notice_email
+from subjects.models import Agency
 
 
 def notify(

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiClient, User
 from accounts.services import api_client_issue
-from records.models import Agency
+from subjects.models import Agency
 
 _names = itertools.count(1)
 

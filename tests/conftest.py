@@ -22,8 +22,8 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.utils import translation
 
-from accounts.models import Role, User
-from records.models import Agency, AgencyKind, CivilServant, Sector
+from accounts.models import Role, Sector, User
+from subjects.models import Agency, AgencyKind, CivilServant
 from tests.factories import make_agency, make_person, make_user
 
 # The `page` fixture of the browser tests (headless Chromium).

@@ -6,10 +6,12 @@ from typing import Any
 
 from accounts.models import User
 from accounts.services import user_create
-from records.codes import make_uscc
-from records.models import Agency, AgencyKind, CivilServant, DishonestyRecord
-from records.personal_data import make_id_number
-from records.services import RecordInput, agency_create, civil_servant_create
+from records.models import DishonestyRecord
+from records.services import RecordInput
+from subjects.codes import make_uscc
+from subjects.models import Agency, AgencyKind, CivilServant
+from subjects.personal_data import make_id_number
+from subjects.services import agency_create, civil_servant_create
 
 _sequence = itertools.count(1)
 

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.test import Client
 
-from records.models import Agency, DishonestyRecord
+from records.models import DishonestyRecord
 from records.services import record_publish, record_submit
+from subjects.models import Agency
 from tests.conftest import City
 from tests.factories import make_record
 

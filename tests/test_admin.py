@@ -16,8 +16,8 @@ from django.urls import reverse
 from accounts.admin import ScopedAdmin
 from accounts.authentication import api_token_issue
 from accounts.models import Role, User
-from records.codes import make_uscc
-from records.models import (
+from subjects.codes import make_uscc
+from subjects.models import (
     AccessAction,
     Agency,
     AgencyEvent,
@@ -30,8 +30,8 @@ from records.models import (
     PersonalDataAccess,
     PersonalMattersReport,
 )
-from records.personal_data import id_number_digest
-from records.services import (
+from subjects.personal_data import id_number_digest
+from subjects.services import (
     assessment_record,
     civil_servant_file_read,
     civil_servant_move,

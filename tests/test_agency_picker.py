@@ -7,9 +7,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from records.agency_picker import AgencyPickerField, agency_label
-from records.forms import entering_agencies
-from records.models import Agency, DishonestyRecord
+from records.models import DishonestyRecord
+from subjects.agency_picker import AgencyPickerField, agency_label
+from subjects.forms import entering_agencies
+from subjects.models import Agency
 from tests.conftest import City
 from tests.factories import make_agency
 

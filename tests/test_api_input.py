@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from records.models import DishonestyRecord
-from records.services import agency_rename
+from subjects.services import agency_rename
 from tests.conftest import City
 from tests.factories import make_record
 from tests.test_api_subjects import assert_error, client_for

@@ -19,7 +19,6 @@ from rest_framework.throttling import AnonRateThrottle
 from accounts.authentication import api_token_issue
 from accounts.models import User
 from records.api.dishonesty import RecordChangesSerializer
-from records.codes import make_uscc
 from records.models import (
     AppliedMeasure,
     DishonestyRecord,
@@ -37,6 +36,7 @@ from records.services import (
     records_expire_due,
 )
 from records.services.dishonesty import CORRECTABLE_FIELDS
+from subjects.codes import make_uscc
 from tests.conftest import City
 from tests.factories import make_person, make_record, record_input
 from workcalendar.services import calendar_year_seed

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 
 from accounts.authentication import api_token_issue
 from accounts.models import User
-from records.models import AccessAction, Agency, AgencyKind, CivilServant, PersonalDataAccess
-from records.services import (
+from subjects.models import AccessAction, Agency, AgencyKind, CivilServant, PersonalDataAccess
+from subjects.services import (
     agency_set_active,
     assessment_record,
     civil_servant_move,

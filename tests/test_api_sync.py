@@ -26,10 +26,8 @@ from rest_framework.test import APIClient
 from accounts.authentication import api_token_issue
 from accounts.models import ApiScope, User
 from records.api.sync import START, decode_cursor, encode_cursor
-from records.models import DishonestyRecord, PersonalDataAccess, PlatformChange, RecordStatus
+from records.models import DishonestyRecord, PlatformChange, RecordStatus
 from records.services import (
-    agency_rename,
-    civil_servant_update,
     evidence_attach,
     record_correct,
     record_publish,
@@ -38,6 +36,8 @@ from records.services import (
     record_submit,
     records_expire_due,
 )
+from subjects.models import PersonalDataAccess
+from subjects.services import agency_rename, civil_servant_update
 from tests.client_support import api_client_for
 from tests.conftest import City
 from tests.factories import make_record

@@ -3,8 +3,8 @@
 import pytest
 from django.db.models import ProtectedError
 
-from records.models import Agency, AgencyEvent, AnnualAssessment, CivilServant
-from records.services import assessment_record, civil_servant_update
+from subjects.models import Agency, AgencyEvent, AnnualAssessment, CivilServant
+from subjects.services import assessment_record, civil_servant_update
 from tests.conftest import City
 
 

@@ -22,9 +22,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import ApiClient, User
 from records.models import (
-    Agency,
     AppliedMeasure,
-    CivilServant,
     DishonestyRecord,
     EvidenceFile,
     ImportJob,
@@ -32,6 +30,7 @@ from records.models import (
     RecordStatus,
 )
 from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
+from subjects.models import Agency, CivilServant
 from tests.visible_text import english_words, visible_text
 from workcalendar.models import CalendarYear
 
@@ -123,20 +122,20 @@ def staff_pages(user: User) -> list[str]:
     agency = Agency.objects.visible_to(user).order_by("path").first()
     if agency is not None:
         pages += [
-            reverse("records:agency_detail", args=[agency.pk]),
-            reverse("records:person_create", args=[agency.pk]),
+            reverse("subjects:agency_detail", args=[agency.pk]),
+            reverse("subjects:person_create", args=[agency.pk]),
         ]
     person = CivilServant.objects.visible_to(user).filter(records__isnull=False).order_by("pk").first()
     if person is not None:
         pages += [
             reverse(name, args=[person.pk])
             for name in (
-                "records:person_detail",
-                "records:person_edit",
-                "records:person_move",
-                "records:assessment_create",
-                "records:training_create",
-                "records:matters_report_create",
+                "subjects:person_detail",
+                "subjects:person_edit",
+                "subjects:person_move",
+                "subjects:assessment_create",
+                "subjects:training_create",
+                "subjects:matters_report_create",
             )
         ]
     job = ImportJob.objects.visible_to(user).order_by("pk").first()
@@ -213,7 +212,7 @@ def refused_forms(user: User) -> list[tuple[str, dict[str, Any]]]:
         ("/staff/records/bulk/", {"action": "publish", "ids": ["1", "2"]}),
     ]
     if person is not None:
-        forms.append((reverse("records:person_reveal", args=[person.pk]), {"purpose": ""}))
+        forms.append((reverse("subjects:person_reveal", args=[person.pk]), {"purpose": ""}))
     if record is not None:
         forms.append((reverse("records:record_publish", args=[record.pk]), {}))
     return forms

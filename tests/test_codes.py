@@ -2,8 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from stdnum.cn import ric as stdnum_ric
 
-from records.codes import make_uscc, validate_uscc
-from records.personal_data import (
+from subjects.codes import make_uscc, validate_uscc
+from subjects.personal_data import (
     id_number_check_digit,
     make_id_number,
     mask_id_number,

@@ -17,7 +17,6 @@ from django.test import RequestFactory
 from stdnum.cn import ric as stdnum_ric
 
 from accounts.models import Role, User
-from records.codes import validate_uscc
 from records.management.commands.demo_city import (
     CITY_USCC,
     DEMO_USERS,
@@ -27,23 +26,26 @@ from records.management.commands.demo_city import (
     demo_records_loaded,
 )
 from records.models import (
-    Agency,
-    AgencyKind,
-    AnnualAssessment,
     AppliedMeasure,
-    AssessmentResult,
-    CivilServant,
-    CivilServantMove,
     DishonestyRecord,
-    IntegrityTraining,
     MeasureState,
-    PersonalMattersReport,
     RecordEvent,
     RecordStatus,
     Rectification,
     Severity,
 )
-from records.personal_data import validate_id_number
+from subjects.codes import validate_uscc
+from subjects.models import (
+    Agency,
+    AgencyKind,
+    AnnualAssessment,
+    AssessmentResult,
+    CivilServant,
+    CivilServantMove,
+    IntegrityTraining,
+    PersonalMattersReport,
+)
+from subjects.personal_data import validate_id_number
 
 pytestmark = pytest.mark.django_db
 

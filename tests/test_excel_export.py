@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 
 from records.errors import DomainError
 from records.excel import COLUMNS, DATA_SHEET
-from records.models import DishonestyRecord, PersonalDataAccess
+from records.models import DishonestyRecord
 from records.services import records_export
+from subjects.models import PersonalDataAccess
 from tests.conftest import City
 from tests.factories import make_record
 

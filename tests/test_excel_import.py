@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from records import excel
-from records.codes import make_uscc
 from records.errors import DomainError, NotAllowed
 from records.excel import columns, writer
 from records.excel.reader import XlsxReader, column_letters, is_date_format
@@ -30,6 +29,7 @@ from records.models import (
 )
 from records.services import import_job_create, import_job_run, record_publish, record_revoke, record_submit
 from records.tasks import run_import_job
+from subjects.codes import make_uscc
 from tests import published_ids
 from tests.conftest import City
 from tests.factories import make_person, make_record, next_id_number, next_uscc

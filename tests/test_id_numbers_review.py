@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from records.models import CivilServant
+from subjects.models import CivilServant
 from tests import published_ids
 from tests.conftest import City
 from tests.factories import make_person

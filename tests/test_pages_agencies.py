@@ -7,8 +7,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from records.models import Agency, AgencyKind
-from records.services import agency_merge, agency_rename
+from subjects.models import Agency, AgencyKind
+from subjects.services import agency_merge, agency_rename
 from tests.conftest import City
 from tests.factories import make_agency, make_person
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from records.errors import NotAllowed
-from records.models import (
+from subjects.models import (
     AccessAction,
     AnnualAssessment,
     CivilServant,
@@ -24,7 +24,7 @@ from records.models import (
     PersonalDataAccess,
     PersonalMattersReport,
 )
-from records.services import assessment_record, civil_servant_move, matters_report_record, training_record
+from subjects.services import assessment_record, civil_servant_move, matters_report_record, training_record
 from tests import published_ids
 from tests.conftest import City
 from tests.factories import make_agency, make_person, next_id_number
@@ -520,7 +520,7 @@ def test_a_refusal_from_the_service_is_a_403(client: Client, world: City, monkey
     def refuse(**kwargs: object) -> CivilServant:
         raise NotAllowed("You may not change this person.")
 
-    monkeypatch.setattr("records.services.civil_servant_update", refuse)
+    monkeypatch.setattr("subjects.services.civil_servant_update", refuse)
     client.force_login(world.clerk_a)
 
     response = client.post(f"/staff/people/{world.person_a.pk}/edit/", {"name": "张伟"})

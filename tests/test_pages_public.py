@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from records.models import AgencyKind
+from subjects.models import AgencyKind
 from tests.conftest import City
 from tests.factories import make_agency
 

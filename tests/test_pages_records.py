@@ -16,10 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.scope import may_enter_records_for
-from records.codes import make_uscc
-from records.forms import entering_agencies
 from records.models import (
-    Agency,
     DishonestyRecord,
     RecordEvent,
     RecordResponsibility,
@@ -29,6 +26,9 @@ from records.models import (
 from records.services import record_publish, record_submit
 from records.views import dishonesty as record_views
 from repair.models import Notification
+from subjects.codes import make_uscc
+from subjects.forms import entering_agencies
+from subjects.models import Agency
 from tests.conftest import City
 from tests.factories import make_agency, make_person, make_record
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from records import excel
-from records.codes import make_uscc
 from records.models import DishonestyRecord, EvidenceFile, ImportJob
 from records.services import import_job_run
+from subjects.codes import make_uscc
 from tests.browser_support import ARTIFACTS, BROWSER_MARKS
 from tests.conftest import PASSWORD, City
 

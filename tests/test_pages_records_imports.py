@@ -16,9 +16,9 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from records import excel
-from records.codes import make_uscc
 from records.models import DishonestyRecord, ImportJob, ImportStatus
 from records.services import import_job_run
+from subjects.codes import make_uscc
 from tests.conftest import City
 from tests.factories import make_record
 

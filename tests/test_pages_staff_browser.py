@@ -16,8 +16,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from records.models import AccessAction, DishonestyRecord, PersonalDataAccess, RecordStatus, ResponsibilityKind
+from records.models import DishonestyRecord, RecordStatus, ResponsibilityKind
 from records.services import record_create, record_publish, record_submit
+from subjects.models import AccessAction, PersonalDataAccess
 from tests.browser_support import ARTIFACTS, BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import PASSWORD, City
 from tests.factories import make_record, record_input

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 
 from records.errors import DomainError, NotAllowed
-from records.models import AccessAction, CivilServant, PersonalDataAccess
-from records.services import civil_servant_lookup_by_id_number, civil_servant_reveal_id_number
+from subjects.models import AccessAction, CivilServant, PersonalDataAccess
+from subjects.services import civil_servant_lookup_by_id_number, civil_servant_reveal_id_number
 from tests.conftest import City
 
 FULL_ID = "33010219850312148X"
@@ -61,7 +61,7 @@ def test_an_inspector_cannot_reveal_a_number_outside_the_region(world: City) -> 
 
 
 def test_it_masks_id_numbers_in_every_log_line(world: City, caplog: pytest.LogCaptureFixture) -> None:
-    from records.personal_data import MaskIdNumbersFilter
+    from subjects.personal_data import MaskIdNumbersFilter
 
     logger = logging.getLogger("govcredit.test")
     handler_filter = MaskIdNumbersFilter()

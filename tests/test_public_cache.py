@@ -19,9 +19,11 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from disclosure import cache as response_cache
-from records.models import Agency, DishonestyRecord
-from records.services import agency_merge, agency_rename, record_correct, record_repair, record_revoke
+from records.models import DishonestyRecord
+from records.services import record_correct, record_repair, record_revoke
 from repair.services import objection_accept, objection_file
+from subjects.models import Agency
+from subjects.services import agency_merge, agency_rename
 from tests.conftest import City
 from tests.factories import make_agency
 from tests.public_support import D, at, fixed_today, html, published, record_ids

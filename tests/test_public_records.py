@@ -8,8 +8,10 @@ import time_machine
 from django.http import HttpResponse
 from django.test import Client
 
-from records.models import Agency, DishonestyRecord, RecordStatus
-from records.services import agency_merge, record_correct, record_return, record_revoke, records_expire_due
+from records.models import DishonestyRecord, RecordStatus
+from records.services import record_correct, record_return, record_revoke, records_expire_due
+from subjects.models import Agency
+from subjects.services import agency_merge
 from tests.conftest import City
 from tests.factories import make_agency, make_person
 from tests.public_support import D, at, copies, draft, fixed_today, html, published, record_ids, submitted

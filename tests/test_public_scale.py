@@ -11,8 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from records.disclosure import window_for
-from records.models import Agency, CivilServant, DishonestyRecord, RecordStatus, Severity
-from records.search import grams_of
+from records.models import DishonestyRecord, RecordStatus, Severity
+from subjects.models import Agency, CivilServant
+from subjects.search import grams_of
 from tests.public_support import fixed_today, html, record_ids
 
 

@@ -7,7 +7,7 @@ import time_machine
 from django.test import Client
 
 from disclosure.queries import agencies_matching, is_code_query
-from records.models import AgencyKind
+from subjects.models import AgencyKind
 from tests.conftest import City
 from tests.factories import make_agency, next_uscc
 from tests.public_support import fixed_today, published

@@ -8,7 +8,6 @@ from django.db import connection
 
 from records.errors import DomainError, NotAllowed
 from records.models import (
-    AnnualAssessment,
     AppliedMeasure,
     DishonestyRecord,
     MeasureState,
@@ -18,7 +17,6 @@ from records.models import (
     ResponsibilityKind,
 )
 from records.services import (
-    assessment_record,
     record_correct,
     record_publish,
     record_return,
@@ -27,6 +25,8 @@ from records.services import (
     record_update,
     records_expire_due,
 )
+from subjects.models import AnnualAssessment
+from subjects.services import assessment_record
 from tests.conftest import City
 from tests.factories import make_person, make_record, record_input
 

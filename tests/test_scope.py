@@ -4,8 +4,8 @@ import pytest
 
 from accounts.models import Role
 from accounts.scope import may_edit_people_of, may_manage_agencies_under
-from records.models import Agency, AnnualAssessment, CivilServant
-from records.services import assessment_record
+from subjects.models import Agency, AnnualAssessment, CivilServant
+from subjects.services import assessment_record
 from tests.conftest import City
 from tests.factories import make_user
 

@@ -3,8 +3,9 @@
 import pytest
 from django.db import connection
 
-from records.models import Agency, DishonestyRecord
-from records.search import grams_of, query_grams
+from records.models import DishonestyRecord
+from subjects.models import Agency
+from subjects.search import grams_of, query_grams
 from tests.conftest import City
 from tests.factories import make_agency, make_person, make_record
 
@@ -34,7 +35,7 @@ def test_two_characters_must_stand_together(world: City) -> None:
 
 
 def test_renaming_keeps_the_grams_in_step(world: City) -> None:
-    from records.services import agency_rename
+    from subjects.services import agency_rename
 
     agency_rename(actor=world.admin, agency=world.agency_b, name="西城区审计局", reason="更名")
     assert Agency.objects.filter(name_grams__has_all=query_grams("审计")).get() == world.agency_b

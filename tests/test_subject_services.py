@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 
 from records.errors import DomainError, NotAllowed
-from records.integrity import EXCELLENT_RATING_CHECKS, register_excellent_rating_check
-from records.models import (
+from subjects.integrity import EXCELLENT_RATING_CHECKS, register_excellent_rating_check
+from subjects.models import (
     Agency,
     AgencyEvent,
     AgencyEventKind,
@@ -13,7 +13,7 @@ from records.models import (
     CivilServant,
     CivilServantMove,
 )
-from records.services import (
+from subjects.services import (
     agency_create,
     agency_merge,
     agency_move,
@@ -228,7 +228,7 @@ def test_nobody_moves_to_an_inactive_agency(world: City) -> None:
 
 
 def test_a_person_leaves_the_active_list_with_a_reason_kept_in_history(world: City) -> None:
-    from records.services import civil_servant_set_active
+    from subjects.services import civil_servant_set_active
 
     with pytest.raises(DomainError):
         civil_servant_set_active(actor=world.clerk_a, person=world.person_a, active=False, reason="")
@@ -241,7 +241,7 @@ def test_a_person_leaves_the_active_list_with_a_reason_kept_in_history(world: Ci
 
 
 def test_reports_and_trainings_refuse_empty_or_impossible_values(world: City) -> None:
-    from records.services import matters_report_record
+    from subjects.services import matters_report_record
 
     with pytest.raises(DomainError) as caught:
         training_record(

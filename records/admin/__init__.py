@@ -1,6 +1,6 @@
-"""The admin console of the records app, split by subject: credit subjects and integrity files, dishonesty records
-and what hangs off them, the rules behind records. Importing the package registers every admin."""
+"""The admin console of the records app, split by subject: dishonesty records and what hangs off them, the rules
+behind records. Importing the package registers every admin."""
 
-from records.admin import dishonesty, rules, subjects
+from records.admin import dishonesty, rules
 
-__all__ = ["dishonesty", "rules", "subjects"]
+__all__ = ["dishonesty", "rules"]

@@ -20,11 +20,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import CONSOLE_ROLES, ReadOnlyScopedAdmin, ScopedAdmin, has_console_role
 from accounts.scope import record_q
-from records.admin.subjects import ReadOnlyInline
 from records.errors import DomainError
 from records.filters import record_text_q
 from records.models import (
-    Agency,
     AppliedMeasure,
     DishonestyRecord,
     EvidenceFile,
@@ -42,6 +40,8 @@ from records.services import (
     record_revoke,
     record_submit,
 )
+from subjects.admin import ReadOnlyInline
+from subjects.models import Agency
 
 
 class WorkflowActionForm(helpers.ActionForm):

@@ -12,26 +12,10 @@ from records.api.dishonesty import (
 )
 from records.api.imports import ImportJobDetailApi, ImportJobErrorsApi, ImportJobListApi, ImportTemplateApi
 from records.api.public import PublicRecordDetailApi, PublicRecordListApi
-from records.api.subjects import (
-    AgencyDetailApi,
-    AgencyListApi,
-    CivilServantDetailApi,
-    CivilServantIntegrityFileApi,
-    CivilServantListApi,
-    CivilServantLookupApi,
-    CivilServantRevealIdNumberApi,
-)
 from records.api.sync import ChangeFeedApi
 
 __all__ = [
-    "AgencyDetailApi",
-    "AgencyListApi",
     "ChangeFeedApi",
-    "CivilServantDetailApi",
-    "CivilServantIntegrityFileApi",
-    "CivilServantListApi",
-    "CivilServantLookupApi",
-    "CivilServantRevealIdNumberApi",
     "ImportJobDetailApi",
     "ImportJobErrorsApi",
     "ImportJobListApi",

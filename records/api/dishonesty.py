@@ -24,14 +24,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_support import ConditionalRetrieveMixin, conditional_get_schema
+from accounts.models import Sector
 from accounts.permissions import RECORD_READ_SCOPES, RECORD_WRITE_SCOPES
-from records.api.subjects import AgencyRefSerializer
 from records.filters import RecordFilter
 from records.models import (
     TEXT_LIMITS,
-    Agency,
     AppliedMeasure,
-    CivilServant,
     DishonestyRecord,
     EvidenceFile,
     RecordEvent,
@@ -39,11 +37,9 @@ from records.models import (
     RecordSource,
     Rectification,
     ResponsibilityKind,
-    Sector,
     Severity,
     SpecialField,
 )
-from records.personal_data import mask_id_numbers_in_text
 from records.services import (
     RecordInput,
     record_correct,
@@ -56,6 +52,9 @@ from records.services import (
     record_update,
 )
 from records.services.dishonesty import CORRECTABLE_FIELDS
+from subjects.api import AgencyRefSerializer
+from subjects.models import Agency, CivilServant
+from subjects.personal_data import mask_id_numbers_in_text
 
 
 class MaskedTextField(serializers.CharField):

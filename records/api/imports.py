@@ -29,9 +29,10 @@ from accounts.permissions import RECORD_WRITE_SCOPES
 from records.api.dishonesty import AgencyCodeSerializer, InScopeField
 from records.excel import build_template
 from records.excel.export import XLSX_CONTENT_TYPE
-from records.models import Agency, ImportJob, ImportStatus
-from records.personal_data import mask_id_numbers_in_text
+from records.models import ImportJob, ImportStatus
 from records.services import import_job_create
+from subjects.models import Agency
+from subjects.personal_data import mask_id_numbers_in_text
 
 ERRORS_SHOWN = 100
 RUNNING = frozenset({ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.IMPORTING})

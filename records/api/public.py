@@ -17,10 +17,12 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api_support import ConditionalRetrieveMixin, IdCursorPagination, conditional_get_schema
+from accounts.filters import IdFilter, text_filter
+from accounts.models import Sector
 from disclosure.masking import mask_person_name, redact_person_text
 from disclosure.queries import agencies_matching, normalize_query
-from records.filters import IdFilter, text_filter
-from records.models import Agency, DishonestyRecord, Sector, Severity
+from records.models import DishonestyRecord, Severity
+from subjects.models import Agency
 
 PUBLIC_MAX_AGE = 60
 

@@ -47,7 +47,7 @@ from accounts.permissions import ANY_SCOPE
 from accounts.scope import may_read_public_changes, record_q
 from disclosure.masking import redact_person_text
 from records.models import IN_FORCE_STATUSES, ChangeType, PlatformChange
-from records.personal_data import mask_id_numbers_in_text
+from subjects.personal_data import mask_id_numbers_in_text
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500

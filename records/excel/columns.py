@@ -15,7 +15,8 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from records.models import TEXT_LIMITS, RecordSource, RecordStatus, Sector, Severity, SpecialField
+from accounts.models import Sector
+from records.models import TEXT_LIMITS, RecordSource, RecordStatus, Severity, SpecialField
 
 DATA_SHEET = "失信记录"
 HELP_SHEET = "填写说明"

@@ -20,7 +20,6 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext as _
 
 from accounts.scope import agency_q
-from records.codes import normalize_uscc, validate_uscc
 from records.disclosure import Window, rule_in_force_among, window_of
 from records.excel.columns import (
     AMOUNT_LIMIT,
@@ -36,8 +35,10 @@ from records.excel.columns import (
     fold,
 )
 from records.excel.reader import CellError, SheetRow, column_letters
-from records.models import Agency, CivilServant, DisclosureRule, DishonestyRecord, RecordStatus
-from records.personal_data import id_number_digest, normalize_id_number, validate_id_number
+from records.models import DisclosureRule, DishonestyRecord, RecordStatus
+from subjects.codes import normalize_uscc, validate_uscc
+from subjects.models import Agency, CivilServant
+from subjects.personal_data import id_number_digest, normalize_id_number, validate_id_number
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?$")

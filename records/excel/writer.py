@@ -17,8 +17,6 @@ from django.db import connection, models
 
 from records.excel.rows import ValidRow
 from records.models import (
-    Agency,
-    CivilServant,
     DishonestyRecord,
     RecordEvent,
     RecordEventKind,
@@ -26,7 +24,8 @@ from records.models import (
     RecordStatus,
     ResponsibilityKind,
 )
-from records.search import grams_of
+from subjects.models import Agency, CivilServant
+from subjects.search import grams_of
 
 
 def _use_copy() -> bool:

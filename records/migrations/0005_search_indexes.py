@@ -9,7 +9,7 @@ INDEXES = [
 
 
 def fill_and_index(apps, schema_editor):
-    from records.search import grams_of
+    from subjects.search import grams_of
 
     Agency = apps.get_model("records", "Agency")
     DishonestyRecord = apps.get_model("records", "DishonestyRecord")

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import records.search
+import subjects.search
 from django.conf import settings
 from django.db import migrations, models
 
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='agency',
             name='name_grams',
-            field=records.search.GramsField(default='', editable=False, verbose_name='name search index'),
+            field=subjects.search.GramsField(default='', editable=False, verbose_name='name search index'),
         ),
         migrations.AlterField(
             model_name='agency',
@@ -191,7 +191,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='dishonestyrecord',
             name='search_grams',
-            field=records.search.GramsField(default='', editable=False, verbose_name='name search index'),
+            field=subjects.search.GramsField(default='', editable=False, verbose_name='name search index'),
         ),
         migrations.AlterField(
             model_name='dishonestyrecord',

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from records.models.subjects import Agency, CivilServant, Sector, UndeletableModel, UndeletableQuerySet
-from records.search import GramsField
+from accounts.models import Sector
+from kernel.models import UndeletableModel, UndeletableQuerySet
+from subjects.models import Agency, CivilServant
+from subjects.search import GramsField
 
 
 class Severity(models.TextChoices):

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from records.models.subjects import Agency, UndeletableModel, UndeletableQuerySet
+from kernel.models import UndeletableModel, UndeletableQuerySet
+from subjects.models import Agency
 
 
 class ImportStatus(models.TextChoices):

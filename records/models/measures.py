@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models.dishonesty import DishonestyRecord, Severity
-from records.models.subjects import Agency, CivilServant, UndeletableModel, UndeletableQuerySet
+from subjects.models import Agency, CivilServant
 from workcalendar.deadlines import DeadlineFields
 
 

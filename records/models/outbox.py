@@ -9,8 +9,8 @@ record's version and its payload in the national 双公示 field codes as it sto
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models.dishonesty import DishonestyRecord
-from records.models.subjects import UndeletableModel, UndeletableQuerySet
 
 
 class CurrentTransactionId(models.Func):

@@ -22,47 +22,14 @@ from records.services.evidence import evidence_attach
 from records.services.imports import import_job_create, import_job_run, import_jobs_sweep, records_export
 from records.services.measures import measure_set_state, rectification_submit
 from records.services.platform import platform_change_emit
-from records.services.subjects import (
-    agency_create,
-    agency_merge,
-    agency_move,
-    agency_rename,
-    agency_set_active,
-    assessment_record,
-    civil_servant_create,
-    civil_servant_file_read,
-    civil_servant_lookup_by_id_number,
-    civil_servant_move,
-    civil_servant_reveal_id_number,
-    civil_servant_set_active,
-    civil_servant_update,
-    civil_servants_with_invalid_id_numbers,
-    matters_report_record,
-    training_record,
-)
 
 __all__ = [
     "PublishPreview",
     "RecordInput",
-    "agency_create",
-    "agency_merge",
-    "agency_move",
-    "agency_rename",
-    "agency_set_active",
-    "assessment_record",
-    "civil_servant_create",
-    "civil_servant_file_read",
-    "civil_servant_lookup_by_id_number",
-    "civil_servant_move",
-    "civil_servant_reveal_id_number",
-    "civil_servant_set_active",
-    "civil_servant_update",
-    "civil_servants_with_invalid_id_numbers",
     "evidence_attach",
     "import_job_create",
     "import_job_run",
     "import_jobs_sweep",
-    "matters_report_record",
     "measure_set_state",
     "platform_change_emit",
     "record_correct",
@@ -81,5 +48,4 @@ __all__ = [
     "records_export",
     "records_windows_recompute",
     "rectification_submit",
-    "training_record",
 ]

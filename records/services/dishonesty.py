@@ -29,17 +29,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Role, Sector, User
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
-from records.codes import normalize_uscc, validate_uscc
 from records.disclosure import Window, rule_in_force_among, window_for, window_of
 from records.errors import DomainError, NotAllowed, SubmitterMayNotPublish
 from records.models import (
     IN_FORCE_STATUSES,
     TEXT_LIMITS,
-    Agency,
     ChangeType,
-    CivilServant,
     DisclosureRule,
     DishonestyRecord,
     MeasureState,
@@ -50,13 +47,14 @@ from records.models import (
     RecordSource,
     RecordStatus,
     ResponsibilityKind,
-    Sector,
     Severity,
     SpecialField,
 )
-from records.search import grams_of
 from records.services.measures import measure_types_for, measures_apply, measures_close
 from records.services.platform import platform_change_emit
+from subjects.codes import normalize_uscc, validate_uscc
+from subjects.models import Agency, CivilServant
+from subjects.search import grams_of
 
 S = RecordStatus
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {

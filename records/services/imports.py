@@ -35,16 +35,9 @@ from records.excel.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, export_csv
 from records.excel.reader import PackageLimits, UnreadableWorkbook, XlsxReader, check_package
 from records.excel.rows import ImportValidator, RowError, ValidRow
 from records.excel.writer import import_rows_write
-from records.models import (
-    AccessAction,
-    Agency,
-    CivilServant,
-    DishonestyRecord,
-    ImportJob,
-    ImportStatus,
-    PersonalDataAccess,
-)
-from records.personal_data import mask_id_numbers_in_text
+from records.models import DishonestyRecord, ImportJob, ImportStatus
+from subjects.models import AccessAction, Agency, CivilServant, PersonalDataAccess
+from subjects.personal_data import mask_id_numbers_in_text
 
 logger = logging.getLogger(__name__)
 

@@ -24,27 +24,8 @@ from records.views.imports import (
     record_export,
 )
 from records.views.queue import work_queue
-from records.views.subjects import (
-    agency_detail,
-    agency_list,
-    agency_suggest,
-    assessment_create,
-    matters_report_create,
-    person_create,
-    person_detail,
-    person_edit,
-    person_list,
-    person_lookup,
-    person_move,
-    person_reveal,
-    training_create,
-)
 
 __all__ = [
-    "agency_detail",
-    "agency_list",
-    "agency_suggest",
-    "assessment_create",
     "evidence_download",
     "evidence_upload",
     "import_job",
@@ -52,15 +33,7 @@ __all__ = [
     "import_job_progress",
     "import_template",
     "import_upload",
-    "matters_report_create",
     "measure_state",
-    "person_create",
-    "person_detail",
-    "person_edit",
-    "person_list",
-    "person_lookup",
-    "person_move",
-    "person_reveal",
     "record_actions",
     "record_bulk",
     "record_correct",
@@ -71,6 +44,5 @@ __all__ = [
     "record_list",
     "record_transition",
     "rectification_answer",
-    "training_create",
     "work_queue",
 ]

@@ -36,7 +36,6 @@ from accounts.scope import (
     record_q,
 )
 from records import services
-from records.agency_picker import AgencyPickerField
 from records.errors import DomainError, NotAllowed
 from records.filters import RecordFilter
 from records.forms import (
@@ -50,16 +49,13 @@ from records.forms import (
     ResponsibleFormSet,
     RevokeConfirmForm,
     dress_record_filter_form,
-    entering_agencies,
     people_for_records,
     pick_record_filter_agency,
     record_form_initial_from,
     responsible_initial,
 )
 from records.models import (
-    Agency,
     AppliedMeasure,
-    CivilServant,
     DishonestyRecord,
     EvidenceFile,
     MeasureEvent,
@@ -72,6 +68,9 @@ from records.models import (
 from records.services.dishonesty import TRANSITIONS
 from records.services.evidence import may_attach_evidence
 from records.services.measures import MEASURE_MOVES
+from subjects.agency_picker import AgencyPickerField
+from subjects.forms import entering_agencies
+from subjects.models import Agency, CivilServant
 
 logger = logging.getLogger(__name__)
 

@@ -25,10 +25,11 @@ from records import services
 from records.errors import DomainError, NotAllowed
 from records.excel import build_template
 from records.excel.export import XLSX_CONTENT_TYPE
-from records.forms import ImportUploadForm, entering_agencies
+from records.forms import ImportUploadForm
 from records.models import ImportJob, ImportStatus
-from records.personal_data import mask_id_numbers_in_text
 from records.views.dishonesty import EXPORT_FORMATS, filtered_records
+from subjects.forms import entering_agencies
+from subjects.personal_data import mask_id_numbers_in_text
 
 TEMPLATE_NAME = "失信记录导入模板.xlsx"
 JOB_ERRORS_SHOWN = 100

@@ -20,9 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.filters import IdFilter, StrictBooleanFilter
 from records.api.dishonesty import InScopeField, MaskedTextField, RecordChangesSerializer
-from records.api.subjects import AgencyRefSerializer
-from records.filters import IdFilter, StrictBooleanFilter
 from records.models import AppliedMeasure, DishonestyRecord
 from repair.models import (
     CaseAttachment,
@@ -57,6 +56,7 @@ from repair.services import (
     repair_refuse,
     repair_request_material,
 )
+from subjects.api import AgencyRefSerializer
 
 Case = Objection | Complaint | RepairApplication
 

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from records.errors import DomainError
-from records.models import Agency, DishonestyRecord
+from records.models import DishonestyRecord
 from repair.models import CaseAttachment, CaseEvent, Complaint, Objection, RepairApplication
+from subjects.models import Agency
 from workcalendar.workdays import Deadline, working_day_deadline
 
 Case = Objection | Complaint | RepairApplication

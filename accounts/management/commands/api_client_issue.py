@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.models import ApiScope
 from accounts.services import api_client_issue
 from records.errors import DomainError
-from records.models import Agency
+from subjects.models import Agency
 
 
 def _agency(code: str) -> Agency:

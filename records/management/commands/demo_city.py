@@ -26,31 +26,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role, Sector, User
 from accounts.services import user_create
-from records.codes import make_uscc
 from records.disclosure import add_months
-from records.models import (
-    Agency,
-    AgencyKind,
-    AnnualAssessment,
-    AssessmentResult,
-    CivilServant,
-    DishonestyRecord,
-    MeasureState,
-    RecordSource,
-    Rectification,
-    ResponsibilityKind,
-    Sector,
-)
-from records.personal_data import id_number_check_digit, make_id_number
+from records.models import DishonestyRecord, MeasureState, RecordSource, Rectification, ResponsibilityKind
 from records.services import (
     RecordInput,
-    agency_create,
-    assessment_record,
-    civil_servant_create,
-    civil_servant_move,
-    matters_report_record,
     measure_set_state,
     record_correct,
     record_create,
@@ -62,9 +43,19 @@ from records.services import (
     record_update,
     records_expire_due,
     rectification_submit,
-    training_record,
 )
 from repair.demo import build_cases, cases_loaded
+from subjects.codes import make_uscc
+from subjects.models import Agency, AgencyKind, AnnualAssessment, AssessmentResult, CivilServant
+from subjects.personal_data import id_number_check_digit, make_id_number
+from subjects.services import (
+    agency_create,
+    assessment_record,
+    civil_servant_create,
+    civil_servant_move,
+    matters_report_record,
+    training_record,
+)
 from workcalendar.services import calendar_seed_supported_years
 
 SEED = 20260401

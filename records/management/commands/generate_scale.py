@@ -24,26 +24,17 @@ from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role, Sector, User
 from accounts.services import user_create
-from records.codes import make_uscc
 from records.disclosure import Window, window_for
-from records.models import (
-    Agency,
-    AgencyKind,
-    CivilServant,
-    DishonestyRecord,
-    RecordSource,
-    RecordStatus,
-    Sector,
-    Severity,
-    SpecialField,
-)
-from records.personal_data import make_id_number
-from records.services import agency_create
+from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
+from subjects.codes import make_uscc
+from subjects.models import Agency, AgencyKind, CivilServant
+from subjects.personal_data import make_id_number
+from subjects.services import agency_create
 
 try:  # name search grams arrived with the records issue; older trees have no such column
-    from records.search import grams_of
+    from subjects.search import grams_of
 except ImportError:  # pragma: no cover
     grams_of = None  # type: ignore[assignment]
 

@@ -8,37 +8,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from records.codes import validate_uscc
-from records.personal_data import decrypt_id_number, id_number_digest, normalize_id_number
-from records.search import GramsField
-
-
-class Sector(models.TextChoices):
-    PROCUREMENT = "procurement", _("Government procurement")
-    PPP = "ppp", _("PPP")
-    TENDERING = "tendering", _("Tendering and bidding")
-    INVESTMENT = "investment", _("Investment promotion")
-    DEBT = "debt", _("Government debt")
-    STREETS_TOWNS = "streets_towns", _("Streets and towns")
-    ENVIRONMENT = "environment", _("Environmental protection")
-    SUBSIDIES = "subsidies", _("Financial subsidies")
-    LAW_ENFORCEMENT = "law_enforcement", _("Administrative law enforcement")
-    OTHER = "other", _("Other")
-
-
-class UndeletableQuerySet(models.QuerySet):
-    """Business rows are never hard-deleted: they are deactivated, revoked or superseded instead."""
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError(f"{self.model.__name__} rows are never deleted; deactivate them instead.")
-
-
-class UndeletableModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError(f"{type(self).__name__} rows are never deleted; deactivate them instead.")
+from kernel.models import UndeletableModel, UndeletableQuerySet
+from subjects.codes import validate_uscc
+from subjects.personal_data import decrypt_id_number, id_number_digest, normalize_id_number
+from subjects.search import GramsField
 
 
 class AgencyKind(models.TextChoices):
@@ -110,9 +83,10 @@ class Agency(UndeletableModel):
     objects = AgencyQuerySet.as_manager()
     # Derived columns stay out of the trail: name_grams follows name, and path is rewritten for whole subtrees
     # with one UPDATE when an agency moves (parent is the audited fact).
-    history = HistoricalRecords(excluded_fields=["path", "name_grams"])
+    history = HistoricalRecords(table_name="records_historicalagency", excluded_fields=["path", "name_grams"])
 
     class Meta:
+        db_table = "records_agency"  # the table predates the subjects app
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
         ordering = ["path"]
@@ -173,6 +147,7 @@ class AgencyEvent(UndeletableModel):
     objects = UndeletableQuerySet.as_manager()
 
     class Meta:
+        db_table = "records_agencyevent"  # the table predates the subjects app
         verbose_name = _("agency event")
         verbose_name_plural = _("agency events")
         ordering = ["at", "pk"]
@@ -214,9 +189,12 @@ class CivilServant(UndeletableModel):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = CivilServantQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["id_number_cipher", "id_number_digest"])
+    history = HistoricalRecords(
+        table_name="records_historicalcivilservant", excluded_fields=["id_number_cipher", "id_number_digest"]
+    )
 
     class Meta:
+        db_table = "records_civilservant"  # the table predates the subjects app
         verbose_name = _("civil servant")
         verbose_name_plural = _("civil servants")
         ordering = ["agency_id", "name", "pk"]
@@ -225,7 +203,7 @@ class CivilServant(UndeletableModel):
         return self.name
 
     def set_id_number(self, id_number: str) -> None:
-        from records.personal_data import encrypt_id_number, mask_id_number
+        from subjects.personal_data import encrypt_id_number, mask_id_number
 
         number = normalize_id_number(id_number)
         self.id_number_digest = id_number_digest(number)
@@ -257,6 +235,7 @@ class CivilServantMove(UndeletableModel):
     objects = UndeletableQuerySet.as_manager()
 
     class Meta:
+        db_table = "records_civilservantmove"  # the table predates the subjects app
         verbose_name = _("move between agencies")
         verbose_name_plural = _("moves between agencies")
         ordering = ["moved_on", "pk"]
@@ -297,9 +276,10 @@ class AnnualAssessment(UndeletableModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = IntegrityFileQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="records_historicalannualassessment")
 
     class Meta:
+        db_table = "records_annualassessment"  # the table predates the subjects app
         verbose_name = _("annual assessment")
         verbose_name_plural = _("annual assessments")
         ordering = ["-year"]
@@ -328,9 +308,10 @@ class IntegrityTraining(UndeletableModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = IntegrityFileQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="records_historicalintegritytraining")
 
     class Meta:
+        db_table = "records_integritytraining"  # the table predates the subjects app
         verbose_name = _("integrity training")
         verbose_name_plural = _("integrity trainings")
         ordering = ["-attended_on"]
@@ -357,9 +338,10 @@ class PersonalMattersReport(UndeletableModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = IntegrityFileQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="records_historicalpersonalmattersreport")
 
     class Meta:
+        db_table = "records_personalmattersreport"  # the table predates the subjects app
         verbose_name = _("personal matters report")
         verbose_name_plural = _("personal matters reports")
         ordering = ["-reported_on"]
@@ -397,6 +379,7 @@ class PersonalDataAccess(UndeletableModel):
     objects = UndeletableQuerySet.as_manager()
 
     class Meta:
+        db_table = "records_personaldataaccess"  # the table predates the subjects app
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
         ordering = ["-at", "-pk"]

@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import CONSOLE_ROLES, ReadOnlyScopedAdmin, ScopedAdmin, adopt, has_console_role
 from accounts.scope import agency_q, people_q
-from records.models import (
+from subjects.models import (
     Agency,
     AgencyEvent,
     AnnualAssessment,
@@ -22,7 +22,7 @@ from records.models import (
     PersonalDataAccess,
     PersonalMattersReport,
 )
-from records.services import (
+from subjects.services import (
     agency_create,
     agency_merge,
     agency_move,

@@ -1,7 +1,7 @@
 """Staff pages for credit subjects: the agency directory, civil servants and their integrity files.
 
 Every object is fetched through its `visible_to(user)` queryset, so an id typed into a URL obeys the same scope as the
-lists (404 outside it); a role that may not read people at all gets 403. Writes go through records.services; a
+lists (404 outside it); a role that may not read people at all gets 403. Writes go through subjects.services; a
 DomainError comes back as a form error, NotAllowed as 403.
 """
 
@@ -18,16 +18,15 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.scope import may_edit_people_of, may_read_people
-from records import services
-from records.agency_picker import agency_suggestions
 from records.errors import DomainError, NotAllowed
-from records.forms import (
+from subjects import services
+from subjects.agency_picker import agency_suggestions
+from subjects.forms import (
     AssessmentForm,
     IdNumberLookupForm,
     MattersReportForm,
@@ -39,15 +38,8 @@ from records.forms import (
     TrainingForm,
     entering_agencies,
 )
-from records.integrity import excellent_rating_barred_years
-from records.models import (
-    Agency,
-    AppliedMeasure,
-    CivilServant,
-    DishonestyRecord,
-    RecordResponsibility,
-    ResponsibilityKind,
-)
+from subjects.integrity import integrity_file_sections
+from subjects.models import Agency, CivilServant
 
 PAGE_SIZE = 50
 
@@ -95,7 +87,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
         agencies = visible.exclude(parent__in=Agency.objects.visible_to(user).values("pk"))
     page = _page(request, with_child_counts(agencies, user))
     return render(
-        request, "records/agency_list.html", {"section": "agencies", "q": q, "page": page, "searching": bool(q)}
+        request, "subjects/agency_list.html", {"section": "agencies", "q": q, "page": page, "searching": bool(q)}
     )
 
 
@@ -125,14 +117,14 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "may_add_person": may_edit_people_of(user, agency),
     }
-    return render(request, "records/agency_detail.html", context)
+    return render(request, "subjects/agency_detail.html", context)
 
 
 @login_required
 @never_cache
 @require_GET
 def agency_suggest(request: HttpRequest) -> JsonResponse:
-    """The type-ahead's matches (records.agency_picker): agencies in the user's scope whose name holds the words
+    """The type-ahead's matches (subjects.agency_picker): agencies in the user's scope whose name holds the words
     typed or whose code starts with them. `within=enter`: only those the user enters records for."""
     within = request.GET.get("within", "visible")
     if within == "enter":
@@ -168,7 +160,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     else:
         people = people.none()
     context = {"section": "people", "form": form, "page": _page(request, people), "lookup_form": IdNumberLookupForm()}
-    return render(request, "records/person_list.html", context)
+    return render(request, "subjects/person_list.html", context)
 
 
 @login_required
@@ -188,51 +180,16 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
             _apply_domain_error(form, exc)
         else:
             if person is not None:
-                return redirect("records:person_detail", pk=person.pk)
+                return redirect("subjects:person_detail", pk=person.pk)
             form.add_error("id_number", _("No civil servant in your scope has this ID number."))
     # The language switcher returns to the bare address: a number someone put in the query string is not echoed.
     context = {"section": "people", "form": form, "language_next": request.path}
-    return render(request, "records/person_lookup.html", context)
+    return render(request, "subjects/person_lookup.html", context)
 
 
 def _visible_person(request: HttpRequest, pk: int) -> CivilServant:
     _require_people_reader(request.user)
     return get_object_or_404(CivilServant.objects.visible_to(request.user).select_related("agency"), pk=pk)
-
-
-def integrity_file_records(user: Any, person: CivilServant) -> dict[str, Any]:
-    """The dishonesty side of a civil servant's file (DOMAIN §2): the verified records naming the person — as the
-    subject or as a responsible person (惩戒到人) — that the reader may see, the measures in force on the person, and
-    the years the person cannot be rated 优秀. A fixed number of queries whatever the number of records."""
-    kind = RecordResponsibility.objects.filter(record=OuterRef("pk"), person=person).values("kind")[:1]
-    records = list(
-        DishonestyRecord.objects.visible_to(user)
-        .naming(person)
-        .verified()
-        .select_related("subject_agency")
-        .annotate(responsibility_kind=Subquery(kind))
-        .order_by("-decision_date", "-pk")
-    )
-    kinds = dict(ResponsibilityKind.choices)
-    for record in records:
-        record.as_subject = record.subject_person_id == person.pk
-        record.responsibility_label = kinds.get(record.responsibility_kind, "")
-    measures = (
-        AppliedMeasure.objects.visible_to(user)
-        .filter(target_person=person)
-        .in_force()
-        .select_related("measure_type", "record")
-        .order_by("-starts_on", "-pk")
-    )
-    this_year = timezone.localdate().year
-    barred = excellent_rating_barred_years(person)
-    return {
-        "person_records": records,
-        "person_measures": list(measures),
-        "barred_years": barred,
-        "barred_this_year": barred.get(this_year),
-        "this_year": this_year,
-    }
 
 
 def _render_person(
@@ -246,7 +203,7 @@ def _render_person(
     context = {
         "section": "people",
         "person": person,
-        **integrity_file_records(user, person),
+        **integrity_file_sections(user, person),
         "full_id_number": full_id_number,
         "may_reveal": user.may_see_full_id_numbers,
         "reveal_form": reveal_form or RevealIdNumberForm(),
@@ -256,9 +213,9 @@ def _render_person(
         "trainings": person.trainings.all(),
         "reports": person.matters_reports.all(),
         # The language switcher returns here, not to the POST-only reveal address.
-        "language_next": reverse("records:person_detail", args=[person.pk]),
+        "language_next": reverse("subjects:person_detail", args=[person.pk]),
     }
-    return render(request, "records/person_detail.html", context)
+    return render(request, "subjects/person_detail.html", context)
 
 
 @login_required
@@ -316,12 +273,12 @@ def _form_page(
             _apply_domain_error(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("records:person_detail", pk=saved.pk)
+            return redirect("subjects:person_detail", pk=saved.pk)
     if person is not None:
-        cancel_url = reverse("records:person_detail", args=[person.pk])
+        cancel_url = reverse("subjects:person_detail", args=[person.pk])
     else:
         assert agency is not None
-        cancel_url = reverse("records:agency_detail", args=[agency.pk])
+        cancel_url = reverse("subjects:agency_detail", args=[agency.pk])
     context = {
         "section": "people",
         "form": form,
@@ -330,7 +287,7 @@ def _form_page(
         "agency": agency,
         "cancel_url": cancel_url,
     }
-    return render(request, "records/person_form.html", context)
+    return render(request, "subjects/person_form.html", context)
 
 
 def _editable_person(request: HttpRequest, pk: int) -> CivilServant:

@@ -1,5 +1,5 @@
 """Choosing an agency by typing: a text field that the staff site turns into a type-ahead (static/js/agency-picker.js
-asks `records:agency_suggest` for matches in the user's scope), and that works as a plain text field without
+asks `subjects:agency_suggest` for matches in the user's scope), and that works as a plain text field without
 JavaScript.
 
 A city has thousands of agencies; a drop-down of them all is unusable and costs a page its weight. The field accepts
@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from records.models import Agency
+from subjects.models import Agency
 
 SUGGESTIONS = 15
 CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
@@ -78,7 +78,7 @@ class AgencyPickerInput(forms.TextInput):
         attrs.update(
             {"role": "combobox", "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": listbox}
         )
-        url = f"{reverse('records:agency_suggest')}?within={self.within}"
+        url = f"{reverse('subjects:agency_suggest')}?within={self.within}"
         return format_html(
             '<div class="agency-picker-box" data-suggest-url="{}">{}'
             '<ul id="{}" class="agency-suggestions" role="listbox" hidden></ul></div>',

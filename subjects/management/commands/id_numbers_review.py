@@ -13,8 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from records.models import Agency, CivilServant
-from records.services import civil_servants_with_invalid_id_numbers
+from subjects.models import Agency, CivilServant
+from subjects.services import civil_servants_with_invalid_id_numbers
 
 
 class Command(BaseCommand):

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import may_edit_people_of, may_manage_agencies_under
 from disclosure.cache import public_version_bump
-from records.codes import normalize_uscc, validate_uscc
 from records.errors import DomainError, NotAllowed
-from records.integrity import excellent_rating_blockers
-from records.models import (
+from subjects.codes import normalize_uscc, validate_uscc
+from subjects.integrity import excellent_rating_blockers
+from subjects.models import (
     AccessAction,
     Agency,
     AgencyEvent,
@@ -31,8 +31,8 @@ from records.models import (
     PersonalDataAccess,
     PersonalMattersReport,
 )
-from records.personal_data import decrypt_id_number, id_number_digest, normalize_id_number, validate_id_number
-from records.search import grams_of
+from subjects.personal_data import decrypt_id_number, id_number_digest, normalize_id_number, validate_id_number
+from subjects.search import grams_of
 
 
 def _validated(value: str, validator: Any, field: str) -> None:

@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 
 from accounts.api_support import ConditionalRetrieveMixin, conditional_get_schema
 from accounts.permissions import RECORD_READ_SCOPES, RECORD_WRITE_SCOPES
-from records.filters import AgencyFilter, CivilServantFilter
-from records.models import (
+from subjects.filters import AgencyFilter, CivilServantFilter
+from subjects.models import (
     Agency,
     AnnualAssessment,
     CivilServant,
@@ -27,7 +27,11 @@ from records.models import (
     IntegrityTraining,
     PersonalMattersReport,
 )
-from records.services import civil_servant_file_read, civil_servant_lookup_by_id_number, civil_servant_reveal_id_number
+from subjects.services import (
+    civil_servant_file_read,
+    civil_servant_lookup_by_id_number,
+    civil_servant_reveal_id_number,
+)
 
 # Agencies ---------------------------------------------------------------------------------------------------------
 
