@@ -15,9 +15,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.authentication import BearerTokenAuthentication, api_token_issue, api_token_revoke
-from accounts.models import ApiToken, Role, Sector
+from accounts.models import ApiToken, Role, Sector, User
 from accounts.permissions import ANY_SCOPE
-from subjects.models import Agency
 
 
 class InvalidCredentials(exceptions.APIException):
@@ -112,7 +111,8 @@ class MeApi(APIView):
     class MeSerializer(serializers.Serializer):
         class MeAgencySerializer(serializers.ModelSerializer):
             class Meta:
-                model = Agency
+                # The agency model through the user's own link: accounts sits below subjects and imports none of it.
+                model = User._meta.get_field("agency").related_model
                 fields = ["id", "name", "uscc"]
 
         username = serializers.CharField()

@@ -1,6 +1,8 @@
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -17,3 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "admin": user.is_staff,
         }
     }
+
+
+def site_name() -> str:
+    """The public site's name: "信用" + the city's name, e.g. 信用临江; a deployment sets DISCLOSURE_SITE_NAME."""
+    return settings.DISCLOSURE_SITE_NAME or _("Credit disclosure")

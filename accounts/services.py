@@ -1,6 +1,8 @@
+from __future__ import annotations
+
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,7 +11,9 @@ from django.utils.translation import gettext as _
 from accounts.authentication import CLIENT_KEY_PREFIX, KEY_BYTES, token_digest
 from accounts.models import ApiClient, ApiClientUse, ApiScope, Role, User
 from records.errors import DomainError
-from subjects.models import Agency
+
+if TYPE_CHECKING:
+    from subjects.models import Agency
 
 
 def user_create(

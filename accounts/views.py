@@ -1,18 +1,4 @@
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
-from django.views.decorators.http import require_GET
-
-from accounts.models import Role
-from accounts.scope import may_operate_platform_delivery, may_read_people
-from delivery.services import delivery_status
-from records.models import PlatformChange
-from records.views.queue import queue_sections
-from subjects.forms import entering_agencies
-from subjects.models import Agency, CivilServant
-from workcalendar.services import calendar_next_year_pending, provisional_year_message
 
 
 class LoginView(auth_views.LoginView):
@@ -22,35 +8,3 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard: what lies in the user's scope, and where to go from here."""
-    user = request.user
-    reads_people = may_read_people(user)
-    people = CivilServant.objects.visible_to(user)
-    context = {
-        "section": "home",
-        "agency_count": Agency.objects.visible_to(user).count(),
-        "may_read_people": reads_people,
-        "people_count": people.filter(active=True).count() if reads_people else None,
-        "principal_count": people.filter(active=True, is_principal=True).count() if reads_people else None,
-        # One count per section of the work queue (records/views/queue.py), rows stay on the queue page.
-        "queue": [section for section in queue_sections(user) if section.for_user],
-        "may_enter_records": entering_agencies(user).exists(),
-        # Operators are warned when delivery to the platform lags (PLATFORM_LAG_WARNING_SECONDS).
-        "delivery": (
-            delivery_status(changes=PlatformChange.objects.visible_to(user))
-            if may_operate_platform_delivery(user)
-            else None
-        ),
-    }
-    # From November, those who publish and those who configure hear that next year's deadlines are provisional.
-    if user.role in (Role.CREDIT_OFFICE, Role.ADMINISTRATOR):
-        pending_year = calendar_next_year_pending(timezone.localdate())
-        if pending_year is not None:
-            context["calendar_notice"] = provisional_year_message(pending_year)
-            context["calendar_admin"] = user.role == Role.ADMINISTRATOR
-    return render(request, "accounts/home.html", context)

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "repair",
     "disclosure",
     "delivery",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -268,7 +270,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling: a username+address pair is locked after AXES_FAILURE_LIMIT failures for the cool-off time.

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("subjects.api_urls")),
     path("", include("records.api_urls")),
     path("", include("repair.api_urls")),
+    path("", include("disclosure.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -20,6 +21,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("disclosure.urls")),
     path("staff/", include("accounts.urls")),
+    path("staff/", include("dashboard.urls")),
     path("staff/", include("subjects.urls")),
     path("staff/", include("records.urls")),
     path("staff/", include("delivery.urls")),

@@ -32,7 +32,6 @@ from django.utils.translation import get_language, gettext
 
 from accounts.models import Sector
 from disclosure.cache import cache_get, cache_set
-from disclosure.masking import mask_person_name, redact_person_text
 from records.models import (
     DishonestyRecord,
     RecordQuerySet,
@@ -41,6 +40,7 @@ from records.models import (
     Severity,
     disclosed_until_of,
 )
+from subjects.masking import mask_person_name, redact_person_text
 from subjects.models import Agency, AgencyKind, AgencyQuerySet
 from subjects.search import MAX_QUERY_LENGTH, query_grams
 

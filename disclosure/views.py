@@ -27,10 +27,10 @@ from django.utils.cache import (
 )
 from django.utils.http import http_date, parse_http_date_safe, url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from accounts.context_processors import site_name
 from disclosure import cache as response_cache
 from disclosure.queries import (
     HOME_RECENT,
@@ -52,11 +52,6 @@ from disclosure.queries import (
 )
 
 View = Callable[..., HttpResponse]
-
-
-def site_name() -> str:
-    # "信用" + the city's name, e.g. 信用临江; a deployment names itself with DISCLOSURE_SITE_NAME.
-    return settings.DISCLOSURE_SITE_NAME or str(_("Credit disclosure"))
 
 
 def cache_seconds() -> int:

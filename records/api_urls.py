@@ -14,7 +14,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("records/<int:pk>/publish/", api.RecordPublishApi.as_view(), name="record-publish"),
     path("records/<int:pk>/correct/", api.RecordCorrectApi.as_view(), name="record-correct"),
     path("records/<int:pk>/revoke/", api.RecordRevokeApi.as_view(), name="record-revoke"),
-    path("public/records/", api.PublicRecordListApi.as_view(), name="public-record-list"),
-    path("public/records/<int:pk>/", api.PublicRecordDetailApi.as_view(), name="public-record-detail"),
     path("sync/changes/", api.ChangeFeedApi.as_view(), name="sync-changes"),
 ]

@@ -17,7 +17,7 @@ from django.test import RequestFactory
 from stdnum.cn import ric as stdnum_ric
 
 from accounts.models import Role, User
-from records.management.commands.demo_city import (
+from demo.management.commands.demo_city import (
     CITY_USCC,
     DEMO_USERS,
     STATE_COUNTS,

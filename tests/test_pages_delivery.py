@@ -61,7 +61,7 @@ def test_the_operations_page_is_for_operators_only(client: Client, world: City) 
         client.force_login(user)
         assert client.get(reverse("delivery:operations")).status_code == 403
         assert client.post(reverse("delivery:replay_failed")).status_code == 403
-        assert 'id="nav-delivery"' not in client.get(reverse("accounts:home")).content.decode()
+        assert 'id="nav-delivery"' not in client.get(reverse("dashboard:home")).content.decode()
     client.logout()
     assert client.get(reverse("delivery:operations")).status_code == 302  # to the sign-in page
 
@@ -100,21 +100,21 @@ def test_the_dashboard_warns_operators_when_delivery_lags(
 ) -> None:
     settings.PLATFORM_LAG_WARNING_SECONDS = 600  # type: ignore[attr-defined]
     client.force_login(world.office_a)
-    assert 'id="delivery-lag-warning"' not in client.get(reverse("accounts:home")).content.decode()
+    assert 'id="delivery-lag-warning"' not in client.get(reverse("dashboard:home")).content.decode()
     PlatformChange.objects.filter(pk=changes[0].pk).update(created_at=Now() - timedelta(minutes=30))
-    html = client.get(reverse("accounts:home")).content.decode()
+    html = client.get(reverse("dashboard:home")).content.decode()
     assert 'id="delivery-lag-warning"' in html
     assert int(re.search(r'data-lag-minutes="(\d+)"', html)[1]) in {29, 30}
     # not for a clerk, who cannot act on it
     client.force_login(world.clerk_a)
-    assert 'id="delivery-lag-warning"' not in client.get(reverse("accounts:home")).content.decode()
+    assert 'id="delivery-lag-warning"' not in client.get(reverse("dashboard:home")).content.decode()
     # delivered: no lag
     PlatformChange.objects.update(status=OutboxStatus.DELIVERED)
     client.force_login(world.office_a)
-    assert 'id="delivery-lag-warning"' not in client.get(reverse("accounts:home")).content.decode()
+    assert 'id="delivery-lag-warning"' not in client.get(reverse("dashboard:home")).content.decode()
     # a parked change is worth a warning too, however young
     park(changes[1])
-    html = client.get(reverse("accounts:home")).content.decode()
+    html = client.get(reverse("dashboard:home")).content.decode()
     assert 'id="delivery-lag-warning"' in html and 'data-parked="1"' in html
 
 
@@ -169,7 +169,7 @@ def test_counts_banner_and_list_come_from_the_operators_region_only(
     assert re.search(r'id="stat-failed">\s*<span class="stat-value" data-count="1"', html)
     assert 'data-parked="1"' in html  # the banner
     assert html.count('class="change-answers"') == 1  # the list
-    home = client.get(reverse("accounts:home")).content.decode()
+    home = client.get(reverse("dashboard:home")).content.decode()
     assert 'data-parked="1"' in home
     # the administrator sees the whole city
     client.force_login(world.admin)

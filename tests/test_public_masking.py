@@ -1,8 +1,8 @@
-"""How a civil servant appears on the public site (disclosure/masking.py)."""
+"""How a civil servant appears on the public site (subjects/masking.py)."""
 
 import pytest
 
-from disclosure.masking import mask_person_name, redact_person_text
+from subjects.masking import mask_person_name, redact_person_text
 from tests import published_ids
 
 

@@ -100,7 +100,7 @@ def test_the_api_and_pages_answer_with_redis_away(world: City, redis_away: None)
 
 
 def test_the_api_answers_in_its_error_shape_whatever_fails_inside(world: City, monkeypatch: pytest.MonkeyPatch) -> None:
-    from records.api.public import PublicRecordListApi
+    from disclosure.api import PublicRecordListApi
 
     def broken(self: Any) -> Any:
         raise RuntimeError("the database went away")

@@ -11,7 +11,6 @@ from records.api.dishonesty import (
     RecordSubmitApi,
 )
 from records.api.imports import ImportJobDetailApi, ImportJobErrorsApi, ImportJobListApi, ImportTemplateApi
-from records.api.public import PublicRecordDetailApi, PublicRecordListApi
 from records.api.sync import ChangeFeedApi
 
 __all__ = [
@@ -20,8 +19,6 @@ __all__ = [
     "ImportJobErrorsApi",
     "ImportJobListApi",
     "ImportTemplateApi",
-    "PublicRecordDetailApi",
-    "PublicRecordListApi",
     "RecordCorrectApi",
     "RecordDetailApi",
     "RecordListApi",

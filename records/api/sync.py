@@ -45,8 +45,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import ANY_SCOPE
 from accounts.scope import may_read_public_changes, record_q
-from disclosure.masking import redact_person_text
 from records.models import IN_FORCE_STATUSES, ChangeType, PlatformChange
+from subjects.masking import redact_person_text
 from subjects.personal_data import mask_id_numbers_in_text
 
 DEFAULT_LIMIT = 100
@@ -156,7 +156,7 @@ def _record(row: dict[str, Any]) -> dict[str, Any] | None:
         return {**payload, **{code: mask_id_numbers_in_text(payload.get(code, "")) for code in FREE_TEXT_CODES}}
     if not public_after(row):
         return None  # not for the public: only that the change happened
-    # The public rule of disclosure/masking.py: no full name of a civil servant, no ID number.
+    # The public rule of subjects/masking.py: no full name of a civil servant, no ID number.
     full_name = row["person_name"] or ""
     return {
         **payload,

@@ -22,13 +22,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from disclosure.masking import redact_person_text
 from records.models import DishonestyRecord
 from repair.api.cases import QUERY_CODE_HELP, FilerSerializer, validated_input
 from repair.models import CaseEvent, Complaint, Objection, ObjectionGrounds, RepairApplication, RepairStatus
 from repair.query_codes import query_code_digest
 from repair.services import complaint_file, objection_file, repair_apply, repair_supply_material
 from repair.services.common import MAX_ATTACHMENTS
+from subjects.masking import redact_person_text
 
 Case = Objection | Complaint | RepairApplication
 
@@ -260,7 +260,7 @@ def _case_by_query_code(code: str) -> tuple[str, Any] | None:
 def _public_case(kind: str, case: Any) -> dict[str, Any]:
     record: DishonestyRecord = case.record
     # What staff wrote is shown as the public site shows a record's text: a civil servant's full name masked, no
-    # ID number (disclosure/masking.py).
+    # ID number (subjects/masking.py).
     full_name = record.subject_name if record.subject_person_id else ""
 
     def public_text(text: str) -> str:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from disclosure.masking import mask_person_name
 from records.errors import DomainError
 from records.models import DishonestyRecord
 from repair import services
@@ -28,6 +27,7 @@ from repair.models import (
     RepairStatus,
 )
 from repair.query_codes import query_code_digest
+from subjects.masking import mask_person_name
 
 Case = Objection | Complaint | RepairApplication
 
@@ -69,7 +69,7 @@ def status_label(kind: Kind, value: str) -> str:
 @dataclass(frozen=True)
 class RecordSummary:
     """The few facts of a record a case page shows. For the public a civil servant is named by surname only
-    (disclosure.masking), as on the disclosure site."""
+    (subjects.masking), as on the disclosure site."""
 
     pk: int
     subject: str

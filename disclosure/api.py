@@ -1,6 +1,6 @@
 """REST endpoints for the public (`/public/records/`): anonymous, throttled at the anonymous rate, cacheable for a
 minute, and only what the public site may show: records in force inside their disclosure window, public fields only,
-a civil servant named as surname + 某 and no form of an ID number (disclosure/masking.py, shared with the site).
+a civil servant named as surname + 某 and no form of an ID number (subjects/masking.py, shared with the site).
 """
 
 from typing import Any
@@ -19,9 +19,9 @@ from rest_framework.views import APIView
 from accounts.api_support import ConditionalRetrieveMixin, IdCursorPagination, conditional_get_schema
 from accounts.filters import IdFilter, text_filter
 from accounts.models import Sector
-from disclosure.masking import mask_person_name, redact_person_text
 from disclosure.queries import agencies_matching, normalize_query
 from records.models import DishonestyRecord, Severity
+from subjects.masking import mask_person_name, redact_person_text
 from subjects.models import Agency
 
 PUBLIC_MAX_AGE = 60
@@ -35,7 +35,7 @@ class PublicAgencySerializer(serializers.ModelSerializer):
 
 class PublicRecordSerializer(serializers.ModelSerializer):
     """Public fields only. A civil servant is named as surname + 某 and no form of an ID number appears, in the
-    record's free text neither (disclosure/masking.py, shared with the public site)."""
+    record's free text neither (subjects/masking.py, shared with the public site)."""
 
     subject_kind = serializers.SerializerMethodField()
     subject_name = serializers.SerializerMethodField(help_text=_("The agency's name, or 张某 for a civil servant."))
