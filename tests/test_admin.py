@@ -45,7 +45,7 @@ from workcalendar.services import calendar_year_seed
 
 FULL_ID = "33010219850312148X"  # person_a's number (tests/conftest.py)
 MASKED_ID = "3301**********148X"
-CONSOLE_APPS = {"accounts", "records", "workcalendar"}
+CONSOLE_APPS = {"accounts", "subjects", "records", "workcalendar"}
 
 
 def admin_url(model: type[Model], view: str, *args: Any) -> str:
@@ -158,7 +158,7 @@ def test_it_does_not_open_another_region_objects_for_the_credit_office(world: Ci
     history = client.get(admin_url(Agency, "history", world.agency_b.pk))
     autocomplete = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "records", "model_name": "civilservant", "field_name": "agency", "term": "财政局"},
+        {"app_label": "subjects", "model_name": "civilservant", "field_name": "agency", "term": "财政局"},
     )
 
     assert agency_page.status_code == 302
@@ -533,7 +533,7 @@ def test_it_shows_the_credit_office_its_console_without_user_management(world: C
 
 def test_it_never_reverts_a_historical_version(world: City) -> None:
     version = world.agency_a.history.earliest()
-    url = reverse("admin:records_agency_simple_history", args=(world.agency_a.pk, version.history_id))
+    url = reverse("admin:subjects_agency_simple_history", args=(world.agency_a.pk, version.history_id))
     client = client_for(world.admin)
 
     page = client.get(url)
