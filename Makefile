@@ -43,6 +43,7 @@ test: venv
 check: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ENV=production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		PERSONAL_DATA_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
