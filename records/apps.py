@@ -8,6 +8,7 @@ class RecordsConfig(AppConfig):
     verbose_name = _("Dishonesty records")
 
     def ready(self) -> None:
+        # Models and other apps' registries are imported once the app registry is ready, not at module load.
         from records.integrity import integrity_file_records, no_excellent_with_a_dishonesty_record
         from records.models import Rectification
         from records.services.dishonesty import person_record_years

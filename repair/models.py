@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from accounts.scope import agency_q, record_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models import AppliedMeasure, DishonestyRecord
 from subjects.models import Agency
@@ -56,7 +57,6 @@ class CaseQuerySet(UndeletableQuerySet):
     """Staff see the cases about records they can see (accounts.scope.record_q through `record`)."""
 
     def visible_to(self, user: Any) -> "CaseQuerySet":
-        from accounts.scope import record_q
 
         return self.filter(record_q(user, "record__"))
 
@@ -156,7 +156,6 @@ class ComplaintStatus(models.TextChoices):
 
 class ComplaintQuerySet(UndeletableQuerySet):
     def visible_to(self, user: Any) -> "ComplaintQuerySet":
-        from accounts.scope import agency_q, record_q
 
         # The credit office it was routed to, and whoever can see the record it concerns.
         return self.filter(agency_q(user, "handling_agency") | record_q(user, "record__"))

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.scope import agency_q, people_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from subjects.codes import validate_uscc
 from subjects.personal_data import decrypt_id_number, id_number_digest, normalize_id_number
@@ -28,7 +29,6 @@ class AgencyKind(models.TextChoices):
 
 class AgencyQuerySet(UndeletableQuerySet):
     def visible_to(self, user: Any) -> "AgencyQuerySet":
-        from accounts.scope import agency_q
 
         return self.filter(agency_q(user))
 
@@ -158,7 +158,6 @@ class AgencyEvent(UndeletableModel):
 
 class CivilServantQuerySet(UndeletableQuerySet):
     def visible_to(self, user: Any) -> "CivilServantQuerySet":
-        from accounts.scope import people_q
 
         return self.filter(people_q(user))
 
@@ -249,7 +248,6 @@ class CivilServantMove(UndeletableModel):
 
 class IntegrityFileQuerySet(UndeletableQuerySet):
     def visible_to(self, user: Any) -> "IntegrityFileQuerySet":
-        from accounts.scope import people_q
 
         return self.filter(people_q(user, "person__agency"))
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Sector
+from accounts.scope import record_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from subjects.models import Agency, CivilServant
 from subjects.search import GramsField
@@ -168,7 +169,6 @@ class DisclosureRule(models.Model):
 
 class RecordQuerySet(UndeletableQuerySet):
     def visible_to(self, user: Any) -> "RecordQuerySet":
-        from accounts.scope import record_q
 
         return self.filter(record_q(user))
 

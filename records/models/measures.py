@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.scope import record_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models.dishonesty import DishonestyRecord, Severity
 from subjects.models import Agency, CivilServant
@@ -88,7 +89,6 @@ class MeasureState(models.TextChoices):
 
 class AppliedMeasureQuerySet(UndeletableQuerySet):
     def visible_to(self, user: Any) -> "AppliedMeasureQuerySet":
-        from accounts.scope import record_q
 
         return self.filter(record_q(user, "record__"))
 
@@ -167,7 +167,6 @@ class MeasureEvent(UndeletableModel):
 
 class RectificationQuerySet(UndeletableQuerySet):
     def visible_to(self, user: Any) -> "RectificationQuerySet":
-        from accounts.scope import record_q
 
         return self.filter(record_q(user, "measure__record__"))
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import may_enter_records_for
+from config.queueing import queue_now
 from records.errors import DomainError, NotAllowed
 from records.excel.columns import DATA_SHEET
 from records.excel.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, export_csv, export_row, export_xlsx
@@ -113,7 +114,6 @@ def import_job_create(*, actor: Any, agency: Agency, upload: Any) -> ImportJob:
 def _queue(job_id: int, *, in_process: bool = False) -> None:
     """Queues the job's task. An upload whose task the broker will not take runs in a thread of the web process
     instead (the clerk is watching its progress); the sweeper only queues again."""
-    from config.queueing import queue_now
     from records.tasks import run_import_job
 
     queue_now(run_import_job, job_id, in_process=in_process)

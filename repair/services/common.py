@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from records.errors import DomainError
 from records.models import DishonestyRecord
+from records.services.evidence import evidence_check
 from repair.models import CaseAttachment, CaseEvent, Complaint, Objection, RepairApplication
 from subjects.models import Agency
 from workcalendar.workdays import Deadline, working_day_deadline
@@ -54,7 +55,6 @@ def attach_files(case: Case, files: list[UploadedFile]) -> list[CaseAttachment]:
     before any is stored, so a bad third file leaves no first two behind."""
     if not files:
         return []
-    from records.services.evidence import evidence_check
 
     key = {Objection: "objection", Complaint: "complaint", RepairApplication: "repair"}[type(case)]
     checked = []
