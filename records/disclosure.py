@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.models import DisclosureRule
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import may_edit_people_of, may_manage_agencies_under
 from disclosure.cache import public_version_bump
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from subjects.codes import normalize_uscc, validate_uscc
 from subjects.integrity import excellent_rating_blockers
 from subjects.models import (

@@ -10,8 +10,8 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
+from kernel.errors import DomainError
 from records.disclosure import add_months, window_for
-from records.errors import DomainError
 from records.models import DisclosureRule, RecordSource, SpecialField
 
 D = datetime.date

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.models import TEXT_LIMITS, DishonestyRecord, ImportStatus
 from records.platform import platform_payload
 from records.services import record_correct, record_create, record_publish, record_submit

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import ADMINISTRATORS, CONSOLE_ROLES, ScopedAdmin, adopt, has_console_role
-from records.errors import DomainError
+from kernel.errors import DomainError
 from workcalendar.models import CalendarDay, CalendarYear
 from workcalendar.services import (
     calendar_arrangement_problems,

@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import CONSOLE_ROLES, ReadOnlyScopedAdmin, ScopedAdmin, has_console_role
 from accounts.scope import record_q
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.filters import record_text_q
 from records.models import (
     AppliedMeasure,

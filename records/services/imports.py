@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import may_enter_records_for
 from config.queueing import queue_now
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from records.excel.columns import DATA_SHEET
 from records.excel.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, export_csv, export_row, export_xlsx
 from records.excel.reader import PackageLimits, UnreadableWorkbook, XlsxReader, check_package

@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kernel.errors import DomainError
 from records import services
-from records.errors import DomainError
 from records.forms import BulkActionForm
 from records.models import DishonestyRecord
 from records.views.dishonesty import _may_press, _status_allows, bulk_actions_for, listed_records, record_move

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kernel.errors import DomainError, NotAllowed
 from records import services
-from records.errors import DomainError, NotAllowed
 from records.excel import build_template
 from records.excel.export import XLSX_CONTENT_TYPE
 from records.forms import ImportUploadForm

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.models import DishonestyRecord
 from repair import services
 from repair.forms import ComplaintForm, FilerForm, ObjectionForm, RepairForm

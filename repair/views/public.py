@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.context_processors import site_name
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.models import DishonestyRecord
 from repair import services
 from repair.forms import SupplyMaterialForm, TrackForm
