@@ -1,4 +1,4 @@
-"""Objections (异议), DOMAIN §5, seeds 000 §(七), 003 §四(九):
+"""Objections (异议), docs/domain.md §5:
 
     filed ─accept→ checking ─send for verification→ verifying ─uphold (correct | revoke)→ upheld
       └─not accept→ not_accepted        └────────────────────────┴─reject→ rejected
@@ -164,7 +164,7 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
         deadline_fields = stage_deadline_set(objection, due_after(settings.OBJECTION_CHECK_WORKING_DAYS))
         objection.save(update_fields=["status", *deadline_fields])
         case_event(objection, from_status=from_status, actor=actor)
-        # While the objection is verified, joint punishment measures are suspended (DOMAIN §5).
+        # While the objection is verified, joint punishment measures are suspended (docs/domain.md §5).
         _set_measures(
             objection.record,
             from_state=MeasureState.ACTIVE,
