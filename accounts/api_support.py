@@ -40,7 +40,7 @@ MAX_ID = 2**63 - 1
 
 
 class IdCursorPagination(CursorPagination):
-    """Keyset pagination: constant time at any depth (OFFSET 500,000 took 1.6 s here, STACK-NOTES).
+    """Keyset pagination: constant time at any depth (OFFSET 500,000 took 1.6 s here).
 
     A page size or a cursor the caller cannot have meant is a 400 naming the parameter: DRF's own pagination falls
     back to the default page size without a word, and answers a damaged cursor with 404.

@@ -1,4 +1,4 @@
-"""The disclosure window of a record, computed from the rule in force on its decision date (DOMAIN §3).
+"""The disclosure window of a record, computed from the rule in force on its decision date (docs/domain.md §4).
 
 Periods count from the date of the deciding document, the way the Civil Code reckons a period in months (arts.
 201-202: the day of the decision is not counted, and the period ends on the corresponding day of the last month, or

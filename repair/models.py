@@ -1,4 +1,4 @@
-"""The subject's rights (DOMAIN §5): objections (异议), complaints (投诉) and credit repair (信用修复).
+"""The subject's rights (docs/domain.md §5): objections (异议), complaints (投诉) and credit repair (信用修复).
 
 Each case is filed from the public site (with a query code, 查询码, that only its filer has) or by staff on a
 subject's behalf, moves through stages with working-day deadlines, and writes an event row per step. Query codes are
@@ -401,7 +401,8 @@ class MitigationKind(models.TextChoices):
 
 
 class Mitigation(UndeletableModel):
-    """主动自新 (000 §(七)): a civil servant who recovered the loss or stopped the harm is spared a personal measure."""
+    """主动自新 (docs/domain.md §5): a civil servant who recovered the loss or stopped the harm is spared a personal
+    measure."""
 
     measure = models.OneToOneField(
         AppliedMeasure, verbose_name=_("applied measure"), on_delete=models.PROTECT, related_name="mitigation"

@@ -1,5 +1,5 @@
 """Each record's window comes from the national rule in force on its decision date, for its tier and its source
-(DOMAIN §3, docs/disclosure-periods.md)."""
+(docs/domain.md §4, docs/disclosure-periods.md)."""
 
 import datetime
 import re

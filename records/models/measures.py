@@ -1,4 +1,5 @@
-"""Punishment measures (失信惩戒措施): the catalogue, the rules that apply them, and each applied measure. DOMAIN §4."""
+"""Punishment measures (失信惩戒措施): the catalogue, the rules that apply them, and each applied measure.
+docs/domain.md §5."""
 
 import datetime
 from typing import Any
@@ -54,7 +55,7 @@ class MeasureType(models.Model):
 
 
 class MeasureRule(models.Model):
-    """Which measures publishing a record applies, by tier and subject (configurable, 003 §四(八))."""
+    """Which measures publishing a record applies, by tier and subject (configurable, docs/domain.md §5)."""
 
     measure_type = models.ForeignKey(
         MeasureType, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="rules"

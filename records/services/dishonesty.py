@@ -1,4 +1,4 @@
-"""The lifecycle of a dishonesty record (DOMAIN §3).
+"""The lifecycle of a dishonesty record (docs/domain.md §3).
 
     draft ─request_review→ awaiting_review ─submit→ submitted ─publish→ published ─correct→ corrected ─┐
       │ ↑                       │                      │                  │  └──────revoke──────────────┴→ revoked
@@ -242,7 +242,7 @@ def _input_values(data: RecordInput) -> dict[str, Any]:
 
 
 def _with_principal(data: RecordInput) -> list[tuple[CivilServant, str]]:
-    """惩戒到人: the principal responsible person of the subject agency is held liable (003 §四(八))."""
+    """惩戒到人: the principal responsible person of the subject agency is held liable (docs/domain.md §3)."""
     responsible = list(data.responsible)
     if data.subject_person is None and not any(kind == ResponsibilityKind.PRINCIPAL for _p, kind in responsible):
         principal = (

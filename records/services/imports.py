@@ -1,4 +1,4 @@
-"""Excel import and export of dishonesty records (issue 3, "Excel in and out").
+"""Excel import and export of dishonesty records.
 
 An upload is checked at once (permission, then the file: type, size, zip bomb, macros, row count) and stored; a
 background job then checks every row and writes nothing unless all are valid, and then all of them in one

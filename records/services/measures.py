@@ -1,4 +1,4 @@
-"""Applying punishment measures when a record is published, and moving them through their states (DOMAIN §4)."""
+"""Applying punishment measures when a record is published, and moving them through their states (docs/domain.md §5)."""
 
 import datetime
 from typing import Any

@@ -75,8 +75,8 @@ from subjects.models import Agency, CivilServant
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
-# A city office may see a million rows: the list counts at most this many (COUNT(*) over 1M rows took 0.2 s,
-# STACK-NOTES) and says "more than" beyond it; narrower filters reach the rest.
+# A city office may see a million rows: the list counts at most this many (COUNT(*) over 1M rows took 0.2 s)
+# and says "more than" beyond it; narrower filters reach the rest.
 COUNT_CAP = 10_000
 HISTORY_LIMIT = 50
 SORTABLE = ("subject_name", "severity", "decision_date", "published_at", "updated_at")

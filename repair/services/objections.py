@@ -1,4 +1,4 @@
-"""Objections (异议), DOMAIN §5, seeds 000 §(七), 003 §四(九):
+"""Objections (异议), docs/domain.md §5:
 
     filed ─accept→ checking ─send for verification→ verifying ─uphold (correct | revoke)→ upheld
       └─not accept→ not_accepted        └────────────────────────┴─reject→ rejected
@@ -177,7 +177,7 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
         objection = _move(
             objection, "accept", actor=actor, **stage_deadline(due_after(settings.OBJECTION_CHECK_WORKING_DAYS))
         )
-        # While the objection is verified, joint punishment measures are suspended (DOMAIN §5).
+        # While the objection is verified, joint punishment measures are suspended (docs/domain.md §5).
         _set_measures(
             objection.record,
             from_state=MeasureState.ACTIVE,

@@ -1,4 +1,4 @@
-"""Credit repair (信用修复), DOMAIN §5, 002 §三(二)3-4:
+"""Credit repair (信用修复), docs/domain.md §5:
 
     filed ─accept (3 working days)→ accepted ─grant→ granted   (the record leaves disclosure at once)
       └─not accept→ not_accepted        ├─refuse→ refused
@@ -251,8 +251,8 @@ def repair_refuse(*, actor: Any, application: RepairApplication, reason: str) ->
 
 
 def mitigation_grant(*, actor: Any, measure: AppliedMeasure, kind: str, reason: str) -> Mitigation:
-    """主动自新 (000 §(七)): a civil servant who recovered the loss or stopped the harm is spared a personal measure —
-    exempted (the measure is lifted) or mitigated (it stays, recorded as mitigated)."""
+    """主动自新 (docs/domain.md §5): a civil servant who recovered the loss or stopped the harm is spared a personal
+    measure — exempted (the measure is lifted) or mitigated (it stays, recorded as mitigated)."""
     if not may_decide_records_about(actor, measure.record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region approves mitigation."))
     if kind not in MitigationKind.values:

@@ -1,4 +1,4 @@
-"""The public pages of the subject's rights (DOMAIN §5): file an objection, a complaint or a credit-repair
+"""The public pages of the subject's rights (docs/domain.md §5): file an objection, a complaint or a credit-repair
 application about a disclosed record, follow it with the query code, print and verify a repair decision.
 
 No account. Every page is private and never stored by a cache (these pages carry a CSRF token, and some a query

@@ -556,7 +556,7 @@ def staff_filing(request: HttpRequest, record_id: int, kind: str) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def mitigation(request: HttpRequest, measure_id: int) -> HttpResponse:
-    """主动自新 (000 §(七)): the credit office spares a civil servant who made amends a personal measure."""
+    """主动自新 (docs/domain.md §5): the credit office spares a civil servant who made amends a personal measure."""
     user = request.user
     measure = get_object_or_404(
         AppliedMeasure.objects.visible_to(user).select_related(
