@@ -1189,6 +1189,13 @@ def test_the_schema_documents_the_repair_endpoints(tmp_path: Path) -> None:
         assert "429" in operation["responses"]
         assert not {"401", "403"} & set(operation["responses"])
     assert "404" in paths["/api/v1/public/track/"]["post"]["responses"]
+    # The tracking page's "send the material asked for", for API callers too.
+    material = paths["/api/v1/public/repairs/material/"]["post"]
+    assert {"200", "400", "404", "409", "429"} <= set(material["responses"])
+    assert not {"401", "403"} & set(material["responses"])
+    assert "multipart/form-data" in material["requestBody"]["content"]
+    material_input = schema["components"]["schemas"]["PublicSupplyMaterialInputRequest"]["properties"]
+    assert {"query_code", "statement", "attachments"} <= set(material_input)
     for name in ("ObjectionDetail", "ComplaintDetail", "RepairDetail", "PublicCase"):
         properties = schema["components"]["schemas"][name]["properties"]
         assert not {"query_code", "query_code_digest"} & set(properties), name
