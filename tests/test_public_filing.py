@@ -178,6 +178,19 @@ def test_the_api_names_every_field_at_fault_in_one_answer(world: Any, record: Di
     assert not Objection.objects.exists()
 
 
+@pytest.mark.usefixtures("now")
+def test_an_api_complaint_names_a_wrong_objection_code_with_the_other_errors(
+    world: Any, record: DishonestyRecord
+) -> None:
+    body = {"record": record.pk, **filer(statement="", objection_query_code="ABCD-EFGH-JKMN")}
+
+    response = APIClient().post("/api/v1/public/complaints/", body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert set(response.json()["error"]["fields"]) == {"statement", "objection_query_code"}
+    assert not Complaint.objects.exists()
+
+
 # The limits --------------------------------------------------------------------------------------------------------
 
 

@@ -235,6 +235,18 @@ class PublicObjectionFileApi(PublicFilingApi):
         return self.filed(request, objection, code)
 
 
+def _objection_by_code(code: str) -> Objection | None:
+    return Objection.objects.filter(query_code_digest__in=query_code_candidates(code)).first()
+
+
+def _complaint_errors(values: dict[str, Any]) -> FieldErrors:
+    errors = complaint_errors(values)
+    code = values.get("objection_query_code")
+    if code and _objection_by_code(code) is None:
+        errors.add("objection_query_code", str(_("No objection has this query code.")))
+    return errors
+
+
 class PublicComplaintFileApi(PublicFilingApi):
     """A complaint about how a record or an objection was handled, routed to the credit office above the agency."""
 
@@ -242,15 +254,10 @@ class PublicComplaintFileApi(PublicFilingApi):
         operation_id="public_complaints_file", request=PublicComplaintInputSerializer, responses=FILING_RESPONSES
     )
     def post(self, request: Request) -> Response:
-        data = filing_input(PublicComplaintInputSerializer, request, complaint_errors)
+        data = filing_input(PublicComplaintInputSerializer, request, _complaint_errors)
+        _complaint_errors(data).raise_any()
         code = data.pop("objection_query_code")
-        objection = None
-        if code:
-            objection = Objection.objects.filter(query_code_digest__in=query_code_candidates(code)).first()
-            if objection is None:
-                errors = complaint_errors(data)
-                errors.add("objection_query_code", str(_("No objection has this query code.")))
-                errors.raise_any()
+        objection = _objection_by_code(code) if code else None
         self.filer_allowed(data["filer_contact"])
         complaint, complaint_code = complaint_file(**data, objection=objection)
         return self.filed(request, complaint, complaint_code)

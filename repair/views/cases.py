@@ -2,6 +2,7 @@
 finds it, how its events read, and how a filing form reaches its service."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,13 +107,10 @@ def find_by_code(code: str) -> Case | None:
     as people type it (repair/query_codes.py)."""
     digests = query_code_candidates(code)
     for kind in (OBJECTION, COMPLAINT, REPAIR):
-        case = (
-            kind.model.objects.select_related("record__subject_agency")  # type: ignore[attr-defined]
-            .filter(query_code_digest__in=digests)
-            .first()
-        )
+        model: Any = kind.model
+        case = model.objects.select_related("record__subject_agency").filter(query_code_digest__in=digests).first()
         if case is not None:
-            return case
+            return case  # type: ignore[no-any-return]
     return None
 
 
@@ -158,7 +156,8 @@ FILING_FORMS: dict[str, type[FilerForm]] = {
 def put_error(form: forms.Form, exc: DomainError) -> None:
     """A service's refusal, every message on the input it names, or above the form for what names none of this
     form's inputs."""
-    for name, messages in (exc.field_errors() or {None: [str(exc.message)]}).items():
+    by_field: Sequence[tuple[str | None, list[str]]] = list(exc.field_errors().items()) or [(None, [str(exc.message)])]
+    for name, messages in by_field:
         for message in messages:
             field = name if name in form.fields else None
             form.add_error(field, forms.ValidationError(message, code=exc.code))
@@ -229,7 +228,8 @@ def typed_text(form: forms.Form) -> str:
         if value in (None, "", []):
             continue
         if isinstance(field.field, forms.ChoiceField):
-            value = dict(field.field.choices).get(value, value)
+            choices: Any = field.field.choices
+            value = dict(choices).get(value, value)
         lines.append(_("%(label)s: %(value)s") % {"label": field.label, "value": value})
     return "\n".join(lines)
 

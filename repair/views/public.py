@@ -5,8 +5,9 @@ No account. Every page is private and never stored by a cache (these pages carry
 code or a filer's details). The query code leaves the server in the response to the filing POST and in the message
 sent to the filer (docs/query-codes.md): never in a URL, a redirect, a cookie or a log line, and it is only ever sent
 back in a POST body. Tracking answers the same neutral "not found" for any code that is not one. Filing shows every
-error at once and counts only what was filed; lookups all count (repair/throttle.py). A granted repair's decision is reached from the tracking page through a short-lived
-signed link (django.core.signing.TimestampSigner) that carries the application's id, not the query code.
+error at once and counts only what was filed; lookups all count (repair/throttle.py). A granted repair's decision
+is reached from the tracking page through a short-lived signed link (django.core.signing.TimestampSigner) that
+carries the application's id, not the query code.
 """
 
 from typing import Any
