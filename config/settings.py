@@ -65,7 +65,8 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecur
         'e.g. python -c "import secrets; print(secrets.token_urlsafe(64))"'
     )
 
-# Key for resident ID numbers: encrypts them at rest and keys the lookup digest (subjects/personal_data.py).
+# Key for resident ID numbers: encrypts them at rest and keys the lookup digest (subjects/personal_data.py); also keys
+# the digests of the public's query codes (repair/query_codes.py).
 PERSONAL_DATA_KEY = env_str("PERSONAL_DATA_KEY", "" if PRODUCTION else "development-only-personal-data-key")
 if PRODUCTION and len(PERSONAL_DATA_KEY) < 32:
     raise ImproperlyConfigured("Production needs PERSONAL_DATA_KEY (at least 32 random characters).")
@@ -505,13 +506,27 @@ REPAIR_ACCEPT_WORKING_DAYS = env_int("REPAIR_ACCEPT_WORKING_DAYS", 3)
 REPAIR_DECIDE_WORKING_DAYS = env_int("REPAIR_DECIDE_WORKING_DAYS", 10)
 REPAIR_MATERIAL_WORKING_DAYS = env_int("REPAIR_MATERIAL_WORKING_DAYS", 5)
 
-# Public filing and case tracking, per client address: pages (count, window in seconds) and API (DRF rates).
-REPAIR_FILING_LIMIT = env_int("REPAIR_FILING_LIMIT", 5)
+# Public filing, pages and API alike (repair/throttle.py): only cases actually filed count, per client address (sized
+# for a service hall's shared terminal) and per contact given (one filer cannot flood the office); every form post,
+# good or bad, counts against a wide guard that only a script reaches. Counts per window in seconds.
+REPAIR_FILING_LIMIT = env_int("REPAIR_FILING_LIMIT", 60)
 REPAIR_FILING_WINDOW = env_int("REPAIR_FILING_WINDOW", 3600)
+REPAIR_FILER_LIMIT = env_int("REPAIR_FILER_LIMIT", 10)
+REPAIR_FILER_WINDOW = env_int("REPAIR_FILER_WINDOW", 86400)
+REPAIR_ATTEMPT_LIMIT = env_int("REPAIR_ATTEMPT_LIMIT", 300)
+REPAIR_ATTEMPT_WINDOW = env_int("REPAIR_ATTEMPT_WINDOW", 3600)
+# Query-code look-ups per client address: on the pages (count per window) and on the API (a DRF rate).
+# docs/query-codes.md turns both into guessing odds.
 REPAIR_LOOKUP_LIMIT = env_int("REPAIR_LOOKUP_LIMIT", 10)
 REPAIR_LOOKUP_WINDOW = env_int("REPAIR_LOOKUP_WINDOW", 600)
-PUBLIC_FILING_RATE = env_str("PUBLIC_FILING_RATE", "5/hour")
 PUBLIC_TRACK_RATE = env_str("PUBLIC_TRACK_RATE", "10/hour")
+# How a refused filer (and anyone else) reaches the credit office: shown on the refusal page of the public forms.
+# The defaults are the demo city's (12345 is every city's government service hotline); a deployment sets its own.
+CREDIT_OFFICE_PHONE = env_str("CREDIT_OFFICE_PHONE", "12345")
+CREDIT_OFFICE_ADDRESS = env_str("CREDIT_OFFICE_ADDRESS", "临江市政务服务中心二楼 信用服务窗口（演示地址）")
+# The query code is sent to the filer's e-mail address, or by text message to a mobile number through this class
+# (repair/sms.py); the default only logs that a message would have gone out.
+SMS_SENDER = env_str("SMS_SENDER", "repair.sms.LoggingSmsSender")
 # Lifetimes of the signed links the tracking page hands out (supply material, open the repair decision).
 REPAIR_SUPPLY_FORM_SECONDS = env_int("REPAIR_SUPPLY_FORM_SECONDS", 3600)
 REPAIR_DECISION_LINK_SECONDS = env_int("REPAIR_DECISION_LINK_SECONDS", 600)

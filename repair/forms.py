@@ -21,6 +21,8 @@ from repair.models import ComplaintStatus, MitigationKind, ObjectionGrounds, Obj
 from repair.services.common import MAX_ATTACHMENTS
 
 ACCEPTED_FILES = ".pdf,.ofd,.png,.jpg,.jpeg"
+# A query code is read, not guessed at by the browser: no autofill, no spelling fixes, capitals on phone keyboards.
+CODE_INPUT = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters", "class": "code-input"}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -117,7 +119,7 @@ class ComplaintForm(FilerForm):
         max_length=64,
         required=False,
         help_text=_("When the complaint is about how your objection was handled."),
-        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs=CODE_INPUT),
     )
     commitment_signed = forms.BooleanField(
         label=_("I promise that what I state is true, and I bear the legal responsibility for it."), required=False
@@ -128,8 +130,11 @@ class TrackForm(forms.Form):
     code = forms.CharField(
         label=_("Query code"),
         max_length=64,
-        # Never echoed back into the page: the code is typed, looked up, and forgotten.
-        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"}),
+        help_text=_(
+            "12 letters and digits, e.g. 7KQ2-M9XD-4TRB. Upper or lower case, spaces and dashes do not matter."
+        ),
+        # A plain text box: the filer sees what they type. The page that answers never puts the code back in.
+        widget=forms.TextInput(attrs=CODE_INPUT),
     )
 
 

@@ -68,7 +68,8 @@ def known_ids(world: City, settings: Any, monkeypatch: pytest.MonkeyPatch) -> It
     and the details are driven past "not found". The filings give no e-mail address (it is optional)."""
     # Throttles stay on, but far from reach: a 429 is documented everywhere and would hide what the view does.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", dict.fromkeys(("anon", "user", "token"), "100000/min"))
-    settings.PUBLIC_FILING_RATE = settings.PUBLIC_TRACK_RATE = "100000/min"
+    settings.PUBLIC_TRACK_RATE = "100000/min"
+    settings.REPAIR_FILING_LIMIT = settings.REPAIR_FILER_LIMIT = settings.REPAIR_ATTEMPT_LIMIT = 100000
     settings.ALLOWED_HOSTS = ["localhost"]
     # The WSGI handler closes the database connection after each request, which would end the test's transaction;
     # Django's own test client keeps it open the same way.

@@ -3,6 +3,7 @@ step, scope for every role, refusals that write nothing, the public filing and t
 and query counts that do not grow with rows."""
 
 import datetime
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -765,7 +766,8 @@ def test_anyone_files_an_objection_and_follows_it_with_the_query_code(world: Cit
         "stage_due_on": "2026-11-04",
         "stage_due_provisional": False,
     }
-    assert len(code) >= 20 and objection.query_code_digest == query_code_digest(code)
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+    assert objection.query_code_digest == query_code_digest(code)
     assert objection.filed_by is None
     assert tracked.status_code == 200, tracked.content
     body = tracked.json()
@@ -973,7 +975,7 @@ def test_material_for_an_application_not_waiting_for_it_is_a_409(
 def test_supplying_material_counts_against_the_filing_throttle(
     waiting_for_material: tuple[RepairApplication, str], settings: Any
 ) -> None:
-    settings.PUBLIC_FILING_RATE = "1/hour"  # the filing of the fixture spent it
+    settings.REPAIR_FILING_LIMIT = 1  # the filing of the fixture spent it
     _application, code = waiting_for_material
 
     response = APIClient().post(SUPPLY, {"query_code": code, "statement": "补充银行回单一份。"}, format="json")
@@ -982,9 +984,10 @@ def test_supplying_material_counts_against_the_filing_throttle(
 
 
 def test_public_filing_is_throttled_across_the_forms(world: City, record: DishonestyRecord, settings: Any) -> None:
-    settings.PUBLIC_FILING_RATE = "2/hour"
+    settings.REPAIR_FILING_LIMIT = 2
     public = APIClient()
     assert public.post(PUBLIC_OBJECTIONS, {"record": record.pk, "grounds": "wrong", **filer()}).status_code == 201
+    assert public.post(PUBLIC_COMPLAINTS, {"record": record.pk, **filer(statement="")}).status_code == 400  # free
     assert public.post(PUBLIC_COMPLAINTS, {"record": record.pk, **filer()}).status_code == 201
     before = written()
 
@@ -1006,12 +1009,13 @@ def test_a_wrong_query_code_is_the_same_404_whatever_the_reason(world: City, rec
 
     answers = [
         public.post(TRACK, {"query_code": guess}, format="json")
-        for guess in (secrets.token_urlsafe(16), code[:-1], objection.query_code_digest, "1", code.upper())
+        for guess in (secrets.token_urlsafe(16), code[:-1], objection.query_code_digest, "1", code[::-1])
     ]
 
     assert {(a.status_code, a.content) for a in answers} == {(answers[0].status_code, answers[0].content)}
     assert_error(answers[0], 404, "not_found")
     assert public.post(TRACK, {"query_code": f"  {code} "}, format="json").status_code == 200
+    assert public.post(TRACK, {"query_code": code.lower().replace("-", " ")}, format="json").status_code == 200
 
 
 def test_the_query_code_is_never_taken_from_the_url(world: City, record: DishonestyRecord) -> None:
@@ -1039,13 +1043,17 @@ def test_tracking_is_throttled_strictly_and_separately(world: City, record: Dish
     assert public.post(PUBLIC_COMPLAINTS, {"record": record.pk, **filer()}).status_code == 201
 
 
-def test_the_default_public_rates_are_strict() -> None:
-    from repair.api.public import PublicFilingThrottle, PublicTrackThrottle
+def test_the_default_public_rates_are_strict_for_guessers_and_one_filer_but_not_for_a_service_hall() -> None:
+    from repair import throttle
+    from repair.api.public import PublicTrackThrottle
 
-    for throttle in (PublicFilingThrottle(), PublicTrackThrottle()):
-        requests, seconds = throttle.parse_rate(throttle.get_rate())
-        assert requests is not None and seconds is not None
-        assert requests / seconds <= 20 / 3600
+    track = PublicTrackThrottle()
+    requests, seconds = track.parse_rate(track.get_rate())
+    assert requests is not None and seconds is not None
+    assert requests / seconds <= 20 / 3600
+    assert throttle.LOOKUP.limit / throttle.LOOKUP.window <= 60 / 3600
+    assert throttle.FILER.limit / throttle.FILER.window <= 10 / 86400  # one filer, whichever terminal
+    assert throttle.FILING.limit / throttle.FILING.window >= 50 / 3600  # one shared terminal, many filers
 
 
 # Personal data ------------------------------------------------------------------------------------------------------
@@ -1181,6 +1189,13 @@ def test_the_schema_documents_the_repair_endpoints(tmp_path: Path) -> None:
         assert "429" in operation["responses"]
         assert not {"401", "403"} & set(operation["responses"])
     assert "404" in paths["/api/v1/public/track/"]["post"]["responses"]
+    # The tracking page's "send the material asked for", for API callers too.
+    material = paths["/api/v1/public/repairs/material/"]["post"]
+    assert {"200", "400", "404", "409", "429"} <= set(material["responses"])
+    assert not {"401", "403"} & set(material["responses"])
+    assert "multipart/form-data" in material["requestBody"]["content"]
+    material_input = schema["components"]["schemas"]["PublicSupplyMaterialInputRequest"]["properties"]
+    assert {"query_code", "statement", "attachments"} <= set(material_input)
     for name in ("ObjectionDetail", "ComplaintDetail", "RepairDetail", "PublicCase"):
         properties = schema["components"]["schemas"][name]["properties"]
         assert not {"query_code", "query_code_digest"} & set(properties), name

@@ -35,7 +35,7 @@ NOW = datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)  # a Monday
 REPAIR_DAY = datetime.datetime(2027, 7, 1, 10, 0, tzinfo=datetime.UTC)  # after a serious record's minimum period
 FULL_ID = "33010219850312148X"
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-CODE_IN_PAGE = re.compile(r'id="query-code">([^<]+)<')
+CODE_IN_PAGE = re.compile(r'id="query-code" value="([^"]+)"')
 
 
 # Setup --------------------------------------------------------------------------------------------------------------
@@ -233,17 +233,18 @@ def test_filing_is_throttled_per_client_address(client: Client, record: Dishones
     settings.REPAIR_FILING_LIMIT = 2
     url = f"/objections/new/{record.pk}/"
     assert client.post(url, objection_data(grounds="wrong")).status_code == 200
-    assert client.post(url, objection_data(filer_name="")).status_code == 200  # attempts count, good or bad
+    assert client.post(url, objection_data(filer_name="")).status_code == 200  # sent back: it does not count
+    assert client.post(url, objection_data(grounds="duplicated", filer_contact="13900000000")).status_code == 200
 
-    response = client.post(url, objection_data(grounds="duplicated"))
+    response = client.post(url, objection_data(grounds="missing", filer_contact="13700000000"))
 
     assert response.status_code == 429
     assert 'id="throttled"' in response.content.decode()
     assert int(response["Retry-After"]) > 0
-    assert Objection.objects.count() == 1
+    assert Objection.objects.count() == 2
     # Another address is not held up.
     assert client.post(url, objection_data(grounds="missing"), REMOTE_ADDR="10.1.2.3").status_code == 200
-    assert Objection.objects.count() == 2
+    assert Objection.objects.count() == 3
 
 
 @pytest.mark.usefixtures("now")
@@ -332,8 +333,9 @@ def test_an_unsigned_credit_commitment_is_refused(client: Client, record: Dishon
 def test_repair_filing_is_throttled(client: Client, record: DishonestyRecord, settings: Any) -> None:
     settings.REPAIR_FILING_LIMIT = 1
     client.post(f"/repair/apply/{record.pk}/", repair_data(statement=""))
+    assert client.post(f"/repair/apply/{record.pk}/", repair_data()).status_code == 200
     assert client.post(f"/repair/apply/{record.pk}/", repair_data()).status_code == 429
-    assert not RepairApplication.objects.exists()
+    assert RepairApplication.objects.count() == 1
 
 
 # Complaints --------------------------------------------------------------------------------------------------------
@@ -397,8 +399,10 @@ def test_a_bad_complaint_writes_nothing_and_filing_is_throttled(
     settings.REPAIR_FILING_LIMIT = 1
     response = client.post(f"/complaints/new/{record.pk}/", filer(statement=""))
     assert "statement" in field_errors(response)
-    assert client.post(f"/complaints/new/{record.pk}/", filer(statement="处理不当。")).status_code == 429
     assert not Complaint.objects.exists()
+    assert client.post(f"/complaints/new/{record.pk}/", filer(statement="处理不当。")).status_code == 200
+    assert client.post(f"/complaints/new/{record.pk}/", filer(statement="处理不当。")).status_code == 429
+    assert Complaint.objects.count() == 1
 
 
 # Tracking ----------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Objections, complaints and credit repair: every path, its deadlines, its events and its effects on the record."""
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -76,7 +77,8 @@ def measure_states(record: DishonestyRecord) -> set[str]:
 @time_machine.travel(TODAY, tick=False)
 def test_an_objection_suspends_measures_and_a_rejection_resumes_them(world: City, record: DishonestyRecord) -> None:
     objection, code = file_objection(record)
-    assert len(code) >= 20 and objection.query_code_digest == query_code_digest(code)
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+    assert objection.query_code_digest == query_code_digest(code)
     assert objection.stage_due_on == D(2026, 11, 4)  # two working days
     assert measure_states(record) == {MeasureState.ACTIVE}
     objection_accept(actor=world.office_a, objection=objection)

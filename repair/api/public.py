@@ -1,12 +1,14 @@
 """The public's endpoints (`/public/…`): anonymous filing of objections, complaints and repair applications, and
 tracking a case with its query code (查询码).
 
-Filing is throttled per address, one budget for every form, so nobody floods them. The query code travels only in the
-body of a POST, never in a URL, and tracking has a strict throttle of its own; a code that matches nothing is the same
-"not found" whatever the reason. What the public reads names no member of staff and, like the public site, shows a
-civil servant only as surname + 某 and no ID number.
+Filing is limited as on the pages (repair/throttle.py): only cases actually filed count, per address and per
+contact, so nobody floods the office and a caller who fixes a refused request is not locked out. The query code
+travels only in the body of a POST, never in a URL, and tracking has a strict throttle of its own; a code that matches
+nothing is the same "not found" whatever the reason. What the public reads names no member of staff and, like the
+public site, shows a civil servant only as surname + 某 and no ID number.
 """
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +16,8 @@ from django.db.models import Model, Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.fields import SkipField
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -23,11 +27,20 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from records.models import DishonestyRecord
+from repair import throttle
 from repair.api.cases import QUERY_CODE_HELP, FilerSerializer, validated_input
 from repair.models import CaseEvent, Complaint, Objection, ObjectionGrounds, RepairApplication, RepairStatus
-from repair.query_codes import query_code_digest
-from repair.services import complaint_file, objection_file, repair_apply, repair_supply_material
-from repair.services.common import MAX_ATTACHMENTS
+from repair.query_codes import query_code_candidates
+from repair.services import (
+    complaint_errors,
+    complaint_file,
+    objection_errors,
+    objection_file,
+    repair_apply,
+    repair_errors,
+    repair_supply_material,
+)
+from repair.services.common import MAX_ATTACHMENTS, FieldErrors
 from subjects.masking import redact_person_text
 
 Case = Objection | Complaint | RepairApplication
@@ -46,15 +59,29 @@ class SettingsRateThrottle(ScopedRateThrottle):
         return str(getattr(settings, self.setting_name, self.default_rate))
 
 
-class PublicFilingThrottle(SettingsRateThrottle):
-    """One budget for every public form: nobody floods objections, complaints and repair applications."""
+class FilingThrottled(exceptions.Throttled):
+    """A filing the limits of repair/throttle.py refuse: when to try again, and how else to reach the office."""
 
-    setting_name = "PUBLIC_FILING_RATE"
-    default_rate = "5/hour"
+    def __init__(self, refusal: throttle.Refusal) -> None:
+        super().__init__(wait=refusal.seconds)
+        self.detail = ErrorDetail(refusal_message(refusal), code="throttled")
+
+
+def refusal_message(refusal: throttle.Refusal) -> str:
+    if refusal.scope == "filer":
+        reason = _("Too many cases were filed with this phone number or e-mail address today.")
+    else:
+        reason = _("Too many forms were sent from your address in a short time.")
+    retry = _("You can try again %(when)s.") % {"when": refusal.when}
+    office = _("The credit office: telephone %(phone)s, %(address)s.") % {
+        "phone": settings.CREDIT_OFFICE_PHONE,
+        "address": settings.CREDIT_OFFICE_ADDRESS,
+    }
+    return f"{reason} {retry} {office}"
 
 
 class PublicTrackThrottle(SettingsRateThrottle):
-    """Strict: a code guesser gets a handful of tries an hour (and 2^128 codes to try)."""
+    """Strict: a code guesser gets a handful of tries an hour (and 32^12 codes to try: docs/query-codes.md)."""
 
     setting_name = "PUBLIC_TRACK_RATE"
     default_rate = "10/hour"
@@ -132,11 +159,25 @@ class PublicApi(APIView):
 
 
 class PublicFilingApi(PublicApi):
-    throttle_classes = [PublicFilingThrottle]
-    throttle_scope = "public_filing"
+    """Limited by repair/throttle.py rather than a DRF throttle: only a case actually filed counts, so a request sent
+    back with errors costs the caller nothing."""
+
+    throttle_classes: list[type] = []
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    def filed(self, case: Case, code: str) -> Response:
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        refusal = throttle.filing_refusal(request)  # type: ignore[arg-type]
+        if refusal is not None:
+            raise FilingThrottled(refusal)
+
+    def filer_allowed(self, contact: str) -> None:
+        refusal = throttle.filer_refusal(contact)
+        if refusal is not None:
+            raise FilingThrottled(refusal)
+
+    def filed(self, request: Request, case: Case, code: str) -> Response:
+        throttle.filing_counted(request, contact=case.filer_contact)  # type: ignore[arg-type]
         data = {
             "query_code": code,
             "status": case.status,
@@ -146,10 +187,38 @@ class PublicFilingApi(PublicApi):
         return Response(PublicFiledSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
+def filing_input(
+    serializer_class: type[serializers.Serializer], request: Request, rules: Callable[[dict[str, Any]], FieldErrors]
+) -> dict[str, Any]:
+    """Shape and rules in one answer: when the body's shape is wrong, what could be read still goes through the
+    filing service's rules, and the 400 names every field at fault (not the shape errors first, a rule on the next
+    try)."""
+    serializer = serializer_class(data=request.data)
+    if serializer.is_valid():
+        return serializer.validated_data  # type: ignore[no-any-return]
+    errors: dict[str, Any] = dict(serializer.errors)
+    if isinstance(serializer.initial_data, Mapping):
+        readable: dict[str, Any] = {}
+        for name, field in serializer.fields.items():
+            if name in errors or field.read_only:
+                continue
+            try:
+                readable[name] = field.run_validation(field.get_value(serializer.initial_data))
+            except (serializers.ValidationError, SkipField):
+                continue
+        for name, messages in rules(readable).errors.items():
+            errors.setdefault(name, messages)
+    raise serializers.ValidationError(errors)
+
+
 FILING_RESPONSES: dict[int, Any] = {
     201: PublicFiledSerializer,
     400: OpenApiResponse(description="Bad input, or a rule refused it (`fields` names the input)."),
-    429: OpenApiResponse(description="Too many filings from your address; try again after `Retry-After` seconds."),
+    429: OpenApiResponse(
+        description="Too many cases filed from your address, or with this contact; try again after `Retry-After` "
+        "seconds (the message says when, and how to reach the credit office). A request refused with a 400 does not "
+        "count."
+    ),
 }
 
 
@@ -160,9 +229,22 @@ class PublicObjectionFileApi(PublicFilingApi):
         operation_id="public_objections_file", request=PublicObjectionInputSerializer, responses=FILING_RESPONSES
     )
     def post(self, request: Request) -> Response:
-        data = validated_input(PublicObjectionInputSerializer, request)
+        data = filing_input(PublicObjectionInputSerializer, request, objection_errors)
+        self.filer_allowed(data["filer_contact"])
         objection, code = objection_file(**data)
-        return self.filed(objection, code)
+        return self.filed(request, objection, code)
+
+
+def _objection_by_code(code: str) -> Objection | None:
+    return Objection.objects.filter(query_code_digest__in=query_code_candidates(code)).first()
+
+
+def _complaint_errors(values: dict[str, Any]) -> FieldErrors:
+    errors = complaint_errors(values)
+    code = values.get("objection_query_code")
+    if code and _objection_by_code(code) is None:
+        errors.add("objection_query_code", str(_("No objection has this query code.")))
+    return errors
 
 
 class PublicComplaintFileApi(PublicFilingApi):
@@ -172,15 +254,13 @@ class PublicComplaintFileApi(PublicFilingApi):
         operation_id="public_complaints_file", request=PublicComplaintInputSerializer, responses=FILING_RESPONSES
     )
     def post(self, request: Request) -> Response:
-        data = validated_input(PublicComplaintInputSerializer, request)
+        data = filing_input(PublicComplaintInputSerializer, request, _complaint_errors)
+        _complaint_errors(data).raise_any()
         code = data.pop("objection_query_code")
-        objection = None
-        if code:
-            objection = Objection.objects.filter(query_code_digest=query_code_digest(code)).first()
-            if objection is None:
-                raise exceptions.ValidationError({"objection_query_code": [_("No objection has this query code.")]})
+        objection = _objection_by_code(code) if code else None
+        self.filer_allowed(data["filer_contact"])
         complaint, complaint_code = complaint_file(**data, objection=objection)
-        return self.filed(complaint, complaint_code)
+        return self.filed(request, complaint, complaint_code)
 
 
 class PublicRepairFileApi(PublicFilingApi):
@@ -188,9 +268,10 @@ class PublicRepairFileApi(PublicFilingApi):
 
     @extend_schema(operation_id="public_repairs_file", request=PublicRepairInputSerializer, responses=FILING_RESPONSES)
     def post(self, request: Request) -> Response:
-        data = validated_input(PublicRepairInputSerializer, request)
+        data = filing_input(PublicRepairInputSerializer, request, lambda values: repair_errors(values, public=True))
+        self.filer_allowed(data["filer_contact"])
         application, code = repair_apply(**data)
-        return self.filed(application, code)
+        return self.filed(request, application, code)
 
 
 class PublicTrackInputSerializer(serializers.Serializer):
@@ -243,13 +324,14 @@ CASE_KINDS: tuple[tuple[str, type[Model]], ...] = (
 
 
 def _case_by_query_code(code: str) -> tuple[str, Any] | None:
-    digest = query_code_digest(code)
+    """Read as people type it (repair/query_codes.py)."""
+    digests = query_code_candidates(code)
     public_events = Prefetch("events", queryset=CaseEvent.objects.order_by("at", "pk"))
     for kind, model in CASE_KINDS:
         case = (
             model._default_manager.select_related("record")
             .prefetch_related(public_events)
-            .filter(query_code_digest=digest)
+            .filter(query_code_digest__in=digests)
             .first()
         )
         if case is not None:
@@ -326,14 +408,10 @@ class PublicSupplyMaterialInputSerializer(serializers.Serializer):
     )
 
 
-class PublicSupplyMaterialApi(PublicApi):
+class PublicSupplyMaterialApi(PublicFilingApi):
     """The filer of a credit repair application sends the material the credit office asked for, with the query code
-    (as the tracking page does). Throttled with the filing forms; a code that matches no application waiting for
+    (as the tracking page does). Limited with the filing forms; a code that matches no application waiting for
     material is the same "not found" whatever the reason."""
-
-    throttle_classes = [PublicFilingThrottle]
-    throttle_scope = "public_filing"
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
         operation_id="public_repairs_supply_material",
@@ -352,6 +430,7 @@ class PublicSupplyMaterialApi(PublicApi):
         if found is None or found[0] != "repair":
             raise exceptions.NotFound()
         repair_supply_material(application=found[1], statement=data["statement"], attachments=data["attachments"])
+        throttle.filing_counted(request)  # type: ignore[arg-type]
         refreshed = _case_by_query_code(data["query_code"])
         assert refreshed is not None
         return Response(PublicCaseSerializer(_public_case(*refreshed)).data)

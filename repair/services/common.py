@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import os
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -45,15 +46,51 @@ def case_moved(case: Case, step: Step) -> CaseEvent:
     return case_event(case, from_status=step.from_state, actor=step.actor, reason=step.reason)
 
 
-def check_filer(*, name: str, contact: str, statement: str, commitment_signed: bool) -> None:
-    if not name.strip():
-        raise DomainError(_("Give your name."), field="filer_name")
-    if not contact.strip():
-        raise DomainError(_("Give a phone number or e-mail address."), field="filer_contact")
-    if not statement.strip():
-        raise DomainError(_("State your request and its reasons."), field="statement")
-    if not commitment_signed:
-        raise DomainError(_("You must promise that the material is true."), field="commitment_signed")
+class FieldErrors:
+    """Every rule a filing breaks, by input, so the filer reads them all at once and fixes them in one go."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+        self._codes: set[str] = set()
+
+    def add(self, field: str, message: str, code: str = "invalid") -> None:
+        messages = self.errors.setdefault(field, [])
+        if message not in messages:
+            messages.append(message)
+        self._codes.add(code)
+
+    def raise_any(self) -> None:
+        """One DomainError naming every input at fault; its code is the errors' one code, else "invalid"."""
+        if self.errors:
+            raise DomainError.of_fields(self.errors, code=self._codes.pop() if len(self._codes) == 1 else "invalid")
+
+
+def filer_errors(values: Mapping[str, Any]) -> FieldErrors:
+    """The rules every filing meets, judged on the inputs in `values`. An input that is absent (a form refused its
+    shape already, or it was not sent) is not judged again, so shape errors and rule errors are shown together."""
+    errors = FieldErrors()
+    if "filer_name" in values and not (values["filer_name"] or "").strip():
+        errors.add("filer_name", _("Give your name."))
+    if "filer_contact" in values and not (values["filer_contact"] or "").strip():
+        errors.add("filer_contact", _("Give a phone number or e-mail address."))
+    if "statement" in values and not (values["statement"] or "").strip():
+        errors.add("statement", _("State your request and its reasons."))
+    for upload in values.get("attachments") or []:
+        try:
+            attachment_check(upload)
+        except DomainError as exc:
+            errors.add("attachments", str(exc.message), exc.code)
+    if "commitment_signed" in values and not values["commitment_signed"]:
+        errors.add("commitment_signed", _("You must promise that the material is true."))
+    return errors
+
+
+def attachment_check(upload: UploadedFile) -> None:
+    """The same type, size and content checks as a record's evidence; DomainError(field="attachments") otherwise."""
+    try:
+        evidence_check(upload)
+    except DomainError as exc:
+        raise DomainError(exc.message, code=exc.code, field="attachments") from exc
 
 
 def attach_files(case: Case, files: list[UploadedFile]) -> list[CaseAttachment]:

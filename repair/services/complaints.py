@@ -1,6 +1,7 @@
 """Complaints (投诉) about how a record or an objection was handled, routed to the credit office above the agency
 and tracked like an objection: filed → handling → resolved | dismissed (or not accepted)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -15,15 +16,16 @@ from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, transition
 from records.models import DishonestyRecord
 from repair.models import Complaint, ComplaintStatus, Objection
-from repair.notices import notify
+from repair.notices import notify, query_code_send
 from repair.query_codes import new_query_code
 from repair.services.common import (
+    FieldErrors,
     attach_files,
     case_event,
     case_link,
     case_moved,
-    check_filer,
     due_after,
+    filer_errors,
     handling_agency_for,
     stage_deadline,
 )
@@ -50,6 +52,11 @@ MOVES = StateMachine[Complaint](
 )
 
 
+def complaint_errors(values: Mapping[str, Any]) -> FieldErrors:
+    """Every rule a complaint's inputs break (those in `values`: see filer_errors)."""
+    return filer_errors(values)
+
+
 def complaint_file(
     *,
     record: DishonestyRecord,
@@ -70,7 +77,15 @@ def complaint_file(
         DishonestyRecord.objects.disclosed().filter(pk=record.pk).exists() or record.objections.exists()
     ):
         raise DomainError(_("Complaints can be filed about a disclosed record or its objection."), field="record")
-    check_filer(name=filer_name, contact=filer_contact, statement=statement, commitment_signed=commitment_signed)
+    complaint_errors(
+        {
+            "filer_name": filer_name,
+            "filer_contact": filer_contact,
+            "statement": statement,
+            "attachments": attachments,
+            "commitment_signed": commitment_signed,
+        }
+    ).raise_any()
     code, digest = new_query_code()
     with transaction.atomic():
         complaint = Complaint.objects.create(
@@ -88,6 +103,7 @@ def complaint_file(
         )
         attach_files(complaint, attachments or [])
         case_event(complaint, from_status="", actor=filed_by)
+        query_code_send(case=complaint, code=code)
         notify(
             link=case_link(complaint),
             subject=_("Complaint about the handling of record %(number)s") % {"number": record.document_number},

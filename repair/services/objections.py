@@ -8,6 +8,7 @@ suspended. Upheld: the record is corrected or revoked, measures found wrongful a
 resume); rejected: the reasons go to the filer and the measures resume.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -30,15 +31,16 @@ from repair.models import (
     ObjectionOutcome,
     ObjectionStatus,
 )
-from repair.notices import notify
+from repair.notices import notify, query_code_send
 from repair.query_codes import new_query_code
 from repair.services.common import (
+    FieldErrors,
     attach_files,
     case_event,
     case_link,
     case_moved,
-    check_filer,
     due_after,
+    filer_errors,
     record_agencies,
     stage_deadline,
 )
@@ -66,6 +68,14 @@ MOVES = StateMachine[Objection](
 )
 
 
+def objection_errors(values: Mapping[str, Any]) -> FieldErrors:
+    """Every rule an objection's inputs break (those in `values`: see filer_errors)."""
+    errors = filer_errors(values)
+    if "grounds" in values and values["grounds"] not in ObjectionGrounds.values:
+        errors.add("grounds", _("Choose the grounds of the objection."))
+    return errors
+
+
 def objection_file(
     *,
     record: DishonestyRecord,
@@ -85,9 +95,16 @@ def objection_file(
             raise DomainError(_("Objections can be filed only against a record on public disclosure."), field="record")
     elif not DishonestyRecord.objects.visible_to(filed_by).in_force().filter(pk=record.pk).exists():
         raise NotAllowed(_("You may not file an objection about this record."))
-    if grounds not in ObjectionGrounds.values:
-        raise DomainError(_("Choose the grounds of the objection."), field="grounds")
-    check_filer(name=filer_name, contact=filer_contact, statement=statement, commitment_signed=commitment_signed)
+    objection_errors(
+        {
+            "filer_name": filer_name,
+            "filer_contact": filer_contact,
+            "grounds": grounds,
+            "statement": statement,
+            "attachments": attachments,
+            "commitment_signed": commitment_signed,
+        }
+    ).raise_any()
     code, digest = new_query_code()
     try:
         with transaction.atomic():
@@ -105,6 +122,7 @@ def objection_file(
             )
             attach_files(objection, attachments or [])
             case_event(objection, from_status="", actor=filed_by)
+            query_code_send(case=objection, code=code)
             notify(
                 link=case_link(objection),
                 subject=_("Objection filed against record %(number)s") % {"number": record.document_number},

@@ -9,6 +9,7 @@ per-record button that turns on after the minimum period.
 """
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -23,15 +24,16 @@ from kernel.transitions import Move, StateMachine, transition
 from records.models import AppliedMeasure, DishonestyRecord, MeasureState, MeasureTarget
 from records.services import measure_set_state, record_repair
 from repair.models import Mitigation, MitigationKind, RepairApplication, RepairStatus
-from repair.notices import notify
+from repair.notices import notify, query_code_send
 from repair.query_codes import new_query_code, new_verification_code
 from repair.services.common import (
+    FieldErrors,
     attach_files,
     case_event,
     case_link,
     case_moved,
-    check_filer,
     due_after,
+    filer_errors,
     record_agencies,
     stage_deadline,
 )
@@ -59,6 +61,15 @@ MOVES = StateMachine[RepairApplication](
     },
     refusal=_refusal,
 )
+
+
+def repair_errors(values: Mapping[str, Any], *, public: bool) -> FieldErrors:
+    """Every rule a repair application's inputs break (those in `values`: see filer_errors). The public attaches the
+    proof of fulfilment; staff filing on a subject's behalf may have it on paper."""
+    errors = filer_errors(values)
+    if public and "attachments" in values and not values["attachments"]:
+        errors.add("attachments", _("Attach the proof that the obligation was fulfilled."))
+    return errors
 
 
 def repair_apply(
@@ -91,9 +102,16 @@ def repair_apply(
             code="too_early",
             field="record",
         )
-    check_filer(name=filer_name, contact=filer_contact, statement=statement, commitment_signed=commitment_signed)
-    if not attachments and filed_by is None:
-        raise DomainError(_("Attach the proof that the obligation was fulfilled."), field="attachments")
+    repair_errors(
+        {
+            "filer_name": filer_name,
+            "filer_contact": filer_contact,
+            "statement": statement,
+            "attachments": attachments or [],
+            "commitment_signed": commitment_signed,
+        },
+        public=filed_by is None,
+    ).raise_any()
     code, digest = new_query_code()
     try:
         with transaction.atomic():
@@ -110,6 +128,7 @@ def repair_apply(
             )
             attach_files(application, attachments or [])
             case_event(application, from_status="", actor=filed_by)
+            query_code_send(case=application, code=code)
             notify(
                 link=case_link(application),
                 subject=_("Credit repair applied for: record %(number)s") % {"number": record.document_number},

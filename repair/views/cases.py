@@ -2,6 +2,7 @@
 finds it, how its events read, and how a filing form reaches its service."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kernel.errors import DomainError
 from records.models import DishonestyRecord
@@ -26,7 +28,9 @@ from repair.models import (
     RepairApplication,
     RepairStatus,
 )
-from repair.query_codes import query_code_digest
+from repair.notices import query_code_channel
+from repair.query_codes import query_code_candidates
+from repair.services.common import FieldErrors
 from subjects.masking import mask_person_name
 
 Case = Objection | Complaint | RepairApplication
@@ -99,12 +103,14 @@ class RecordSummary:
 
 
 def find_by_code(code: str) -> Case | None:
-    """The case a query code belongs to, whichever kind it is; None for any code that is not one."""
-    digest = query_code_digest(code)
+    """The case a query code belongs to, whichever kind it is; None for any code that is not one. The code is read
+    as people type it (repair/query_codes.py)."""
+    digests = query_code_candidates(code)
     for kind in (OBJECTION, COMPLAINT, REPAIR):
-        case = kind.model.objects.select_related("record__subject_agency").filter(query_code_digest=digest).first()  # type: ignore[attr-defined]
+        model: Any = kind.model
+        case = model.objects.select_related("record__subject_agency").filter(query_code_digest__in=digests).first()
         if case is not None:
-            return case
+            return case  # type: ignore[no-any-return]
     return None
 
 
@@ -148,16 +154,47 @@ FILING_FORMS: dict[str, type[FilerForm]] = {
 
 
 def put_error(form: forms.Form, exc: DomainError) -> None:
-    """A service's refusal on the input it names, or above the form when it names none of this form's inputs."""
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, forms.ValidationError(str(exc.message), code=exc.code))
-    else:
-        form.add_error(None, forms.ValidationError(str(exc.message), code=exc.code))
+    """A service's refusal, every message on the input it names, or above the form for what names none of this
+    form's inputs."""
+    by_field: Sequence[tuple[str | None, list[str]]] = list(exc.field_errors().items()) or [(None, [str(exc.message)])]
+    for name, messages in by_field:
+        for message in messages:
+            field = name if name in form.fields else None
+            form.add_error(field, forms.ValidationError(message, code=exc.code))
+
+
+def _named_objection(record: DishonestyRecord, code: str) -> Objection | None:
+    return Objection.objects.filter(record=record, query_code_digest__in=query_code_candidates(code)).first()
+
+
+NO_SUCH_OBJECTION = gettext_lazy("No objection about this record has that query code.")
+
+
+def rule_errors(kind: str, values: dict[str, Any], *, record: DishonestyRecord, public: bool) -> FieldErrors:
+    """Every rule of the filing service of `kind` that the inputs in `values` break."""
+    if kind == "objection":
+        return services.objection_errors(values)
+    if kind == "repair":
+        return services.repair_errors(values, public=public)
+    errors = services.complaint_errors(values)
+    if values.get("objection_code") and _named_objection(record, values["objection_code"]) is None:
+        errors.add("objection_code", str(NO_SUCH_OBJECTION))
+    return errors
+
+
+def add_rule_errors(kind: str, form: FilerForm, *, record: DishonestyRecord, public: bool) -> None:
+    """A form refused for its shape: the service's rules still judge what could be read, so the filer sees every
+    error at once rather than one more on each try."""
+    values = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
+    for name, messages in rule_errors(kind, values, record=record, public=public).errors.items():
+        if name in form.fields and name not in form.errors:
+            for message in messages:
+                form.add_error(name, message)
 
 
 def file_case(kind: str, form: FilerForm, record: DishonestyRecord, *, filed_by: Any = None) -> tuple[Case, str]:
     """Calls the filing service of `kind` with a valid form's data; returns the case and its query code. Raises the
-    service's DomainError (NotAllowed for staff out of scope)."""
+    service's DomainError naming every input at fault (NotAllowed for staff out of scope)."""
     data = form.cleaned_data
     filer = {
         "record": record,
@@ -174,12 +211,27 @@ def file_case(kind: str, form: FilerForm, record: DishonestyRecord, *, filed_by:
         return services.repair_apply(**filer, attachments=data["attachments"])
     objection = None
     if data.get("objection_code"):
-        objection = Objection.objects.filter(
-            record=record, query_code_digest=query_code_digest(data["objection_code"])
-        ).first()
+        objection = _named_objection(record, data["objection_code"])
         if objection is None:
-            raise DomainError(_("No objection about this record has that query code."), field="objection_code")
+            rule_errors(kind, dict(data), record=record, public=filed_by is None).raise_any()
     return services.complaint_file(**filer, objection=objection, attachments=data["attachments"])
+
+
+def typed_text(form: forms.Form) -> str:
+    """What was typed into `form`, as "label: value" lines to copy from a page that cannot take the form (files
+    cannot be kept, and a ticked box says nothing worth copying)."""
+    lines = []
+    for field in form:
+        if field.is_hidden or isinstance(field.field, forms.FileField | forms.BooleanField):
+            continue
+        value = field.value()
+        if value in (None, "", []):
+            continue
+        if isinstance(field.field, forms.ChoiceField):
+            choices: Any = field.field.choices
+            value = dict(choices).get(value, value)
+        lines.append(_("%(label)s: %(value)s") % {"label": field.label, "value": value})
+    return "\n".join(lines)
 
 
 FORM_TEMPLATES = {
@@ -219,7 +271,13 @@ def filed_page(request: HttpRequest, *, case: Case, code: str, context: dict[str
     response = render(
         request,
         "repair/filed.html",
-        {"case": case, "kind": kind_of(case).key, "query_code": code, **context},
+        {
+            "case": case,
+            "kind": kind_of(case).key,
+            "query_code": code,
+            "sent_to": query_code_channel(filer_email=case.filer_email, filer_contact=case.filer_contact),
+            **context,
+        },
     )
     add_never_cache_headers(response)  # no-store: no cache, proxy or back button keeps the code
     return response

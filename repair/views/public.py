@@ -2,15 +2,17 @@
 application about a disclosed record, follow it with the query code, print and verify a repair decision.
 
 No account. Every page is private and never stored by a cache (these pages carry a CSRF token, and some a query
-code or a filer's details). The query code leaves the server once, in the response to the filing POST: never in a
-URL, a redirect, a cookie or a log line, and it is only ever sent back in a POST body. Tracking answers the same
-neutral "not found" for any code that is not one, and both filing and lookups are limited per client address
-(repair/views/throttle.py). A granted repair's decision is reached from the tracking page through a short-lived
-signed link (django.core.signing.TimestampSigner) that carries the application's id, not the query code.
+code or a filer's details). The query code leaves the server in the response to the filing POST and in the message
+sent to the filer (docs/query-codes.md): never in a URL, a redirect, a cookie or a log line, and it is only ever sent
+back in a POST body. Tracking answers the same neutral "not found" for any code that is not one. Filing shows every
+error at once and counts only what was filed; lookups all count (repair/throttle.py). A granted repair's decision
+is reached from the tracking page through a short-lived signed link (django.core.signing.TimestampSigner) that
+carries the application's id, not the query code.
 """
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
@@ -22,15 +24,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.context_processors import site_name
 from kernel.errors import DomainError
 from records.models import DishonestyRecord
-from repair import services
+from repair import services, throttle
 from repair.forms import SupplyMaterialForm, TrackForm
 from repair.models import Objection, ObjectionOutcome, RepairApplication, RepairStatus
-from repair.views import throttle
 from repair.views.cases import (
     FILING_FORMS,
     OBJECTION,
     Case,
     RecordSummary,
+    add_rule_errors,
     event_rows,
     file_case,
     filed_page,
@@ -39,6 +41,7 @@ from repair.views.cases import (
     kind_of,
     put_error,
     status_label,
+    typed_text,
 )
 
 PUBLIC_LAYOUT = "disclosure/base.html"
@@ -68,9 +71,18 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return page(request, "disclosure/not_found.html", status=404)
 
 
-def throttled(request: HttpRequest, limit: throttle.Limit) -> HttpResponse:
-    response = page(request, "repair/throttled.html", {"kind": limit.scope}, status=429)
-    response["Retry-After"] = str(limit.window)
+def throttled(request: HttpRequest, refusal: throttle.Refusal, form: forms.Form | None = None) -> HttpResponse:
+    """429, saying when to try again and how else to reach the credit office; a refused filing shows what was typed,
+    to be copied, so nothing is lost."""
+    context = {
+        "kind": refusal.scope,
+        "retry_when": refusal.when,
+        "office_phone": settings.CREDIT_OFFICE_PHONE,
+        "office_address": settings.CREDIT_OFFICE_ADDRESS,
+        "typed": typed_text(form) if form is not None else "",
+    }
+    response = page(request, "repair/throttled.html", context, status=429)
+    response["Retry-After"] = str(refusal.seconds)
     return response
 
 
@@ -82,6 +94,8 @@ def _disclosed(record_id: int) -> DishonestyRecord | None:
 
 
 def _public_filing(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    """Every error at once (the form's and the service's rules together); only a case actually filed counts against
+    the filing allowances (repair/throttle.py)."""
     record = _disclosed(record_id)
     if record is None:
         return not_found(request)
@@ -94,17 +108,24 @@ def _public_filing(request: HttpRequest, kind: str, record_id: int) -> HttpRespo
     form_class = FILING_FORMS[kind]
     if request.method != "POST":
         return filing_page(request, kind=kind, record=record, form=form_class(), context=context)
-    if not throttle.allow(throttle.FILING, request):
-        return throttled(request, throttle.FILING)
     form = form_class(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            case, code = file_case(kind, form, record)
-        except DomainError as exc:
-            put_error(form, exc)
-        else:
-            return filed_page(request, case=case, code=code, context=context)
-    return filing_page(request, kind=kind, record=record, form=form, context=context)
+    refusal = throttle.filing_refusal(request)
+    if refusal is not None:
+        return throttled(request, refusal, form)
+    if not form.is_valid():
+        add_rule_errors(kind, form, record=record, public=True)
+        return filing_page(request, kind=kind, record=record, form=form, context=context)
+    contact = form.cleaned_data["filer_contact"]
+    refusal = throttle.filer_refusal(contact)
+    if refusal is not None:
+        return throttled(request, refusal, form)
+    try:
+        case, code = file_case(kind, form, record)
+    except DomainError as exc:
+        put_error(form, exc)
+        return filing_page(request, kind=kind, record=record, form=form, context=context)
+    throttle.filing_counted(request, contact=contact)
+    return filed_page(request, case=case, code=code, context=context)
 
 
 @never_cache
@@ -194,8 +215,9 @@ def track(request: HttpRequest) -> HttpResponse:
     """The code is taken from a POST body only: a code in the query string is ignored."""
     if request.method != "POST":
         return page(request, "repair/track.html", {"form": TrackForm(auto_id="track-%s")})
-    if not throttle.allow(throttle.LOOKUP, request):
-        return throttled(request, throttle.LOOKUP)
+    refusal = throttle.lookup_refusal(request)
+    if refusal is not None:
+        return throttled(request, refusal)
     form = TrackForm(request.POST, auto_id="track-%s")
     if not form.is_valid():
         return page(request, "repair/track.html", {"form": form})
@@ -208,10 +230,12 @@ def track(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def track_supply_material(request: HttpRequest) -> HttpResponse:
-    """The filer of a repair application sends the material asked for, from the tracking page."""
-    if not throttle.allow(throttle.FILING, request):
-        return throttled(request, throttle.FILING)
+    """The filer of a repair application sends the material asked for, from the tracking page. Counted against the
+    filing allowance of the address once it is taken."""
     form = SupplyMaterialForm(request.POST, request.FILES, auto_id="supply-%s")
+    refusal = throttle.filing_refusal(request)
+    if refusal is not None:
+        return throttled(request, refusal, form)
     application = _application_from(request.POST.get("token", ""), salt=SUPPLY_SALT, max_age=supply_form_seconds())
     if application is None:
         return page(request, "repair/track.html", {"form": TrackForm(auto_id="track-%s"), "expired": True}, 400)
@@ -225,6 +249,7 @@ def track_supply_material(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             put_error(form, exc)
         else:
+            throttle.filing_counted(request)
             return _tracked(request, application, supplied=True)
     application.refresh_from_db()
     return _tracked(request, application, supply_form=form)
@@ -256,8 +281,9 @@ def repair_decision(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 def repair_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Anyone holding a repair decision checks it here: its essentials, no personal data."""
-    if not throttle.allow(throttle.LOOKUP, request):
-        return throttled(request, throttle.LOOKUP)
+    refusal = throttle.lookup_refusal(request)
+    if refusal is not None:
+        return throttled(request, refusal)
     code = code.strip().upper()
     application = None
     if code.isalnum() and len(code) <= 32:

@@ -50,6 +50,7 @@ from repair.views.cases import (
     Case,
     Kind,
     RecordSummary,
+    add_rule_errors,
     event_rows,
     file_case,
     filed_page,
@@ -541,7 +542,9 @@ def staff_filing(request: HttpRequest, record_id: int, kind: str) -> HttpRespons
     }
     form_class = FILING_FORMS[kind]
     form = form_class(request.POST, request.FILES) if request.method == "POST" else form_class()
-    if form.is_bound and form.is_valid():
+    if form.is_bound and not form.is_valid():
+        add_rule_errors(kind, form, record=record, public=False)
+    elif form.is_bound:
         try:
             case, code = file_case(kind, form, record, filed_by=request.user)
         except NotAllowed as exc:
