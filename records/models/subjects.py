@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.codes import validate_uscc
 from records.personal_data import decrypt_id_number, id_number_digest, normalize_id_number
 from records.search import GramsField
@@ -24,21 +25,6 @@ class Sector(models.TextChoices):
     SUBSIDIES = "subsidies", _("Financial subsidies")
     LAW_ENFORCEMENT = "law_enforcement", _("Administrative law enforcement")
     OTHER = "other", _("Other")
-
-
-class UndeletableQuerySet(models.QuerySet):
-    """Business rows are never hard-deleted: they are deactivated, revoked or superseded instead."""
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError(f"{self.model.__name__} rows are never deleted; deactivate them instead.")
-
-
-class UndeletableModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError(f"{type(self).__name__} rows are never deleted; deactivate them instead.")
 
 
 class AgencyKind(models.TextChoices):
