@@ -8,8 +8,9 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.scope import may_operate_platform_delivery, may_read_people
 from delivery.services import delivery_status
+from outbox.models import PlatformChange
 from records.forms import entering_agencies
-from records.models import Agency, CivilServant, PlatformChange
+from records.models import Agency, CivilServant
 from records.views.queue import queue_sections
 from workcalendar.services import calendar_next_year_pending, provisional_year_message
 

@@ -25,8 +25,9 @@ from rest_framework.test import APIClient
 
 from accounts.authentication import api_token_issue
 from accounts.models import ApiScope, User
+from outbox.models import PlatformChange
 from records.api.sync import START, decode_cursor, encode_cursor
-from records.models import DishonestyRecord, PersonalDataAccess, PlatformChange, RecordStatus
+from records.models import DishonestyRecord, PersonalDataAccess, RecordStatus
 from records.services import (
     agency_rename,
     civil_servant_update,

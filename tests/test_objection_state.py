@@ -16,7 +16,8 @@ import time_machine
 from django.apps import apps as django_apps
 from django.test import Client
 
-from records.models import ChangeType, DishonestyRecord, MeasureState, PlatformChange, RecordStatus
+from outbox.models import ChangeType, PlatformChange
+from records.models import DishonestyRecord, MeasureState, RecordStatus
 from records.services import record_correct, record_publish, record_revoke, record_submit, records_expire_due
 from repair.models import Objection
 from repair.services import (

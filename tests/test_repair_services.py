@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 import time_machine
 
+from outbox.models import PlatformChange
 from records.errors import DomainError, NotAllowed
-from records.models import DishonestyRecord, MeasureState, PlatformChange, RecordStatus
+from records.models import DishonestyRecord, MeasureState, RecordStatus
 from records.services import record_publish, record_submit
 from repair.models import (
     CaseEvent,

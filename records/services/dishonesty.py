@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
+from outbox.models import ChangeType
 from records.codes import normalize_uscc, validate_uscc
 from records.disclosure import Window, rule_in_force_among, window_for, window_of
 from records.errors import DomainError, NotAllowed, SubmitterMayNotPublish
@@ -38,7 +39,6 @@ from records.models import (
     IN_FORCE_STATUSES,
     TEXT_LIMITS,
     Agency,
-    ChangeType,
     CivilServant,
     DisclosureRule,
     DishonestyRecord,
