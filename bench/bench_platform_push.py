@@ -66,7 +66,7 @@ os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["DEBUG"] = "false"  # as in production: with DEBUG on, Django keeps the text of every query
-# Nothing may be sent while the outbox is built: delivery_kick() does nothing while PLATFORM_URL is empty. The
+# Nothing may be sent while the outbox is built: delivery does not start while PLATFORM_URL is empty. The
 # in-process measurement points the settings at the stub with override_settings.
 os.environ["PLATFORM_URL"] = ""
 
