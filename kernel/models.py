@@ -5,7 +5,7 @@ from typing import Any
 from django.db import models
 
 
-class UndeletableQuerySet(models.QuerySet):
+class UndeletableQuerySet(models.QuerySet[Any]):
     """Business rows are never hard-deleted: they are deactivated, revoked or superseded instead."""
 
     def delete(self) -> tuple[int, dict[str, int]]:

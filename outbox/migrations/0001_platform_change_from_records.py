@@ -2,21 +2,23 @@
 stay as they are (the next migration renames the table), and the content type moves with it so that the permissions
 granted on platform changes and the admin's log keep pointing at it."""
 
+from typing import Any
+
 import django.db.models.deletion
 from django.db import migrations, models
 
 import outbox.models
 
 
-def move_content_type(apps, schema_editor):
+def move_content_type(apps: Any, schema_editor: Any) -> None:
     _content_type_move(apps, schema_editor, source="records", target="outbox")
 
 
-def move_content_type_back(apps, schema_editor):
+def move_content_type_back(apps: Any, schema_editor: Any) -> None:
     _content_type_move(apps, schema_editor, source="outbox", target="records")
 
 
-def _content_type_move(apps, schema_editor, *, source, target):
+def _content_type_move(apps: Any, schema_editor: Any, *, source: str, target: str) -> None:
     content_types = apps.get_model("contenttypes", "ContentType").objects.using(schema_editor.connection.alias)
     if not content_types.filter(app_label=target, model="platformchange").exists():
         content_types.filter(app_label=source, model="platformchange").update(app_label=target)

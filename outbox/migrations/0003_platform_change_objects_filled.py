@@ -2,11 +2,13 @@
 subject agency the agency. One UPDATE, whatever the size of the outbox. Its own migration (and transaction): on
 PostgreSQL the foreign keys it fills are checked at commit, before 0004 alters the table."""
 
+from typing import Any
+
 from django.db import migrations
 from django.db.models import F, OuterRef, Subquery
 
 
-def fill(apps, schema_editor):
+def fill(apps: Any, schema_editor: Any) -> None:
     alias = schema_editor.connection.alias
     changes = apps.get_model("outbox", "PlatformChange").objects.using(alias).filter(object_id__isnull=True)
     if not changes.exists():
@@ -22,7 +24,7 @@ def fill(apps, schema_editor):
     )
 
 
-def refuse_other_kinds(apps, schema_editor):
+def refuse_other_kinds(apps: Any, schema_editor: Any) -> None:
     """Back to an outbox of records only: possible only while it holds nothing else."""
     changes = apps.get_model("outbox", "PlatformChange").objects.using(schema_editor.connection.alias)
     others = changes.exclude(kind="record").count()
