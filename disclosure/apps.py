@@ -11,6 +11,6 @@ class DisclosureConfig(AppConfig):
         from outbox.hooks import change_queued, public_changed
 
         # Every platform change and every other change of what the public sees makes the kept pages stale once it
-        # commits (disclosure/cache.py).
-        change_queued.register(public_version_renew)
-        public_changed.register(public_version_renew)
+        # commits (disclosure/cache.py). One cache write: it is scheduled with each announcement.
+        change_queued.register(public_version_renew, once_per_transaction=False)
+        public_changed.register(public_version_renew, once_per_transaction=False)

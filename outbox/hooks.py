@@ -9,8 +9,9 @@ AppConfig.ready, and the writers announce within their transactions:
 - `public_changed`: announced by writes that alter a public page without a platform change (an agency added,
   renamed, merged, moved or switched off).
 
-A receiver runs once after the announcing transaction commits, however many times it was announced in it; never if
-it rolls back; at once outside a transaction. It runs robustly: its failure is logged and does not stop the others.
+A receiver runs after the announcing transaction commits — once, however many times it was announced in it, unless
+it asked to run after each announcement; never if it rolls back; at once outside a transaction. It runs robustly: its
+failure is logged and does not stop the others.
 """
 
 from collections.abc import Callable
@@ -31,24 +32,31 @@ def on_commit_once(receiver: Receiver) -> None:
 class AfterCommit:
     def __init__(self, name: str) -> None:
         self.name = name
-        self.receivers: list[Receiver] = []
+        self._receivers: dict[Receiver, bool] = {}  # receiver → once per transaction
 
     def __repr__(self) -> str:
-        return f"<AfterCommit {self.name}: {len(self.receivers)} receivers>"
+        return f"<AfterCommit {self.name}: {len(self._receivers)} receivers>"
 
-    def register(self, receiver: Receiver) -> None:
-        """From an AppConfig.ready; registering the same receiver twice changes nothing."""
-        if receiver not in self.receivers:
-            self.receivers.append(receiver)
+    @property
+    def receivers(self) -> list[Receiver]:
+        return list(self._receivers)
+
+    def register(self, receiver: Receiver, *, once_per_transaction: bool = True) -> None:
+        """From an AppConfig.ready; registering the same receiver again only updates how often it runs.
+        `once_per_transaction=False` schedules it at every announcement instead, for a receiver whose extra runs cost
+        next to nothing (the public site's renewal: one cache write)."""
+        self._receivers[receiver] = once_per_transaction
 
     def unregister(self, receiver: Receiver) -> None:
-        if receiver in self.receivers:
-            self.receivers.remove(receiver)
+        self._receivers.pop(receiver, None)
 
     def announce(self) -> None:
-        """Call inside the transaction of the change: every receiver runs once after it commits."""
-        for receiver in self.receivers:
-            on_commit_once(receiver)
+        """Call inside the transaction of the change: every receiver runs after it commits."""
+        for receiver, once in self._receivers.items():
+            if once:
+                on_commit_once(receiver)
+            else:
+                transaction.on_commit(receiver, robust=True)
 
 
 change_queued = AfterCommit("change queued")
