@@ -20,7 +20,7 @@ from outbox.models import PlatformChange
 class PlatformChangeAdmin(ReadOnlyScopedAdmin):
     list_display = (
         "number",
-        "kind",
+        "object_type",
         "record",
         "change_type",
         "version",
@@ -31,13 +31,12 @@ class PlatformChangeAdmin(ReadOnlyScopedAdmin):
         "delivered_at",
         "failed_at",
     )
-    list_filter = ("status", "kind", "change_type")
-    list_select_related = ("record",)
+    list_filter = ("status", "change_type")
+    list_select_related = ("record", "object_type")
     search_fields = ("record__document_number",)
     show_full_result_count = False
     actions = ("replay",)
     fields = (
-        "kind",
         "object_type",
         "object_id",
         "agency",
