@@ -66,7 +66,7 @@ os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["DEBUG"] = "false"  # as in production: with DEBUG on, Django keeps the text of every query
-# Nothing may be sent while the outbox is built: delivery_kick() does nothing while PLATFORM_URL is empty. The
+# Nothing may be sent while the outbox is built: delivery does not start while PLATFORM_URL is empty. The
 # in-process measurement points the settings at the stub with override_settings.
 os.environ["PLATFORM_URL"] = ""
 
@@ -138,7 +138,8 @@ def outbox_build(record_ids: list[int]) -> float:
     """Empties the outbox, then queues one published change per record the product's way; returns seconds."""
     from django.db import connection, transaction
 
-    from records.models import DishonestyRecord, PlatformChange
+    from outbox.models import PlatformChange
+    from records.models import DishonestyRecord
     from records.services.platform import platform_change_emit
 
     table = connection.ops.quote_name(PlatformChange._meta.db_table)
@@ -164,7 +165,7 @@ def outbox_reset() -> None:
     """Every change pending again, as if just queued: same rows, same delivery keys (the stub is reset too)."""
     from django.db import connection
 
-    from records.models import PlatformChange
+    from outbox.models import PlatformChange
 
     table = connection.ops.quote_name(PlatformChange._meta.db_table)
     with connection.cursor() as cursor:
@@ -183,15 +184,15 @@ def outbox_reset() -> None:
 
 def outbox_items() -> list[dict[str, Any]]:
     from delivery.services import Claimed, item
-    from records.models import PlatformChange
+    from outbox.models import PlatformChange
 
-    fields = ("pk", "record_id", "version", "change_type", "generation", "attempts", "refusals", "payload")
+    fields = ("pk", "kind", "object_id", "version", "change_type", "generation", "attempts", "refusals", "payload")
     rows = PlatformChange.objects.order_by("pk").values_list(*fields).iterator(chunk_size=2000)
     return [item(Claimed(*row[:-1], json.dumps(row[-1], ensure_ascii=False))) for row in rows]
 
 
 def pending_count() -> int:
-    from records.models import PlatformChange
+    from outbox.models import PlatformChange
 
     return PlatformChange.objects.filter(status="pending").count()
 
@@ -199,7 +200,7 @@ def pending_count() -> int:
 def outbox_check() -> dict[str, int]:
     from django.db.models import Count, Q
 
-    from records.models import PlatformChange
+    from outbox.models import PlatformChange
 
     return PlatformChange.objects.aggregate(
         delivered=Count("pk", filter=Q(status="delivered")),

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts.apps.SignInThrottlingConfig",  # django-axes, named for the admin console
     "accounts",
+    "outbox",
     "subjects",
     "records",
     "workcalendar",

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import Role
 from accounts.scope import may_operate_platform_delivery, may_read_people
 from delivery.services import delivery_status
-from records.models import PlatformChange
+from outbox.models import PlatformChange
 from records.views.queue import queue_sections
 from subjects.forms import entering_agencies
 from subjects.models import Agency, CivilServant

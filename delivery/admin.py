@@ -10,16 +10,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyScopedAdmin
-from accounts.scope import record_q
 from delivery import services
 from delivery.kick import delivery_kick
-from records.models import PlatformChange
+from outbox.kinds import changes_q
+from outbox.models import PlatformChange
 
 
 @admin.register(PlatformChange)
 class PlatformChangeAdmin(ReadOnlyScopedAdmin):
     list_display = (
         "number",
+        "object_type",
         "record",
         "change_type",
         "version",
@@ -31,11 +32,14 @@ class PlatformChangeAdmin(ReadOnlyScopedAdmin):
         "failed_at",
     )
     list_filter = ("status", "change_type")
-    list_select_related = ("record",)
+    list_select_related = ("record", "object_type")
     search_fields = ("record__document_number",)
     show_full_result_count = False
     actions = ("replay",)
     fields = (
+        "object_type",
+        "object_id",
+        "agency",
         "record",
         "change_type",
         "version",
@@ -70,7 +74,7 @@ class PlatformChangeAdmin(ReadOnlyScopedAdmin):
         return super().changelist_view(request, {**(extra_context or {}), "delivery": status})
 
     def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
-        return queryset.filter(record_q(user, "record__"))  # as PlatformChange.objects.visible_to(user)
+        return queryset.filter(changes_q(user))  # as PlatformChange.objects.visible_to(user)
 
     @admin.action(description=_("Replay the selected parked changes"))
     def replay(self, request: HttpRequest, queryset: QuerySet[PlatformChange]) -> None:

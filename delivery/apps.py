@@ -12,6 +12,12 @@ class DeliveryConfig(AppConfig):
 
         from django.conf import settings
 
+        from delivery.kick import _start
+        from outbox.hooks import change_queued
+
+        # A change queued anywhere starts delivery once its transaction commits.
+        change_queued.register(_start)
+
         # The embedded default (`make run`: no broker): the serving process delivers in a background thread. Start
         # it with the development server so changes left from a previous run go out without waiting for a new one.
         if (

@@ -21,7 +21,7 @@ from typing import Any
 import urllib3
 from django.conf import settings
 
-from records.models import FailureKind
+from outbox.models import FailureKind
 
 _pool: urllib3.PoolManager | None = None
 _pool_pid: int | None = None

@@ -1,4 +1,4 @@
-"""Starting delivery when a change is queued: once per transaction, after it commits.
+"""Starting delivery when a change is queued: once per transaction, after it commits (outbox.hooks).
 
 With a broker, a Celery task is queued; the periodic sweeper catches anything whose task was lost. Without one (the
 embedded default), a single background thread of this process delivers, retries and reconciles, so the platform still
@@ -9,24 +9,25 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import OperationalError, close_old_connections, connections, transaction
+from django.db import OperationalError, close_old_connections, connections
 
 from config.queueing import queue_now
+from outbox.hooks import on_commit_once
 
 log = logging.getLogger(__name__)
 
 
 def delivery_kick() -> None:
-    """Called where a change enters the outbox; the delivery starts after the surrounding transaction commits."""
-    if not settings.PLATFORM_URL:
-        return
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(func is _start for _sids, func, _robust in connection.run_on_commit):
-        return
-    transaction.on_commit(_start, robust=True)
+    """Called where changes are queued again (a replay); the delivery starts after the surrounding transaction
+    commits. A change entering the outbox starts it through outbox.hooks.change_queued (DeliveryConfig.ready)."""
+    if settings.PLATFORM_URL:
+        on_commit_once(_start)
 
 
 def _start() -> None:
+    """After the commit of a transaction that queued changes: once, however many it queued."""
+    if not settings.PLATFORM_URL:
+        return
     if settings.CELERY_TASK_ALWAYS_EAGER:
         InProcessDelivery.wake()
         return

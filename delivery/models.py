@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from records.models import FailureKind, PlatformChange
+from outbox.models import FailureKind, PlatformChange
 
 
 class PlatformState(models.Model):

@@ -1,9 +1,9 @@
-"""Draining the outbox (records.PlatformChange) to the municipal platform: at-least-once, in order per record.
+"""Draining the outbox (outbox.PlatformChange) to the municipal platform: at-least-once, in order per object.
 
 A worker claims a batch of due changes in one short transaction — `SELECT … FOR UPDATE SKIP LOCKED`, so two workers
 never take the same change — and leases them (leased_until = database now + PLATFORM_LEASE_SECONDS). It sends the
 batch outside any transaction, then records each change's outcome. A change is claimable only when no earlier change
-of the same record is still pending, so the platform sees a record's versions in order. A worker killed anywhere in
+of the same object is still pending, so the platform sees an object's versions in order. A worker killed anywhere in
 between leaves its changes leased: once the lease runs out the sweeper hands them to another worker, which resends
 them under the same delivery keys and the platform de-duplicates. Every time used here is the database's clock.
 
@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Now
@@ -32,11 +33,12 @@ from django.utils.translation import ngettext
 
 from delivery import client
 from delivery.models import PlatformAnswer, PlatformState
-from records.models import WAITS_FOR_PLATFORM, FailureKind, OutboxStatus, PlatformChange
+from outbox.models import RECORD_KIND, WAITS_FOR_PLATFORM, FailureKind, OutboxStatus, PlatformChange
+from records.models import DishonestyRecord
 
 log = logging.getLogger(__name__)
 
-# Answers after which a change is done: the platform holds it (or, for stale, a newer version of the record).
+# Answers after which a change is done: the platform holds it (or, for stale, a newer version of the object).
 DONE = {"accepted", "duplicate", "stale"}
 
 
@@ -66,10 +68,13 @@ def due() -> Q:
 
 
 def claimable():  # type: ignore[no-untyped-def]
-    """Due, pending, not leased, and no earlier change of the same record still pending. CLAIM_SQL states the same
+    """Due, pending, not leased, and no earlier change of the same object still pending. CLAIM_SQL states the same
     rule for PostgreSQL's one-statement claim: change both together (tests/test_delivery.py covers both)."""
     earlier_pending = PlatformChange.objects.filter(
-        record_id=OuterRef("record_id"), status=OutboxStatus.PENDING, pk__lt=OuterRef("pk")
+        object_type_id=OuterRef("object_type_id"),
+        object_id=OuterRef("object_id"),
+        status=OutboxStatus.PENDING,
+        pk__lt=OuterRef("pk"),
     )
     return PlatformChange.objects.filter(due(), status=OutboxStatus.PENDING).filter(~Exists(earlier_pending))
 
@@ -80,7 +85,8 @@ class Claimed:
     (spliced into the request body as it is, never decoded and encoded again)."""
 
     pk: int
-    record_id: int
+    kind: str
+    object_id: int
     version: int
     change_type: str
     generation: int
@@ -93,8 +99,14 @@ class Claimed:
         return f"govcredit-{self.pk}-{self.generation}"
 
     def item_json(self) -> str:
+        """A record's change as the platform's protocol has it (platform_stub/README.md); any other kind names its
+        kind and object instead of `record_id`."""
+        if self.kind == RECORD_KIND:
+            about = f'"record_id":{self.object_id}'
+        else:
+            about = f'"kind":{json.dumps(self.kind)},"object_id":{self.object_id}'
         return (
-            f'{{"delivery_key":"{self.delivery_key}","record_id":{self.record_id},"version":{self.version},'
+            f'{{"delivery_key":"{self.delivery_key}",{about},"version":{self.version},'
             f'"change_type":{json.dumps(self.change_type)},"payload":{self.payload_json}}}'
         )
 
@@ -102,24 +114,25 @@ class Claimed:
 # PostgreSQL: pick, lock and lease in one statement. statement_timestamp() is the database's clock, as Django's Now().
 CLAIM_SQL = """
 WITH picked AS (
-    SELECT c.id FROM records_platformchange AS c
+    SELECT c.id FROM outbox_platformchange AS c
     WHERE c.status = 'pending'
       AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= statement_timestamp())
       AND (c.leased_until IS NULL OR c.leased_until < statement_timestamp())
       AND NOT EXISTS (
-          SELECT 1 FROM records_platformchange AS e
-          WHERE e.record_id = c.record_id AND e.status = 'pending' AND e.id < c.id
+          SELECT 1 FROM outbox_platformchange AS e
+          WHERE e.object_type_id = c.object_type_id AND e.object_id = c.object_id
+            AND e.status = 'pending' AND e.id < c.id
       )
     ORDER BY c.id
     LIMIT %s
     FOR UPDATE OF c SKIP LOCKED
 )
-UPDATE records_platformchange AS u
+UPDATE outbox_platformchange AS u
 SET leased_until = statement_timestamp() + make_interval(secs => %s),
     last_attempt_at = statement_timestamp(),
     attempts = u.attempts + 1
 FROM picked WHERE u.id = picked.id
-RETURNING u.id, u.record_id, u.version, u.change_type, u.generation, u.attempts, u.refusals, u.payload::text
+RETURNING u.id, u.kind, u.object_id, u.version, u.change_type, u.generation, u.attempts, u.refusals, u.payload::text
 """
 
 
@@ -152,7 +165,7 @@ def changes_claim(*, limit: int | None = None) -> list[Claimed]:
             attempts=F("attempts") + 1,
         )
         rows = PlatformChange.objects.filter(pk__in=ids).order_by("pk")
-        fields = ("pk", "record_id", "version", "change_type", "generation", "attempts", "refusals", "payload")
+        fields = ("pk", "kind", "object_id", "version", "change_type", "generation", "attempts", "refusals", "payload")
         return [
             Claimed(*values[:-1], json.dumps(values[-1], ensure_ascii=False)) for values in rows.values_list(*fields)
         ]
@@ -546,31 +559,26 @@ class Reconciliation:
 
 def reconcile() -> Reconciliation:
     """Compares the version the platform holds for each record with the last delivered change of that record, and
-    re-queues the latest change of every record the platform lacks or holds at an older version."""
+    re-queues the latest change of every record the platform lacks or holds at an older version. The platform's
+    listing is of records: changes of other kinds are left alone."""
     holdings = client.platform_holdings(now=db_now().timestamp())
+    records = PlatformChange.objects.filter(object_type=ContentType.objects.get_for_model(DishonestyRecord))
     latest = (
-        PlatformChange.objects.filter(status=OutboxStatus.DELIVERED)
-        .values("record_id")
-        .annotate(version=Max("version"))
-        .order_by()
+        records.filter(status=OutboxStatus.DELIVERED).values("object_id").annotate(version=Max("version")).order_by()
     )
     # Records with a change still on its way are left to the delivery itself.
-    in_flight = set(
-        PlatformChange.objects.exclude(status=OutboxStatus.DELIVERED).values_list("record_id", flat=True).distinct()
-    )
+    in_flight = set(records.exclude(status=OutboxStatus.DELIVERED).values_list("object_id", flat=True).distinct())
     requeue: list[int] = []
     checked = 0
     for row in latest.iterator(chunk_size=5000):
         checked += 1
-        if row["record_id"] in in_flight:
+        if row["object_id"] in in_flight:
             continue
-        if holdings.get(row["record_id"], 0) < row["version"]:
-            requeue.append(row["record_id"])
+        if holdings.get(row["object_id"], 0) < row["version"]:
+            requeue.append(row["object_id"])
     requeued: list[int] = []
     for record_id in requeue:
-        change = PlatformChange.objects.filter(record_id=record_id, status=OutboxStatus.DELIVERED).order_by("-version")[
-            0
-        ]
+        change = records.filter(object_id=record_id, status=OutboxStatus.DELIVERED).order_by("-version")[0]
         updated = PlatformChange.objects.filter(pk=change.pk, status=OutboxStatus.DELIVERED).update(
             status=OutboxStatus.PENDING,
             attempts=0,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.scope import may_operate_platform_delivery
 from delivery import services
 from delivery.kick import delivery_kick
-from records.models import OutboxStatus, PlatformChange
+from outbox.models import OutboxStatus, PlatformChange
 
 PAGE_SIZE = 50
 ANSWERS_SHOWN = 50
@@ -32,7 +32,7 @@ def parked_changes(user: object) -> QuerySet[PlatformChange]:
     return (
         PlatformChange.objects.visible_to(user)
         .filter(status=OutboxStatus.FAILED)
-        .select_related("record", "record__subject_agency")
+        .select_related("record", "record__subject_agency", "agency", "object_type")
         .order_by("-failed_at", "-pk")
     )
 
@@ -60,7 +60,10 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One change of the operator's region with every answer the platform gave it (a parked change's whole story)."""
     _operator(request)
     found = get_object_or_404(
-        PlatformChange.objects.visible_to(request.user).select_related("record", "record__subject_agency"), pk=pk
+        PlatformChange.objects.visible_to(request.user).select_related(
+            "record", "record__subject_agency", "agency", "object_type"
+        ),
+        pk=pk,
     )
     answers = list(found.answers.order_by("-pk")[: ANSWERS_SHOWN + 1])
     return render(

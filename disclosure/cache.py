@@ -3,11 +3,11 @@
 A page is kept in Django's cache (Redis in production, local memory in the embedded default) under its full path
 with the query string, the active language and today's local date (windows end and the repair button opens at
 midnight), together with the *public version* it was rendered under. The public version is one value in the cache,
-replaced after the commit of every change that can alter a public page (`public_version_bump`, called by
-`records.services.platform_change_emit` — publish, correct, revoke, repair, expire, objection opened or closed — and
-by the agency services): a kept page of another version is not served, so the next request after a change renders
-afresh. DISCLOSURE_RESPONSE_CACHE_SECONDS only bounds how long an entry can outlive a bump that could not reach the
-cache.
+replaced after the commit of every change that can alter a public page (`public_version_renew`, run through
+outbox.hooks after every platform change — publish, correct, revoke, repair, expire, objection opened or closed —
+and after the agency services' changes): a kept page of another version is not served, so the next request after a
+change renders afresh. DISCLOSURE_RESPONSE_CACHE_SECONDS only bounds how long an entry can outlive a renewal that
+could not reach the cache.
 
 Never read or filled for a request carrying a session cookie (staff: their answers are private and refresh the
 cookie), never filled by a response that sets a cookie, only 200 and 404 answers to GET and HEAD. When the cache
@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -109,15 +108,11 @@ def public_version() -> str | None:
     return _attempt(read)
 
 
-def _bump() -> None:
-    # Tried even during an outage: a bump that gets through matters more than a write's latency.
+def public_version_renew() -> None:
+    """Every kept public page becomes stale at once. Run after the commit of any change that can alter a public page
+    (registered with outbox.hooks by DisclosureConfig.ready); a rolled-back change renews nothing."""
+    # Tried even during an outage: a renewal that gets through matters more than a write's latency.
     _attempt(lambda: cache.set(VERSION_KEY, _new_version(), None), even_if_down=True)
-
-
-def public_version_bump() -> None:
-    """Call inside the transaction of any change that can alter a public page: when it commits, every kept public
-    page becomes stale at once. Outside a transaction it bumps at once; a rolled-back change bumps nothing."""
-    transaction.on_commit(_bump, robust=True)
 
 
 # Responses

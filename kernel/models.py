@@ -1,11 +1,11 @@
-"""Model bases every app shares."""
+"""Model bases every app may use."""
 
 from typing import Any
 
 from django.db import models
 
 
-class UndeletableQuerySet(models.QuerySet):
+class UndeletableQuerySet(models.QuerySet[Any]):
     """Business rows are never hard-deleted: they are deactivated, revoked or superseded instead."""
 
     def delete(self) -> tuple[int, dict[str, int]]:

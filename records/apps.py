@@ -9,8 +9,11 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         # Models and other apps' registries are imported once the app registry is ready, not at module load.
+        from accounts.scope import record_q
+        from outbox.kinds import kind_register
+        from outbox.models import RECORD_KIND
         from records.integrity import integrity_file_records, no_excellent_with_a_dishonesty_record
-        from records.models import Rectification
+        from records.models import DishonestyRecord, Rectification
         from records.services.dishonesty import person_record_years
         from subjects.integrity import (
             register_candidate_years,
@@ -26,3 +29,5 @@ class RecordsConfig(AppConfig):
 
         # An unanswered rectification's deadline is counted again when its provisional year is configured.
         open_deadlines_register(Rectification, Rectification.DEADLINE, open=Q(submitted_at__isnull=True))
+        # A record's changes are seen by whoever sees the record as it stands now (its `record` column).
+        kind_register(RECORD_KIND, model=DishonestyRecord, scope=lambda user: record_q(user, "record__"))

@@ -14,8 +14,8 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from accounts.scope import may_edit_people_of, may_manage_agencies_under
-from disclosure.cache import public_version_bump
 from kernel.errors import DomainError, NotAllowed
+from outbox.hooks import public_changed
 from subjects.codes import normalize_uscc, validate_uscc
 from subjects.integrity import excellent_rating_blockers
 from subjects.models import (
@@ -79,7 +79,7 @@ def agency_create(
         AgencyEvent.objects.create(
             agency=agency, kind=AgencyEventKind.CREATED, to_value=agency.name, actor=actor, reason=reason
         )
-        public_version_bump()  # a new agency can be found by the public search
+        public_changed.announce()  # a new agency can be found by the public search
     return agency
 
 
@@ -105,7 +105,7 @@ def agency_rename(*, actor: Any, agency: Agency, name: str, reason: str) -> Agen
             actor=actor,
             reason=reason,
         )
-        public_version_bump()
+        public_changed.announce()
     return agency
 
 
@@ -136,7 +136,7 @@ def agency_move(*, actor: Any, agency: Agency, new_parent: Agency | None, reason
             actor=actor,
             reason=reason,
         )
-        public_version_bump()
+        public_changed.announce()
     return agency
 
 
@@ -164,7 +164,7 @@ def agency_merge(*, actor: Any, agency: Agency, successor: Agency, reason: str) 
             actor=actor,
             reason=reason,
         )
-        public_version_bump()  # the records follow the successor, on its page and in its search counts
+        public_changed.announce()  # the records follow the successor, on its page and in its search counts
     return agency
 
 
@@ -185,7 +185,7 @@ def agency_set_active(*, actor: Any, agency: Agency, active: bool, reason: str) 
             actor=actor,
             reason=reason,
         )
-        public_version_bump()
+        public_changed.announce()
     return agency
 
 

@@ -209,7 +209,7 @@ def wait_for(condition: "object", *, timeout: float, interval: float = 0.1, what
 
 def delivery_quiesce(*, timeout: float, logs: Path) -> float:
     """Waits until no platform change is pending (faults stopped); returns the seconds it took."""
-    from records.models import OutboxStatus, PlatformChange
+    from outbox.models import OutboxStatus, PlatformChange
 
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -226,7 +226,7 @@ def assert_delivery_invariant(stub_db: Path, records: "list[Any]", *, changes_pe
     pending, nothing parked."""
     import sqlite3
 
-    from records.models import OutboxStatus, PlatformChange
+    from outbox.models import OutboxStatus, PlatformChange
 
     delivered = {c.delivery_key: (c.record_id, c.version) for c in PlatformChange.objects.all()}
     with sqlite3.connect(stub_db) as db:

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.admin import ScopedAdmin
 from accounts.models import User
+from outbox.models import PlatformChange
 from records.models import (
     AppliedMeasure,
     DisclosureRule,
@@ -25,7 +26,6 @@ from records.models import (
     MeasureRule,
     MeasureState,
     MeasureType,
-    PlatformChange,
     RecordEvent,
     Rectification,
 )

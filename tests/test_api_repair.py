@@ -18,7 +18,8 @@ from rest_framework.test import APIClient
 
 from accounts.authentication import api_token_issue
 from accounts.models import User
-from records.models import AppliedMeasure, DishonestyRecord, MeasureEvent, PlatformChange
+from outbox.models import PlatformChange
+from records.models import AppliedMeasure, DishonestyRecord, MeasureEvent
 from records.services import record_create, record_publish, record_submit
 from repair.models import (
     CaseAttachment,

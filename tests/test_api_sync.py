@@ -25,8 +25,9 @@ from rest_framework.test import APIClient
 
 from accounts.authentication import api_token_issue
 from accounts.models import ApiScope, User
+from outbox.models import PlatformChange
 from records.api.sync import START, decode_cursor, encode_cursor
-from records.models import DishonestyRecord, PlatformChange, RecordStatus
+from records.models import DishonestyRecord, RecordStatus
 from records.services import (
     evidence_attach,
     record_correct,

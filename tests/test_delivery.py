@@ -16,7 +16,8 @@ from django.db.models.functions import Now
 from delivery import client, services
 from delivery.kick import delivery_kick
 from delivery.models import PlatformState
-from records.models import DishonestyRecord, FailureKind, OutboxStatus, PlatformChange
+from outbox.models import FailureKind, OutboxStatus, PlatformChange
+from records.models import DishonestyRecord
 from records.services import record_correct, record_publish, record_revoke, record_submit
 from tests.conftest import City
 from tests.factories import make_record

@@ -16,7 +16,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, preco
 
 from delivery import client, services
 from delivery.models import PlatformState
-from records.models import DishonestyRecord, OutboxStatus, PlatformChange, RecordStatus
+from outbox.models import OutboxStatus, PlatformChange
+from records.models import DishonestyRecord, RecordStatus
 from records.services import record_correct, record_publish, record_revoke, record_submit
 from tests.conftest import City
 from tests.factories import make_record

@@ -21,7 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from delivery.models import PlatformAnswer, PlatformState
-from records.models import DishonestyRecord, OutboxStatus, PlatformChange
+from outbox.models import OutboxStatus, PlatformChange
+from records.models import DishonestyRecord
 from records.services import record_correct, record_publish, record_submit
 from tests.conftest import City
 from tests.factories import make_record

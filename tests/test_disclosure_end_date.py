@@ -14,8 +14,9 @@ from django.test import Client
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from outbox.models import PlatformChange
 from records.excel import COLUMNS, DATA_SHEET
-from records.models import DishonestyRecord, PlatformChange
+from records.models import DishonestyRecord
 from records.services import record_publish, record_submit, records_expire_due, records_export
 from tests.conftest import City
 from tests.factories import make_record

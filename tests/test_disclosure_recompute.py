@@ -13,7 +13,8 @@ import time_machine
 from django.apps import apps
 from django.core.management import call_command
 
-from records.models import DisclosureRule, DishonestyRecord, PlatformChange, RecordEvent, RecordStatus
+from outbox.models import PlatformChange
+from records.models import DisclosureRule, DishonestyRecord, RecordEvent, RecordStatus
 from records.services import record_publish, record_revoke, record_submit
 from tests.conftest import City
 from tests.factories import make_record

@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.utils import translation
 
-from records.models import DishonestyRecord, ImportJob, ImportStatus, PlatformChange
+from outbox.models import PlatformChange
+from records.models import DishonestyRecord, ImportJob, ImportStatus
 from records.services import import_job_create, import_jobs_sweep
 from records.services.imports import _Heartbeat
 from records.tasks import sweep_import_jobs

@@ -55,10 +55,11 @@ MOVED_TABLES: dict[str, tuple[str, ...]] = {
         "records_historicalintegritytraining",
         "records_historicalpersonalmattersreport",
     ),
+    "outbox": ("records_platformchange",),
 }
 # A move that renames a table or a column says so here (old table -> new table; (new table, old column) -> new
-# column): the rows are then looked for under the new names. Empty while the moves keep their tables.
-RENAMED_TABLES: dict[str, str] = {}
+# column): the rows are then looked for under the new names. 
+RENAMED_TABLES: dict[str, str] = {"records_platformchange": "outbox_platformchange"}
 RENAMED_COLUMNS: dict[tuple[str, str], str] = {}
 # Django's registries: migrating may add rows to them (migrations applied, new models and their permissions).
 GROWING_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})

@@ -10,13 +10,16 @@ import datetime
 import importlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
 import time_machine
 from django.apps import apps as django_apps
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
-from records.models import ChangeType, DishonestyRecord, MeasureState, PlatformChange, RecordStatus
+from outbox.models import RECORD_KIND, ChangeType, PlatformChange
+from records.models import DishonestyRecord, MeasureState, RecordStatus
 from records.services import record_correct, record_publish, record_revoke, record_submit, records_expire_due
 from repair.models import Objection
 from repair.services import (
@@ -295,6 +298,31 @@ def test_the_public_api_documents_the_flag(client: Client) -> None:
 # The data migration ----------------------------------------------------------------------------------------------
 
 
+class AppsOfTheMigration:
+    """The models as the data migration knew them: the outbox was records.PlatformChange, of records' changes only,
+    before it moved to the outbox app (outbox/migrations/0001) and named its objects by kind, type and id."""
+
+    class RecordChanges:
+        class objects:
+            filter = staticmethod(PlatformChange.objects.filter)
+
+            @staticmethod
+            def create(*, record: DishonestyRecord, **fields: Any) -> PlatformChange:
+                return PlatformChange.objects.create(
+                    kind=RECORD_KIND,
+                    object_type=ContentType.objects.get_for_model(record),
+                    object_id=record.pk,
+                    record=record,
+                    agency_id=record.subject_agency_id,
+                    **fields,
+                )
+
+    def get_model(self, app_label: str, model_name: str) -> Any:
+        if (app_label, model_name) == ("records", "PlatformChange"):
+            return self.RecordChanges
+        return django_apps.get_model(app_label, model_name)
+
+
 def test_the_data_migration_sets_the_flag_from_open_objections_and_tells_the_platform_where_it_was_misled(
     world: City,
 ) -> None:
@@ -314,7 +342,7 @@ def test_the_data_migration_sets_the_flag_from_open_objections_and_tells_the_pla
     PlatformChange.objects.filter(pk=wrong.pk).update(payload={**wrong.payload, "yybz": "0"})
     changes_before = {r.pk: PlatformChange.objects.filter(record=r).count() for r in (told, only_filed, rejected)}
 
-    migration.flag_records_under_objection(django_apps, None)
+    migration.flag_records_under_objection(AppsOfTheMigration(), None)
 
     assert {r.pk for r in DishonestyRecord.objects.filter(under_objection=True)} == {misled.pk, told.pk}
     fix = PlatformChange.objects.filter(record=misled).order_by("-version").first()

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from delivery.models import PlatformAnswer, PlatformState
-from records.models import FailureKind, OutboxStatus, PlatformChange
+from outbox.models import FailureKind, OutboxStatus, PlatformChange
 from records.services import record_publish, record_submit
 from tests.conftest import City
 from tests.factories import make_record
@@ -145,11 +145,11 @@ def test_the_outbox_in_the_admin_is_scoped_read_only_and_replays(
     park(changes[0])
     park(changes[2])
     client.force_login(world.office_a)
-    url = reverse("admin:records_platformchange_changelist")
+    url = reverse("admin:outbox_platformchange_changelist")
     html = client.get(url).content.decode()
     assert f"/{changes[0].pk}/change/" in html and f"/{changes[2].pk}/change/" not in html
     assert 'id="delivery-summary"' in html  # lag, pending, parked, last delivery
-    assert client.get(reverse("admin:records_platformchange_add")).status_code == 403
+    assert client.get(reverse("admin:outbox_platformchange_add")).status_code == 403
     client.post(url, {"action": "replay", "_selected_action": [changes[0].pk, changes[2].pk]})
     assert PlatformChange.objects.get(pk=changes[0].pk).status == OutboxStatus.PENDING
     assert PlatformChange.objects.get(pk=changes[2].pk).status == OutboxStatus.FAILED

@@ -8,7 +8,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from delivery import services
-from records.models import OutboxStatus, PlatformChange
+from outbox.models import OutboxStatus, PlatformChange
 from records.services import record_publish, record_submit
 from tests.browser_support import ARTIFACTS, BROWSER_MARKS
 from tests.conftest import PASSWORD, City

@@ -9,7 +9,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from records.models import AppliedMeasure, DishonestyRecord, PlatformChange, RecordEvent, RecordStatus
+from outbox.models import PlatformChange
+from records.models import AppliedMeasure, DishonestyRecord, RecordEvent, RecordStatus
 from records.services import record_request_review, record_submit
 from tests.conftest import City
 from tests.factories import make_record

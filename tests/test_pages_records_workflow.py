@@ -12,12 +12,12 @@ import pytest
 import time_machine
 from django.test import Client
 
+from outbox.models import PlatformChange
 from records.models import (
     AppliedMeasure,
     DishonestyRecord,
     MeasureEvent,
     MeasureState,
-    PlatformChange,
     RecordEvent,
     RecordStatus,
     Rectification,

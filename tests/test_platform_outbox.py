@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from records.models import PlatformChange, RecordStatus
+from outbox.models import PlatformChange
+from records.models import RecordStatus
 from records.services import (
     record_correct,
     record_publish,

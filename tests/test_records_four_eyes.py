@@ -12,8 +12,9 @@ import time_machine
 from django.test import Client
 from rest_framework.test import APIClient
 
+from outbox.models import PlatformChange
 from records.errors import SubmitterMayNotPublish
-from records.models import AppliedMeasure, DishonestyRecord, PlatformChange, RecordEvent, RecordStatus
+from records.models import AppliedMeasure, DishonestyRecord, RecordEvent, RecordStatus
 from records.services import record_publish, record_return, record_submit, record_update
 from records.services.dishonesty import _input_from_record
 from tests.conftest import City

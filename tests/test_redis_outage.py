@@ -26,7 +26,8 @@ from rest_framework.test import APIClient
 from accounts.authentication import api_token_issue
 from config import cache as fail_open_cache
 from config import queueing
-from records.models import DishonestyRecord, ImportStatus, OutboxStatus, PlatformChange, RecordStatus
+from outbox.models import OutboxStatus, PlatformChange
+from records.models import DishonestyRecord, ImportStatus, RecordStatus
 from records.services import import_job_create, record_submit
 from tests.conftest import City
 from tests.factories import make_record

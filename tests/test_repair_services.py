@@ -8,7 +8,8 @@ import pytest
 import time_machine
 
 from kernel.errors import DomainError, NotAllowed
-from records.models import DishonestyRecord, MeasureState, PlatformChange, RecordStatus
+from outbox.models import PlatformChange
+from records.models import DishonestyRecord, MeasureState, RecordStatus
 from records.services import measure_mark_wrongful, record_publish, record_submit
 from repair.models import (
     CaseEvent,

@@ -1,9 +1,9 @@
 """The change feed for systems that keep a copy (`/sync/changes/?after=<cursor>&limit=<n>`).
 
-Every change of a record's disclosure state — the rows of the transactional outbox (records.PlatformChange:
-published, corrected, revoked, repaired, expired, objection opened or closed), each with the record as it then stood
-in the national 双公示 field codes — in commit order, so that a client polling with the `next` cursor never misses a
-change or sees two in the wrong order, even when transactions commit out of id order.
+Every change of a record's disclosure state — the rows of kind "record" of the transactional outbox
+(outbox.PlatformChange: published, corrected, revoked, repaired, expired, objection opened or closed), each with the
+record as it then stood in the national 双公示 field codes — in commit order, so that a client polling with the `next`
+cursor never misses a change or sees two in the wrong order, even when transactions commit out of id order.
 
 How (PostgreSQL): each row carries the id of the transaction that wrote it (`commit_xid`). The feed shows only rows
 whose transaction is older than the oldest transaction of this database still running when its query started (the
@@ -45,7 +45,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import ANY_SCOPE
 from accounts.scope import may_read_public_changes, record_q
-from records.models import IN_FORCE_STATUSES, ChangeType, PlatformChange
+from outbox.models import RECORD_KIND, ChangeType, PlatformChange
+from records.models import IN_FORCE_STATUSES
 from subjects.masking import redact_person_text
 from subjects.personal_data import mask_id_numbers_in_text
 
@@ -110,7 +111,7 @@ def _flag(condition: Q) -> Any:
 
 def _changes(user: Any, *, after: tuple[int, int], limit: int) -> list[dict[str, Any]]:
     """Up to limit + 1 changes after `after` that `user` may see, in commit order; one query."""
-    rows: QuerySet[PlatformChange] = PlatformChange.objects.order_by()
+    rows: QuerySet[PlatformChange] = PlatformChange.objects.filter(kind=RECORD_KIND).order_by()
     in_scope = record_q(user, "record__")
     fields = ["pk", "commit_xid", "record_id", "version", "change_type", "created_at", "payload"]
     if may_read_public_changes(user):

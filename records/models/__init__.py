@@ -28,19 +28,15 @@ from records.models.measures import (
     MeasureType,
     Rectification,
 )
-from records.models.outbox import WAITS_FOR_PLATFORM, ChangeType, FailureKind, OutboxStatus, PlatformChange
 
 __all__ = [
     "EDITABLE_STATUSES",
     "IN_FORCE_STATUSES",
     "TEXT_LIMITS",
-    "WAITS_FOR_PLATFORM",
     "AppliedMeasure",
-    "ChangeType",
     "DisclosureRule",
     "DishonestyRecord",
     "EvidenceFile",
-    "FailureKind",
     "ImportJob",
     "ImportStatus",
     "MeasureEvent",
@@ -48,8 +44,6 @@ __all__ = [
     "MeasureState",
     "MeasureTarget",
     "MeasureType",
-    "OutboxStatus",
-    "PlatformChange",
     "RecordEvent",
     "RecordEventKind",
     "RecordQuerySet",

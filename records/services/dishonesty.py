@@ -33,12 +33,12 @@ from accounts.models import Role, Sector, User
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, Step, transition
+from outbox.models import ChangeType
 from records.disclosure import Window, rule_in_force_among, window_for, window_of
 from records.errors import SubmitterMayNotPublish
 from records.models import (
     IN_FORCE_STATUSES,
     TEXT_LIMITS,
-    ChangeType,
     DisclosureRule,
     DishonestyRecord,
     MeasureState,

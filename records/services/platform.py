@@ -1,24 +1,23 @@
 from django.db import transaction
 
-from disclosure.cache import public_version_bump
-from records.models import ChangeType, DishonestyRecord, PlatformChange
+from outbox.models import RECORD_KIND, ChangeType, PlatformChange
+from outbox.services import outbox_emit
+from records.models import DishonestyRecord
 from records.platform import platform_payload
 
 
 def platform_change_emit(*, record: DishonestyRecord, change_type: str) -> PlatformChange:
     """Queues the record as it now stands for the platform; call inside the transaction of the change. Delivery
-    starts once that transaction commits (delivery.kick)."""
-    from delivery.kick import delivery_kick
-
-    change = PlatformChange.objects.create(
-        record=record,
-        change_type=change_type,
+    starts, and the public site's kept pages go stale, once that transaction commits (outbox.hooks)."""
+    payload = platform_payload(record, change_type=change_type)
+    return outbox_emit(
+        kind=RECORD_KIND,
+        obj=record,
         version=record.version,
-        payload=platform_payload(record, change_type=change_type),
+        change_type=change_type,
+        payload=payload,
+        agency=record.subject_agency,
     )
-    delivery_kick()
-    public_version_bump()
-    return change
 
 
 def record_objection_flag(

@@ -9,7 +9,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_agencies_in_subjects'),
-        ('records', '0022_import_job_heartbeat'),
+        ('records', '0023_platform_change_moves_to_outbox'),
+        # The outbox's agency points at subjects.Agency before records.Agency leaves this app's state.
+        ('outbox', '0005_agency_in_subjects'),
         ('repair', '0005_agencies_in_subjects'),
         ('subjects', '0001_take_over_subject_tables'),
     ]

@@ -1,16 +1,26 @@
 """The transactional outbox of changes the municipal credit platform must receive (docs/domain.md §10).
 
-Every transition that changes what the platform should hold (published, corrected, revoked, repaired, expired) writes
-one row here in the same transaction as the change itself; nothing is ever sent from a view. The row carries the
-record's version and its payload in the national 双公示 field codes as it stood at that moment; delivery
-(`delivery/`) drains this table.
+Every transition that changes what the platform should hold of a business object — a dishonesty record published,
+corrected, revoked, repaired or expired; later a commitment, a sector finding, a supervision case — writes one row
+here in the same transaction as the change itself (outbox.services.outbox_emit); nothing is ever sent from a view.
+The row carries the object's version and its payload as it stood at that moment; the delivery app drains this table.
 """
 
+from typing import Any
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Q
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
 from kernel.models import UndeletableModel, UndeletableQuerySet
-from records.models.dishonesty import DishonestyRecord
+
+# The kind of the dishonesty records, the first objects the platform received. Their changes also fill the `record`
+# column (PlatformChange.record says why).
+RECORD_KIND = "record"
 
 
 class CurrentTransactionId(models.Func):
@@ -18,10 +28,20 @@ class CurrentTransactionId(models.Func):
 
     output_field = models.BigIntegerField()
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[str | int]]:
         return "NULL", []
 
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, list[str | int]]:
         return "(pg_current_xact_id()::text::bigint)", []
 
 
@@ -60,20 +80,53 @@ WAITS_FOR_PLATFORM = frozenset({FailureKind.UNREACHABLE, FailureKind.SERVER_ERRO
 
 class PlatformChangeQuerySet(UndeletableQuerySet):
     def visible_to(self, user: object) -> "PlatformChangeQuerySet":
-        """The changes of the records the user may see (accounts/scope.py): counts, banners and lists of the
-        operations page all start here, so a district never learns of another district's changes."""
-        from accounts.scope import record_q
+        """The changes the user may see, each kind by the scope its app registered (outbox.kinds): counts, banners
+        and lists of the operations page all start here, so a district never learns of another district's
+        changes."""
+        from outbox.kinds import changes_q
 
-        return self.filter(record_q(user, "record__"))
+        return self.filter(changes_q(user))
 
 
 class PlatformChange(UndeletableModel):
-    record = models.ForeignKey(
-        DishonestyRecord,
+    """One version of one business object for the platform.
+
+    `record` duplicates `object_id` for the changes of dishonesty records (a check constraint keeps the two equal) and
+    is null for every other kind. It stays a column because who may see a record's change is decided on the record
+    as it stands now — its subject agency, the agency that supplied it and its sector (accounts.scope.record_q) —
+    and the operations page, the admin (search by document number) and the change feed (the public masking of the
+    person's name) join through it to the record, in the same single query as before the outbox served other
+    kinds. A generic relation cannot be joined, filtered or selected with the change in one statement."""
+
+    # What the object is for the platform ("record"); its app registers it with its scope (outbox.kinds).
+    kind = models.CharField(_("kind"), max_length=32)
+    object_type = models.ForeignKey(
+        ContentType,
         on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("object type"),
+        # The unique (object type, object id, version) constraint's index leads with it.
+        db_index=False,
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    obj = GenericForeignKey("object_type", "object_id")
+    # The agency the object belongs to when the change is written: the scope of kinds that are seen by agency.
+    agency = models.ForeignKey(
+        "subjects.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("agency"),
+        # No query looks changes up by agency alone; scopes join from the change to the agency.
+        db_index=False,
+    )
+    record = models.ForeignKey(
+        "records.DishonestyRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="platform_changes",
         verbose_name=_("record"),
-        # The unique (record, version) constraint's index serves look-ups by record: one index fewer to write.
+        # Joined from the change, never searched by: the object's unique index serves look-ups by object.
         db_index=False,
     )
     change_type = models.CharField(_("change"), max_length=16, choices=ChangeType.choices)
@@ -117,14 +170,24 @@ class PlatformChange(UndeletableModel):
         ordering = ["pk"]
         constraints = [
             # A version is emitted once: a retried transaction cannot queue the same change twice.
-            models.UniqueConstraint(fields=["record", "version"], name="platform_change_one_per_version"),
+            models.UniqueConstraint(
+                fields=["object_type", "object_id", "version"], name="platform_change_one_per_version"
+            ),
+            # `record` is the object itself for a record's change, and empty for any other kind.
+            models.CheckConstraint(
+                condition=Q(kind=RECORD_KIND, record__isnull=False, record=F("object_id"))
+                | (~Q(kind=RECORD_KIND) & Q(record__isnull=True)),
+                name="platform_change_record_is_the_object",
+            ),
         ]
         indexes = [
             # The delivery worker drains pending changes in id order.
             models.Index(fields=["id"], condition=models.Q(status="pending"), name="platform_change_pending_idx"),
-            # Per-record order: "is an earlier change of this record still pending?"
+            # Per-object order: "is an earlier change of this object still pending?"
             models.Index(
-                fields=["record", "id"], condition=models.Q(status="pending"), name="platform_change_rec_pend_idx"
+                fields=["object_type", "object_id", "id"],
+                condition=models.Q(status="pending"),
+                name="platform_change_obj_pend_idx",
             ),
             # The operations page: parked changes, and the last successful delivery.
             models.Index(fields=["id"], condition=models.Q(status="failed"), name="platform_change_failed_idx"),
@@ -134,7 +197,8 @@ class PlatformChange(UndeletableModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.record_id} v{self.version} {self.get_change_type_display()}"
+        shown = f"{self.object_id} v{self.version} {self.get_change_type_display()}"
+        return shown if self.kind == RECORD_KIND else f"{self.kind} {shown}"
 
     @property
     def delivery_key(self) -> str:
