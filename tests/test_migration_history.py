@@ -58,7 +58,7 @@ MOVED_TABLES: dict[str, tuple[str, ...]] = {
     "outbox": ("records_platformchange",),
 }
 # A move that renames a table or a column says so here (old table -> new table; (new table, old column) -> new
-# column): the rows are then looked for under the new names. 
+# column): the rows are then looked for under the new names.
 RENAMED_TABLES: dict[str, str] = {"records_platformchange": "outbox_platformchange"}
 RENAMED_COLUMNS: dict[tuple[str, str], str] = {}
 # Django's registries: migrating may add rows to them (migrations applied, new models and their permissions).
