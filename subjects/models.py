@@ -1,13 +1,12 @@
 """Credit subjects: agencies (单位) and civil servants (公务人员) with their integrity files (诚信档案). DOMAIN §2."""
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import AnyUser
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from subjects.codes import validate_uscc
 from subjects.personal_data import decrypt_id_number, id_number_digest, normalize_id_number
@@ -27,7 +26,7 @@ class AgencyKind(models.TextChoices):
 
 
 class AgencyQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "AgencyQuerySet":
+    def visible_to(self, user: AnyUser | None) -> "AgencyQuerySet":
         from accounts.scope import agency_q
 
         return self.filter(agency_q(user))
@@ -157,7 +156,7 @@ class AgencyEvent(UndeletableModel):
 
 
 class CivilServantQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "CivilServantQuerySet":
+    def visible_to(self, user: AnyUser) -> "CivilServantQuerySet":
         from accounts.scope import people_q
 
         return self.filter(people_q(user))
@@ -248,7 +247,7 @@ class CivilServantMove(UndeletableModel):
 
 
 class IntegrityFileQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "IntegrityFileQuerySet":
+    def visible_to(self, user: AnyUser) -> "IntegrityFileQuerySet":
         from accounts.scope import people_q
 
         return self.filter(people_q(user, "person__agency"))
