@@ -1,7 +1,6 @@
 """Punishment measures (失信惩戒措施): the catalogue, the rules that apply them, and each applied measure. DOMAIN §4."""
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import AnyUser
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models.dishonesty import DishonestyRecord, Severity
 from subjects.models import Agency, CivilServant
@@ -87,7 +87,7 @@ class MeasureState(models.TextChoices):
 
 
 class AppliedMeasureQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "AppliedMeasureQuerySet":
+    def visible_to(self, user: AnyUser) -> "AppliedMeasureQuerySet":
         from accounts.scope import record_q
 
         return self.filter(record_q(user, "record__"))
@@ -166,7 +166,7 @@ class MeasureEvent(UndeletableModel):
 
 
 class RectificationQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "RectificationQuerySet":
+    def visible_to(self, user: AnyUser) -> "RectificationQuerySet":
         from accounts.scope import record_q
 
         return self.filter(record_q(user, "measure__record__"))

@@ -6,9 +6,14 @@ record's version and its payload in the national 双公示 field codes as it sto
 (issue "Delivery to the municipal credit platform") drains this table.
 """
 
+from typing import Any
+
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AnyUser
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models.dishonesty import DishonestyRecord
 
@@ -18,10 +23,21 @@ class CurrentTransactionId(models.Func):
 
     output_field = models.BigIntegerField()
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    # The SQL is fixed: Func's template arguments are accepted and unused.
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
         return "NULL", []
 
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
         return "(pg_current_xact_id()::text::bigint)", []
 
 
@@ -59,7 +75,7 @@ WAITS_FOR_PLATFORM = frozenset({FailureKind.UNREACHABLE, FailureKind.SERVER_ERRO
 
 
 class PlatformChangeQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: object) -> "PlatformChangeQuerySet":
+    def visible_to(self, user: AnyUser) -> "PlatformChangeQuerySet":
         """The changes of the records the user may see (accounts/scope.py): counts, banners and lists of the
         operations page all start here, so a district never learns of another district's changes."""
         from accounts.scope import record_q

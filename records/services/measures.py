@@ -1,13 +1,13 @@
 """Applying punishment measures when a record is published, and moving them through their states (DOMAIN §4)."""
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.scope import may_decide_records_about, may_enter_records_for
 from records.disclosure import add_months
 from records.errors import DomainError, NotAllowed
@@ -22,6 +22,7 @@ from records.models import (
     Rectification,
     ResponsibilityKind,
 )
+from subjects.models import Agency, CivilServant
 from workcalendar.workdays import working_day_deadline
 
 MEASURE_MOVES: dict[str, frozenset[str]] = {
@@ -43,7 +44,7 @@ def measure_types_for(*, record: DishonestyRecord) -> list[MeasureType]:
     return [rule.measure_type for rule in _rules_for(record)]
 
 
-def measures_apply(*, record: DishonestyRecord, actor: Any, today: datetime.date) -> list[AppliedMeasure]:
+def measures_apply(*, record: DishonestyRecord, actor: User, today: datetime.date) -> list[AppliedMeasure]:
     """Applies what the measure rules call for; called inside record_publish's transaction."""
     rules = _rules_for(record)
     executing = getattr(actor, "agency", None) or record.data_source_agency
@@ -54,7 +55,9 @@ def measures_apply(*, record: DishonestyRecord, actor: Any, today: datetime.date
     for rule in rules:
         kind = rule.measure_type
         if kind.target == MeasureTarget.PRINCIPAL:
-            targets = [(record.subject_agency, person) for person in principals]
+            targets: list[tuple[Agency, CivilServant | None]] = [
+                (record.subject_agency, person) for person in principals
+            ]
         elif kind.target == MeasureTarget.PERSON:
             targets = [(record.subject_agency, record.subject_person)] if record.subject_person else []
         else:
@@ -81,7 +84,7 @@ def measures_apply(*, record: DishonestyRecord, actor: Any, today: datetime.date
     return applied
 
 
-def measure_move(measure: AppliedMeasure, to_state: str, actor: Any, reason: str) -> None:
+def measure_move(measure: AppliedMeasure, to_state: str, actor: User | None, reason: str) -> None:
     """One state change of a locked measure, with its event; callers check who may (inside their transaction)."""
     if to_state not in MEASURE_MOVES[measure.state]:
         raise DomainError(
@@ -102,7 +105,7 @@ def record_touch(record_id: int) -> None:
     DishonestyRecord.objects.filter(pk=record_id).update(updated_at=timezone.now())
 
 
-def measures_close(*, record: DishonestyRecord, actor: Any, to_state: str, reason: str) -> int:
+def measures_close(*, record: DishonestyRecord, actor: User | None, to_state: str, reason: str) -> int:
     """Lifts (revocation, repair) or completes (expiry) every open measure of a record."""
     open_measures = AppliedMeasure.objects.select_for_update().filter(
         record=record, state__in=[MeasureState.ACTIVE, MeasureState.SUSPENDED]
@@ -114,7 +117,7 @@ def measures_close(*, record: DishonestyRecord, actor: Any, to_state: str, reaso
     return count
 
 
-def measure_set_state(*, actor: Any, measure: AppliedMeasure, to_state: str, reason: str) -> AppliedMeasure:
+def measure_set_state(*, actor: User, measure: AppliedMeasure, to_state: str, reason: str) -> AppliedMeasure:
     if not may_decide_records_about(actor, measure.record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may change measures."))
     if not reason.strip():
@@ -125,7 +128,7 @@ def measure_set_state(*, actor: Any, measure: AppliedMeasure, to_state: str, rea
     return measure
 
 
-def rectification_submit(*, actor: Any, rectification: Rectification, explanation: str) -> Rectification:
+def rectification_submit(*, actor: User, rectification: Rectification, explanation: str) -> Rectification:
     """The unit's explanation of its rectification (限期整改), by its own clerk or reviewer."""
     if not may_enter_records_for(actor, rectification.measure.target_agency):
         raise NotAllowed(_("Only the agency concerned may answer this rectification."))
