@@ -4,6 +4,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.models import User
 from config.queueing import queue_after_commit
 from repair.models import Notification
 from repair.tasks import send_notice_email
@@ -37,7 +38,7 @@ def notify(
         queue_after_commit(send_notice_email, subject, body, recipients, in_process=True)
 
 
-def notifications_mark_read(*, user: Any, notification: Notification | None = None) -> int:
+def notifications_mark_read(*, user: User, notification: Notification | None = None) -> int:
     """Marks one notice (or all of the user's) read; the first reader's time stays (an agency's notice is shared)."""
     notices = Notification.objects.for_user(user).unread()
     if notification is not None:

@@ -4,7 +4,6 @@ import datetime
 import hashlib
 import os
 import uuid
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
@@ -31,7 +30,7 @@ def stage_deadline_set(case: Case, deadline: Deadline | None) -> list[str]:
     return case.STAGE_DEADLINE.assign(case, deadline)
 
 
-def case_event(case: Case, *, from_status: str, actor: Any, reason: str = "") -> CaseEvent:
+def case_event(case: Case, *, from_status: str, actor: User | None, reason: str = "") -> CaseEvent:
     key = {Objection: "objection", Complaint: "complaint", RepairApplication: "repair"}[type(case)]
     return CaseEvent.objects.create(
         **{key: case}, from_status=from_status, to_status=case.status, reason=reason, actor=actor

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.scope import may_decide_records_about
 from records.errors import DomainError, NotAllowed
 from records.models import AppliedMeasure, DishonestyRecord, MeasureState
@@ -109,7 +110,7 @@ def _locked(objection: Objection) -> Objection:
     return Objection.objects.select_for_update().select_related("record").get(pk=objection.pk)
 
 
-def _move(objection: Objection, action: str, actor: Any, reason: str = "") -> str:
+def _move(objection: Objection, action: str, actor: User, reason: str = "") -> str:
     allowed, to_status = MOVES[action]
     if objection.status not in allowed:
         raise DomainError(
@@ -122,12 +123,12 @@ def _move(objection: Objection, action: str, actor: Any, reason: str = "") -> st
     return from_status
 
 
-def _check_actor(actor: Any, objection: Objection) -> None:
+def _check_actor(actor: User, objection: Objection) -> None:
     if not may_decide_records_about(actor, objection.record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region handles objections."))
 
 
-def _set_measures(record: DishonestyRecord, *, from_state: str, to_state: str, actor: Any, reason: str) -> None:
+def _set_measures(record: DishonestyRecord, *, from_state: str, to_state: str, actor: User, reason: str) -> None:
     for measure in AppliedMeasure.objects.select_for_update().filter(record=record, state=from_state):
         measure_move(measure, to_state, actor, reason)
 
@@ -156,7 +157,7 @@ def _number(objection: Objection) -> dict[str, str]:
     return {"number": objection.record.document_number}
 
 
-def objection_accept(*, actor: Any, objection: Objection) -> Objection:
+def objection_accept(*, actor: User, objection: Objection) -> Objection:
     _check_actor(actor, objection)
     with transaction.atomic():
         objection = _locked(objection)
@@ -183,7 +184,7 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
     return objection
 
 
-def objection_not_accept(*, actor: Any, objection: Objection, reason: str) -> Objection:
+def objection_not_accept(*, actor: User, objection: Objection, reason: str) -> Objection:
     _check_actor(actor, objection)
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")
@@ -204,7 +205,7 @@ def objection_not_accept(*, actor: Any, objection: Objection, reason: str) -> Ob
     return objection
 
 
-def objection_send_for_verification(*, actor: Any, objection: Objection) -> Objection:
+def objection_send_for_verification(*, actor: User, objection: Objection) -> Objection:
     """The data-providing unit verifies within OBJECTION_VERIFY_WORKING_DAYS."""
     _check_actor(actor, objection)
     with transaction.atomic():
@@ -225,7 +226,7 @@ def objection_send_for_verification(*, actor: Any, objection: Objection) -> Obje
 
 def objection_uphold(
     *,
-    actor: Any,
+    actor: User,
     objection: Objection,
     outcome: str,
     reason: str,
@@ -286,7 +287,7 @@ def objection_uphold(
     return objection
 
 
-def objection_reject(*, actor: Any, objection: Objection, reason: str) -> Objection:
+def objection_reject(*, actor: User, objection: Objection, reason: str) -> Objection:
     _check_actor(actor, objection)
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from records.errors import DomainError
 from records.models import DishonestyRecord
 from repair import services
@@ -116,7 +117,7 @@ class EventRow:
     from_label: str
     to_label: str
     reason: str
-    actor: Any  # shown on staff pages only
+    actor: User | None  # shown on staff pages only
 
 
 def event_rows(case: Case, *, with_actors: bool) -> list[EventRow]:
