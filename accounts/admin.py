@@ -60,7 +60,8 @@ def _boolean_icon(field_val: bool | None) -> SafeString:
     return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), text)
 
 
-admin_list._boolean_icon = _boolean_icon  # type: ignore[attr-defined]  # private in Django, absent from the stubs; helpers and utils look it up here each time they draw an icon
+# Helpers and utils look it up here each time they draw an icon (private in Django, so absent from the stubs).
+admin_list._boolean_icon = _boolean_icon  # type: ignore[attr-defined]
 
 
 class ReadableHistoryHelper(HistoricalRecordContextHelper):
