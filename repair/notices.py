@@ -1,7 +1,5 @@
 """Notices about cases: an in-app notification for the agency's staff and e-mail to whoever gave an address."""
 
-from typing import Any
-
 from django.utils import timezone
 
 from accounts.models import User
@@ -17,7 +15,7 @@ def notify(
     body: str,
     link: str = "",
     agencies: list[Agency] | None = None,
-    users: list[Any] | None = None,
+    users: list[User] | None = None,
     emails: list[str] | None = None,
 ) -> None:
     """Call inside the transaction of the change: the notifications commit with it, the e-mail goes after commit.

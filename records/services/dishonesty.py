@@ -17,7 +17,7 @@ is refused.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -381,7 +381,7 @@ def _reviewers_of(agency: Agency) -> list[User]:
     return list(User.objects.filter(role=Role.REVIEWER, agency=agency, is_active=True).order_by("pk"))
 
 
-def _notify_staff(*, users: list[Any], subject: str, body: str, record: DishonestyRecord) -> None:
+def _notify_staff(*, users: Sequence[User | None], subject: str, body: str, record: DishonestyRecord) -> None:
     """An in-app notice to each user, inside the transaction of the hand-off (it commits with it)."""
     # Notices live with the cases (repair app), which depends on this one: imported here, not at the top.
     from repair.notices import notify
@@ -431,7 +431,7 @@ def record_send_back(*, actor: User, record: DishonestyRecord, reason: str) -> D
     return record
 
 
-def _clerks_of(record: DishonestyRecord) -> list[Any]:
+def _clerks_of(record: DishonestyRecord) -> list[User | None]:
     """Who entered the record and who last sent it for review: they fix what was returned."""
     senders = record.events.filter(kind=RecordEventKind.REVIEW_REQUESTED).order_by("-at", "-pk")
     last_sender = senders.select_related("actor").first()

@@ -431,7 +431,7 @@ class ObjectionListApi(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         data = validated_input(StaffObjectionInputSerializer, request, context={"request": request})
-        objection, code = objection_file(**data, filed_by=request.user)
+        objection, code = objection_file(**data, filed_by=acting_user(request))
         filed: Any = _objections(request, detail=True).get(pk=objection.pk)
         filed.query_code = code
         return Response(ObjectionFiledSerializer(filed).data, status=status.HTTP_201_CREATED)
@@ -619,7 +619,7 @@ class RepairListApi(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         data = validated_input(StaffRepairInputSerializer, request, context={"request": request})
-        application, code = repair_apply(**data, filed_by=request.user)
+        application, code = repair_apply(**data, filed_by=acting_user(request))
         filed: Any = _repairs(request, detail=True).get(pk=application.pk)
         filed.query_code = code
         return Response(RepairFiledSerializer(filed).data, status=status.HTTP_201_CREATED)

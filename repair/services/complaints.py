@@ -1,8 +1,6 @@
 """Complaints (投诉) about how a record or an objection was handled, routed to the credit office above the agency
 and tracked like an objection: filed → handling → resolved | dismissed (or not accepted)."""
 
-from typing import Any
-
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -46,7 +44,7 @@ def complaint_file(
     filer_email: str = "",
     objection: Objection | None = None,
     attachments: list[UploadedFile] | None = None,
-    filed_by: Any = None,
+    filed_by: User | None = None,
 ) -> tuple[Complaint, str]:
     if objection is not None and objection.record_id != record.pk:
         raise DomainError(_("That objection is about another record."), field="objection")

@@ -63,7 +63,7 @@ def objection_file(
     commitment_signed: bool,
     filer_email: str = "",
     attachments: list[UploadedFile] | None = None,
-    filed_by: Any = None,
+    filed_by: User | None = None,
 ) -> tuple[Objection, str]:
     """Files an objection; returns it with the query code (shown once). The public may object to a disclosed
     record; staff may file for a subject about any record in force that they can see."""

@@ -9,7 +9,6 @@ per-record button that turns on after the minimum period.
 """
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -57,7 +56,7 @@ def repair_apply(
     commitment_signed: bool,
     filer_email: str = "",
     attachments: list[UploadedFile] | None = None,
-    filed_by: Any = None,
+    filed_by: User | None = None,
     today: datetime.date | None = None,
 ) -> tuple[RepairApplication, str]:
     """`statement` is the proof of fulfilment; `commitment_signed` the credit commitment (信用承诺书)."""

@@ -156,7 +156,9 @@ def put_error(form: forms.Form, exc: DomainError) -> None:
         form.add_error(None, forms.ValidationError(str(exc.message), code=exc.code))
 
 
-def file_case(kind: str, form: FilerForm, record: DishonestyRecord, *, filed_by: Any = None) -> tuple[Case, str]:
+def file_case(
+    kind: str, form: FilerForm, record: DishonestyRecord, *, filed_by: User | None = None
+) -> tuple[Case, str]:
     """Calls the filing service of `kind` with a valid form's data; returns the case and its query code. Raises the
     service's DomainError (NotAllowed for staff out of scope)."""
     data = form.cleaned_data
