@@ -398,7 +398,7 @@ class RecordReasonSerializer(serializers.Serializer):
 # Views
 
 
-def _record_prefetches(*, detail: bool) -> list[Prefetch[Any, Any, Any]]:
+def _record_prefetches(*, detail: bool) -> "list[Prefetch[Any, Any, Any]]":
     prefetches: list[Prefetch[Any, Any, Any]] = [
         Prefetch("responsibilities", queryset=RecordResponsibility.objects.select_related("person").order_by("pk")),
         Prefetch(

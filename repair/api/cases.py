@@ -262,10 +262,10 @@ class RepairFiledSerializer(RepairDetailSerializer):
 # Staff: the queries, in a number that does not grow with rows -----------------------------------------------------
 
 CASE_RELATED = ("record", "filed_by")
-EVENTS: Prefetch[Any, Any, Any] = Prefetch(
+EVENTS: "Prefetch[Any, Any, Any]" = Prefetch(
     "events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "pk")
 )
-ATTACHMENTS: Prefetch[Any, Any, Any] = Prefetch(
+ATTACHMENTS: "Prefetch[Any, Any, Any]" = Prefetch(
     "attachments", queryset=CaseAttachment.objects.order_by("uploaded_at", "pk")
 )
 
