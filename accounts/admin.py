@@ -42,7 +42,7 @@ from accounts.services import (
     user_create,
     user_set_role,
 )
-from records.errors import DomainError
+from kernel.errors import DomainError
 
 # The admin console is for these roles (accounts.services.user_create gives them is_staff).
 CONSOLE_ROLES = frozenset({Role.CREDIT_OFFICE, Role.ADMINISTRATOR})

@@ -27,12 +27,11 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from records.errors import DomainError
+from kernel.errors import DomainError
+from kernel.transitions import ILLEGAL_TRANSITION
 
 logger = logging.getLogger(__name__)
 
-# The DomainError code of a move the object's current state does not allow; answered with 409 Conflict.
-ILLEGAL_TRANSITION = "illegal_transition"
 SERVER_ERROR_MESSAGE = gettext_lazy("The server could not complete the request; nothing is lost. Try again later.")
 
 
@@ -41,7 +40,7 @@ MAX_ID = 2**63 - 1
 
 
 class IdCursorPagination(CursorPagination):
-    """Keyset pagination: constant time at any depth (OFFSET 500,000 took 1.6 s here, STACK-NOTES).
+    """Keyset pagination: constant time at any depth (OFFSET 500,000 took 1.6 s here).
 
     A page size or a cursor the caller cannot have meant is a 400 naming the parameter: DRF's own pagination falls
     back to the default page size without a word, and answers a damaged cursor with 404.

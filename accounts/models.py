@@ -22,7 +22,7 @@ class Sector(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """DOMAIN §1. Scope per role is decided in accounts/scope.py and nowhere else."""
+    """docs/domain.md §1. Scope per role is decided in accounts/scope.py and nowhere else."""
 
     CLERK = "clerk", _("Agency clerk")
     REVIEWER = "reviewer", _("Agency reviewer")
@@ -86,7 +86,7 @@ class User(AbstractUser):
 
     @property
     def may_see_full_id_numbers(self) -> bool:
-        # Only the inspector role ever sees a resident ID number whole (DOMAIN §2).
+        # Only the inspector role ever sees a resident ID number whole (docs/domain.md §2).
         return self.role == Role.INSPECTOR
 
 

@@ -1,4 +1,4 @@
-"""What a user may see and change: decided here, applied in querysets (DOMAIN §1).
+"""What a user may see and change: decided here, applied in querysets (docs/domain.md §1).
 
 | role             | sees                                   | changes people / integrity files |
 | clerk, reviewer  | own agency                             | own agency                       |
@@ -216,8 +216,8 @@ def entering_agency_q(user: AnyUser, field: str = "") -> Q:
 
 
 def may_submit_records_for(user: AnyUser, agency: "Agency") -> bool:
-    """The agency reviewer checks and submits what its clerks entered (DOMAIN §1); an API client with records:write
-    submits what it entered for its agency (the other system did the agency's check)."""
+    """The agency reviewer checks and submits what its clerks entered (docs/domain.md §1); an API client with
+    records:write submits what it entered for its agency (the other system did the agency's check)."""
     if _active_staff(user) and user.role == Role.API_CLIENT:
         return _client_writes_for(client_of(user), agency)
     return _in_reach(user, agency, own_roles=frozenset({Role.REVIEWER}), subtree_roles=frozenset({Role.CREDIT_OFFICE}))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.authentication import CLIENT_KEY_PREFIX, KEY_BYTES, token_digest
 from accounts.models import ApiClient, ApiClientUse, ApiScope, Role, User
-from records.errors import DomainError
+from kernel.errors import DomainError
 
 if TYPE_CHECKING:
     from subjects.models import Agency

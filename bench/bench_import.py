@@ -1,4 +1,4 @@
-"""Excel import benchmark (issue 3): a 100,000-row workbook imported end to end, against two baselines measured in
+"""Excel import benchmark: a 100,000-row workbook imported end to end, against two baselines measured in
 the same run on the same rows — reading the workbook with openpyxl in read-only mode, and PostgreSQL COPY of the
 rows into a scratch table — plus the import's peak memory for a small and a large file, each in a fresh process.
 

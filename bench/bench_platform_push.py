@@ -1,5 +1,5 @@
 # ruff: noqa: S603, S607 - runs local tools (psql, createdb, manage.py, celery) with arguments built here
-"""Platform push benchmark (issue 5): delivery throughput of 10,000 outbox changes to the platform stub, as a ratio to
+"""Platform push benchmark: delivery throughput of 10,000 outbox changes to the platform stub, as a ratio to
 the stub's own receive capacity measured in the same run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/govcredit_bench_push .venv/bin/python bench/bench_platform_push.py

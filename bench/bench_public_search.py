@@ -1,5 +1,5 @@
 # ruff: noqa: S603, S607 - runs local tools (psql, createdb, gunicorn, openloop) with arguments built here
-"""Public search and pages benchmark (issue 3): 1,000,000 records and 5,000 agencies in PostgreSQL, the public mix
+"""Public search and pages benchmark: 1,000,000 records and 5,000 agencies in PostgreSQL, the public mix
 against a trivial view of the same server, under the same constant-rate (open-loop) load, plus every distinct SQL
 query of the mix under EXPLAIN ANALYZE.
 

@@ -65,7 +65,7 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecur
         'e.g. python -c "import secrets; print(secrets.token_urlsafe(64))"'
     )
 
-# Key for resident ID numbers: encrypts them at rest and keys the lookup digest (records/personal_data.py).
+# Key for resident ID numbers: encrypts them at rest and keys the lookup digest (subjects/personal_data.py).
 PERSONAL_DATA_KEY = env_str("PERSONAL_DATA_KEY", "" if PRODUCTION else "development-only-personal-data-key")
 if PRODUCTION and len(PERSONAL_DATA_KEY) < 32:
     raise ImproperlyConfigured("Production needs PERSONAL_DATA_KEY (at least 32 random characters).")
@@ -436,7 +436,7 @@ LOGGING = {
 RECORD_ALLOW_SELF_PUBLISH = env_bool("RECORD_ALLOW_SELF_PUBLISH", False)
 
 # Unified Social Credit Code prefixes (registration authority + entity type) this deployment accepts.
-# GB 32100 table plus what grassroots committees are issued locally; a table, not a hard rule (DOMAIN §2).
+# GB 32100 table plus what grassroots committees are issued locally; a table, not a hard rule (docs/domain.md §2).
 USCC_PREFIXES = env_list(
     "USCC_PREFIXES",
     [
@@ -494,7 +494,8 @@ RECORD_IMPORT_HEARTBEAT_SECONDS = env_int("RECORD_IMPORT_HEARTBEAT_SECONDS", 15)
 RECORD_IMPORT_LEASE_SECONDS = env_int("RECORD_IMPORT_LEASE_SECONDS", 90)
 RECORD_EVIDENCE_MAX_BYTES = env_int("RECORD_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 
-# Working-day time limits of the subject's rights (DOMAIN §5; Guangzhou practice and provisional national figures).
+# Working-day time limits of the subject's rights (docs/domain.md §5): Guangzhou practice and provisional national
+# figures.
 OBJECTION_ACCEPT_WORKING_DAYS = env_int("OBJECTION_ACCEPT_WORKING_DAYS", 2)
 OBJECTION_CHECK_WORKING_DAYS = env_int("OBJECTION_CHECK_WORKING_DAYS", 2)
 OBJECTION_VERIFY_WORKING_DAYS = env_int("OBJECTION_VERIFY_WORKING_DAYS", 10)

@@ -11,6 +11,8 @@ import threading
 from django.conf import settings
 from django.db import OperationalError, close_old_connections, connections, transaction
 
+from config.queueing import queue_now
+
 log = logging.getLogger(__name__)
 
 
@@ -28,7 +30,6 @@ def _start() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         InProcessDelivery.wake()
         return
-    from config.queueing import queue_now
     from delivery.tasks import deliver
 
     # Broker down: the change is safe in the outbox and the sweeper queues it once the broker is back.

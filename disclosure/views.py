@@ -1,4 +1,4 @@
-"""The public disclosure site (信用XX): anonymous, and shows only what may be shown (DOMAIN §10).
+"""The public disclosure site (信用XX): anonymous, and shows only what may be shown (docs/domain.md §4).
 
 Every record comes through `disclosure.queries` (hence `DishonestyRecord.objects.disclosed()`), and every page is
 built to be cached by proxies and browsers: GET and HEAD only, `Cache-Control: public, max-age=…`, an ETag (plus

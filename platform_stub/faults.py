@@ -1,4 +1,4 @@
-"""What goes wrong at the platform, set at start and changed at run time (shared/FAULTS.md)."""
+"""What goes wrong at the platform, set at start and changed at run time (docs/faults.md)."""
 
 import dataclasses
 import random

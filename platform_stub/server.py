@@ -231,7 +231,7 @@ class Handler(BaseHTTPRequestHandler):
             errors=[item_error(item) for item in items],
             poison=frozenset(faults.reject_record_ids),
         )
-        # FAULTS #4: the batch is committed, the answer never arrives.
+        # docs/faults.md #4: the batch is committed, the answer never arrives.
         if injector.roll(faults.lost_response_rate):
             self._drop()
             return

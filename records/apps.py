@@ -8,6 +8,7 @@ class RecordsConfig(AppConfig):
     verbose_name = _("Dishonesty records")
 
     def ready(self) -> None:
+        # Models and other apps' registries are imported once the app registry is ready, not at module load.
         from records.integrity import integrity_file_records, no_excellent_with_a_dishonesty_record
         from records.models import Rectification
         from records.services.dishonesty import person_record_years
@@ -18,7 +19,7 @@ class RecordsConfig(AppConfig):
         )
         from workcalendar.deadlines import open_deadlines_register
 
-        # The integrity file (subjects) learns of dishonesty records from here: 003 §四(六), 004 §二(二)4.
+        # The integrity file (subjects) learns of dishonesty records from here (docs/domain.md §2).
         register_excellent_rating_check(no_excellent_with_a_dishonesty_record)
         register_candidate_years(person_record_years)
         register_file_section(integrity_file_records)

@@ -1,4 +1,4 @@
-"""The disclosure window of a record, computed from the rule in force on its decision date (DOMAIN §3).
+"""The disclosure window of a record, computed from the rule in force on its decision date (docs/domain.md §4).
 
 Periods count from the date of the deciding document, the way the Civil Code reckons a period in months (arts.
 201-202: the day of the decision is not counted, and the period ends on the corresponding day of the last month, or
@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.models import DisclosureRule
 
 

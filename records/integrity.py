@@ -1,5 +1,5 @@
-"""What the records app contributes to a civil servant's integrity file (subjects/integrity.py): the 优秀 check of
-003 §四(六) and 004 §二(二)4, and the dishonesty section of the file page. Registered in RecordsConfig.ready."""
+"""What the records app contributes to a civil servant's integrity file (subjects/integrity.py): the 优秀 check
+(docs/domain.md §2), and the dishonesty section of the file page. Registered in RecordsConfig.ready."""
 
 from typing import Any
 
@@ -22,9 +22,9 @@ def no_excellent_with_a_dishonesty_record(person: CivilServant, year: int) -> st
 
 
 def integrity_file_records(user: AnyUser, person: CivilServant) -> dict[str, Any]:
-    """The dishonesty side of a civil servant's file (DOMAIN §2): the verified records naming the person — as the
-    subject or as a responsible person (惩戒到人) — that the reader may see, the measures in force on the person, and
-    the years the person cannot be rated 优秀. A fixed number of queries whatever the number of records."""
+    """The dishonesty side of a civil servant's file (docs/domain.md §2): the verified records naming the person — as
+    the subject or as a responsible person (惩戒到人) — that the reader may see, the measures in force on the person,
+    and the years the person cannot be rated 优秀. A fixed number of queries whatever the number of records."""
     kind = RecordResponsibility.objects.filter(record=OuterRef("pk"), person=person).values("kind")[:1]
     records = list(
         DishonestyRecord.objects.visible_to(user)

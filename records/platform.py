@@ -1,4 +1,4 @@
-"""A record as the municipal public credit platform receives it: the national 双公示 field codes (DOMAIN §10).
+"""A record as the municipal public credit platform receives it: the national 双公示 field codes (docs/domain.md §10).
 
 The subject (行政相对人) of a government integrity record is the agency; a record about a civil servant names the
 agency and carries the person only as the responsible person in `bz`, masked, so no ID number leaves the system.

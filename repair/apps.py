@@ -8,6 +8,7 @@ class RepairConfig(AppConfig):
     verbose_name = _("Objections and credit repair")
 
     def ready(self) -> None:
+        # Models and other apps' registries are imported once the app registry is ready, not at module load.
         from repair.models import Complaint, Objection, RepairApplication, RepairStatus
         from workcalendar.deadlines import open_deadlines_register
 

@@ -1,4 +1,4 @@
-"""Objections, complaints and credit repairs for the demo city, in their various states (issue 4's demo data).
+"""Objections, complaints and credit repairs for the demo city, in their various states.
 
 Built through the services from the demo city's records, so events, deadlines, suspended measures and notices are
 real. Deterministic; `cases_loaded()` makes loading twice a no-op.

@@ -1,4 +1,4 @@
-"""The subject's rights (DOMAIN §5): objections (异议), complaints (投诉) and credit repair (信用修复).
+"""The subject's rights (docs/domain.md §5): objections (异议), complaints (投诉) and credit repair (信用修复).
 
 Each case is filed from the public site (with a query code, 查询码, that only its filer has) or by staff on a
 subject's behalf, moves through stages with working-day deadlines, and writes an event row per step. Query codes are
@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import AnyUser, User
+from accounts.scope import agency_q, record_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models import AppliedMeasure, DishonestyRecord
 from subjects.models import Agency
@@ -56,7 +57,6 @@ class CaseQuerySet(UndeletableQuerySet):
     """Staff see the cases about records they can see (accounts.scope.record_q through `record`)."""
 
     def visible_to(self, user: AnyUser) -> "CaseQuerySet":
-        from accounts.scope import record_q
 
         return self.filter(record_q(user, "record__"))
 
@@ -156,7 +156,6 @@ class ComplaintStatus(models.TextChoices):
 
 class ComplaintQuerySet(UndeletableQuerySet):
     def visible_to(self, user: AnyUser) -> "ComplaintQuerySet":
-        from accounts.scope import agency_q, record_q
 
         # The credit office it was routed to, and whoever can see the record it concerns.
         return self.filter(agency_q(user, "handling_agency") | record_q(user, "record__"))
@@ -402,7 +401,8 @@ class MitigationKind(models.TextChoices):
 
 
 class Mitigation(UndeletableModel):
-    """主动自新 (000 §(七)): a civil servant who recovered the loss or stopped the harm is spared a personal measure."""
+    """主动自新 (docs/domain.md §5): a civil servant who recovered the loss or stopped the harm is spared a personal
+    measure."""
 
     measure = models.OneToOneField(
         AppliedMeasure, verbose_name=_("applied measure"), on_delete=models.PROTECT, related_name="mitigation"

@@ -251,7 +251,8 @@ class CivilServantAdmin(FileReadLogMixin, ScopedAdmin, SimpleHistoryAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
-        # By name only: an ID number typed here would travel in the URL (DOMAIN §2); the staff pages look it up by POST.
+        # By name only: an ID number typed here would travel in the URL (docs/domain.md §2); the staff pages look it
+        # up by POST.
         return queryset.search(search_term), False  # type: ignore[attr-defined]
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> list[type[admin.options.InlineModelAdmin]]:

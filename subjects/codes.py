@@ -3,7 +3,7 @@
 python-stdnum computes the check character correctly but its `validate` rejects codes whose first two
 characters are letters, which GB 32100 allows (e.g. `N…` for rural collectives, `Y…`): we use only its
 `calc_check_digit`, under our own pattern and a configurable table of registration-authority/entity-type
-prefixes (DOMAIN §2).
+prefixes (docs/domain.md §2).
 """
 
 import re

@@ -24,7 +24,7 @@ YEAR_BOUNDS: _Bounds = {"min_value": 1000, "max_value": 9999}
 
 class NoEchoTextInput(forms.TextInput):
     """A text input that never writes its value back into the page: an ID number leaves the server only once,
-    in the inspector's reveal response (DOMAIN §2), so a form shown again after an error asks for it again."""
+    in the inspector's reveal response (docs/domain.md §2), so a form shown again after an error asks for it again."""
 
     def format_value(self, value: Any) -> str | None:
         return None

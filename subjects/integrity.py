@@ -3,7 +3,7 @@
 The file belongs to subjects, but what is in it comes from above: the records app knows the person's dishonesty
 records and measures. Upper apps register here when they load (their AppConfig.ready), so this floor imports none
 of them:
-- an *excellent-rating check*: 003 §四(六) and 004 §二(二)4 — a civil servant with a dishonesty record cannot be
+- an *excellent-rating check* (docs/domain.md §2): a civil servant with a dishonesty record cannot be
   rated 优秀 for that year; `assessment_record` asks every registered check;
 - the *years worth checking* for the file page's "no 优秀 in these years" panel;
 - a *file section*: the context a file page shows (records naming the person, the measures in force on the person).

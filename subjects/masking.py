@@ -1,4 +1,4 @@
-"""How a civil servant appears on the public site: surname + 某, and never an ID number (DOMAIN §2, §10).
+"""How a civil servant appears on the public site: surname + 某, and never an ID number (docs/domain.md §2).
 
 The public site never shows a person's full name or any form of their resident ID number, masked or not; a record
 about a civil servant names them as 张某 / 欧阳某. The same rule covers the record's free text, where an entry clerk

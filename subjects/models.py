@@ -1,4 +1,5 @@
-"""Credit subjects: agencies (单位) and civil servants (公务人员) with their integrity files (诚信档案). DOMAIN §2."""
+"""Credit subjects: agencies (单位) and civil servants (公务人员) with their integrity files (诚信档案).
+docs/domain.md §2."""
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import AnyUser
+from accounts.scope import agency_q, people_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from subjects.codes import validate_uscc
 from subjects.personal_data import decrypt_id_number, id_number_digest, normalize_id_number
@@ -27,7 +29,6 @@ class AgencyKind(models.TextChoices):
 
 class AgencyQuerySet(UndeletableQuerySet):
     def visible_to(self, user: AnyUser | None) -> "AgencyQuerySet":
-        from accounts.scope import agency_q
 
         return self.filter(agency_q(user))
 
@@ -48,7 +49,7 @@ class AgencyQuerySet(UndeletableQuerySet):
 
 class Agency(UndeletableModel):
     name = models.CharField(_("name"), max_length=200)
-    # Public search by name fragment (records/search.py; GIN index on PostgreSQL, migration 0005).
+    # Public search by name fragment (subjects/search.py; GIN index on PostgreSQL, records migration 0005).
     name_grams = GramsField(_("name search index"), editable=False, default="")
     kind = models.CharField(_("kind"), max_length=32, choices=AgencyKind.choices)
     uscc = models.CharField(_("Unified Social Credit Code"), max_length=18, unique=True, validators=[validate_uscc])
@@ -73,7 +74,7 @@ class Agency(UndeletableModel):
         help_text=_("After an institutional reform (机构改革), the agency that took this one over."),
     )
     # Materialised path of ids, "/1/5/23/": the subtree of an agency is every row whose path starts with its own.
-    # Maintained only by records.services (agency_create, agency_move).
+    # Maintained only by subjects.services (agency_create, agency_move).
     path = models.CharField(_("tree path"), max_length=255, editable=False, db_index=False)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -111,7 +112,7 @@ class Agency(UndeletableModel):
         return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
 
     def lineage(self) -> list["Agency"]:
-        """This agency and every agency merged or renamed into it, oldest reform first (DOMAIN §2, 机构改革)."""
+        """This agency and every agency merged or renamed into it, oldest reform first (机构改革, docs/domain.md §2)."""
         seen: dict[int, Agency] = {self.pk: self}
         frontier = [self.pk]
         while frontier:
@@ -157,7 +158,6 @@ class AgencyEvent(UndeletableModel):
 
 class CivilServantQuerySet(UndeletableQuerySet):
     def visible_to(self, user: AnyUser) -> "CivilServantQuerySet":
-        from accounts.scope import people_q
 
         return self.filter(people_q(user))
 
@@ -171,7 +171,7 @@ class CivilServantQuerySet(UndeletableQuerySet):
 
 class CivilServant(UndeletableModel):
     name = models.CharField(_("name"), max_length=50)
-    # The ID number is never stored in the clear (records/personal_data.py).
+    # The ID number is never stored in the clear (subjects/personal_data.py).
     id_number_digest = models.CharField(_("ID number digest"), max_length=64, unique=True, editable=False)
     id_number_cipher = models.TextField(_("encrypted ID number"), editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, editable=False)
@@ -210,7 +210,7 @@ class CivilServant(UndeletableModel):
         self.id_number_masked = mask_id_number(number)
 
     def decrypted_id_number(self) -> str:
-        """Only `records.services.civil_servant_reveal_id_number` calls this: it checks the role and logs."""
+        """Only `subjects.services.civil_servant_reveal_id_number` calls this: it checks the role and logs."""
         return decrypt_id_number(self.id_number_cipher)
 
 
@@ -248,7 +248,6 @@ class CivilServantMove(UndeletableModel):
 
 class IntegrityFileQuerySet(UndeletableQuerySet):
     def visible_to(self, user: AnyUser) -> "IntegrityFileQuerySet":
-        from accounts.scope import people_q
 
         return self.filter(people_q(user, "person__agency"))
 
@@ -261,7 +260,7 @@ class AssessmentResult(models.TextChoices):
 
 
 class AnnualAssessment(UndeletableModel):
-    """年度考核: one result per person per year. No 优秀 in a year with a dishonesty record (003 §四(六))."""
+    """年度考核: one result per person per year. No 优秀 in a year with a dishonesty record (docs/domain.md §2)."""
 
     person = models.ForeignKey(
         CivilServant, verbose_name=_("civil servant"), on_delete=models.PROTECT, related_name="assessments"
@@ -362,7 +361,7 @@ class AccessChannel(models.TextChoices):
 
 
 class PersonalDataAccess(UndeletableModel):
-    """Every read of a civil servant's file or full ID number (DEVELOPERS: personal data)."""
+    """Every read of a civil servant's file or full ID number (docs/domain.md §2)."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="+"

@@ -25,7 +25,7 @@ ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![
 # GB 11643-1999 §8.2 (ISO 7064 MOD 11-2): the k-th of the first 17 digits (from 0) is weighted by 2^(17-k) mod 11,
 # and the weighted sum mod 11 picks the check character. Written out rather than taken from stdnum: its
 # calc_check_digit wants the whole 18-character number and silently drops the last character of whatever it is
-# given; passing it the first 17 made every check digit wrong (issue 9).
+# given; passing it the first 17 made every check digit wrong.
 ID_CHECK_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARACTERS = "10X98765432"
 
@@ -54,8 +54,8 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(_("The birth date inside the ID number is not a real date."), code="id_birth") from exc
     if not datetime.date(1900, 1, 1) <= birth <= datetime.date.today():
         raise ValidationError(_("The birth date inside the ID number is out of range."), code="id_birth")
-    # No birthplace check: stdnum's validate() rejects real numbers whose county code postdates the birth year
-    # (STACK-NOTES), and counties are renamed and merged all the time.
+    # No birthplace check: stdnum's validate() rejects real numbers whose county code postdates the birth year,
+    # and counties are renamed and merged all the time.
     if id_number_check_digit(number[:17]) != number[17]:
         raise ValidationError(_("The check digit of the ID number is wrong."), code="id_check")
 

@@ -1,7 +1,7 @@
 """Chinese substring search that an index can serve, for one- and two-character queries too.
 
-pg_trgm gives no trigram for a one- or two-character pattern, and `LIKE '%张伟%'` over a million rows took 3.5 s here
-(STACK-NOTES). Each searchable row stores the distinct 1- and 2-character substrings of its text in a `GramsField`;
+pg_trgm gives no trigram for a one- or two-character pattern, and `LIKE '%张伟%'` over a million rows took 3.5 s here.
+Each searchable row stores the distinct 1- and 2-character substrings of its text in a `GramsField`;
 PostgreSQL indexes `string_to_array(grams, ' ')` with GIN, and `grams__has_all=[…]` becomes an array containment
 (`@>`) the index answers. A longer query asks for all of its bigrams and is then re-checked with a plain contains.
 SQLite (the embedded default) evaluates the same lookup without an index.

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.scope import may_edit_people_of, may_manage_agencies_under
 from disclosure.cache import public_version_bump
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from subjects.codes import normalize_uscc, validate_uscc
 from subjects.integrity import excellent_rating_blockers
 from subjects.models import (
@@ -284,7 +284,7 @@ def civil_servant_set_active(*, actor: User, person: CivilServant, active: bool,
 
 
 def civil_servant_file_read(*, actor: User, person: CivilServant, channel: str, purpose: str = "") -> None:
-    """Logs a read of the integrity file: every read by a reviewer is on record (DEVELOPERS: personal data)."""
+    """Logs a read of the integrity file: every read by a reviewer is on record (docs/domain.md §2)."""
     PersonalDataAccess.objects.create(
         actor=actor, person=person, action=AccessAction.VIEW_FILE, channel=channel, purpose=purpose[:200]
     )
@@ -328,7 +328,7 @@ class InvalidIdNumber:
 def civil_servants_with_invalid_id_numbers(*, within: Agency | None = None) -> Iterator[InvalidIdNumber]:
     """Every civil servant (in `within`'s subtree) whose stored number fails validate_id_number, by person id.
 
-    Numbers entered before issue 9 were checked against a wrong check character: about ten in eleven real numbers
+    Numbers entered before the fix were checked against a wrong check character: about ten in eleven real numbers
     were refused and the rest let through with a wrong one. The numbers are decrypted here, one at a time, and only
     their masked form leaves this function.
     """

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from accounts.scope import may_edit_people_of, may_read_people
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from subjects import services
 from subjects.agency_picker import agency_suggestions
 from subjects.forms import (

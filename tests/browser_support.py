@@ -1,5 +1,5 @@
 """Headless Chromium for the browser tests: Debian's /usr/bin/chromium driven by pip's playwright (never
-`playwright install`; the flags keep it off the closed network, STACK-NOTES). Screenshots go to test-artifacts/."""
+`playwright install`; the flags keep it off the closed network). Screenshots go to test-artifacts/."""
 
 import os
 from collections.abc import Iterator
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures need this (STACK-NOTES).
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures need this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"

@@ -221,7 +221,7 @@ def delivery_quiesce(*, timeout: float, logs: Path) -> float:
 
 
 def assert_delivery_invariant(stub_db: Path, records: "list[Any]", *, changes_per_record: int = 1) -> None:
-    """The invariant of ../shared/FAULTS.md once delivery has quiesced: what we consider delivered is exactly what the
+    """The invariant of docs/faults.md once delivery has quiesced: what we consider delivered is exactly what the
     platform stored, once each; it holds each record's latest version; one outbox entry per business change; nothing
     pending, nothing parked."""
     import sqlite3

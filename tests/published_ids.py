@@ -7,7 +7,8 @@ beside them so a reader can check again. Never put here a number the code under 
 
 # The standard's own example: Beijing, Chaoyang district, born 1949-12-31, order code 002. Sum 167 → 2 → X.
 STANDARD_EXAMPLE = "11010519491231002X"
-# The same number with a wrong check digit; the defect of issue 9 accepted it and refused the real one.
+# The same number with a wrong check digit; the old computation (subjects/personal_data.py) accepted it and
+# refused the real one.
 STANDARD_EXAMPLE_WRONG = "110105194912310022"
 # The standard's second example (born 1880, so outside the range a civil servant's birth date may have):
 # its first 17 digits sum to 195 → 8 → 4.
@@ -21,7 +22,8 @@ VALID = [
     "330102198503121308",  # sum 202 → 4 → 8
 ]
 
-# Right shape and a real birth date, wrong check character. The first three were accepted before issue 9.
+# Right shape and a real birth date, wrong check character. The old check-character defect accepted the first
+# three.
 WRONG_CHECK = [
     STANDARD_EXAMPLE_WRONG,
     "33010219850312130X",  # the old persona number: sum 202 → 8, not X

@@ -21,7 +21,7 @@ from accounts.authentication import CLIENT_KEY_PREFIX, api_token_issue, token_di
 from accounts.models import ApiClient, ApiClientUse, ApiScope, Role, User
 from accounts.scope import agency_q, may_call_api, may_enter_records_for, people_q, record_q
 from accounts.services import api_client_change, api_client_issue, api_client_revoke, api_client_rotate_key
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.models import DishonestyRecord, RecordStatus
 from records.services import record_publish, record_submit
 from subjects.codes import make_uscc

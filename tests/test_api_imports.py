@@ -1,4 +1,4 @@
-"""Excel import through the API (issue 10 §8): the same checks, job, progress and row errors as the staff page, for a
+"""Excel import through the API: the same checks, job, progress and row errors as the staff page, for a
 clerk's script or an agency's own system (an API client with records:write)."""
 
 import datetime

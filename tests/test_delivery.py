@@ -1,7 +1,7 @@
 """Delivery of the outbox to the platform, against the platform stub as a real process (tests/stub_support.py).
 
 These drive delivery step by step in the test's own process (`deliver_due`); tests/test_delivery_reliability.py runs
-the same code in real Celery workers under the faults of ../shared/FAULTS.md.
+the same code in real Celery workers under the faults of docs/faults.md.
 """
 
 import datetime
@@ -221,7 +221,7 @@ def test_a_hanging_platform_times_out_and_the_batch_is_retried(
 def test_a_worker_that_dies_holding_a_batch_loses_nothing(world: City, calendar: None, platform: PlatformStub) -> None:
     published(world)
     claimed = services.changes_claim()
-    # The worker sent the batch and died before marking it (FAULTS #6): the lease keeps others off meanwhile.
+    # The worker sent the batch and died before marking it (docs/faults.md #6): the lease keeps others off meanwhile.
     client.post_batch("died", [services.item(c) for c in claimed], now=services.db_now().timestamp())
     assert services.changes_claim() == []
     PlatformChange.objects.update(leased_until=Now() - timedelta(seconds=1))  # the lease runs out
@@ -305,7 +305,7 @@ def test_without_a_broker_a_background_thread_delivers(
 
 
 def test_a_workers_skewed_clock_changes_nothing(world: City, calendar: None, platform: PlatformStub) -> None:
-    """Backoff and leases are computed and compared by the database's clock (FAULTS #12)."""
+    """Backoff and leases are computed and compared by the database's clock (docs/faults.md #12)."""
     import time_machine
 
     published(world)
@@ -325,8 +325,8 @@ def test_a_workers_skewed_clock_changes_nothing(world: City, calendar: None, pla
 def test_an_outage_longer_than_the_whole_backoff_schedule_parks_nothing_and_one_probe_drains_it(
     world: City, calendar: None, platform: PlatformStub
 ) -> None:
-    """FAULTS #13: the platform is away for hours. Delivery pauses and probes it (one request per interval, not a
-    batch per change); nothing is parked; the first probe it answers pulls every waiting change forward."""
+    """docs/faults.md #13: the platform is away for hours. Delivery pauses and probes it (one request per interval, not
+    a batch per change); nothing is parked; the first probe it answers pulls every waiting change forward."""
     published(world, 3)
     platform.set_faults(down=True)
     first = services.deliver_due()
@@ -387,7 +387,7 @@ def test_a_429_pauses_every_worker_for_its_retry_after(world: City, calendar: No
 def test_the_reconcile_task_survives_an_unreachable_platform(
     world: City, calendar: None, platform: PlatformStub
 ) -> None:
-    """FAULTS #13 / issue 10 §4: urllib3's connection errors are not OSError; the task must not crash on them."""
+    """docs/faults.md #13: urllib3's connection errors are not OSError; the task must not crash on them."""
     from delivery.tasks import reconcile
 
     published(world)
@@ -405,7 +405,7 @@ def _long_facts(n: int) -> str:
 
 
 def test_batches_are_cut_by_bytes(world: City, calendar: None, platform: PlatformStub, settings: object) -> None:
-    """FAULTS #16: a batch never exceeds PLATFORM_BATCH_MAX_BYTES, whatever its count."""
+    """docs/faults.md #16: a batch never exceeds PLATFORM_BATCH_MAX_BYTES, whatever its count."""
     settings.PLATFORM_BATCH_MAX_BYTES = 30_000  # type: ignore[attr-defined]
     platform.set_faults(max_body_bytes=30_000)
     published(world, 6, facts=_long_facts(2000))  # ~13 KB an item (facts in cf_sy and, with no loss, in cf_nr)

@@ -1,6 +1,6 @@
 """Delivery as a state machine (Hypothesis): publish / correct / revoke / deliver a batch / turn a platform fault on
 or off / a worker dying before or after the platform's answer / time passing, in any order. At the end the faults
-stop, delivery runs until nothing is due, and the invariant of ../shared/FAULTS.md must hold.
+stop, delivery runs until nothing is due, and the invariant of docs/faults.md must hold.
 """
 
 import datetime

@@ -1,4 +1,4 @@
-"""Delivery under the faults of ../shared/FAULTS.md, with real processes: PostgreSQL, a private Redis, a Celery worker
+"""Delivery under the faults of docs/faults.md, with real processes: PostgreSQL, a private Redis, a Celery worker
 (with its beat, so the sweeper runs) and the platform stub.
 
 After each scenario the faults stop and the system must quiesce (nothing pending within 60 s), then the invariant
@@ -202,8 +202,9 @@ def test_a_record_corrected_twice_quickly_ends_at_its_last_version(rig: Rig, wor
 
 
 def test_database_connections_cut_mid_delivery(rig: Rig, world: City) -> None:
-    """What a PostgreSQL restart does to the workers (FAULTS #8): every other session of the database is terminated,
-    twice, while batches are in flight. Delivery resumes; nothing is lost or sent twice past the de-duplication."""
+    """What a PostgreSQL restart does to the workers (docs/faults.md #8): every other session of the database is
+    terminated, twice, while batches are in flight. Delivery resumes; nothing is lost or sent twice past the
+    de-duplication."""
     rig.stub.set_faults(latency_ms=300)
     records = publish_many(world, 120)
     cut = 0
@@ -224,9 +225,9 @@ def test_database_connections_cut_mid_delivery(rig: Rig, world: City) -> None:
 
 @pytest.mark.parametrize("rig_env", [{"PLATFORM_MAX_ATTEMPTS": "3"}])
 def test_platform_down_for_hours_longer_than_the_whole_backoff_schedule(rig: Rig, world: City) -> None:
-    """FAULTS #13: a maintenance window of eight hours, far past the whole retry schedule (3 tries here). Nothing is
-    parked for being unreachable, nothing is hammered, and once the platform answers every change is delivered within
-    a minute, with no operator."""
+    """docs/faults.md #13: a maintenance window of eight hours, far past the whole retry schedule (3 tries here).
+    Nothing is parked for being unreachable, nothing is hammered, and once the platform answers every change is
+    delivered within a minute, with no operator."""
     rig.stub.set_faults(down=True)
     records = publish_many(world, 20)
     wait_for(

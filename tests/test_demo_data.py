@@ -225,7 +225,7 @@ def test_a_city_loaded_with_wrong_check_characters_gets_the_standard_s_on_the_ne
     people = list(CivilServant.objects.order_by("pk")[:5])
     first_17 = {}
     for person in people:
-        # What the generator wrote before issue 9: the same number with another check character.
+        # What the generator wrote before the check character was fixed: the same number with another check character.
         number = person.decrypted_id_number()
         first_17[person.pk] = number[:17]
         person.set_id_number(number[:17] + ("0" if number[17] != "0" else "1"))

@@ -1,5 +1,5 @@
 """Each record's window comes from the national rule in force on its decision date, for its tier and its source
-(DOMAIN §3, docs/disclosure-periods.md)."""
+(docs/domain.md §4, docs/disclosure-periods.md)."""
 
 import datetime
 import re
@@ -10,8 +10,8 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
+from kernel.errors import DomainError
 from records.disclosure import add_months, window_for
-from records.errors import DomainError
 from records.models import DisclosureRule, RecordSource, SpecialField
 
 D = datetime.date

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.excel import COLUMNS, DATA_SHEET
 from records.models import DishonestyRecord
 from records.services import records_export

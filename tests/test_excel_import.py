@@ -14,8 +14,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
+from kernel.errors import DomainError, NotAllowed
 from records import excel
-from records.errors import DomainError, NotAllowed
 from records.excel import columns, writer
 from records.excel.reader import XlsxReader, column_letters, is_date_format
 from records.models import (

@@ -1,4 +1,4 @@
-"""Text fields the platform receives are limited to the national 双公示 data items' lengths (issue 10 §7, FAULTS #16):
+"""Text fields the platform receives are limited to the national 双公示 data items' lengths (docs/faults.md #16):
 a 32,767-character 失信事实 (an Excel cell's limit) made a 39 MB batch. Every way in refuses longer text with a clear
 error and writes nothing: the page's form, the API, an Excel row, the services themselves."""
 
@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.models import TEXT_LIMITS, DishonestyRecord, ImportStatus
 from records.platform import platform_payload
 from records.services import record_correct, record_create, record_publish, record_submit

@@ -12,7 +12,7 @@ from tests.factories import make_person
 
 
 def stored_as(person: CivilServant, number: str) -> CivilServant:
-    # What the defect of issue 9 let in: written under the model, past today's validator.
+    # What the old check-character defect let in: written under the model, past today's validator.
     person.set_id_number(number)
     person.save(update_fields=["id_number_digest", "id_number_cipher", "id_number_masked"])
     return person

@@ -1,6 +1,7 @@
-"""Import jobs are not left hanging (FAULTS #15): a job whose task was lost is queued again within a minute; a job
-whose worker died is failed within a couple of minutes — its lease (a heartbeat its worker renews) lapsed, not a fixed
-hour — and wrote nothing (the rows go in one transaction); a running job, and a job being written, are left alone."""
+"""Import jobs are not left hanging (docs/faults.md #15): a job whose task was lost is queued again within a minute; a
+job whose worker died is failed within a couple of minutes — its lease (a heartbeat its worker renews) lapsed, not a
+fixed hour — and wrote nothing (the rows go in one transaction); a running job, and a job being written, are left
+alone."""
 
 import os
 import signal
@@ -128,8 +129,8 @@ def test_a_job_being_written_is_left_alone_whatever_its_lease(world: City, setti
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_running_an_import_is_killed_mid_write(world: City, settings: Any, tmp_path: Path) -> None:
-    """FAULTS #15 with real processes: a Celery worker takes the job, starts writing, and is killed (-9) while its
-    write transaction is open. The job is failed once its lease lapses (seconds here, by settings), nothing was
+    """docs/faults.md #15 with real processes: a Celery worker takes the job, starts writing, and is killed (-9) while
+    its write transaction is open. The job is failed once its lease lapses (seconds here, by settings), nothing was
     written, the clerk is told to upload again, and a new worker does not take it up."""
     settings.MEDIA_ROOT = tmp_path
     rows = [row_for(world, 文书号=f"临中法决〔2026〕{90000 + i}号") for i in range(20)]
@@ -177,7 +178,7 @@ def test_the_worker_running_an_import_is_killed_mid_write(world: City, settings:
         print(f"failed {seconds:.1f} s after the worker was killed")  # shown with -s
         job.refresh_from_db()
         assert job.finished_at is not None and job.failure == UPLOAD_AGAIN
-        # nothing written: no record, no outbox entry (the FAULTS invariant: no business change, no platform change)
+        # nothing written: no record, no outbox entry (docs/faults.md: no business change, no platform change)
         assert not DishonestyRecord.objects.filter(document_number__startswith="临中法决〔2026〕9").exists()
         assert not PlatformChange.objects.exists()
         # a new worker does not take the failed job up again

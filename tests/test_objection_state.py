@@ -1,5 +1,5 @@
 """Whether a record is under objection is stored on the record, and every version the platform receives, the public
-page and the public record API say the same (issue 9 §4).
+page and the public record API say the same.
 
 Before, the public site derived the state from the objections and every platform change other than objection
 opened/closed said yybz "0": a record corrected, revoked, repaired or expired while an accepted objection was open

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from records.errors import NotAllowed
+from kernel.errors import NotAllowed
 from subjects.models import (
     AccessAction,
     AnnualAssessment,

@@ -15,7 +15,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from records.models import DishonestyRecord, EvidenceFile
 from records.services import evidence_attach, record_publish, record_submit
 from records.services.evidence import EVIDENCE_MAX_BYTES, sanitize_file_name

@@ -3,7 +3,7 @@ import logging
 import pytest
 from django.db import connection
 
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from subjects.models import AccessAction, CivilServant, PersonalDataAccess
 from subjects.services import civil_servant_lookup_by_id_number, civil_servant_reveal_id_number
 from tests.conftest import City
@@ -81,7 +81,7 @@ def test_the_configured_console_handler_masks_id_numbers() -> None:
 
 
 def test_a_person_is_unique_by_id_number(world: City) -> None:
-    from records.errors import DomainError
+    from kernel.errors import DomainError
     from tests.factories import make_person
 
     with pytest.raises(DomainError) as caught:

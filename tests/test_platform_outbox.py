@@ -72,7 +72,7 @@ def test_a_person_record_reaches_the_platform_without_personal_data(world: City,
 
 
 def test_a_failed_transition_queues_nothing(world: City, calendar: None) -> None:
-    from records.errors import DomainError
+    from kernel.errors import DomainError
 
     record = make_record(world.clerk_a, world.agency_a)
     with pytest.raises(DomainError):

@@ -1,4 +1,4 @@
-"""The public record page leads to the subject's rights and says when a record is under objection (issue 4)."""
+"""The public record page leads to the subject's rights and says when a record is under objection."""
 
 import datetime
 from collections.abc import Callable

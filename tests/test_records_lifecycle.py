@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from records.models import (
     AppliedMeasure,
     DishonestyRecord,

@@ -1,4 +1,5 @@
-"""Redis down while the site serves (FAULTS #14): the cache, the throttles and the task broker all live in Redis.
+"""Redis down while the site serves (docs/faults.md #14): the cache, the throttles and the task broker all live in
+Redis.
 
 Pages and the API keep answering — throttles and the page cache fail open and say so in the log — the API answers
 in its JSON error shape whatever fails inside it, and a job queued after a commit never fails the request: the

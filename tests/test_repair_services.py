@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 import time_machine
 
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from records.models import DishonestyRecord, MeasureState, PlatformChange, RecordStatus
-from records.services import record_publish, record_submit
+from records.services import measure_mark_wrongful, record_publish, record_submit
 from repair.models import (
     CaseEvent,
     Complaint,
@@ -134,6 +134,81 @@ def test_an_objection_upheld_by_revocation_lifts_every_measure_as_wrongful(
     assert measure_states(record) == {MeasureState.LIFTED}
     assert not record.measures.filter(wrongful=False).exists()
     assert record not in DishonestyRecord.objects.disclosed()
+
+
+def trail(record: DishonestyRecord) -> dict[int, tuple[int, int]]:
+    """Each measure of the record: how many event rows and how many history rows it has."""
+    return {m.pk: (m.events.count(), m.history.count()) for m in record.measures.all()}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_measures_found_wrongful_by_a_correction_each_get_an_event_and_a_history_row(
+    world: City, record: DishonestyRecord
+) -> None:
+    objection, _code = file_objection(record)
+    objection_accept(actor=world.office_a, objection=objection)
+    criticism = record.measures.get(measure_type__code="public_criticism")
+    before = trail(record)
+    objection_uphold(
+        actor=world.office_a,
+        objection=objection,
+        outcome="corrected",
+        changes={"severity": "general"},
+        reason="应为一般失信。",
+        wrongful_measures=[criticism],
+    )
+    events, history = before[criticism.pk]
+    assert trail(record)[criticism.pk] == (events + 1, history + 1)
+    event = criticism.events.last()
+    assert (event.from_state, event.to_state, event.reason, event.actor) == (
+        "suspended",
+        "lifted",
+        "应为一般失信。",
+        world.office_a,
+    )
+    newest = criticism.history.latest()
+    assert (newest.state, newest.wrongful) == (MeasureState.LIFTED, True)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_measures_found_wrongful_by_a_revocation_each_get_an_event_and_a_history_row(
+    world: City, record: DishonestyRecord
+) -> None:
+    objection, _code = file_objection(record, grounds="should_not_disclose")
+    objection_accept(actor=world.office_a, objection=objection)
+    before = trail(record)
+    objection_uphold(actor=world.office_a, objection=objection, outcome="revoked", reason="判决已撤销。")
+    after = trail(record)
+    assert before and after.keys() == before.keys()
+    for measure in record.measures.all():
+        events, history = before[measure.pk]
+        # Lifted by the revocation, then marked wrongful by the objection's decision: an event row and a history
+        # row for each.
+        assert after[measure.pk] == (events + 2, history + 2)
+        marked = measure.events.last()
+        assert (marked.from_state, marked.to_state, marked.reason) == ("lifted", "lifted", "错误实施：判决已撤销。")
+        assert measure.history.latest().wrongful is True
+
+
+def test_a_measure_marked_wrongful_twice_is_marked_once(world: City, record: DishonestyRecord) -> None:
+    measure = record.measures.first()
+    measure_mark_wrongful(actor=world.office_a, measure=measure, reason="错误适用。")
+    once = trail(record)[measure.pk]
+    measure_mark_wrongful(actor=world.office_a, measure=measure, reason="错误适用。")
+    measure.refresh_from_db()
+    assert (measure.state, measure.wrongful) == (MeasureState.LIFTED, True)
+    assert trail(record)[measure.pk] == once
+
+
+def test_only_the_regions_credit_office_marks_a_measure_wrongful(world: City, record: DishonestyRecord) -> None:
+    measure = record.measures.first()
+    with pytest.raises(NotAllowed):
+        measure_mark_wrongful(actor=world.office_b, measure=measure, reason="错误适用。")
+    with pytest.raises(DomainError) as caught:
+        measure_mark_wrongful(actor=world.office_a, measure=measure, reason=" ")
+    assert caught.value.field == "reason"
+    measure.refresh_from_db()
+    assert (measure.state, measure.wrongful) == (MeasureState.ACTIVE, False)
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from subjects.integrity import EXCELLENT_RATING_CHECKS, register_excellent_rating_check
 from subjects.models import (
     Agency,

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from records.errors import DomainError
+from kernel.errors import DomainError
 from workcalendar.models import CalendarDay, CalendarYear, DayKind
 from workcalendar.services import calendar_year_seed
 from workcalendar.workdays import (

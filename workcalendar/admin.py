@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin import ADMINISTRATORS, CONSOLE_ROLES, ScopedAdmin, adopt, has_console_role
 from accounts.http import acting_user
 from accounts.models import User
-from records.errors import DomainError
+from kernel.errors import DomainError
 from workcalendar.models import CalendarDay, CalendarYear
 from workcalendar.services import (
     calendar_arrangement_problems,

@@ -9,7 +9,7 @@ import chinese_calendar
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from records.errors import DomainError
+from kernel.errors import DomainError
 from workcalendar.deadlines import deadline_recount, registered_open_deadlines
 from workcalendar.models import CalendarDay, CalendarYear, DayKind
 

@@ -22,7 +22,7 @@ from accounts.admin import CONSOLE_ROLES, ReadOnlyScopedAdmin, ScopedAdmin, has_
 from accounts.http import acting_user
 from accounts.models import User
 from accounts.scope import record_q
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.filters import record_text_q
 from records.models import (
     AppliedMeasure,

@@ -1,6 +1,7 @@
 """Admin console for the rules behind records: disclosure periods and the measure catalogue, configured by
 administrators and read by credit offices. A disclosure rule that already governs records is never rewritten, only
-given an end date; a new national rule is a new row, so older records keep the periods that governed them (DOMAIN §3).
+given an end date; a new national rule is a new row, so older records keep the periods that governed them
+(docs/domain.md §4).
 """
 
 from typing import Any
@@ -40,7 +41,7 @@ class DisclosureRuleForm(forms.ModelForm):
 @admin.register(DisclosureRule)
 class DisclosureRuleAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """Administrators add rules; a rule that governs records keeps its terms and may only be given an end date
-    (a new national rule is a new row, so older records keep the periods that governed them — DOMAIN §3)."""
+    (a new national rule is a new row, so older records keep the periods that governed them — docs/domain.md §4)."""
 
     editor_roles = ADMINISTRATORS
     form = DisclosureRuleForm

@@ -59,7 +59,7 @@ from subjects.personal_data import mask_id_numbers_in_text
 
 
 class MaskedTextField(serializers.CharField):
-    """Free text as staff read it: an ID number a clerk typed into it is shown masked (DOMAIN §2)."""
+    """Free text as staff read it: an ID number a clerk typed into it is shown masked (docs/domain.md §2)."""
 
     def to_representation(self, value: Any) -> str:
         return mask_id_numbers_in_text(str(value))

@@ -153,7 +153,7 @@ def public_after(row: dict[str, Any]) -> bool:
 def _record(row: dict[str, Any]) -> dict[str, Any] | None:
     payload: dict[str, Any] = row["payload"]
     if row.get("in_scope", True):
-        # Staff read ID numbers masked wherever they appear (DOMAIN §2), as in the records API.
+        # Staff read ID numbers masked wherever they appear (docs/domain.md §2), as in the records API.
         return {**payload, **{code: mask_id_numbers_in_text(payload.get(code, "")) for code in FREE_TEXT_CODES}}
     if not public_after(row):
         return None  # not for the public: only that the change happened

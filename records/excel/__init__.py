@@ -1,4 +1,4 @@
-"""Dishonesty records in Excel (issue 3, "Excel in and out"), by subject:
+"""Dishonesty records in Excel, by subject:
 
 - `columns`: the workbook's columns and the Chinese labels of their allowed values;
 - `template`: the downloadable import template;

@@ -1,7 +1,7 @@
 """Reading uploaded .xlsx files safely and in constant memory.
 
 - `check_package` looks at the zip directory before anything opens the workbook: not a zip, too big, a zip bomb
-  (total uncompressed size or compression ratio over the limits — openpyxl has no such guard, STACK-NOTES), macros
+  (total uncompressed size or compression ratio over the limits — openpyxl has no such guard), macros
   (vbaProject.bin, a macro-enabled content type). Python's zipfile never inflates a member past its declared size,
   so the declared sizes checked here bound what the reader below can ever decompress.
 - `XlsxReader` streams a worksheet's XML out of the zip with expat and yields one row at a time. python-calamine

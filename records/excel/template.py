@@ -45,7 +45,7 @@ def build_template(*, max_rows: int = 200_000) -> bytes:
         dimension = sheet.column_dimensions[letter]
         dimension.width = column.width
         # The column's own format, so what is typed below it stays text: 18-digit IDs typed into a General column
-        # become floats with lost digits (STACK-NOTES).
+        # become floats with lost digits.
         if column.kind in TEXT_FORMAT_KINDS:
             dimension.number_format = "@"
         elif column.kind == DATE:

@@ -1,4 +1,4 @@
-"""Government dishonesty records (政务失信记录) and the disclosure rules that bound them. DOMAIN §3."""
+"""Government dishonesty records (政务失信记录) and the disclosure rules that bound them. docs/domain.md §3-4."""
 
 import datetime
 
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import AnyUser, Sector
+from accounts.scope import record_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from subjects.models import Agency, CivilServant
 from subjects.search import GramsField
@@ -69,7 +70,7 @@ def disclosed_until_of(*, publicly_disclosed: bool, disclosure_ends_on: datetime
 # The states in which a record is in force: public (inside its window) and its measures apply.
 IN_FORCE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CORRECTED)
 # Verified by the credit office and not revoked: the record counts against its subject and responsible persons, even
-# once repaired or expired (it happened; 003 §四(六)).
+# once repaired or expired (it happened; docs/domain.md §3).
 VERIFIED_STATUSES = (*IN_FORCE_STATUSES, RecordStatus.REPAIRED, RecordStatus.EXPIRED)
 EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.RETURNED)
 
@@ -77,8 +78,8 @@ EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordSta
 class DisclosureRule(models.Model):
     """How long a record is disclosed, by tier, source and field, for decisions taken while the rule is in force.
 
-    Data, not code (DOMAIN §3): a new national rule is a new row with its effective date, never an edit of the old
-    one, so older records keep the periods that governed them. A rule names a source when the national text covers
+    Data, not code (docs/domain.md §4): a new national rule is a new row with its effective date, never an edit of the
+    old one, so older records keep the periods that governed them. A rule names a source when the national text covers
     only that kind of information (the 2023 rule's periods are those of administrative penalties); a rule without one
     covers every source. docs/disclosure-periods.md gives the reasoning, rule by rule.
     """
@@ -167,7 +168,6 @@ class DisclosureRule(models.Model):
 
 class RecordQuerySet(UndeletableQuerySet):
     def visible_to(self, user: AnyUser) -> "RecordQuerySet":
-        from accounts.scope import record_q
 
         return self.filter(record_q(user))
 
@@ -223,7 +223,7 @@ class DishonestyRecord(UndeletableModel):
     )
     # Denormalised for the public search: the subject's name when the record was entered or corrected.
     subject_name = models.CharField(_("subject name"), max_length=200, editable=False)
-    # The public search's index over subject_name (records/search.py; GIN index on PostgreSQL, migration 0005).
+    # The public search's index over subject_name (subjects/search.py; GIN index on PostgreSQL, records migration 0005).
     search_grams = GramsField(_("name search index"), editable=False, default="")
     source = models.CharField(_("source"), max_length=32, choices=RecordSource.choices)
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices)
@@ -269,10 +269,10 @@ class DishonestyRecord(UndeletableModel):
         _("disclosed until"), help_text=_("The last day the record is shown to the public.")
     )
 
-    # An accepted objection is being checked or verified (DOMAIN §5): the public page says so and the platform is
-    # told (yybz) with every version of the record. Kept by repair.services.objections in their transactions.
+    # An accepted objection is being checked or verified (docs/domain.md §5): the public page says so and the platform
+    # is told (yybz) with every version of the record. Kept by repair.services.objections in their transactions.
     under_objection = models.BooleanField(_("under objection"), default=False, editable=False)
-    # Bumped on every change the platform must see; the platform keeps the highest version (DOMAIN §10).
+    # Bumped on every change the platform must see; the platform keeps the highest version (docs/domain.md §10).
     version = models.PositiveIntegerField(_("version"), default=1)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(

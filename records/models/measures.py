@@ -1,4 +1,5 @@
-"""Punishment measures (失信惩戒措施): the catalogue, the rules that apply them, and each applied measure. DOMAIN §4."""
+"""Punishment measures (失信惩戒措施): the catalogue, the rules that apply them, and each applied measure.
+docs/domain.md §5."""
 
 import datetime
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import AnyUser
+from accounts.scope import record_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models.dishonesty import DishonestyRecord, Severity
 from subjects.models import Agency, CivilServant
@@ -53,7 +55,7 @@ class MeasureType(models.Model):
 
 
 class MeasureRule(models.Model):
-    """Which measures publishing a record applies, by tier and subject (configurable, 003 §四(八))."""
+    """Which measures publishing a record applies, by tier and subject (configurable, docs/domain.md §5)."""
 
     measure_type = models.ForeignKey(
         MeasureType, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="rules"
@@ -88,7 +90,6 @@ class MeasureState(models.TextChoices):
 
 class AppliedMeasureQuerySet(UndeletableQuerySet):
     def visible_to(self, user: AnyUser) -> "AppliedMeasureQuerySet":
-        from accounts.scope import record_q
 
         return self.filter(record_q(user, "record__"))
 
@@ -167,7 +168,6 @@ class MeasureEvent(UndeletableModel):
 
 class RectificationQuerySet(UndeletableQuerySet):
     def visible_to(self, user: AnyUser) -> "RectificationQuerySet":
-        from accounts.scope import record_q
 
         return self.filter(record_q(user, "measure__record__"))
 

@@ -1,9 +1,9 @@
-"""The transactional outbox of changes the municipal credit platform must receive (DOMAIN §10).
+"""The transactional outbox of changes the municipal credit platform must receive (docs/domain.md §10).
 
 Every transition that changes what the platform should hold (published, corrected, revoked, repaired, expired) writes
 one row here in the same transaction as the change itself; nothing is ever sent from a view. The row carries the
 record's version and its payload in the national 双公示 field codes as it stood at that moment; delivery
-(issue "Delivery to the municipal credit platform") drains this table.
+(`delivery/`) drains this table.
 """
 
 from typing import Any
@@ -47,7 +47,7 @@ class ChangeType(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
     REPAIRED = "repaired", _("Credit repaired")
     EXPIRED = "expired", _("Expired")
-    # An accepted objection suspends the record's measures until it is decided (DOMAIN §5).
+    # An accepted objection suspends the record's measures until it is decided (docs/domain.md §5).
     OBJECTION_OPENED = "objection_opened", _("Under objection")
     OBJECTION_CLOSED = "objection_closed", _("Objection rejected; measures resumed")
 

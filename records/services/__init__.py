@@ -20,7 +20,7 @@ from records.services.dishonesty import (
 )
 from records.services.evidence import evidence_attach
 from records.services.imports import import_job_create, import_job_run, import_jobs_sweep, records_export
-from records.services.measures import measure_set_state, rectification_submit
+from records.services.measures import measure_mark_wrongful, measure_set_state, rectification_submit
 from records.services.platform import platform_change_emit
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "import_job_create",
     "import_job_run",
     "import_jobs_sweep",
+    "measure_mark_wrongful",
     "measure_set_state",
     "platform_change_emit",
     "record_correct",

@@ -1,4 +1,4 @@
-"""The lifecycle of a dishonesty record (DOMAIN §3).
+"""The lifecycle of a dishonesty record (docs/domain.md §3).
 
     draft ─request_review→ awaiting_review ─submit→ submitted ─publish→ published ─correct→ corrected ─┐
       │ ↑                       │                      │                  │  └──────revoke──────────────┴→ revoked
@@ -11,9 +11,9 @@ The clerk hands a record to the agency's reviewer (request_review); the reviewer
 sends it back with a reason; the credit office publishes it or returns it with a reason. Each hand-off leaves an event
 row and a notice for whoever must act next.
 
-Every move is one transaction: the row is re-read under a lock, the move is checked against TRANSITIONS, the row is
-saved and an event row written. Two reviewers pressing the same button at once: the second finds the new state and
-is refused.
+Every move goes through kernel.transitions.transition against TRANSITIONS: one transaction, the row re-read under a
+lock, the move checked, the row saved and an event row written. Two reviewers pressing the same button at once: the
+second finds the new state and is refused.
 """
 
 import datetime
@@ -31,8 +31,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, Sector, User
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
+from kernel.errors import DomainError, NotAllowed
+from kernel.transitions import Move, StateMachine, Step, transition
 from records.disclosure import Window, rule_in_force_among, window_for, window_of
-from records.errors import DomainError, NotAllowed, SubmitterMayNotPublish
+from records.errors import SubmitterMayNotPublish
 from records.models import (
     IN_FORCE_STATUSES,
     TEXT_LIMITS,
@@ -57,17 +59,43 @@ from subjects.models import Agency, CivilServant
 from subjects.search import grams_of
 
 S = RecordStatus
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "request_review": (frozenset({S.DRAFT, S.RETURNED}), S.AWAITING_REVIEW),
-    "send_back": (frozenset({S.AWAITING_REVIEW}), S.RETURNED),
-    "submit": (frozenset({S.DRAFT, S.AWAITING_REVIEW, S.RETURNED}), S.SUBMITTED),
-    "return": (frozenset({S.SUBMITTED}), S.RETURNED),
-    "publish": (frozenset({S.SUBMITTED}), S.PUBLISHED),
-    "correct": (frozenset({S.PUBLISHED, S.CORRECTED}), S.CORRECTED),
-    "revoke": (frozenset({S.PUBLISHED, S.CORRECTED}), S.REVOKED),
-    "expire": (frozenset({S.PUBLISHED, S.CORRECTED}), S.EXPIRED),
-    # Only through repair.services.repair_grant, which checks the application.
-    "repair": (frozenset({S.PUBLISHED, S.CORRECTED}), S.REPAIRED),
+
+
+def _refusal(record: DishonestyRecord, move: Move) -> str:
+    return _("A %(status)s record cannot be %(action)s.") % {
+        "status": record.get_status_display(),
+        "action": _action_label(move.action),
+    }
+
+
+TRANSITIONS = StateMachine[DishonestyRecord](
+    field="status",
+    moves={
+        "request_review": ({S.DRAFT, S.RETURNED}, S.AWAITING_REVIEW),
+        "send_back": ({S.AWAITING_REVIEW}, S.RETURNED),
+        "submit": ({S.DRAFT, S.AWAITING_REVIEW, S.RETURNED}, S.SUBMITTED),
+        "return": ({S.SUBMITTED}, S.RETURNED),
+        "publish": ({S.SUBMITTED}, S.PUBLISHED),
+        "correct": ({S.PUBLISHED, S.CORRECTED}, S.CORRECTED),
+        "revoke": ({S.PUBLISHED, S.CORRECTED}, S.REVOKED),
+        "expire": ({S.PUBLISHED, S.CORRECTED}, S.EXPIRED),
+        # Only through repair.services.repair_grant, which checks the application.
+        "repair": ({S.PUBLISHED, S.CORRECTED}, S.REPAIRED),
+    },
+    refusal=_refusal,
+)
+
+# The event row each move writes.
+EVENT_KINDS: dict[str, str] = {
+    "request_review": RecordEventKind.REVIEW_REQUESTED,
+    "send_back": RecordEventKind.RETURNED,
+    "submit": RecordEventKind.SUBMITTED,
+    "return": RecordEventKind.RETURNED,
+    "publish": RecordEventKind.PUBLISHED,
+    "correct": RecordEventKind.CORRECTED,
+    "revoke": RecordEventKind.REVOKED,
+    "expire": RecordEventKind.EXPIRED,
+    "repair": RecordEventKind.REPAIRED,
 }
 
 # What a correction may change (a published record keeps its subject, its source and its deciding body).
@@ -214,7 +242,7 @@ def _input_values(data: RecordInput) -> dict[str, Any]:
 
 
 def _with_principal(data: RecordInput) -> list[tuple[CivilServant, str]]:
-    """惩戒到人: the principal responsible person of the subject agency is held liable (003 §四(八))."""
+    """惩戒到人: the principal responsible person of the subject agency is held liable (docs/domain.md §3)."""
     responsible = list(data.responsible)
     if data.subject_person is None and not any(kind == ResponsibilityKind.PRINCIPAL for _p, kind in responsible):
         principal = (
@@ -255,6 +283,35 @@ def _event(
         changes=changes or {},
         actor=actor,
     )
+
+
+def _moved(record: DishonestyRecord, step: Step, *, changes: dict[str, Any] | None = None) -> RecordEvent:
+    """The event row of a move (kernel.transitions.transition's `event`)."""
+    return RecordEvent.objects.create(
+        record=record,
+        kind=EVENT_KINDS[step.action],
+        from_status=step.from_state,
+        to_status=step.to_state,
+        reason=step.reason,
+        changes=changes or {},
+        actor=step.actor,
+        at=step.at,
+    )
+
+
+def _window_values(window: Window) -> dict[str, Any]:
+    return {
+        "disclosure_rule": window.rule,
+        "publicly_disclosed": window.publicly_disclosed,
+        "disclosure_starts_on": window.starts_on,
+        "earliest_repair_on": window.earliest_repair_on,
+        "disclosure_ends_on": window.ends_on,
+    }
+
+
+def _new_version(record: DishonestyRecord) -> dict[str, Any]:
+    """A change the platform must see is a new version of the record."""
+    return {"version": record.version + 1}
 
 
 def _save_responsibilities(record: DishonestyRecord, responsible: list[tuple[CivilServant, str]]) -> None:
@@ -305,17 +362,6 @@ def record_create(*, actor: User, data: RecordInput) -> DishonestyRecord:
 
 def _locked(record: DishonestyRecord) -> DishonestyRecord:
     return DishonestyRecord.objects.select_for_update().get(pk=record.pk)
-
-
-def _check_move(record: DishonestyRecord, action: str) -> str:
-    allowed_from, to_status = TRANSITIONS[action]
-    if record.status not in allowed_from:
-        raise DomainError(
-            _("A %(status)s record cannot be %(action)s.")
-            % {"status": record.get_status_display(), "action": _action_label(action)},
-            code="illegal_transition",
-        )
-    return to_status
 
 
 def _action_label(action: str) -> str:
@@ -395,11 +441,7 @@ def record_request_review(*, actor: User, record: DishonestyRecord) -> Dishonest
     if not may_enter_records_for(actor, record.data_source_agency):
         raise NotAllowed(_("You may not send this record for review."))
     with transaction.atomic():
-        record = _locked(record)
-        from_status = record.status
-        record.status = _check_move(record, "request_review")
-        record.save(update_fields=["status", "updated_at"])
-        _event(record, RecordEventKind.REVIEW_REQUESTED, actor, from_status=from_status)
+        record = transition(record, TRANSITIONS, "request_review", actor=actor, event=_moved)
         _notify_staff(
             users=_reviewers_of(record.data_source_agency),
             subject=_("Record %(number)s waits for your review") % {"number": record.document_number},
@@ -417,11 +459,7 @@ def record_send_back(*, actor: User, record: DishonestyRecord, reason: str) -> D
     if not reason.strip():
         raise DomainError(_("Say why the record is returned."), field="reason")
     with transaction.atomic():
-        record = _locked(record)
-        from_status = record.status
-        record.status = _check_move(record, "send_back")
-        record.save(update_fields=["status", "updated_at"])
-        _event(record, RecordEventKind.RETURNED, actor, from_status=from_status, reason=reason.strip())
+        record = transition(record, TRANSITIONS, "send_back", actor=actor, reason=reason.strip(), event=_moved)
         _notify_staff(
             users=_clerks_of(record),
             subject=_("The reviewer returned record %(number)s to you") % {"number": record.document_number},
@@ -448,13 +486,7 @@ def _person_name(user: User | None) -> str:
 def record_submit(*, actor: User, record: DishonestyRecord) -> DishonestyRecord:
     if not may_submit_records_for(actor, record.data_source_agency):
         raise NotAllowed(_("Only the agency's reviewer may submit its records."))
-    with transaction.atomic():
-        record = _locked(record)
-        from_status = record.status
-        record.status = _check_move(record, "submit")
-        record.save(update_fields=["status", "updated_at"])
-        _event(record, RecordEventKind.SUBMITTED, actor, from_status=from_status)
-    return record
+    return transition(record, TRANSITIONS, "submit", actor=actor, event=_moved)
 
 
 def record_return(*, actor: User, record: DishonestyRecord, reason: str) -> DishonestyRecord:
@@ -464,11 +496,7 @@ def record_return(*, actor: User, record: DishonestyRecord, reason: str) -> Dish
     if not reason.strip():
         raise DomainError(_("Say why the record is returned."), field="reason")
     with transaction.atomic():
-        record = _locked(record)
-        from_status = record.status
-        record.status = _check_move(record, "return")
-        record.save(update_fields=["status", "updated_at"])
-        _event(record, RecordEventKind.RETURNED, actor, from_status=from_status, reason=reason.strip())
+        record = transition(record, TRANSITIONS, "return", actor=actor, reason=reason.strip(), event=_moved)
         _notify_staff(
             users=[*_clerks_of(record), *_reviewers_of(record.data_source_agency)],
             subject=_("The credit office returned record %(number)s") % {"number": record.document_number},
@@ -521,10 +549,8 @@ def record_publish(*, actor: User, record: DishonestyRecord, today: datetime.dat
     if not may_decide_records_about(actor, record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may publish records."))
     today = today or timezone.localdate()
-    with transaction.atomic():
-        record = _locked(record)
-        from_status = record.status
-        to_status = _check_move(record, "publish")
+
+    def published_values(record: DishonestyRecord) -> dict[str, Any]:
         _check_not_submitter(record, actor)
         window = _window(record)
         if window.ends_on < today and window.publicly_disclosed:
@@ -534,16 +560,10 @@ def record_publish(*, actor: User, record: DishonestyRecord, today: datetime.dat
                 code="window_closed",
                 field="decision_date",
             )
-        record.status = to_status
-        record.disclosure_rule = window.rule
-        record.publicly_disclosed = window.publicly_disclosed
-        record.disclosure_starts_on = window.starts_on
-        record.earliest_repair_on = window.earliest_repair_on
-        record.disclosure_ends_on = window.ends_on
-        record.published_at = timezone.now()
-        record.version += 1
-        record.save()
-        _event(record, RecordEventKind.PUBLISHED, actor, from_status=from_status)
+        return {**_window_values(window), "published_at": timezone.now(), **_new_version(record)}
+
+    with transaction.atomic():
+        record = transition(record, TRANSITIONS, "publish", actor=actor, prepare=published_values, event=_moved)
         measures_apply(record=record, actor=actor, today=today)
         platform_change_emit(record=record, change_type=ChangeType.PUBLISHED)
     return record
@@ -560,27 +580,29 @@ def record_correct(*, actor: User, record: DishonestyRecord, changes: dict[str, 
             _("These fields cannot be corrected: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
             field=sorted(unknown)[0],
         )
-    with transaction.atomic():
-        record = _locked(record)
-        from_status = record.status
-        to_status = _check_move(record, "correct")
+    diff: dict[str, list[str]] = {}
+
+    def corrected_values(record: DishonestyRecord) -> dict[str, Any]:
         data = _input_from_record(record)
         for name, value in changes.items():
             setattr(data, name, value)
         record_input_check(data, record_id=record.pk)
-        window = _window(data)
-        diff = _apply_values(record, {name: getattr(data, name) for name in changes})
+        values = {name: getattr(data, name) for name in changes}
+        diff.update(_apply_values(record, values))
         if not diff:
             raise DomainError(_("Nothing was changed."), code="no_change")
-        record.status = to_status
-        record.disclosure_rule = window.rule
-        record.publicly_disclosed = window.publicly_disclosed
-        record.disclosure_starts_on = window.starts_on
-        record.earliest_repair_on = window.earliest_repair_on
-        record.disclosure_ends_on = window.ends_on
-        record.version += 1
-        record.save()
-        _event(record, RecordEventKind.CORRECTED, actor, from_status=from_status, reason=reason.strip(), changes=diff)
+        return {**values, **_window_values(_window(data)), **_new_version(record)}
+
+    with transaction.atomic():
+        record = transition(
+            record,
+            TRANSITIONS,
+            "correct",
+            actor=actor,
+            reason=reason.strip(),
+            prepare=corrected_values,
+            event=lambda record, step: _moved(record, step, changes=diff),
+        )
         platform_change_emit(record=record, change_type=ChangeType.CORRECTED)
     return record
 
@@ -593,17 +615,11 @@ def _input_from_record(record: DishonestyRecord) -> RecordInput:
 def _take_out_of_force(*, actor: User, record: DishonestyRecord, action: str, reason: str) -> DishonestyRecord:
     """Revocation and repair: the record leaves public disclosure at once, its open measures are lifted, and the
     platform is told — one transaction."""
-    event_kind, change_type = {
-        "revoke": (RecordEventKind.REVOKED, ChangeType.REVOKED),
-        "repair": (RecordEventKind.REPAIRED, ChangeType.REPAIRED),
-    }[action]
+    change_type = {"revoke": ChangeType.REVOKED, "repair": ChangeType.REPAIRED}[action]
     with transaction.atomic():
-        record = _locked(record)
-        from_status = record.status
-        record.status = _check_move(record, action)
-        record.version += 1
-        record.save(update_fields=["status", "version", "updated_at"])
-        _event(record, event_kind, actor, from_status=from_status, reason=reason.strip())
+        record = transition(
+            record, TRANSITIONS, action, actor=actor, reason=reason.strip(), prepare=_new_version, event=_moved
+        )
         measures_close(record=record, actor=actor, to_state=MeasureState.LIFTED, reason=reason.strip())
         platform_change_emit(record=record, change_type=change_type)
     return record
@@ -627,8 +643,12 @@ def record_repair(*, actor: User, record: DishonestyRecord, reason: str) -> Dish
 
 def records_expire_due(*, on: datetime.date | None = None, batch_size: int = 500) -> int:
     """Expires every record in force whose window's last day is before `on` (shown on that day, gone the day after).
-    Safe to run twice, in parallel, or after downtime (it catches up); each record moves in its own short
-    transaction."""
+    Safe to run twice, in parallel, or after downtime (it catches up); each batch of records moves in its own short
+    transaction.
+
+    Each record moves through TRANSITIONS like any other (its event row, its measures completed, the platform told).
+    A batch is locked with one query and its rows are not read again one by one: a move adds only its savepoint to
+    what expiring a record writes anyway."""
     on = on or timezone.localdate()
     expired = 0
     while True:
@@ -639,16 +659,15 @@ def records_expire_due(*, on: datetime.date | None = None, batch_size: int = 500
                 .order_by("pk")[:batch_size]
             )
             for record in batch:
-                from_status = record.status
-                record.status = RecordStatus.EXPIRED
-                record.version += 1
-                record.save(update_fields=["status", "version", "updated_at"])
-                _event(
+                transition(
                     record,
-                    RecordEventKind.EXPIRED,
-                    None,
-                    from_status=from_status,
+                    TRANSITIONS,
+                    "expire",
+                    actor=None,
                     reason=_("Disclosure period ended on %(date)s.") % {"date": record.disclosure_ends_on.isoformat()},
+                    prepare=_new_version,
+                    event=_moved,
+                    locked=True,  # the batch's rows, locked by the query above
                 )
                 measures_close(record=record, actor=None, to_state=MeasureState.COMPLETED, reason="")
                 platform_change_emit(record=record, change_type=ChangeType.EXPIRED)

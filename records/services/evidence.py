@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scope import may_decide_records_about, may_enter_records_for
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from records.models import DishonestyRecord, EvidenceFile
 
 # 20 MB unless settings.RECORD_EVIDENCE_MAX_BYTES says otherwise: a scanned judgment runs to a few MB.

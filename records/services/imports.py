@@ -1,4 +1,4 @@
-"""Excel import and export of dishonesty records (issue 3, "Excel in and out").
+"""Excel import and export of dishonesty records.
 
 An upload is checked at once (permission, then the file: type, size, zip bomb, macros, row count) and stored; a
 background job then checks every row and writes nothing unless all are valid, and then all of them in one
@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scope import may_enter_records_for
-from records.errors import DomainError, NotAllowed
+from config.queueing import queue_now
+from kernel.errors import DomainError, NotAllowed
 from records.excel.columns import DATA_SHEET
 from records.excel.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, export_csv, export_row, export_xlsx
 from records.excel.reader import PackageLimits, UnreadableWorkbook, XlsxReader, check_package
@@ -114,7 +115,6 @@ def import_job_create(*, actor: User, agency: Agency, upload: Any) -> ImportJob:
 def _queue(job_id: int, *, in_process: bool = False) -> None:
     """Queues the job's task. An upload whose task the broker will not take runs in a thread of the web process
     instead (the clerk is watching its progress); the sweeper only queues again."""
-    from config.queueing import queue_now
     from records.tasks import run_import_job
 
     queue_now(run_import_job, job_id, in_process=in_process)

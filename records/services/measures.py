@@ -1,6 +1,7 @@
-"""Applying punishment measures when a record is published, and moving them through their states (DOMAIN §4)."""
+"""Applying punishment measures when a record is published, and moving them through their states (docs/domain.md §5)."""
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -9,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scope import may_decide_records_about, may_enter_records_for
+from kernel.errors import DomainError, NotAllowed
+from kernel.transitions import Move, StateMachine, Step, transition
 from records.disclosure import add_months
-from records.errors import DomainError, NotAllowed
 from records.models import (
     AppliedMeasure,
     DishonestyRecord,
@@ -25,12 +27,27 @@ from records.models import (
 from subjects.models import Agency, CivilServant
 from workcalendar.workdays import working_day_deadline
 
-MEASURE_MOVES: dict[str, frozenset[str]] = {
-    MeasureState.ACTIVE: frozenset({MeasureState.SUSPENDED, MeasureState.LIFTED, MeasureState.COMPLETED}),
-    MeasureState.SUSPENDED: frozenset({MeasureState.ACTIVE, MeasureState.LIFTED, MeasureState.COMPLETED}),
-    MeasureState.LIFTED: frozenset(),
-    MeasureState.COMPLETED: frozenset(),
-}
+M = MeasureState
+
+
+def _refusal(measure: AppliedMeasure, move: Move) -> str:
+    return _("A %(state)s measure cannot become %(to)s.") % {
+        "state": measure.get_state_display(),
+        "to": MeasureState(move.target).label,
+    }
+
+
+# Lifted and completed are final.
+MEASURE_MOVES = StateMachine[AppliedMeasure](
+    field="state",
+    moves={
+        "suspend": ({M.ACTIVE}, M.SUSPENDED),
+        "resume": ({M.SUSPENDED}, M.ACTIVE),
+        "lift": ({M.ACTIVE, M.SUSPENDED}, M.LIFTED),
+        "complete": ({M.ACTIVE, M.SUSPENDED}, M.COMPLETED),
+    },
+    refusal=_refusal,
+)
 
 
 def _rules_for(record: DishonestyRecord) -> QuerySet[MeasureRule]:
@@ -84,20 +101,45 @@ def measures_apply(*, record: DishonestyRecord, actor: User, today: datetime.dat
     return applied
 
 
-def measure_move(measure: AppliedMeasure, to_state: str, actor: User | None, reason: str) -> None:
-    """One state change of a locked measure, with its event; callers check who may (inside their transaction)."""
-    if to_state not in MEASURE_MOVES[measure.state]:
-        raise DomainError(
-            _("A %(state)s measure cannot become %(to)s.")
-            % {"state": measure.get_state_display(), "to": MeasureState(to_state).label},
-            code="illegal_transition",
-        )
-    from_state = measure.state
-    measure.state = to_state
-    measure.state_reason = reason
-    measure.save(update_fields=["state", "state_reason"])
-    MeasureEvent.objects.create(measure=measure, from_state=from_state, to_state=to_state, reason=reason, actor=actor)
+def _moved(measure: AppliedMeasure, step: Step) -> MeasureEvent:
+    """The event row of a move (kernel.transitions.transition's `event`)."""
+    return MeasureEvent.objects.create(
+        measure=measure,
+        from_state=step.from_state,
+        to_state=step.to_state,
+        reason=step.reason,
+        actor=step.actor,
+        at=step.at,
+    )
+
+
+def _move(
+    measure: AppliedMeasure,
+    action: str,
+    *,
+    actor: User | None,
+    reason: str,
+    locked: bool,
+    fields: dict[str, Any] | None = None,
+) -> AppliedMeasure:
+    measure = transition(
+        measure,
+        MEASURE_MOVES,
+        action,
+        actor=actor,
+        reason=reason,
+        fields={"state_reason": reason, **(fields or {})},
+        event=_moved,
+        locked=locked,
+    )
     record_touch(measure.record_id)
+    return measure
+
+
+def measure_move(measure: AppliedMeasure, to_state: str, actor: User | None, reason: str) -> None:
+    """One state change of a measure its caller read with select_for_update, with its event; callers check who may
+    (inside their transaction)."""
+    _move(measure, MEASURE_MOVES.action_to(to_state), actor=actor, reason=reason, locked=True)
 
 
 def record_touch(record_id: int) -> None:
@@ -123,8 +165,35 @@ def measure_set_state(*, actor: User, measure: AppliedMeasure, to_state: str, re
     if not reason.strip():
         raise DomainError(_("Give the reason."), field="reason")
     with transaction.atomic():
+        return _move(measure, MEASURE_MOVES.action_to(to_state), actor=actor, reason=reason.strip(), locked=False)
+
+
+def measure_mark_wrongful(*, actor: User, measure: AppliedMeasure, reason: str) -> AppliedMeasure:
+    """An upheld objection found that the measure should never have applied: it is marked wrongful, so the subject's
+    reputation is restored. One still in force is lifted as wrongful in the same move; one already over keeps its
+    state, with an event row saying why it changed. Marking it again changes nothing."""
+    if not may_decide_records_about(actor, measure.record.subject_agency):
+        raise NotAllowed(_("Only the credit office of the region may change measures."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason."), field="reason")
+    reason = reason.strip()
+    with transaction.atomic():
         measure = AppliedMeasure.objects.select_for_update().get(pk=measure.pk)
-        measure_move(measure, to_state, actor, reason.strip())
+        if measure.wrongful:
+            return measure
+        if MEASURE_MOVES.allows(measure.state, "lift"):
+            return _move(measure, "lift", actor=actor, reason=reason, locked=True, fields={"wrongful": True})
+        # Not a move of the state: the flag is saved (a history row) and the timeline says why.
+        measure.wrongful = True
+        measure.save(update_fields=["wrongful"])
+        MeasureEvent.objects.create(
+            measure=measure,
+            from_state=measure.state,
+            to_state=measure.state,
+            reason=_("Applied wrongfully: %(reason)s") % {"reason": reason},
+            actor=actor,
+        )
+        record_touch(measure.record_id)
     return measure
 
 

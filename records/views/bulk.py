@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
+from kernel.errors import DomainError
 from records import services
-from records.errors import DomainError
 from records.forms import BulkActionForm
 from records.models import DishonestyRecord
 from records.views.dishonesty import _may_press, _status_allows, bulk_actions_for, listed_records, record_move

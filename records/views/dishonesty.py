@@ -38,8 +38,8 @@ from accounts.scope import (
     may_submit_records_for,
     record_q,
 )
+from kernel.errors import DomainError, NotAllowed
 from records import services
-from records.errors import DomainError, NotAllowed
 from records.filters import RecordFilter
 from records.forms import (
     CorrectionForm,
@@ -78,8 +78,8 @@ from subjects.models import Agency, CivilServant
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
-# A city office may see a million rows: the list counts at most this many (COUNT(*) over 1M rows took 0.2 s,
-# STACK-NOTES) and says "more than" beyond it; narrower filters reach the rest.
+# A city office may see a million rows: the list counts at most this many (COUNT(*) over 1M rows took 0.2 s)
+# and says "more than" beyond it; narrower filters reach the rest.
 COUNT_CAP = 10_000
 HISTORY_LIMIT = 50
 SORTABLE = ("subject_name", "severity", "decision_date", "published_at", "updated_at")
@@ -125,7 +125,7 @@ def _status_allows(record: DishonestyRecord, action: str) -> bool:
         return record.is_editable
     if action == "attach_evidence":
         return True
-    return record.status in TRANSITIONS[action][0]
+    return TRANSITIONS.allows(record.status, action)
 
 
 def record_actions(user: User, record: DishonestyRecord) -> list[str]:
@@ -363,7 +363,7 @@ def _measures(record: DishonestyRecord, user: User, today: datetime.date) -> lis
             [
                 (state, MeasureState(state).label)
                 for state in MeasureState.values
-                if state in MEASURE_MOVES[measure.state]
+                if state in MEASURE_MOVES.targets_from(measure.state)
             ]
             if decides
             else []
@@ -710,7 +710,7 @@ def _record_form_errors(form: RecordForm, formset: Any, exc: DomainError) -> Non
 def _may_request_review(user: User, record: DishonestyRecord | None) -> bool:
     """The clerk's form offers "save and send for review" (a reviewer submits from the record page instead)."""
     agency = record.data_source_agency if record is not None else getattr(user, "agency", None)
-    if agency is None or (record is not None and record.status not in TRANSITIONS["request_review"][0]):
+    if agency is None or (record is not None and not TRANSITIONS.allows(record.status, "request_review")):
         return False
     return may_enter_records_for(user, agency) and not may_submit_records_for(user, agency)
 

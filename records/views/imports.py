@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
+from kernel.errors import DomainError, NotAllowed
 from records import services
-from records.errors import DomainError, NotAllowed
 from records.excel import build_template
 from records.excel.export import XLSX_CONTENT_TYPE
 from records.forms import ImportUploadForm

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import os
 import uuid
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
@@ -11,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from records.errors import DomainError
+from kernel.errors import DomainError
+from kernel.transitions import Step
 from records.models import DishonestyRecord
-from repair.models import CaseAttachment, CaseEvent, Complaint, Objection, RepairApplication
+from records.services.evidence import evidence_check
+from repair.models import CaseAttachment, CaseEvent, Complaint, FiledCase, Objection, RepairApplication
 from subjects.models import Agency
 from workcalendar.workdays import Deadline, working_day_deadline
 
@@ -25,9 +28,9 @@ def due_after(working_days: int, today: datetime.date | None = None) -> Deadline
     return working_day_deadline(today or timezone.localdate(), working_days)
 
 
-def stage_deadline_set(case: Case, deadline: Deadline | None) -> list[str]:
-    """The current stage's deadline (None when the case waits for nobody); returns the fields to save."""
-    return case.STAGE_DEADLINE.assign(case, deadline)
+def stage_deadline(deadline: Deadline | None) -> dict[str, Any]:
+    """The current stage's deadline (None when the case waits for nobody), as the values to save."""
+    return FiledCase.STAGE_DEADLINE.values(deadline)
 
 
 def case_event(case: Case, *, from_status: str, actor: User | None, reason: str = "") -> CaseEvent:
@@ -35,6 +38,11 @@ def case_event(case: Case, *, from_status: str, actor: User | None, reason: str 
     return CaseEvent.objects.create(
         **{key: case}, from_status=from_status, to_status=case.status, reason=reason, actor=actor
     )
+
+
+def case_moved(case: Case, step: Step) -> CaseEvent:
+    """The event row of a case's move (kernel.transitions.transition's `event`)."""
+    return case_event(case, from_status=step.from_state, actor=step.actor, reason=step.reason)
 
 
 def check_filer(*, name: str, contact: str, statement: str, commitment_signed: bool) -> None:
@@ -53,7 +61,6 @@ def attach_files(case: Case, files: list[UploadedFile]) -> list[CaseAttachment]:
     before any is stored, so a bad third file leaves no first two behind."""
     if not files:
         return []
-    from records.services.evidence import evidence_check
 
     key = {Objection: "objection", Complaint: "complaint", RepairApplication: "repair"}[type(case)]
     checked = []

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.scope import may_manage_agencies_under
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
+from kernel.transitions import Move, StateMachine, transition
 from records.models import DishonestyRecord
 from repair.models import Complaint, ComplaintStatus, Objection
 from repair.notices import notify
@@ -18,20 +19,33 @@ from repair.services.common import (
     attach_files,
     case_event,
     case_link,
+    case_moved,
     check_filer,
     due_after,
     handling_agency_for,
-    stage_deadline_set,
+    stage_deadline,
 )
 from workcalendar.deadlines import due_text
 
 S = ComplaintStatus
-MOVES: dict[str, tuple[frozenset[str], str]] = {
-    "accept": (frozenset({S.FILED}), S.HANDLING),
-    "not_accept": (frozenset({S.FILED}), S.NOT_ACCEPTED),
-    "resolve": (frozenset({S.HANDLING}), S.RESOLVED),
-    "dismiss": (frozenset({S.HANDLING}), S.DISMISSED),
-}
+
+
+def _refusal(complaint: Complaint, move: Move) -> str:
+    return _("This complaint is %(status)s; that step is not possible now.") % {
+        "status": complaint.get_status_display()
+    }
+
+
+MOVES = StateMachine[Complaint](
+    field="status",
+    moves={
+        "accept": ({S.FILED}, S.HANDLING),
+        "not_accept": ({S.FILED}, S.NOT_ACCEPTED),
+        "resolve": ({S.HANDLING}, S.RESOLVED),
+        "dismiss": ({S.HANDLING}, S.DISMISSED),
+    },
+    refusal=_refusal,
+)
 
 
 def complaint_file(
@@ -90,25 +104,21 @@ def _step(*, actor: User, complaint: Complaint, action: str, reason: str = "") -
         raise NotAllowed(_("Only the credit office the complaint was routed to handles it."))
     if action != "accept" and not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")
+    if action == "accept":
+        fields = stage_deadline(due_after(settings.COMPLAINT_HANDLE_WORKING_DAYS))
+    else:
+        fields = {**stage_deadline(None), "closed_at": timezone.now(), "decision_reason": reason.strip()}
     with transaction.atomic():
-        complaint = Complaint.objects.select_for_update().select_related("record").get(pk=complaint.pk)
-        allowed, to_status = MOVES[action]
-        if complaint.status not in allowed:
-            raise DomainError(
-                _("This complaint is %(status)s; that step is not possible now.")
-                % {"status": complaint.get_status_display()},
-                code="illegal_transition",
-            )
-        from_status = complaint.status
-        complaint.status = to_status
-        if action == "accept":
-            deadline_fields = stage_deadline_set(complaint, due_after(settings.COMPLAINT_HANDLE_WORKING_DAYS))
-        else:
-            deadline_fields = stage_deadline_set(complaint, None)
-            complaint.closed_at = timezone.now()
-            complaint.decision_reason = reason.strip()
-        complaint.save(update_fields=["status", *deadline_fields, "closed_at", "decision_reason"])
-        case_event(complaint, from_status=from_status, actor=actor, reason=reason.strip())
+        complaint = transition(
+            complaint,
+            MOVES,
+            action,
+            actor=actor,
+            reason=reason.strip(),
+            fields=fields,
+            event=case_moved,
+            queryset=Complaint.objects.select_related("record"),
+        )
         # Each reader in their own words: the agency about the complaint on its record, the filer about theirs.
         status_label = complaint.get_status_display()
         notify(

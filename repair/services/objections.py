@@ -1,4 +1,4 @@
-"""Objections (异议), DOMAIN §5, seeds 000 §(七), 003 §四(九):
+"""Objections (异议), docs/domain.md §5:
 
     filed ─accept→ checking ─send for verification→ verifying ─uphold (correct | revoke)→ upheld
       └─not accept→ not_accepted        └────────────────────────┴─reject→ rejected
@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scope import may_decide_records_about
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
+from kernel.transitions import Move, StateMachine, transition
 from records.models import AppliedMeasure, DishonestyRecord, MeasureState
-from records.services import record_correct, record_revoke
+from records.services import measure_mark_wrongful, record_correct, record_revoke
 from records.services.measures import measure_move
 from records.services.platform import record_objection_flag
 from repair.models import (
@@ -36,21 +37,34 @@ from repair.services.common import (
     attach_files,
     case_event,
     case_link,
+    case_moved,
     check_filer,
     due_after,
     record_agencies,
-    stage_deadline_set,
+    stage_deadline,
 )
 from workcalendar.deadlines import due_text
 
 S = ObjectionStatus
-MOVES: dict[str, tuple[frozenset[str], str]] = {
-    "accept": (frozenset({S.FILED}), S.CHECKING),
-    "not_accept": (frozenset({S.FILED}), S.NOT_ACCEPTED),
-    "verify": (frozenset({S.CHECKING}), S.VERIFYING),
-    "uphold": (frozenset({S.CHECKING, S.VERIFYING}), S.UPHELD),
-    "reject": (frozenset({S.CHECKING, S.VERIFYING}), S.REJECTED),
-}
+
+
+def _refusal(objection: Objection, move: Move) -> str:
+    return _("This objection is %(status)s; that step is not possible now.") % {
+        "status": objection.get_status_display()
+    }
+
+
+MOVES = StateMachine[Objection](
+    field="status",
+    moves={
+        "accept": ({S.FILED}, S.CHECKING),
+        "not_accept": ({S.FILED}, S.NOT_ACCEPTED),
+        "verify": ({S.CHECKING}, S.VERIFYING),
+        "uphold": ({S.CHECKING, S.VERIFYING}, S.UPHELD),
+        "reject": ({S.CHECKING, S.VERIFYING}, S.REJECTED),
+    },
+    refusal=_refusal,
+)
 
 
 def objection_file(
@@ -106,21 +120,22 @@ def objection_file(
     return objection, code
 
 
-def _locked(objection: Objection) -> Objection:
-    return Objection.objects.select_for_update().select_related("record").get(pk=objection.pk)
+def _move(objection: Objection, action: str, *, actor: User, reason: str = "", **fields: Any) -> Objection:
+    return transition(
+        objection,
+        MOVES,
+        action,
+        actor=actor,
+        reason=reason,
+        fields=fields,
+        event=case_moved,
+        queryset=Objection.objects.select_related("record"),
+    )
 
 
-def _move(objection: Objection, action: str, actor: User, reason: str = "") -> str:
-    allowed, to_status = MOVES[action]
-    if objection.status not in allowed:
-        raise DomainError(
-            _("This objection is %(status)s; that step is not possible now.")
-            % {"status": objection.get_status_display()},
-            code="illegal_transition",
-        )
-    from_status = objection.status
-    objection.status = to_status
-    return from_status
+def _closing(reason: str) -> dict[str, Any]:
+    """What a decision saves besides the status: its reasons, no more deadline, the time it closed."""
+    return {"decision_reason": reason, **stage_deadline(None), "closed_at": timezone.now()}
 
 
 def _check_actor(actor: User, objection: Objection) -> None:
@@ -160,12 +175,10 @@ def _number(objection: Objection) -> dict[str, str]:
 def objection_accept(*, actor: User, objection: Objection) -> Objection:
     _check_actor(actor, objection)
     with transaction.atomic():
-        objection = _locked(objection)
-        from_status = _move(objection, "accept", actor)
-        deadline_fields = stage_deadline_set(objection, due_after(settings.OBJECTION_CHECK_WORKING_DAYS))
-        objection.save(update_fields=["status", *deadline_fields])
-        case_event(objection, from_status=from_status, actor=actor)
-        # While the objection is verified, joint punishment measures are suspended (DOMAIN §5).
+        objection = _move(
+            objection, "accept", actor=actor, **stage_deadline(due_after(settings.OBJECTION_CHECK_WORKING_DAYS))
+        )
+        # While the objection is verified, joint punishment measures are suspended (docs/domain.md §5).
         _set_measures(
             objection.record,
             from_state=MeasureState.ACTIVE,
@@ -189,13 +202,7 @@ def objection_not_accept(*, actor: User, objection: Objection, reason: str) -> O
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")
     with transaction.atomic():
-        objection = _locked(objection)
-        from_status = _move(objection, "not_accept", actor)
-        objection.decision_reason = reason.strip()
-        deadline_fields = stage_deadline_set(objection, None)
-        objection.closed_at = timezone.now()
-        objection.save(update_fields=["status", "decision_reason", *deadline_fields, "closed_at"])
-        case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
+        objection = _move(objection, "not_accept", actor=actor, reason=reason.strip(), **_closing(reason.strip()))
         _notify(
             objection,
             staff_subject=_("Objection to record %(number)s not accepted") % _number(objection),
@@ -209,11 +216,9 @@ def objection_send_for_verification(*, actor: User, objection: Objection) -> Obj
     """The data-providing unit verifies within OBJECTION_VERIFY_WORKING_DAYS."""
     _check_actor(actor, objection)
     with transaction.atomic():
-        objection = _locked(objection)
-        from_status = _move(objection, "verify", actor)
-        deadline_fields = stage_deadline_set(objection, due_after(settings.OBJECTION_VERIFY_WORKING_DAYS))
-        objection.save(update_fields=["status", *deadline_fields])
-        case_event(objection, from_status=from_status, actor=actor)
+        objection = _move(
+            objection, "verify", actor=actor, **stage_deadline(due_after(settings.OBJECTION_VERIFY_WORKING_DAYS))
+        )
         notify(
             link=case_link(objection),
             subject=_("Verify the record %(number)s under objection") % {"number": objection.record.document_number},
@@ -243,23 +248,25 @@ def objection_uphold(
     if outcome == ObjectionOutcome.CORRECTED and not changes:
         raise DomainError(_("Give the corrected values."), field="changes")
     with transaction.atomic():
-        objection = _locked(objection)
+        objection = _move(
+            objection, "uphold", actor=actor, reason=reason.strip(), outcome=outcome, **_closing(reason.strip())
+        )
         record = objection.record
-        from_status = _move(objection, "uphold", actor)
         others_open = _others_under_objection(objection)
         # The correction or revocation below is the version that tells the platform the objection is decided: the
         # flag is stored first so its payload carries it (still under objection if another one is open).
         record_objection_flag(record=record, under_objection=others_open, announce=False)
-        wrongful_ids = {m.pk for m in wrongful_measures or []}
+        wrongful = AppliedMeasure.objects.filter(record=record).select_related("record__subject_agency").order_by("pk")
         if outcome == ObjectionOutcome.REVOKED:
-            wrongful_ids = set(AppliedMeasure.objects.filter(record=record).values_list("pk", flat=True))
             record_revoke(actor=actor, record=record, reason=reason)
+            # Reputation restored: every measure should never have applied (the revocation has lifted those open).
+            for measure in wrongful:
+                measure_mark_wrongful(actor=actor, measure=measure, reason=reason)
         else:
             record_correct(actor=actor, record=record, changes=changes or {}, reason=reason)
-            for measure in AppliedMeasure.objects.select_for_update().filter(
-                record=record, pk__in=wrongful_ids, state__in=[MeasureState.ACTIVE, MeasureState.SUSPENDED]
-            ):
-                measure_move(measure, MeasureState.LIFTED, actor, reason)
+            # Reputation restored: the measures found wrongful are lifted and marked so; the others resume.
+            for measure in wrongful.filter(pk__in=[m.pk for m in wrongful_measures or []]):
+                measure_mark_wrongful(actor=actor, measure=measure, reason=reason)
             if not others_open:
                 _set_measures(
                     record,
@@ -268,14 +275,6 @@ def objection_uphold(
                     actor=actor,
                     reason=_("Resumed: the objection was decided."),
                 )
-        # Reputation restored: measures that should never have applied are marked so (shown to the public).
-        AppliedMeasure.objects.filter(record=record, pk__in=wrongful_ids).update(wrongful=True)
-        objection.outcome = outcome
-        objection.decision_reason = reason.strip()
-        deadline_fields = stage_deadline_set(objection, None)
-        objection.closed_at = timezone.now()
-        objection.save(update_fields=["status", "outcome", "decision_reason", *deadline_fields, "closed_at"])
-        case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
         staff_subject = (
             _("Objection to record %(number)s upheld: the record was revoked")
             if outcome == ObjectionOutcome.REVOKED
@@ -292,13 +291,7 @@ def objection_reject(*, actor: User, objection: Objection, reason: str) -> Objec
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")
     with transaction.atomic():
-        objection = _locked(objection)
-        from_status = _move(objection, "reject", actor)
-        objection.decision_reason = reason.strip()
-        deadline_fields = stage_deadline_set(objection, None)
-        objection.closed_at = timezone.now()
-        objection.save(update_fields=["status", "decision_reason", *deadline_fields, "closed_at"])
-        case_event(objection, from_status=from_status, actor=actor, reason=reason.strip())
+        objection = _move(objection, "reject", actor=actor, reason=reason.strip(), **_closing(reason.strip()))
         others_open = _others_under_objection(objection)
         if not others_open:
             _set_measures(

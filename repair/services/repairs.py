@@ -1,4 +1,4 @@
-"""Credit repair (信用修复), DOMAIN §5, 002 §三(二)3-4:
+"""Credit repair (信用修复), docs/domain.md §5:
 
     filed ─accept (3 working days)→ accepted ─grant→ granted   (the record leaves disclosure at once)
       └─not accept→ not_accepted        ├─refuse→ refused
@@ -9,6 +9,7 @@ per-record button that turns on after the minimum period.
 """
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scope import may_decide_records_about
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
+from kernel.transitions import Move, StateMachine, transition
 from records.models import AppliedMeasure, DishonestyRecord, MeasureState, MeasureTarget
 from records.services import measure_set_state, record_repair
 from repair.models import Mitigation, MitigationKind, RepairApplication, RepairStatus
@@ -28,23 +30,36 @@ from repair.services.common import (
     attach_files,
     case_event,
     case_link,
+    case_moved,
     check_filer,
     due_after,
     record_agencies,
-    stage_deadline_set,
+    stage_deadline,
 )
 from workcalendar.deadlines import due_text
 from workcalendar.workdays import Deadline
 
 S = RepairStatus
-MOVES: dict[str, tuple[frozenset[str], str]] = {
-    "accept": (frozenset({S.FILED}), S.ACCEPTED),
-    "not_accept": (frozenset({S.FILED}), S.NOT_ACCEPTED),
-    "request_material": (frozenset({S.ACCEPTED}), S.MATERIAL_REQUESTED),
-    "supply_material": (frozenset({S.MATERIAL_REQUESTED}), S.ACCEPTED),
-    "grant": (frozenset({S.ACCEPTED}), S.GRANTED),
-    "refuse": (frozenset({S.ACCEPTED, S.MATERIAL_REQUESTED}), S.REFUSED),
-}
+
+
+def _refusal(application: RepairApplication, move: Move) -> str:
+    return _("This application is %(status)s; that step is not possible now.") % {
+        "status": application.get_status_display()
+    }
+
+
+MOVES = StateMachine[RepairApplication](
+    field="status",
+    moves={
+        "accept": ({S.FILED}, S.ACCEPTED),
+        "not_accept": ({S.FILED}, S.NOT_ACCEPTED),
+        "request_material": ({S.ACCEPTED}, S.MATERIAL_REQUESTED),
+        "supply_material": ({S.MATERIAL_REQUESTED}, S.ACCEPTED),
+        "grant": ({S.ACCEPTED}, S.GRANTED),
+        "refuse": ({S.ACCEPTED, S.MATERIAL_REQUESTED}, S.REFUSED),
+    },
+    refusal=_refusal,
+)
 
 
 def repair_apply(
@@ -116,25 +131,29 @@ def _check_actor(actor: User, application: RepairApplication) -> None:
 
 
 def _advance(
-    application: RepairApplication, action: str, actor: User | None, *, reason: str = "", due: Deadline | None = None
+    application: RepairApplication,
+    action: str,
+    actor: User | None,
+    *,
+    reason: str = "",
+    due: Deadline | None = None,
+    fields: dict[str, Any] | None = None,
 ) -> RepairApplication:
-    allowed, to_status = MOVES[action]
-    if application.status not in allowed:
-        raise DomainError(
-            _("This application is %(status)s; that step is not possible now.")
-            % {"status": application.get_status_display()},
-            code="illegal_transition",
-        )
-    from_status = application.status
-    application.status = to_status
-    stage_deadline_set(application, due)
-    if to_status in (S.GRANTED, S.REFUSED, S.NOT_ACCEPTED):
-        application.closed_at = timezone.now()
-        application.decision_reason = reason.strip()
-        application.decided_by = actor
-        application.decided_at = application.closed_at
-    application.save()
-    case_event(application, from_status=from_status, actor=actor, reason=reason.strip())
+    """One step of the application with its notices; call inside a transaction (the notices commit with the step)."""
+    values = {**stage_deadline(due), **(fields or {})}
+    if MOVES.move(action).target in (S.GRANTED, S.REFUSED, S.NOT_ACCEPTED):
+        decided_at = timezone.now()
+        values.update(closed_at=decided_at, decision_reason=reason.strip(), decided_by=actor, decided_at=decided_at)
+    application = transition(
+        application,
+        MOVES,
+        action,
+        actor=actor,
+        reason=reason.strip(),
+        fields=values,
+        event=case_moved,
+        queryset=RepairApplication.objects.select_related("record"),
+    )
     # Each reader in their own words: staff about the repair of their record, the filer about their application.
     status_label = application.get_status_display()
     notify(
@@ -159,7 +178,6 @@ def _locked(application: RepairApplication) -> RepairApplication:
 def repair_accept(*, actor: User, application: RepairApplication) -> RepairApplication:
     _check_actor(actor, application)
     with transaction.atomic():
-        application = _locked(application)
         return _advance(application, "accept", actor, due=due_after(settings.REPAIR_DECIDE_WORKING_DAYS))
 
 
@@ -168,7 +186,7 @@ def repair_not_accept(*, actor: User, application: RepairApplication, reason: st
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")
     with transaction.atomic():
-        return _advance(_locked(application), "not_accept", actor, reason=reason)
+        return _advance(application, "not_accept", actor, reason=reason)
 
 
 def repair_request_material(*, actor: User, application: RepairApplication, request: str) -> RepairApplication:
@@ -177,14 +195,16 @@ def repair_request_material(*, actor: User, application: RepairApplication, requ
     if not request.strip():
         raise DomainError(_("Say what material is missing."), field="request")
     with transaction.atomic():
-        application = _locked(application)
-        if application.material_requested_at is not None:
+        # Read under the lock before the move: "only once" is said even while the first request is pending.
+        if _locked(application).material_requested_at is not None:
             raise DomainError(_("Missing material can be requested only once."), code="already_requested")
         due = due_after(settings.REPAIR_MATERIAL_WORKING_DAYS)
-        application.material_requested_at = timezone.now()
-        application.material_request = request.strip()
-        RepairApplication.MATERIAL_DEADLINE.assign(application, due)
-        return _advance(application, "request_material", actor, reason=request, due=due)
+        material = {
+            "material_requested_at": timezone.now(),
+            "material_request": request.strip(),
+            **RepairApplication.MATERIAL_DEADLINE.values(due),
+        }
+        return _advance(application, "request_material", actor, reason=request, due=due, fields=material)
 
 
 def repair_supply_material(
@@ -198,10 +218,14 @@ def repair_supply_material(
         if application.material_due_on and timezone.localdate() > application.material_due_on:
             raise DomainError(_("The deadline for the material has passed."), code="too_late")
         attach_files(application, attachments or [])
-        if statement.strip():
-            application.statement = f"{application.statement}\n\n{statement.strip()}"
+        supplied = {"statement": f"{application.statement}\n\n{statement.strip()}"} if statement.strip() else {}
         return _advance(
-            application, "supply_material", None, reason=statement, due=due_after(settings.REPAIR_DECIDE_WORKING_DAYS)
+            application,
+            "supply_material",
+            None,
+            reason=statement,
+            due=due_after(settings.REPAIR_DECIDE_WORKING_DAYS),
+            fields=supplied,
         )
 
 
@@ -212,11 +236,10 @@ def repair_grant(*, actor: User, application: RepairApplication, reason: str) ->
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")
     with transaction.atomic():
-        application = _locked(application)
-        _advance(application, "grant", actor, reason=reason)
+        application = _advance(
+            application, "grant", actor, reason=reason, fields={"verification_code": new_verification_code()}
+        )
         record_repair(actor=actor, record=application.record, reason=reason)
-        application.verification_code = new_verification_code()
-        application.save(update_fields=["verification_code"])
     return application
 
 
@@ -225,12 +248,12 @@ def repair_refuse(*, actor: User, application: RepairApplication, reason: str) -
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")
     with transaction.atomic():
-        return _advance(_locked(application), "refuse", actor, reason=reason)
+        return _advance(application, "refuse", actor, reason=reason)
 
 
 def mitigation_grant(*, actor: User, measure: AppliedMeasure, kind: str, reason: str) -> Mitigation:
-    """主动自新 (000 §(七)): a civil servant who recovered the loss or stopped the harm is spared a personal measure —
-    exempted (the measure is lifted) or mitigated (it stays, recorded as mitigated)."""
+    """主动自新 (docs/domain.md §5): a civil servant who recovered the loss or stopped the harm is spared a personal
+    measure — exempted (the measure is lifted) or mitigated (it stays, recorded as mitigated)."""
     if not may_decide_records_about(actor, measure.record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region approves mitigation."))
     if kind not in MitigationKind.values:

@@ -14,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.models import DishonestyRecord
 from repair import services
 from repair.forms import ComplaintForm, FilerForm, ObjectionForm, RepairForm

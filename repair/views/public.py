@@ -1,4 +1,4 @@
-"""The public pages of the subject's rights (DOMAIN §5): file an objection, a complaint or a credit-repair
+"""The public pages of the subject's rights (docs/domain.md §5): file an objection, a complaint or a credit-repair
 application about a disclosed record, follow it with the query code, print and verify a repair decision.
 
 No account. Every page is private and never stored by a cache (these pages carry a CSRF token, and some a query
@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.context_processors import site_name
-from records.errors import DomainError
+from kernel.errors import DomainError
 from records.models import DishonestyRecord
 from repair import services
 from repair.forms import SupplyMaterialForm, TrackForm

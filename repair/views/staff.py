@@ -33,7 +33,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthenticatedRequest
 from accounts.models import Role, User
 from accounts.scope import may_decide_records_about, may_manage_agencies_under
-from records.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
+from kernel.transitions import StateMachine
 from records.models import AppliedMeasure, DishonestyRecord, MeasureTarget
 from repair import services
 from repair.forms import CaseFilterForm, MaterialRequestForm, MitigationForm, ReasonForm, UpholdForm
@@ -102,7 +103,7 @@ class Action:
 
 
 # The services' own tables of allowed moves decide which buttons a case in a given status shows.
-MOVES: dict[str, dict[str, tuple[frozenset[str], str]]] = {
+MOVES: dict[str, StateMachine[Any]] = {
     "objection": objection_services.MOVES,
     "complaint": complaint_services.MOVES,
     "repair": repair_services.MOVES,
@@ -176,7 +177,7 @@ ACTIONS: dict[str, list[Action]] = {
 def _allowed_from(kind: Kind, action: Action, case: Case) -> bool:
     if action.key == "request_material" and getattr(case, "material_requested_at", None) is not None:
         return False  # once only (repair_request_material)
-    return case.status in MOVES[kind.key][action.key][0]
+    return MOVES[kind.key].allows(case.status, action.key)
 
 
 def _action(kind: Kind, slug: str) -> Action:
@@ -193,8 +194,11 @@ def available_actions(user: User, kind: Kind, case: Case) -> list[Action]:
 
 
 def may_uphold(user: User, case: Case) -> bool:
-    uphold_from = MOVES["objection"]["uphold"][0]
-    return isinstance(case, Objection) and case.status in uphold_from and may_handle(user, OBJECTION, case)
+    return (
+        isinstance(case, Objection)
+        and MOVES["objection"].allows(case.status, "uphold")
+        and may_handle(user, OBJECTION, case)
+    )
 
 
 # The queue ---------------------------------------------------------------------------------------------------------
@@ -561,7 +565,7 @@ def staff_filing(request: AuthenticatedRequest, record_id: int, kind: str) -> Ht
 @login_required
 @require_http_methods(["GET", "POST"])
 def mitigation(request: AuthenticatedRequest, measure_id: int) -> HttpResponse:
-    """主动自新 (000 §(七)): the credit office spares a civil servant who made amends a personal measure."""
+    """主动自新 (docs/domain.md §5): the credit office spares a civil servant who made amends a personal measure."""
     user = request.user
     measure = get_object_or_404(
         AppliedMeasure.objects.visible_to(user).select_related(

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import ApiScope, User
 from accounts.services import api_client_issue
-from records.errors import DomainError
+from kernel.errors import DomainError
 
 if TYPE_CHECKING:
     from subjects.models import Agency

@@ -838,7 +838,7 @@ class Command(BaseCommand):
                 User.objects.filter(pk=user.pk).update(password=make_password(password))
 
     def _align_id_numbers(self) -> None:
-        # A city loaded before issue 9 got check characters from the wrong computation; the same seed now makes the
+        # A city loaded before the fix got check characters from the wrong computation; the same seed now makes the
         # same people with the standard's check character. Only the check character changes (so only the demo's
         # invented numbers), and never onto a number somebody else holds.
         city = Agency.objects.get(uscc=CITY_USCC)

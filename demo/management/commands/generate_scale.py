@@ -397,7 +397,7 @@ def _copy(table: str, columns: Sequence[str], lines: list[str]) -> None:
 
 def create_records(run: Run, root: Agency, count: int, batch_size: int) -> int:
     """`count` dishonesty records over the run's agencies in every state and tier, each with the window the rules
-    give its decision date. PostgreSQL gets them through COPY (~10× bulk_create, STACK-NOTES), others bulk_create."""
+    give its decision date. PostgreSQL gets them through COPY (~10× bulk_create), others bulk_create."""
     agencies = list(Agency.objects.subtree_of(root).order_by("path").values_list("pk", "name", "uscc", "kind"))
     people: dict[int, list[tuple[int, str]]] = {}
     for pk, agency_id, name in CivilServant.objects.filter(agency__path__startswith=root.path).values_list(

@@ -3,7 +3,7 @@
     manage.py id_numbers_review
     manage.py id_numbers_review --agency <USCC>
 
-Until issue 9 the check character was computed wrongly, so stored numbers may break GB 11643 (and real people may
+For a while the check character was computed wrongly, so stored numbers may break GB 11643 (and real people may
 have been turned away). Each line names the person by id, name and agency, with the masked number and the reason;
 a full number is never printed. Nothing is changed.
 """
