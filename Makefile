@@ -39,11 +39,12 @@ test: venv
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 		TEST_TODAY="$(TODAY)" DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
-# Static checks CI runs beside the suite.
+# Static checks CI runs beside the suite (mypy: pyproject [tool.mypy]).
 check: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ENV=production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 		PERSONAL_DATA_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \

@@ -32,7 +32,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from accounts.models import ApiClient, ApiClientUse, ApiScope, ApiToken, Role, User
+from accounts.http import acting_user
+from accounts.models import AnyUser, ApiClient, ApiClientUse, ApiScope, ApiToken, Role, User
 from accounts.services import (
     api_client_change,
     api_client_issue,
@@ -59,7 +60,8 @@ def _boolean_icon(field_val: bool | None) -> SafeString:
     return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), text)
 
 
-admin_list._boolean_icon = _boolean_icon  # helpers and utils look it up here each time they draw an icon
+# Helpers and utils look it up here each time they draw an icon (private in Django, so absent from the stubs).
+admin_list._boolean_icon = _boolean_icon  # type: ignore[attr-defined]
 
 
 class ReadableHistoryHelper(HistoricalRecordContextHelper):
@@ -78,7 +80,7 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
 
 
 def has_console_role(request: HttpRequest, roles: frozenset[str]) -> bool:
-    user: Any = request.user
+    user: AnyUser = request.user
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
     return bool(user.is_administrator or user.role in roles)
@@ -104,7 +106,7 @@ def _with_service_error(form_class: type[ModelForm], error: Exception) -> type[M
                 for field, messages in error.message_dict.items():
                     self.add_error(field if field in self.fields else None, messages)
             else:
-                self.add_error(None, error)  # type: ignore[arg-type]
+                self.add_error(None, error)
             return cleaned
 
     ServiceErrorForm.__name__ = form_class.__name__
@@ -118,12 +120,12 @@ class ScopedAdmin(admin.ModelAdmin):
     viewer_roles: frozenset[str] = CONSOLE_ROLES
     editor_roles: frozenset[str] = CONSOLE_ROLES
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         """The rows `user` may see; by default the model's own `visible_to`."""
         return queryset.visible_to(user)  # type: ignore[attr-defined]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return self.scope(super().get_queryset(request), request.user)
+        return self.scope(super().get_queryset(request), acting_user(request))
 
     # Permissions: by role; the rows themselves are already scoped by get_queryset.
 
@@ -219,13 +221,13 @@ class ReadOnlyScopedAdmin(ScopedAdmin):
 
 
 class StaffUserCreationForm(AdminUserCreationForm):
-    class Meta(AdminUserCreationForm.Meta):
+    class Meta(AdminUserCreationForm.Meta):  # type: ignore[name-defined]  # the stubs declare no Meta
         model = User
         fields = ("username",)
 
 
 class StaffUserChangeForm(UserChangeForm):
-    class Meta(UserChangeForm.Meta):
+    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]  # the stubs declare no Meta
         model = User
         fields = "__all__"
 
@@ -259,7 +261,7 @@ class UserAdmin(ScopedAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
         (_("Role and scope"), {"fields": ("role", "agency", "sector")}),
     )
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         # API clients' service accounts are managed under API clients.
         return queryset.exclude(role=Role.API_CLIENT) if user.is_administrator else queryset.none()
 
@@ -288,7 +290,7 @@ class UserAdmin(ScopedAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
             return
         changed = set(form.changed_data)
         if changed & {"role", "agency", "sector"}:
-            user_set_role(user=obj, role=obj.role, agency=obj.agency, sector=obj.sector, actor=request.user)
+            user_set_role(user=obj, role=obj.role, agency=obj.agency, sector=obj.sector, actor=acting_user(request))
         plain = sorted(changed & {"username", "first_name", "last_name", "email", "is_active"})
         if plain:
             obj.save(update_fields=plain)
@@ -303,7 +305,7 @@ class ApiTokenAdmin(ReadOnlyScopedAdmin):
     fields = ("user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
     readonly_fields = fields
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset if user.is_administrator else queryset.none()
 
 
@@ -361,7 +363,7 @@ class ApiClientAdmin(ScopedAdmin, SimpleHistoryAdmin):
     )
     actions = ("issue_new_key", "revoke")
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset if user.is_administrator else queryset.none()
 
     @admin.display(description=_("key"))
@@ -380,7 +382,7 @@ class ApiClientAdmin(ScopedAdmin, SimpleHistoryAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = form.cleaned_data
         arguments = {
-            "actor": request.user,
+            "actor": acting_user(request),
             "name": data["name"],
             "description": data.get("description", ""),
             "contact": data.get("contact", ""),
@@ -414,12 +416,12 @@ class ApiClientAdmin(ScopedAdmin, SimpleHistoryAdmin):
             if not client.is_active:
                 messages.error(request, _("%(name)s is revoked; issue a new client instead.") % {"name": client.name})
                 continue
-            client, key = api_client_rotate_key(actor=request.user, client=client)
+            client, key = api_client_rotate_key(actor=acting_user(request), client=client)
             _show_key_once(request, client, key)
 
     @admin.action(description=_("Revoke (for good)"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
-        revoked = [api_client_revoke(actor=request.user, client=client).name for client in queryset]
+        revoked = [api_client_revoke(actor=acting_user(request), client=client).name for client in queryset]
         messages.success(request, _("Revoked: %(names)s.") % {"names": ", ".join(revoked)})
 
 
@@ -435,5 +437,5 @@ class ApiClientUseAdmin(ReadOnlyScopedAdmin):
     fields = list_display
     readonly_fields = fields
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset if user.is_administrator else queryset.none()

@@ -57,10 +57,10 @@ class IdCursorPagination(CursorPagination):
             try:
                 check(request)
             except exceptions.ValidationError as exc:
-                errors.update(exc.detail)  # type: ignore[arg-type]
+                errors.update(exc.detail)  # type: ignore[arg-type]  # both checks raise with a dict
         if errors:
             raise exceptions.ValidationError(errors)
-        return super().paginate_queryset(queryset, request, view)  # type: ignore[no-any-return]
+        return super().paginate_queryset(queryset, request, view)
 
     def _check_page_size(self, request: Request) -> None:
         text = request.query_params.get(self.page_size_query_param, "")
@@ -70,7 +70,7 @@ class IdCursorPagination(CursorPagination):
             message = _("Enter a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
             raise exceptions.ValidationError({self.page_size_query_param: [message]})
 
-    def get_page_size(self, request: Request) -> int:
+    def get_page_size(self, request: Request) -> int | None:
         text = request.query_params.get(self.page_size_query_param, "")
         return int(text) if text else self.page_size  # checked by paginate_queryset
 
@@ -83,7 +83,8 @@ class IdCursorPagination(CursorPagination):
         except exceptions.NotFound as exc:
             raise invalid from exc
         if cursor is not None and cursor.position is not None:
-            position = cursor.position
+            # The text of the query string (the stubs say int).
+            position = str(cursor.position)
             if not (position.isascii() and position.isdigit() and int(position) <= MAX_ID):
                 raise invalid
         return cursor

@@ -20,9 +20,9 @@ class SignInThrottlingConfig(AxesAppConfig):
         super().ready()
         from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-        AccessAttempt.__str__ = _attempt_str  # type: ignore[method-assign, assignment]
-        AccessLog.__str__ = _log_str  # type: ignore[method-assign, assignment]
-        AccessFailureLog.__str__ = _failure_str  # type: ignore[method-assign, assignment]
+        AccessAttempt.__str__ = _attempt_str
+        AccessLog.__str__ = _log_str
+        AccessFailureLog.__str__ = _failure_str
 
 
 def _attempt_str(attempt: object) -> str:

@@ -2,7 +2,7 @@
 filter documents in the OpenAPI schema exactly the values it accepts."""
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -12,6 +12,9 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.api_support import MAX_ID
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class StrictBooleanField(forms.Field):
@@ -48,7 +51,7 @@ class IdFilter(filters.NumberFilter):
 
 
 def text_filter(
-    *, max_length: int, digits: int | None = None, message: str | None = None, **kwargs: Any
+    *, max_length: int, digits: int | None = None, message: "StrOrPromise | None" = None, **kwargs: Any
 ) -> filters.CharFilter:
     """A text filter that documents its length (and, for a code of `digits` digits, its pattern) in the schema,
     as it enforces them."""
@@ -57,7 +60,7 @@ def text_filter(
         schema["pattern"] = f"^[0-9]{{{digits}}}$"
         kwargs["validators"] = [RegexValidator(rf"\A[0-9]{{{digits}}}\Z", message)]
     text = filters.CharFilter(max_length=max_length, **kwargs)
-    return extend_schema_field(schema)(text)  # type: ignore[no-any-return]
+    return extend_schema_field(schema)(text)
 
 
 class MomentField(IsoDateTimeField):

@@ -1,6 +1,6 @@
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser, AnonymousUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -54,7 +54,7 @@ class User(AbstractUser):
     )
     sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
 
-    objects: ClassVar[StaffUserManager] = StaffUserManager()  # type: ignore[assignment]
+    objects: ClassVar[StaffUserManager] = StaffUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -88,6 +88,10 @@ class User(AbstractUser):
     def may_see_full_id_numbers(self) -> bool:
         # Only the inspector role ever sees a resident ID number whole (docs/domain.md §2).
         return self.role == Role.INSPECTOR
+
+
+# Whoever makes a request (`request.user`): a signed-in user or an anonymous visitor, who is in nobody's scope.
+AnyUser: TypeAlias = User | AnonymousUser
 
 
 class ApiToken(models.Model):

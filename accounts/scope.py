@@ -33,12 +33,12 @@ its filter with `agency_q`, so a page, an API list, an export, the admin and an 
 
 import operator
 from functools import reduce
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 
-from accounts.models import Role
+from accounts.models import AnyUser, Role, User
 
 if TYPE_CHECKING:
     from accounts.models import ApiClient
@@ -51,16 +51,16 @@ PEOPLE_READERS = frozenset({Role.CLERK, Role.REVIEWER, Role.CREDIT_OFFICE, Role.
 PEOPLE_EDITORS = frozenset({Role.CLERK, Role.REVIEWER, Role.CREDIT_OFFICE, Role.ADMINISTRATOR})
 
 
-def _active_staff(user: Any) -> bool:
+def _active_staff(user: AnyUser | None) -> TypeGuard[User]:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def client_of(user: Any) -> "ApiClient | None":
+def client_of(user: AnyUser) -> "ApiClient | None":
     """The API client `user` is the service account of, if it is one and the client is not revoked.
 
     Cached on the user by ApiClientAuthentication (no query); other users answer from their role alone (no query).
     """
-    if getattr(user, "role", None) != Role.API_CLIENT:
+    if not isinstance(user, User) or user.role != Role.API_CLIENT:
         return None
     try:
         client: ApiClient = user.api_client
@@ -85,7 +85,7 @@ def _client_writes_for(client: "ApiClient | None", agency: "Agency") -> bool:
     return client is not None and client.scope_records_write and agency.pk == client.write_agency_id
 
 
-def may_call_api(user: Any, accepted_scopes: frozenset[str]) -> bool:
+def may_call_api(user: AnyUser, accepted_scopes: frozenset[str]) -> bool:
     """Whether `user` may call an API view at all. People always may (their querysets scope them); an API client only
     when one of its scopes is among those the view accepts."""
     if getattr(user, "role", None) != Role.API_CLIENT:
@@ -94,13 +94,13 @@ def may_call_api(user: Any, accepted_scopes: frozenset[str]) -> bool:
     return client is not None and bool(client.scopes & accepted_scopes)
 
 
-def may_read_public_changes(user: Any) -> bool:
+def may_read_public_changes(user: AnyUser) -> bool:
     """The change feed with the public content of every disclosed record (accounts.scope docstring)."""
     client = client_of(user)
     return _active_staff(user) and client is not None and client.scope_public_read
 
 
-def agency_q(user: Any, field: str = "") -> Q:
+def agency_q(user: AnyUser | None, field: str = "") -> Q:
     """Filter on `field` (the path to an Agency from the queried model; "" for Agency itself)."""
     if not _active_staff(user):
         return NOTHING
@@ -113,12 +113,12 @@ def agency_q(user: Any, field: str = "") -> Q:
         return NOTHING
     if user.role in OWN_AGENCY_ROLES:
         return Q(**{f"{prefix}pk" if not field else f"{field}_id": user.agency_id})
-    if user.role in SUBTREE_ROLES:
+    if user.role in SUBTREE_ROLES and user.agency is not None:
         return Q(**{f"{prefix}path__startswith": user.agency.path})
     return NOTHING
 
 
-def may_read_people(user: Any) -> bool:
+def may_read_people(user: AnyUser) -> TypeGuard[User]:
     """Roles that read civil servants and their integrity files at all (an API client: only to name them on the
     records it writes)."""
     if _active_staff(user) and user.role == Role.API_CLIENT:
@@ -127,7 +127,7 @@ def may_read_people(user: Any) -> bool:
     return _active_staff(user) and (user.is_administrator or user.role in PEOPLE_READERS)
 
 
-def people_q(user: Any, field: str = "agency") -> Q:
+def people_q(user: AnyUser, field: str = "agency") -> Q:
     """Civil servants and their integrity files: the agency scope, for the roles that read people at all."""
     if not may_read_people(user):
         return NOTHING
@@ -137,7 +137,7 @@ def people_q(user: Any, field: str = "agency") -> Q:
     return agency_q(user, field)
 
 
-def may_edit_people_of(user: Any, agency: "Agency") -> bool:
+def may_edit_people_of(user: AnyUser, agency: "Agency") -> bool:
     if not _active_staff(user):
         return False
     if user.is_administrator:
@@ -146,10 +146,10 @@ def may_edit_people_of(user: Any, agency: "Agency") -> bool:
         return False
     if user.role in OWN_AGENCY_ROLES:
         return agency.pk == user.agency_id
-    return agency.path.startswith(user.agency.path)
+    return user.agency is not None and agency.path.startswith(user.agency.path)
 
 
-def may_manage_agencies_under(user: Any, agency: "Agency | None") -> bool:
+def may_manage_agencies_under(user: AnyUser, agency: "Agency | None") -> bool:
     """Create, rename, move and merge agencies: administrators anywhere, the credit office inside its region."""
     if not _active_staff(user):
         return False
@@ -157,10 +157,10 @@ def may_manage_agencies_under(user: Any, agency: "Agency | None") -> bool:
         return True
     if user.role != Role.CREDIT_OFFICE or agency is None or user.agency_id is None:
         return False
-    return agency.path.startswith(user.agency.path)
+    return user.agency is not None and agency.path.startswith(user.agency.path)
 
 
-def record_q(user: Any, prefix: str = "") -> Q:
+def record_q(user: AnyUser, prefix: str = "") -> Q:
     """Dishonesty records (and what hangs off them, through `prefix`, e.g. "record__"): a record is in reach when
     its subject agency or the agency that supplied it is; a sector authority sees its own sector only."""
     if not _active_staff(user):
@@ -173,7 +173,7 @@ def record_q(user: Any, prefix: str = "") -> Q:
     return reach
 
 
-def _in_reach(user: Any, agency: "Agency", *, own_roles: frozenset[str], subtree_roles: frozenset[str]) -> bool:
+def _in_reach(user: AnyUser, agency: "Agency", *, own_roles: frozenset[str], subtree_roles: frozenset[str]) -> bool:
     if not _active_staff(user) or agency is None:
         return False
     if user.is_administrator:
@@ -182,12 +182,12 @@ def _in_reach(user: Any, agency: "Agency", *, own_roles: frozenset[str], subtree
         return False
     if user.role in own_roles:
         return agency.pk == user.agency_id
-    if user.role in subtree_roles:
+    if user.role in subtree_roles and user.agency is not None:
         return agency.path.startswith(user.agency.path)
     return False
 
 
-def may_enter_records_for(user: Any, agency: "Agency") -> bool:
+def may_enter_records_for(user: AnyUser, agency: "Agency") -> bool:
     """Create and edit draft records supplied by `agency` (its clerks and reviewers; the credit office above; an API
     client with records:write for that one agency)."""
     if _active_staff(user) and user.role == Role.API_CLIENT:
@@ -195,7 +195,7 @@ def may_enter_records_for(user: Any, agency: "Agency") -> bool:
     return _in_reach(user, agency, own_roles=OWN_AGENCY_ROLES, subtree_roles=frozenset({Role.CREDIT_OFFICE}))
 
 
-def entering_agency_q(user: Any, field: str = "") -> Q:
+def entering_agency_q(user: AnyUser, field: str = "") -> Q:
     """The queryset twin of may_enter_records_for: the agencies `user` may enter records for (through `field`, the
     path to an Agency from the queried model; "" for Agency itself)."""
     if not _active_staff(user):
@@ -210,12 +210,12 @@ def entering_agency_q(user: Any, field: str = "") -> Q:
         return NOTHING
     if user.role in OWN_AGENCY_ROLES:
         return Q(**{own: user.agency_id})
-    if user.role == Role.CREDIT_OFFICE:
+    if user.role == Role.CREDIT_OFFICE and user.agency is not None:
         return Q(**{f"{field}__path__startswith" if field else "path__startswith": user.agency.path})
     return NOTHING
 
 
-def may_submit_records_for(user: Any, agency: "Agency") -> bool:
+def may_submit_records_for(user: AnyUser, agency: "Agency") -> bool:
     """The agency reviewer checks and submits what its clerks entered (docs/domain.md §1); an API client with
     records:write submits what it entered for its agency (the other system did the agency's check)."""
     if _active_staff(user) and user.role == Role.API_CLIENT:
@@ -223,12 +223,12 @@ def may_submit_records_for(user: Any, agency: "Agency") -> bool:
     return _in_reach(user, agency, own_roles=frozenset({Role.REVIEWER}), subtree_roles=frozenset({Role.CREDIT_OFFICE}))
 
 
-def may_decide_records_about(user: Any, agency: "Agency") -> bool:
+def may_decide_records_about(user: AnyUser, agency: "Agency") -> bool:
     """Publish, return, correct and revoke records about `agency`: the credit office of its region."""
     return _in_reach(user, agency, own_roles=frozenset(), subtree_roles=frozenset({Role.CREDIT_OFFICE}))
 
 
-def may_operate_platform_delivery(user: Any) -> bool:
+def may_operate_platform_delivery(user: AnyUser) -> bool:
     """The operations page of delivery to the platform: administrators, and credit offices (who see the parked
     changes of records in their reach, record_q, and may replay those)."""
     return _active_staff(user) and (user.is_administrator or user.role == Role.CREDIT_OFFICE)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,7 +56,7 @@ def user_create(
     return user
 
 
-def user_set_role(*, user: User, role: str, agency: Agency | None, sector: str = "", actor: Any = None) -> User:
+def user_set_role(*, user: User, role: str, agency: Agency | None, sector: str = "", actor: User | None = None) -> User:
     if role not in Role.values:
         raise DomainError(_("Unknown role."), field="role")
     if role == Role.API_CLIENT:
@@ -111,14 +111,17 @@ def _check_client_name(name: str, *, exclude_pk: int | None = None) -> str:
     name = name.strip()
     if not name:
         raise DomainError(_("Give the client a name."), field="name")
-    if ApiClient.objects.active().filter(name=name).exclude(pk=exclude_pk).exists():
+    namesakes = ApiClient.objects.active().filter(name=name)
+    if exclude_pk is not None:
+        namesakes = namesakes.exclude(pk=exclude_pk)
+    if namesakes.exists():
         raise DomainError(_("An active API client already has this name."), field="name")
     return name
 
 
 def api_client_issue(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     scopes: Iterable[str],
     read_agencies: Iterable[Agency] = (),
@@ -160,7 +163,7 @@ def api_client_issue(
 
 def api_client_change(
     *,
-    actor: Any,
+    actor: User,
     client: ApiClient,
     name: str,
     scopes: Iterable[str],
@@ -189,7 +192,7 @@ def api_client_change(
     return client
 
 
-def api_client_rotate_key(*, actor: Any, client: ApiClient) -> tuple[ApiClient, str]:
+def api_client_rotate_key(*, actor: User, client: ApiClient) -> tuple[ApiClient, str]:
     """A new key for the client; the old one stops working at once. The new key is returned once."""
     key, digest, prefix = _client_key()
     with transaction.atomic():
@@ -201,7 +204,7 @@ def api_client_rotate_key(*, actor: Any, client: ApiClient) -> tuple[ApiClient, 
     return client, key
 
 
-def api_client_revoke(*, actor: Any, client: ApiClient) -> ApiClient:
+def api_client_revoke(*, actor: User, client: ApiClient) -> ApiClient:
     """Revokes the client for good: its key is refused from now on. Revoking twice keeps the first revocation."""
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().select_related("user").get(pk=client.pk)

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -63,16 +63,16 @@ def cache_available() -> bool:
 
 
 class FailOpenRedisCache(RedisCache):
-    def add(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> bool:  # type: ignore[override]
+    def add(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> bool:
         return _attempt(lambda: super(FailOpenRedisCache, self).add(key, value, timeout, version), False)
 
     def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
         return _attempt(lambda: super(FailOpenRedisCache, self).get(key, default, version), default)
 
-    def set(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> None:  # type: ignore[override]
+    def set(self, key: Any, value: Any, timeout: Any = None, version: Any = None) -> None:
         _attempt(lambda: super(FailOpenRedisCache, self).set(key, value, timeout, version), None)
 
-    def touch(self, key: Any, timeout: Any = None, version: Any = None) -> bool:  # type: ignore[override]
+    def touch(self, key: Any, timeout: Any = None, version: Any = None) -> bool:
         return _attempt(lambda: super(FailOpenRedisCache, self).touch(key, timeout, version), False)
 
     def delete(self, key: Any, version: Any = None) -> bool:
@@ -91,11 +91,13 @@ class FailOpenRedisCache(RedisCache):
             raise ValueError(f"Key '{key}' not found (the cache is unavailable).")
         return result  # type: ignore[return-value]
 
-    def set_many(self, data: Any, timeout: Any = None, version: Any = None) -> list[Any]:  # type: ignore[override]
+    def set_many(self, data: Any, timeout: Any = None, version: Any = None) -> list[Any]:
         return _attempt(lambda: super(FailOpenRedisCache, self).set_many(data, timeout, version), list(data))
 
     def delete_many(self, keys: Any, version: Any = None) -> None:
         _attempt(lambda: super(FailOpenRedisCache, self).delete_many(keys, version), None)
 
+    # RedisCache.clear() answers whether Redis flushed; the stubs give BaseCache.clear() no answer.
     def clear(self) -> bool:  # type: ignore[override]
-        return _attempt(lambda: super(FailOpenRedisCache, self).clear(), False)
+        flush = cast("Callable[[], bool]", super().clear)
+        return _attempt(flush, False)

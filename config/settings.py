@@ -158,7 +158,7 @@ else:
     if PRODUCTION:
         raise ImproperlyConfigured("Production needs DATABASE_URL (PostgreSQL).")
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}}
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "db.sqlite3")}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default serves pages and delivers from one process: readers never wait for the writer (WAL),
     # a writer takes its lock when its transaction starts instead of failing on an upgrade, and waits up to 20 s.

@@ -2,11 +2,12 @@
 nothing imports it."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 from accounts.scope import may_operate_platform_delivery, may_read_people
 from delivery.services import delivery_status
@@ -19,7 +20,7 @@ from workcalendar.services import calendar_next_year_pending, provisional_year_m
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """The dashboard: what lies in the user's scope, and where to go from here."""
     user = request.user
     reads_people = may_read_people(user)

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyScopedAdmin
+from accounts.models import User
 from delivery import services
 from delivery.kick import delivery_kick
 from outbox.kinds import changes_q
@@ -73,7 +74,7 @@ class PlatformChangeAdmin(ReadOnlyScopedAdmin):
         status = services.delivery_status(changes=PlatformChange.objects.visible_to(request.user))
         return super().changelist_view(request, {**(extra_context or {}), "delivery": status})
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(changes_q(user))  # as PlatformChange.objects.visible_to(user)
 
     @admin.action(description=_("Replay the selected parked changes"))

@@ -67,7 +67,7 @@ def due() -> Q:
     )
 
 
-def claimable():  # type: ignore[no-untyped-def]
+def claimable() -> QuerySet[PlatformChange]:
     """Due, pending, not leased, and no earlier change of the same object still pending. CLAIM_SQL states the same
     rule for PostgreSQL's one-statement claim: change both together (tests/test_delivery.py covers both)."""
     earlier_pending = PlatformChange.objects.filter(
@@ -167,7 +167,20 @@ def changes_claim(*, limit: int | None = None) -> list[Claimed]:
         rows = PlatformChange.objects.filter(pk__in=ids).order_by("pk")
         fields = ("pk", "kind", "object_id", "version", "change_type", "generation", "attempts", "refusals", "payload")
         return [
-            Claimed(*values[:-1], json.dumps(values[-1], ensure_ascii=False)) for values in rows.values_list(*fields)
+            Claimed(
+                pk,
+                kind,
+                object_id,
+                version,
+                change,
+                generation,
+                attempts,
+                refusals,
+                json.dumps(payload, ensure_ascii=False),
+            )
+            for pk, kind, object_id, version, change, generation, attempts, refusals, payload in rows.values_list(
+                *fields
+            )
         ]
 
 

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import AnyUser
 from accounts.scope import may_operate_platform_delivery
 from delivery import services
 from delivery.kick import delivery_kick
@@ -28,7 +30,7 @@ def _operator(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def parked_changes(user: object) -> QuerySet[PlatformChange]:
+def parked_changes(user: AnyUser) -> QuerySet[PlatformChange]:
     return (
         PlatformChange.objects.visible_to(user)
         .filter(status=OutboxStatus.FAILED)
@@ -39,7 +41,7 @@ def parked_changes(user: object) -> QuerySet[PlatformChange]:
 
 @login_required
 @require_GET
-def operations(request: HttpRequest) -> HttpResponse:
+def operations(request: AuthenticatedRequest) -> HttpResponse:
     _operator(request)
     page = Paginator(parked_changes(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -56,7 +58,7 @@ def operations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def change_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One change of the operator's region with every answer the platform gave it (a parked change's whole story)."""
     _operator(request)
     found = get_object_or_404(
@@ -80,7 +82,7 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def replay(request: HttpRequest, pk: int) -> HttpResponse:
+def replay(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _operator(request)
     change = get_object_or_404(parked_changes(request.user), pk=pk)
     if services.change_replay(change=change):
@@ -91,7 +93,7 @@ def replay(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def replay_failed(request: HttpRequest) -> HttpResponse:
+def replay_failed(request: AuthenticatedRequest) -> HttpResponse:
     _operator(request)
     count = services.changes_replay(parked_changes(request.user))
     if count:

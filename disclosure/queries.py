@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Q, TextChoices
+from django.db.models import Count, Q, QuerySet, TextChoices
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.urls import reverse
@@ -208,7 +208,7 @@ def url_prefix(name: str) -> str:
     return reverse(name, args=[0]).removesuffix("0/")
 
 
-def _summaries(records: RecordQuerySet) -> RecordQuerySet:
+def _summaries(records: RecordQuerySet) -> QuerySet[DishonestyRecord, dict[str, Any]]:
     return records.values(*SUMMARY_FIELDS)
 
 
@@ -280,7 +280,7 @@ class CountedPaginator(Paginator):
         self._count = count
 
     @functools.cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self._count()
 
 
@@ -419,7 +419,9 @@ def agency_with_lineage(pk: int) -> tuple[PublicAgency | None, list[PublicAgency
     return agency, [a for a in agencies if a.pk != pk]
 
 
-def agency_records(agency_ids: Iterable[int], on: datetime.date | None = None) -> RecordQuerySet:
+def agency_records(
+    agency_ids: Iterable[int], on: datetime.date | None = None
+) -> QuerySet[DishonestyRecord, dict[str, Any]]:
     """The disclosed records of an agency and its predecessors, newest decision first (record_public_agency_idx)."""
     return _summaries(public_records(on).filter(subject_agency_id__in=list(agency_ids))).order_by(
         "-decision_date", "-pk"

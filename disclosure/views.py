@@ -75,7 +75,9 @@ def cacheable(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if not response.has_header("ETag"):
         set_response_etag(response)
     last_modified = parse_http_date_safe(response["Last-Modified"]) if response.has_header("Last-Modified") else None
-    return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
+    return get_conditional_response(  # type: ignore[return-value]  # given a response, never None (stubs: may be)
+        request, etag=response["ETag"], last_modified=last_modified, response=response
+    )
 
 
 def public_page(view: View) -> View:
@@ -124,7 +126,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if normalize_query(q):
         paginator = CountedPaginator(agencies_matching(q), SEARCH_PAGE_SIZE, count=lambda: agencies_matching_count(q))
         results = paginator.get_page(request.GET.get("page"))
-        hits = agency_hits(results.object_list)
+        hits = agency_hits(list(results.object_list))
     return page(request, "disclosure/search.html", {"q": q, "page": results, "hits": hits})
 
 

@@ -1,11 +1,13 @@
 """Model bases every app may use."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
+_M = TypeVar("_M", bound=models.Model)
 
-class UndeletableQuerySet(models.QuerySet[Any]):
+
+class UndeletableQuerySet(models.QuerySet[_M]):
     """Business rows are never hard-deleted: they are deactivated, revoked or superseded instead."""
 
     def delete(self) -> tuple[int, dict[str, int]]:

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AnyUser
 from kernel.models import UndeletableModel, UndeletableQuerySet
 
 # The kind of the dishonesty records, the first objects the platform received. Their changes also fill the `record`
@@ -28,6 +29,7 @@ class CurrentTransactionId(models.Func):
 
     output_field = models.BigIntegerField()
 
+    # The SQL is fixed: Func's template arguments are accepted and unused.
     def as_sql(
         self,
         compiler: SQLCompiler,
@@ -36,12 +38,12 @@ class CurrentTransactionId(models.Func):
         template: str | None = None,
         arg_joiner: str | None = None,
         **extra_context: Any,
-    ) -> tuple[str, list[str | int]]:
+    ) -> tuple[str, list[Any]]:
         return "NULL", []
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
-    ) -> tuple[str, list[str | int]]:
+    ) -> tuple[str, list[Any]]:
         return "(pg_current_xact_id()::text::bigint)", []
 
 
@@ -78,8 +80,8 @@ class FailureKind(models.TextChoices):
 WAITS_FOR_PLATFORM = frozenset({FailureKind.UNREACHABLE, FailureKind.SERVER_ERROR, FailureKind.UNAUTHORIZED})
 
 
-class PlatformChangeQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: object) -> "PlatformChangeQuerySet":
+class PlatformChangeQuerySet(UndeletableQuerySet["PlatformChange"]):
+    def visible_to(self, user: AnyUser) -> "PlatformChangeQuerySet":
         """The changes the user may see, each kind by the scope its app registered (outbox.kinds): counts, banners
         and lists of the operations page all start here, so a district never learns of another district's
         changes."""

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from platform_stub.faults import FaultConfigError, FaultInjector, Faults
@@ -315,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    host, port = server.server_address[:2]
+    # An AF_INET server's address is (host, port); typeshed types it for every socket family.
+    host, port = cast("tuple[str, int]", server.server_address)
     print(f"platform stub listening on http://{host}:{port}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)

@@ -5,12 +5,12 @@ service's message beside the right input.
 """
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Sector
+from accounts.models import AnyUser, Sector
 from records.amounts import amount_text
 from records.models import (
     TEXT_LIMITS,
@@ -53,7 +53,7 @@ def _person_label(person: CivilServant) -> str:
     return f"{person.name} · {person.agency.name} · {person.id_number_masked}"
 
 
-def people_for_records(user: Any, agency_id: Any) -> list[CivilServant]:
+def people_for_records(user: AnyUser, agency_id: Any) -> list[CivilServant]:
     """The civil servants a record about agency `agency_id` may name: its active people, if `user` enters records
     for it. Only one agency's people: a city office's whole staff would not fit in a select. Evaluated once per page
     and shared by every select that offers them."""
@@ -146,7 +146,7 @@ class RecordForm(forms.Form):
         "social_impact",
     )
 
-    def __init__(self, *args: Any, user: Any, people: list[CivilServant], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, people: list[CivilServant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         entering = entering_agencies(user)
         pick_from(self, "subject_agency", entering)
@@ -216,7 +216,8 @@ class ResponsibleForm(forms.Form):
         self.fields["person"] = PersonChoiceField(people=people, label=self.fields["person"].label, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("person") is not None and not data.get("kind"):
             self.add_error("kind", forms.ValidationError(_("Choose the kind of responsibility."), code="required"))
         return data
@@ -237,8 +238,10 @@ class BaseResponsibleFormSet(forms.BaseFormSet):
         ]
 
 
-ResponsibleFormSet = forms.formset_factory(
-    ResponsibleForm, formset=BaseResponsibleFormSet, extra=2, max_num=20, validate_max=True
+# formset_factory subclasses the formset it is given (the stubs answer with BaseFormSet).
+ResponsibleFormSet = cast(
+    type[BaseResponsibleFormSet],
+    forms.formset_factory(ResponsibleForm, formset=BaseResponsibleFormSet, extra=2, max_num=20, validate_max=True),
 )
 
 
@@ -304,7 +307,8 @@ class BulkActionForm(forms.Form):
         ids.limit = limit
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # Sent from the confirmation page (step=confirm): the box must be ticked there.
         if self.data.get("step") == "confirm" and not data.get("confirm"):
             self.add_error("confirm", forms.ValidationError(_("Tick the box to confirm."), code="required"))
@@ -398,16 +402,18 @@ class EvidenceForm(forms.Form):
     )
 
 
-def dress_record_filter_form(form: forms.Form, user: Any) -> None:
+def dress_record_filter_form(form: forms.Form, user: AnyUser) -> None:
     """Widgets for the record list's filter form (records.filters.RecordFilter builds the fields)."""
     for name in ("status", "severity", "source", "sector"):
-        form.fields[name].widget = forms.CheckboxSelectMultiple(choices=form.fields[name].choices)
+        field = cast(forms.ChoiceField, form.fields[name])  # RecordFilter's multiple-choice filters
+        # Read back, choices are the normalised pairs (the stubs give the getter the setter's type).
+        field.widget = forms.CheckboxSelectMultiple(choices=field.choices)  # type: ignore[arg-type]
     for name in ("decided_from", "decided_to", "published_from", "published_to"):
         form.fields[name].widget = DateInput()
     form.fields["q"].widget.input_type = "search"
 
 
-def pick_record_filter_agency(form: forms.Form, user: Any) -> None:
+def pick_record_filter_agency(form: forms.Form, user: AnyUser) -> None:
     """The record list's agency filter by typing, within the user's scope; it still filters by id (an id in a link
     from the work queue works as before). Used by the list page and its export alike."""
     original = form.fields["subtree_of"]
@@ -436,6 +442,6 @@ class ImportUploadForm(forms.Form):
         help_text=_("An .xlsx workbook made from the template."),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         pick_from(self, "agency", entering_agencies(user))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from accounts.models import AnyUser
 from records.models import AppliedMeasure, DishonestyRecord, RecordResponsibility, ResponsibilityKind
 from records.services.dishonesty import person_has_record_in_year
 from subjects.integrity import excellent_rating_barred_years
@@ -20,7 +21,7 @@ def no_excellent_with_a_dishonesty_record(person: CivilServant, year: int) -> st
     return None
 
 
-def integrity_file_records(user: Any, person: CivilServant) -> dict[str, Any]:
+def integrity_file_records(user: AnyUser, person: CivilServant) -> dict[str, Any]:
     """The dishonesty side of a civil servant's file (docs/domain.md §2): the verified records naming the person — as
     the subject or as a responsible person (惩戒到人) — that the reader may see, the measures in force on the person,
     and the years the person cannot be rated 优秀. A fixed number of queries whatever the number of records."""

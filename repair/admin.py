@@ -7,7 +7,7 @@ anyone with database access could not follow a case, but it still has no busines
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.db.models import Q, QuerySet
@@ -19,6 +19,8 @@ from django.utils.translation import ngettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import CONSOLE_ROLES, ReadOnlyScopedAdmin, ScopedAdmin, has_console_role
+from accounts.http import acting_user
+from accounts.models import User
 from accounts.scope import agency_q, record_q
 from records.admin.dishonesty import OverdueFilter, WorkflowActionForm, run_on_each
 from repair.models import (
@@ -63,7 +65,8 @@ def to_status_label(obj: CaseEvent) -> str:
 
 class CaseEventInline(ReadOnlyInline):
     model = CaseEvent
-    fields = ("at", from_status_label, to_status_label, "actor", "reason")
+    # The admin takes callables among read-only fields; the stubs allow names only.
+    fields = ("at", from_status_label, to_status_label, "actor", "reason")  # type: ignore[assignment]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("actor")
@@ -82,8 +85,8 @@ class CaseAdmin(ScopedAdmin, SimpleHistoryAdmin):
     editor_roles = frozenset()
     action_form = WorkflowActionForm
     inlines = (CaseAttachmentInline, CaseEventInline)
-    list_filter: tuple[Any, ...] = ("status", OverdueFilter)
-    list_select_related: tuple[str, ...] = ("record",)
+    list_filter: ClassVar[tuple[Any, ...]] = ("status", OverdueFilter)
+    list_select_related: ClassVar[tuple[str, ...]] = ("record",)
     search_fields = ("record__document_number", "filer_name")
     # What the services read to decide who may take a step.
     step_related: tuple[str, ...] = ("record__subject_agency",)
@@ -123,19 +126,25 @@ class ObjectionAdmin(CaseAdmin):
 
     @admin.action(description=_("Accept the selected objections"), permissions=["workflow"])
     def accept_objections(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self._steps(request, queryset, lambda o: objection_accept(actor=request.user, objection=o), CASES_MOVED)
+        self._steps(request, queryset, lambda o: objection_accept(actor=acting_user(request), objection=o), CASES_MOVED)
 
     @admin.action(description=_("Send the selected objections for verification"), permissions=["workflow"])
     def send_objections_for_verification(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         self._steps(
-            request, queryset, lambda o: objection_send_for_verification(actor=request.user, objection=o), CASES_MOVED
+            request,
+            queryset,
+            lambda o: objection_send_for_verification(actor=acting_user(request), objection=o),
+            CASES_MOVED,
         )
 
     @admin.action(description=_("Reject the selected objections (give the reason)"), permissions=["workflow"])
     def reject_objections(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         reason = _reason(request)
         self._steps(
-            request, queryset, lambda o: objection_reject(actor=request.user, objection=o, reason=reason), CASES_MOVED
+            request,
+            queryset,
+            lambda o: objection_reject(actor=acting_user(request), objection=o, reason=reason),
+            CASES_MOVED,
         )
 
     @admin.action(description=_("Do not accept the selected objections (give the reason)"), permissions=["workflow"])
@@ -144,7 +153,7 @@ class ObjectionAdmin(CaseAdmin):
         self._steps(
             request,
             queryset,
-            lambda o: objection_not_accept(actor=request.user, objection=o, reason=reason),
+            lambda o: objection_not_accept(actor=acting_user(request), objection=o, reason=reason),
             CASES_MOVED,
         )
 
@@ -160,20 +169,26 @@ class ComplaintAdmin(CaseAdmin):
 
     @admin.action(description=_("Accept the selected complaints"), permissions=["workflow"])
     def accept_complaints(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self._steps(request, queryset, lambda c: complaint_accept(actor=request.user, complaint=c), CASES_MOVED)
+        self._steps(request, queryset, lambda c: complaint_accept(actor=acting_user(request), complaint=c), CASES_MOVED)
 
     @admin.action(description=_("Resolve the selected complaints (give the reason)"), permissions=["workflow"])
     def resolve_complaints(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         reason = _reason(request)
         self._steps(
-            request, queryset, lambda c: complaint_resolve(actor=request.user, complaint=c, reason=reason), CASES_MOVED
+            request,
+            queryset,
+            lambda c: complaint_resolve(actor=acting_user(request), complaint=c, reason=reason),
+            CASES_MOVED,
         )
 
     @admin.action(description=_("Dismiss the selected complaints (give the reason)"), permissions=["workflow"])
     def dismiss_complaints(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         reason = _reason(request)
         self._steps(
-            request, queryset, lambda c: complaint_dismiss(actor=request.user, complaint=c, reason=reason), CASES_MOVED
+            request,
+            queryset,
+            lambda c: complaint_dismiss(actor=acting_user(request), complaint=c, reason=reason),
+            CASES_MOVED,
         )
 
     @admin.action(description=_("Do not accept the selected complaints (give the reason)"), permissions=["workflow"])
@@ -182,7 +197,7 @@ class ComplaintAdmin(CaseAdmin):
         self._steps(
             request,
             queryset,
-            lambda c: complaint_not_accept(actor=request.user, complaint=c, reason=reason),
+            lambda c: complaint_not_accept(actor=acting_user(request), complaint=c, reason=reason),
             CASES_MOVED,
         )
 
@@ -209,13 +224,16 @@ class RepairApplicationAdmin(CaseAdmin):
 
     @admin.action(description=_("Accept the selected repair applications"), permissions=["workflow"])
     def accept_repairs(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self._steps(request, queryset, lambda a: repair_accept(actor=request.user, application=a), CASES_MOVED)
+        self._steps(request, queryset, lambda a: repair_accept(actor=acting_user(request), application=a), CASES_MOVED)
 
     @admin.action(description=_("Refuse the selected repair applications (give the reason)"), permissions=["workflow"])
     def refuse_repairs(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         reason = _reason(request)
         self._steps(
-            request, queryset, lambda a: repair_refuse(actor=request.user, application=a, reason=reason), CASES_MOVED
+            request,
+            queryset,
+            lambda a: repair_refuse(actor=acting_user(request), application=a, reason=reason),
+            CASES_MOVED,
         )
 
     @admin.action(
@@ -226,7 +244,7 @@ class RepairApplicationAdmin(CaseAdmin):
         self._steps(
             request,
             queryset,
-            lambda a: repair_not_accept(actor=request.user, application=a, reason=reason),
+            lambda a: repair_not_accept(actor=acting_user(request), application=a, reason=reason),
             CASES_MOVED,
         )
 
@@ -235,10 +253,11 @@ class RepairApplicationAdmin(CaseAdmin):
 class CaseEventAdmin(ReadOnlyScopedAdmin):
     list_display = ("at", "case", from_status_label, to_status_label, "actor")
     list_select_related = ("objection__record", "complaint__record", "repair__record", "actor")
-    fields = ("objection", "complaint", "repair", from_status_label, to_status_label, "reason", "actor", "at")
-    readonly_fields = fields
+    # The admin takes callables among read-only fields; the stubs allow names only.
+    fields = ("objection", "complaint", "repair", from_status_label, to_status_label, "reason", "actor", "at")  # type: ignore[assignment]
+    readonly_fields = fields  # type: ignore[assignment]
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         # The events of the cases the user sees, by each case model's own rule.
         return queryset.filter(
             Q(objection__in=Objection.objects.visible_to(user).values("pk"))
@@ -261,7 +280,7 @@ class MitigationAdmin(ReadOnlyScopedAdmin):
     fields = ("measure", "kind", "reason", "approved_by", "approved_at")
     readonly_fields = fields
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(record_q(user, "measure__record__"))
 
 
@@ -277,7 +296,7 @@ class NotificationAdmin(ReadOnlyScopedAdmin):
     def opens(self, obj: Notification) -> str:
         return format_html('<a href="{}">{}</a>', obj.link, _("Open")) if obj.link else "—"
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         # Notices to the agencies the user sees, and the user's own. (Spelled out: Q() | Q(x) would be just Q(x).)
         if user.is_administrator:
             return queryset

@@ -40,12 +40,11 @@ def cases_loaded(city: Agency) -> bool:
 def _office_for(record: DishonestyRecord) -> User:
     """The credit office of the record's region (the nearest one above the subject agency)."""
     offices = User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True).select_related("agency")
-    best = None
+    best, best_depth = None, -1
     for office in offices:
-        if record.subject_agency.path.startswith(office.agency.path) and (
-            best is None or len(office.agency.path) > len(best.agency.path)
-        ):
-            best = office
+        region = office.agency  # a credit office always has one (user_staff_belongs_to_agency)
+        if region is not None and record.subject_agency.path.startswith(region.path) and len(region.path) > best_depth:
+            best, best_depth = office, len(region.path)
     if best is None:
         raise LookupError("no credit office above the demo record")
     return best

@@ -199,10 +199,11 @@ class UpholdForm(forms.Form):
         measures = self.fields["wrongful_measures"]
         assert isinstance(measures, forms.ModelMultipleChoiceField)
         measures.queryset = live_measures(record)
-        measures.label_from_instance = _measure_label  # type: ignore[method-assign]
+        measures.label_from_instance = _measure_label  # type: ignore[method-assign, assignment]  # called with the object only
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("outcome") == "revoked":
             # A revocation changes no field: what the correction inputs hold does not matter.
             for name in CORRECTION_FIELD_NAMES:

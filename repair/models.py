@@ -6,7 +6,6 @@ stored as digests: a database leak does not let anyone follow someone else's cas
 """
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from accounts.models import AnyUser, User
 from accounts.scope import agency_q, record_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models import AppliedMeasure, DishonestyRecord
@@ -56,7 +56,7 @@ class ObjectionOutcome(models.TextChoices):
 class CaseQuerySet(UndeletableQuerySet):
     """Staff see the cases about records they can see (accounts.scope.record_q through `record`)."""
 
-    def visible_to(self, user: Any) -> "CaseQuerySet":
+    def visible_to(self, user: AnyUser) -> "CaseQuerySet":
 
         return self.filter(record_q(user, "record__"))
 
@@ -155,7 +155,7 @@ class ComplaintStatus(models.TextChoices):
 
 
 class ComplaintQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "ComplaintQuerySet":
+    def visible_to(self, user: AnyUser) -> "ComplaintQuerySet":
 
         # The credit office it was routed to, and whoever can see the record it concerns.
         return self.filter(agency_q(user, "handling_agency") | record_q(user, "record__"))
@@ -426,7 +426,7 @@ class Mitigation(UndeletableModel):
 
 
 class NotificationQuerySet(UndeletableQuerySet):
-    def for_user(self, user: Any) -> "NotificationQuerySet":
+    def for_user(self, user: User) -> "NotificationQuerySet":
         """What a user reads: notices to the user and to the user's agency."""
         recipients = Q(user_id=user.pk)
         if user.agency_id is not None:

@@ -3,7 +3,6 @@ query code sent to the filer who just filed."""
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from config.queueing import queue_after_commit
 from repair.models import Complaint, Notification, Objection, RepairApplication
 from repair.sms import mask_phone, mobile_number, sms_sender
@@ -28,7 +28,7 @@ def notify(
     body: str,
     link: str = "",
     agencies: list[Agency] | None = None,
-    users: list[Any] | None = None,
+    users: list[User] | None = None,
     emails: list[str] | None = None,
 ) -> None:
     """Call inside the transaction of the change: the notifications commit with it, the e-mail goes after commit.
@@ -49,7 +49,7 @@ def notify(
         queue_after_commit(send_notice_email, subject, body, recipients, in_process=True)
 
 
-def notifications_mark_read(*, user: Any, notification: Notification | None = None) -> int:
+def notifications_mark_read(*, user: User, notification: Notification | None = None) -> int:
     """Marks one notice (or all of the user's) read; the first reader's time stays (an agency's notice is shared)."""
     notices = Notification.objects.for_user(user).unread()
     if notification is not None:

@@ -1,6 +1,6 @@
 """Admin console for credit subjects and integrity files: scoped, role-based, writes through records.services."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin
@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import CONSOLE_ROLES, ReadOnlyScopedAdmin, ScopedAdmin, adopt, has_console_role
+from accounts.http import acting_user
+from accounts.models import User
 from accounts.scope import agency_q, people_q
 from subjects.models import (
     Agency,
@@ -98,7 +100,7 @@ class AgencyAdmin(ScopedAdmin, SimpleHistoryAdmin):
         return tuple(readonly)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        data, actor = form.cleaned_data, request.user
+        data, actor = form.cleaned_data, acting_user(request)
         reason = data.get("reason", "")
         if not change:
             created = agency_create(
@@ -134,7 +136,7 @@ class AgencyEventAdmin(ReadOnlyScopedAdmin):
     fields = ("agency", "kind", "from_value", "to_value", "reason", "actor", "at")
     readonly_fields = fields
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(agency_q(user, "agency"))
 
 
@@ -175,7 +177,7 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return tuple(self.fields or ())
+        return tuple(self.fields or ())  # type: ignore[arg-type]  # flat names here; the stubs allow nested groups
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return has_console_role(request, CONSOLE_ROLES)
@@ -215,7 +217,7 @@ class FileReadLogMixin:
     """Opening a person's file in the console is a read of personal data, logged like every other read."""
 
     def person_of(self, obj: Any) -> CivilServant:
-        return obj.person  # type: ignore[no-any-return]
+        return obj.person
 
     def render_change_form(
         self,
@@ -227,7 +229,7 @@ class FileReadLogMixin:
         obj: Any = None,
     ) -> HttpResponse:
         if change and obj is not None and request.method == "GET":
-            civil_servant_file_read(actor=request.user, person=self.person_of(obj), channel="admin")
+            civil_servant_file_read(actor=acting_user(request), person=self.person_of(obj), channel="admin")
         return super().render_change_form(request, context, add, change, form_url, obj)  # type: ignore[misc]
 
 
@@ -244,7 +246,7 @@ class CivilServantAdmin(FileReadLogMixin, ScopedAdmin, SimpleHistoryAdmin):
     inlines = (AssessmentInline, TrainingInline, MattersReportInline, MoveInline)
 
     def person_of(self, obj: Any) -> CivilServant:
-        return obj  # type: ignore[no-any-return]
+        return obj
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
@@ -281,7 +283,7 @@ class CivilServantAdmin(FileReadLogMixin, ScopedAdmin, SimpleHistoryAdmin):
         return () if obj is None else ("id_number_masked", "active", "created_at", "updated_at")
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        data, actor = form.cleaned_data, request.user
+        data, actor = form.cleaned_data, acting_user(request)
         if not change:
             created = civil_servant_create(
                 actor=actor,
@@ -321,7 +323,7 @@ class IntegrityFileAdmin(FileReadLogMixin, ScopedAdmin, SimpleHistoryAdmin):
     """Entries of the integrity file are added through their service and not edited afterwards (no service does)."""
 
     autocomplete_fields = ("person",)
-    list_select_related = ("person", "person__agency")
+    list_select_related: ClassVar[tuple[str, ...]] = ("person", "person__agency")
     search_fields = ("person__name",)
     add_fields: tuple[str, ...] = ()
     view_fields: tuple[str, ...] = ()
@@ -334,7 +336,7 @@ class IntegrityFileAdmin(FileReadLogMixin, ScopedAdmin, SimpleHistoryAdmin):
 
     @admin.display(description=_("agency"))
     def agency(self, obj: Any) -> Agency:
-        return obj.person.agency  # type: ignore[no-any-return]
+        return obj.person.agency
 
 
 @admin.register(AnnualAssessment)
@@ -350,7 +352,7 @@ class AnnualAssessmentAdmin(IntegrityFileAdmin):
         adopt(
             obj,
             assessment_record(
-                actor=request.user,
+                actor=acting_user(request),
                 person=data["person"],
                 year=data["year"],
                 result=data["result"],
@@ -370,7 +372,7 @@ class IntegrityTrainingAdmin(IntegrityFileAdmin):
         adopt(
             obj,
             training_record(
-                actor=request.user,
+                actor=acting_user(request),
                 person=data["person"],
                 title=data["title"],
                 attended_on=data["attended_on"],
@@ -392,7 +394,7 @@ class PersonalMattersReportAdmin(IntegrityFileAdmin):
         adopt(
             obj,
             matters_report_record(
-                actor=request.user,
+                actor=acting_user(request),
                 person=data["person"],
                 year=data["year"],
                 reported_on=data["reported_on"],
@@ -409,7 +411,7 @@ class CivilServantMoveAdmin(ReadOnlyScopedAdmin):
     fields = ("person", "from_agency", "to_agency", "moved_on", "reason", "actor", "at")
     readonly_fields = fields
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         # A move is in reach from either end: the region it left keeps the record too.
         return queryset.filter(people_q(user, "from_agency") | people_q(user, "to_agency"))
 
@@ -423,6 +425,6 @@ class PersonalDataAccessAdmin(ReadOnlyScopedAdmin):
     fields = ("at", "actor", "action", "channel", "person", "purpose")
     readonly_fields = fields
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         # Reads of people in the region, and reads by the region's own staff (a look-up may have found nobody).
         return queryset.filter(people_q(user, "person__agency") | agency_q(user, "actor__agency"))

@@ -105,7 +105,7 @@ class AgencyPickerField(forms.Field):
         super().__init__(**kwargs)
         self.queryset = queryset
         self.as_id = as_id
-        self.widget.within = within  # type: ignore[attr-defined]
+        self.widget.within = within
 
     def prepare_value(self, value: Any) -> Any:
         """An initial id shows as the agency's name and code (one query for the one agency)."""

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_support import ConditionalRetrieveMixin, conditional_get_schema
+from accounts.http import acting_user
 from accounts.permissions import RECORD_READ_SCOPES, RECORD_WRITE_SCOPES
 from subjects.filters import AgencyFilter, CivilServantFilter
 from subjects.models import (
@@ -127,7 +128,7 @@ class CivilServantDetailApi(ConditionalRetrieveMixin, generics.RetrieveAPIView):
         return _people(self.request)
 
     def object_read(self, obj: CivilServant) -> None:
-        civil_servant_file_read(actor=self.request.user, person=obj, channel="api")
+        civil_servant_file_read(actor=acting_user(self.request), person=obj, channel="api")
 
     def etag_parts(self, obj: CivilServant) -> tuple[object, ...]:
         return (obj.pk, obj.updated_at, obj.agency_id, obj.agency.updated_at)
@@ -156,7 +157,7 @@ class CivilServantLookupApi(APIView):
         data = self.LookupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = civil_servant_lookup_by_id_number(
-            actor=request.user, id_number=data.validated_data["id_number"], channel="api"
+            actor=acting_user(request), id_number=data.validated_data["id_number"], channel="api"
         )
         if person is None:
             raise Http404
@@ -189,7 +190,7 @@ class CivilServantRevealIdNumberApi(APIView):
         data = self.RevealSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         id_number = civil_servant_reveal_id_number(
-            actor=request.user, person=person, channel="api", purpose=data.validated_data["purpose"]
+            actor=acting_user(request), person=person, channel="api", purpose=data.validated_data["purpose"]
         )
         response = Response(self.RevealedIdNumberSerializer({"id_number": id_number}).data)
         add_never_cache_headers(response)
@@ -245,5 +246,5 @@ class CivilServantIntegrityFileApi(APIView):
             ),
             pk=pk,
         )
-        civil_servant_file_read(actor=request.user, person=person, channel="api")
+        civil_servant_file_read(actor=acting_user(request), person=person, channel="api")
         return Response(IntegrityFileSerializer(person).data)

@@ -1,18 +1,25 @@
 """Input forms of the pages about credit subjects: agencies, civil servants and their integrity files. They check
 shape only (required, type, length); the services own every rule."""
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AnyUser
 from accounts.scope import entering_agency_q
 from subjects.agency_picker import AgencyPickerField
 from subjects.models import Agency, AssessmentResult
 
+
 # A four-digit year: a shape, not a rule (which years may be recorded is for the services to say).
-YEAR_BOUNDS: dict[str, int] = {"min_value": 1000, "max_value": 9999}
+class _Bounds(TypedDict):
+    min_value: int
+    max_value: int
+
+
+YEAR_BOUNDS: _Bounds = {"min_value": 1000, "max_value": 9999}
 
 
 class NoEchoTextInput(forms.TextInput):
@@ -50,7 +57,7 @@ class PeopleFilterForm(forms.Form):
     subtree = forms.BooleanField(label=_("Include the units below it"), required=False)
     active = forms.ChoiceField(label=_("Status"), choices=ACTIVE_CHOICES, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         pick_from(self, "agency", Agency.objects.visible_to(user))
 
@@ -97,7 +104,7 @@ class MoveForm(forms.Form):
     moved_on = forms.DateField(label=_("Date of move"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         pick_from(self, "to_agency", Agency.objects.visible_to(user))
 
@@ -121,6 +128,6 @@ class MattersReportForm(forms.Form):
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-def entering_agencies(user: Any) -> QuerySet[Agency]:
+def entering_agencies(user: AnyUser) -> QuerySet[Agency]:
     """The agencies `user` may enter records for (accounts.scope.entering_agency_q)."""
     return Agency.objects.only("pk", "name", "path", "active").filter(entering_agency_q(user))

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 
+from accounts.models import AnyUser
+
 if TYPE_CHECKING:
     from subjects.models import CivilServant
 
@@ -57,7 +59,7 @@ def excellent_rating_barred_years(person: "CivilServant") -> dict[int, list["str
     return {year: reasons for year, reasons in barred.items() if reasons}
 
 
-def integrity_file_sections(user: Any, person: "CivilServant") -> dict[str, Any]:
+def integrity_file_sections(user: AnyUser, person: "CivilServant") -> dict[str, Any]:
     """The context every registered section adds to the file page of `person` as `user` may see it."""
     context: dict[str, Any] = {}
     for section in FILE_SECTIONS:

@@ -1,14 +1,13 @@
 """Credit subjects: agencies (单位) and civil servants (公务人员) with their integrity files (诚信档案).
 docs/domain.md §2."""
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import AnyUser
 from accounts.scope import agency_q, people_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from subjects.codes import validate_uscc
@@ -29,7 +28,7 @@ class AgencyKind(models.TextChoices):
 
 
 class AgencyQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "AgencyQuerySet":
+    def visible_to(self, user: AnyUser | None) -> "AgencyQuerySet":
 
         return self.filter(agency_q(user))
 
@@ -158,7 +157,7 @@ class AgencyEvent(UndeletableModel):
 
 
 class CivilServantQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "CivilServantQuerySet":
+    def visible_to(self, user: AnyUser) -> "CivilServantQuerySet":
 
         return self.filter(people_q(user))
 
@@ -248,7 +247,7 @@ class CivilServantMove(UndeletableModel):
 
 
 class IntegrityFileQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "IntegrityFileQuerySet":
+    def visible_to(self, user: AnyUser) -> "IntegrityFileQuerySet":
 
         return self.filter(people_q(user, "person__agency"))
 

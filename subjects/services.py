@@ -13,6 +13,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.scope import may_edit_people_of, may_manage_agencies_under
 from kernel.errors import DomainError, NotAllowed
 from outbox.hooks import public_changed
@@ -47,7 +48,7 @@ def _validated(value: str, validator: Any, field: str) -> None:
 
 def agency_create(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     kind: str,
     uscc: str,
@@ -83,7 +84,7 @@ def agency_create(
     return agency
 
 
-def agency_rename(*, actor: Any, agency: Agency, name: str, reason: str) -> Agency:
+def agency_rename(*, actor: User, agency: Agency, name: str, reason: str) -> Agency:
     if not may_manage_agencies_under(actor, agency):
         raise NotAllowed(_("You may not change this agency."))
     name = name.strip()
@@ -109,7 +110,7 @@ def agency_rename(*, actor: Any, agency: Agency, name: str, reason: str) -> Agen
     return agency
 
 
-def agency_move(*, actor: Any, agency: Agency, new_parent: Agency | None, reason: str) -> Agency:
+def agency_move(*, actor: User, agency: Agency, new_parent: Agency | None, reason: str) -> Agency:
     if not may_manage_agencies_under(actor, agency) or not may_manage_agencies_under(actor, new_parent):
         raise NotAllowed(_("You may not move this agency there."))
     with transaction.atomic():
@@ -140,7 +141,7 @@ def agency_move(*, actor: Any, agency: Agency, new_parent: Agency | None, reason
     return agency
 
 
-def agency_merge(*, actor: Any, agency: Agency, successor: Agency, reason: str) -> Agency:
+def agency_merge(*, actor: User, agency: Agency, successor: Agency, reason: str) -> Agency:
     """机构改革: `agency` is merged into or renamed to `successor`; its records follow (Agency.lineage)."""
     if not may_manage_agencies_under(actor, agency) or not may_manage_agencies_under(actor, successor):
         raise NotAllowed(_("You may not merge these agencies."))
@@ -168,7 +169,7 @@ def agency_merge(*, actor: Any, agency: Agency, successor: Agency, reason: str) 
     return agency
 
 
-def agency_set_active(*, actor: Any, agency: Agency, active: bool, reason: str) -> Agency:
+def agency_set_active(*, actor: User, agency: Agency, active: bool, reason: str) -> Agency:
     if not may_manage_agencies_under(actor, agency):
         raise NotAllowed(_("You may not change this agency."))
     with transaction.atomic():
@@ -194,7 +195,7 @@ def agency_set_active(*, actor: Any, agency: Agency, active: bool, reason: str) 
 
 def civil_servant_create(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     id_number: str,
     agency: Agency,
@@ -227,7 +228,7 @@ def civil_servant_create(
 
 
 def civil_servant_update(
-    *, actor: Any, person: CivilServant, name: str, position: str, rank: str, is_principal: bool
+    *, actor: User, person: CivilServant, name: str, position: str, rank: str, is_principal: bool
 ) -> CivilServant:
     if not may_edit_people_of(actor, person.agency):
         raise NotAllowed(_("You may not change this person."))
@@ -242,7 +243,7 @@ def civil_servant_update(
 
 
 def civil_servant_move(
-    *, actor: Any, person: CivilServant, to_agency: Agency, moved_on: datetime.date, reason: str = ""
+    *, actor: User, person: CivilServant, to_agency: Agency, moved_on: datetime.date, reason: str = ""
 ) -> CivilServantMove:
     # Both ends must be in the actor's reach: a clerk cannot pull people in from elsewhere.
     if not may_edit_people_of(actor, person.agency) or not may_edit_people_of(actor, to_agency):
@@ -267,7 +268,7 @@ def civil_servant_move(
     return move
 
 
-def civil_servant_set_active(*, actor: Any, person: CivilServant, active: bool, reason: str) -> CivilServant:
+def civil_servant_set_active(*, actor: User, person: CivilServant, active: bool, reason: str) -> CivilServant:
     """Retirement, resignation, dismissal: the person leaves the active list; the file stays."""
     if not may_edit_people_of(actor, person.agency):
         raise NotAllowed(_("You may not change this person."))
@@ -282,14 +283,14 @@ def civil_servant_set_active(*, actor: Any, person: CivilServant, active: bool, 
     return person
 
 
-def civil_servant_file_read(*, actor: Any, person: CivilServant, channel: str, purpose: str = "") -> None:
+def civil_servant_file_read(*, actor: User, person: CivilServant, channel: str, purpose: str = "") -> None:
     """Logs a read of the integrity file: every read by a reviewer is on record (docs/domain.md §2)."""
     PersonalDataAccess.objects.create(
         actor=actor, person=person, action=AccessAction.VIEW_FILE, channel=channel, purpose=purpose[:200]
     )
 
 
-def civil_servant_reveal_id_number(*, actor: Any, person: CivilServant, channel: str, purpose: str) -> str:
+def civil_servant_reveal_id_number(*, actor: User, person: CivilServant, channel: str, purpose: str) -> str:
     """The full number, for an inspector who says why (the purpose is what the access log is read for)."""
     if not getattr(actor, "may_see_full_id_numbers", False):
         raise NotAllowed(_("Only inspectors may see a full ID number."))
@@ -303,7 +304,7 @@ def civil_servant_reveal_id_number(*, actor: Any, person: CivilServant, channel:
     return person.decrypted_id_number()
 
 
-def civil_servant_lookup_by_id_number(*, actor: Any, id_number: str, channel: str) -> CivilServant | None:
+def civil_servant_lookup_by_id_number(*, actor: User, id_number: str, channel: str) -> CivilServant | None:
     """Finds a person in the actor's scope by full ID number; the search itself is logged, the number is not."""
     number = normalize_id_number(id_number)
     _validated(number, validate_id_number, "id_number")
@@ -348,7 +349,7 @@ def civil_servants_with_invalid_id_numbers(*, within: Agency | None = None) -> I
 # Integrity file ---------------------------------------------------------------------------------------------------
 
 
-def assessment_record(*, actor: Any, person: CivilServant, year: int, result: str, note: str = "") -> AnnualAssessment:
+def assessment_record(*, actor: User, person: CivilServant, year: int, result: str, note: str = "") -> AnnualAssessment:
     if not may_edit_people_of(actor, person.agency):
         raise NotAllowed(_("You may not record assessments for this person."))
     if result not in AssessmentResult.values:
@@ -372,7 +373,7 @@ def assessment_record(*, actor: Any, person: CivilServant, year: int, result: st
 
 def training_record(
     *,
-    actor: Any,
+    actor: User,
     person: CivilServant,
     title: str,
     attended_on: datetime.date,
@@ -398,7 +399,7 @@ def training_record(
 
 
 def matters_report_record(
-    *, actor: Any, person: CivilServant, year: int, reported_on: datetime.date, summary: str
+    *, actor: User, person: CivilServant, year: int, reported_on: datetime.date, summary: str
 ) -> PersonalMattersReport:
     if not may_edit_people_of(actor, person.agency):
         raise NotAllowed(_("You may not record reports for this person."))

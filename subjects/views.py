@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from accounts.scope import may_edit_people_of, may_read_people
 from kernel.errors import DomainError, NotAllowed
 from subjects import services
@@ -44,7 +46,7 @@ from subjects.models import Agency, CivilServant
 PAGE_SIZE = 50
 
 
-def _require_people_reader(user: Any) -> None:
+def _require_people_reader(user: User) -> None:
     if not may_read_people(user):
         raise PermissionDenied
 
@@ -53,7 +55,7 @@ def _page(request: HttpRequest, queryset: QuerySet[Any], param: str = "page") ->
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
 
 
-def with_child_counts(agencies: QuerySet[Agency], user: Any) -> QuerySet[Agency]:
+def with_child_counts(agencies: QuerySet[Agency], user: User) -> QuerySet[Agency]:
     """Annotates `child_count`: children inside the user's scope only, in the same query (a correlated subquery)."""
     children = (
         Agency.objects.visible_to(user)
@@ -75,7 +77,7 @@ def _apply_domain_error(form: forms.Form, exc: DomainError) -> None:
 
 @login_required
 @require_GET
-def agency_list(request: HttpRequest) -> HttpResponse:
+def agency_list(request: AuthenticatedRequest) -> HttpResponse:
     """Search by name fragment or code prefix; without a query, the top of the user's scope, one level at a time."""
     user = request.user
     q = request.GET.get("q", "").strip()[:100]
@@ -93,7 +95,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agency_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     visible = Agency.objects.visible_to(user)
     agency = get_object_or_404(visible.select_related("successor"), pk=pk)
@@ -123,7 +125,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def agency_suggest(request: HttpRequest) -> JsonResponse:
+def agency_suggest(request: AuthenticatedRequest) -> JsonResponse:
     """The type-ahead's matches (subjects.agency_picker): agencies in the user's scope whose name holds the words
     typed or whose code starts with them. `within=enter`: only those the user enters records for."""
     within = request.GET.get("within", "visible")
@@ -141,7 +143,7 @@ def agency_suggest(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     _require_people_reader(user)
     form = PeopleFilterForm(request.GET, user=user)
@@ -166,7 +168,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def person_lookup(request: HttpRequest) -> HttpResponse:
+def person_lookup(request: AuthenticatedRequest) -> HttpResponse:
     """Find a person by full ID number. POST only carries the number: it never appears in a URL."""
     user = request.user
     _require_people_reader(user)
@@ -187,13 +189,13 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "subjects/person_lookup.html", context)
 
 
-def _visible_person(request: HttpRequest, pk: int) -> CivilServant:
+def _visible_person(request: AuthenticatedRequest, pk: int) -> CivilServant:
     _require_people_reader(request.user)
     return get_object_or_404(CivilServant.objects.visible_to(request.user).select_related("agency"), pk=pk)
 
 
 def _render_person(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     person: CivilServant,
     *,
     full_id_number: str | None = None,
@@ -221,7 +223,7 @@ def _render_person(
 @login_required
 @never_cache
 @require_GET
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = _visible_person(request, pk)
     services.civil_servant_file_read(actor=request.user, person=person, channel="web")
     return _render_person(request, person)
@@ -230,7 +232,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_POST
-def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reveal(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The full ID number, shown once in this response only: never in a URL, a redirect, the session or a message."""
     person = _visible_person(request, pk)
     if not request.user.may_see_full_id_numbers:
@@ -290,7 +292,7 @@ def _form_page(
     return render(request, "subjects/person_form.html", context)
 
 
-def _editable_person(request: HttpRequest, pk: int) -> CivilServant:
+def _editable_person(request: AuthenticatedRequest, pk: int) -> CivilServant:
     person = _visible_person(request, pk)
     if not may_edit_people_of(request.user, person.agency):
         raise PermissionDenied
@@ -303,7 +305,7 @@ def _posted(request: HttpRequest) -> Any:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_create(request: HttpRequest, agency_pk: int) -> HttpResponse:
+def person_create(request: AuthenticatedRequest, agency_pk: int) -> HttpResponse:
     user = request.user
     _require_people_reader(user)
     agency = get_object_or_404(Agency.objects.visible_to(user), pk=agency_pk)
@@ -327,7 +329,7 @@ def person_create(request: HttpRequest, agency_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = _editable_person(request, pk)
     initial = {
         "name": person.name,
@@ -345,7 +347,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_move(request: HttpRequest, pk: int) -> HttpResponse:
+def person_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = _editable_person(request, pk)
     form = MoveForm(_posted(request), user=request.user)
 
@@ -364,7 +366,7 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = _editable_person(request, pk)
     form = AssessmentForm(_posted(request))
 
@@ -377,7 +379,7 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def training_create(request: HttpRequest, pk: int) -> HttpResponse:
+def training_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = _editable_person(request, pk)
     form = TrainingForm(_posted(request))
 
@@ -390,7 +392,7 @@ def training_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def matters_report_create(request: HttpRequest, pk: int) -> HttpResponse:
+def matters_report_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = _editable_person(request, pk)
     form = MattersReportForm(_posted(request))
 

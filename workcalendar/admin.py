@@ -22,6 +22,8 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import ADMINISTRATORS, CONSOLE_ROLES, ScopedAdmin, adopt, has_console_role
+from accounts.http import acting_user
+from accounts.models import User
 from kernel.errors import DomainError
 from workcalendar.models import CalendarDay, CalendarYear
 from workcalendar.services import (
@@ -88,7 +90,8 @@ class CalendarYearForm(forms.ModelForm):
             self.fields["source"].required = False
 
     def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("seed_from_library"):
             return cleaned
         if "source" in self.fields and not cleaned.get("source"):
@@ -119,7 +122,7 @@ class CalendarYearAdmin(ScopedAdmin, SimpleHistoryAdmin):
     readonly_fields = ("configured_by", "configured_at")
     inlines = (CalendarDayInline,)
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.annotate(day_count=Count("days"))  # the calendar is the same for every region
 
     @admin.display(description=_("exception days"), ordering="day_count")
@@ -137,7 +140,7 @@ class CalendarYearAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change and form.cleaned_data.get("seed_from_library"):
-            adopt(obj, calendar_year_seed(year=form.cleaned_data["year"], actor=request.user))
+            adopt(obj, calendar_year_seed(year=form.cleaned_data["year"], actor=acting_user(request)))
             return
         if not change:
             parsed = form.cleaned_data["parsed"]
@@ -147,7 +150,7 @@ class CalendarYearAdmin(ScopedAdmin, SimpleHistoryAdmin):
                 notes=form.cleaned_data.get("notes") or "",
                 holidays=parsed["holidays"],
                 workdays=parsed["workdays"],
-                actor=request.user,
+                actor=acting_user(request),
             )
             adopt(obj, configured)
             return
@@ -176,7 +179,7 @@ class CalendarYearAdmin(ScopedAdmin, SimpleHistoryAdmin):
         year = FIRST_LIBRARY_YEAR
         while True:
             try:
-                calendar_year_seed(year=year, actor=request.user)
+                calendar_year_seed(year=year, actor=acting_user(request))
             except DomainError:
                 break  # the first year the library does not cover
             if year not in configured:

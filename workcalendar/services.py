@@ -3,7 +3,7 @@ and counting again the deadlines that were computed on it provisionally."""
 
 import datetime
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import chinese_calendar
 from django.db import transaction
@@ -12,6 +12,10 @@ from django.utils.translation import gettext as _
 from kernel.errors import DomainError
 from workcalendar.deadlines import deadline_recount, registered_open_deadlines
 from workcalendar.models import CalendarDay, CalendarYear, DayKind
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 LIBRARY_SOURCE = f"chinesecalendar {getattr(chinese_calendar, '__version__', '')}".strip()
 ONE_DAY = datetime.timedelta(days=1)
@@ -26,7 +30,7 @@ def _holiday_name(day: datetime.date) -> str:
     return HOLIDAY_NAMES.get(name, name) if name else ""
 
 
-def calendar_year_seed(*, year: int, actor: Any = None) -> CalendarYear:
+def calendar_year_seed(*, year: int, actor: "User | None" = None) -> CalendarYear:
     """Configures `year` from the chinese-calendar library (State Council holiday notices). Idempotent.
 
     A year the library does not cover is refused: an administrator enters it by hand from the year's notice.
@@ -74,7 +78,7 @@ def calendar_year_configure(
     source: str,
     holidays: list[tuple[datetime.date, str]],
     workdays: list[tuple[datetime.date, str]],
-    actor: Any,
+    actor: "User | None",
     notes: str = "",
 ) -> CalendarYear:
     """Enters a year's official arrangement in one go: the weekdays off and the weekends worked. Weekend days in

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from django import template
 from django.conf import settings
 from django.core.paginator import Page
-from django.template import Context
+from django.template import Context, RequestContext
 from django.urls import reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
@@ -104,7 +104,7 @@ def search_form(context: Context, input_id: str, big: bool = False) -> SafeStrin
 
 
 @register.simple_tag(takes_context=True)
-def public_pagination(context: Context, page: Page, label: str) -> SafeString:
+def public_pagination(context: RequestContext, page: Page, label: str) -> SafeString:
     """_pagination.html for the public pages: its links, each the current query with another page number."""
     paginator = page.paginator
     if paginator.num_pages <= 1:
@@ -112,7 +112,7 @@ def public_pagination(context: Context, page: Page, label: str) -> SafeString:
 
     def link(number: int) -> str:
         params = context.request.GET.copy()
-        params["page"] = number
+        params["page"] = str(number)
         return escape(f"?{params.urlencode()}")
 
     first, previous, following, last = gettext("First"), gettext("Previous"), gettext("Next"), gettext("Last")

@@ -19,6 +19,8 @@ from django.utils.translation import ngettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import CONSOLE_ROLES, ReadOnlyScopedAdmin, ScopedAdmin, has_console_role
+from accounts.http import acting_user
+from accounts.models import User
 from accounts.scope import record_q
 from kernel.errors import DomainError
 from records.filters import record_text_q
@@ -211,24 +213,28 @@ class DishonestyRecordAdmin(ScopedAdmin, SimpleHistoryAdmin):
     @admin.action(description=_("Submit the selected records"), permissions=["workflow"])
     def submit_records(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         done = ngettext_lazy("%(count)d record submitted.", "%(count)d records submitted.", "count")
-        self._steps(request, queryset, lambda r: record_submit(actor=request.user, record=r), done)
+        self._steps(request, queryset, lambda r: record_submit(actor=acting_user(request), record=r), done)
 
     @admin.action(description=_("Publish the selected records"), permissions=["workflow"])
     def publish_records(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         done = ngettext_lazy("%(count)d record published.", "%(count)d records published.", "count")
-        self._steps(request, queryset, lambda r: record_publish(actor=request.user, record=r), done)
+        self._steps(request, queryset, lambda r: record_publish(actor=acting_user(request), record=r), done)
 
     @admin.action(description=_("Return the selected records (give the reason)"), permissions=["workflow"])
     def return_records(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         done = ngettext_lazy("%(count)d record returned.", "%(count)d records returned.", "count")
         reason = _reason(request)
-        self._steps(request, queryset, lambda r: record_return(actor=request.user, record=r, reason=reason), done)
+        self._steps(
+            request, queryset, lambda r: record_return(actor=acting_user(request), record=r, reason=reason), done
+        )
 
     @admin.action(description=_("Revoke the selected records (give the reason)"), permissions=["workflow"])
     def revoke_records(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         done = ngettext_lazy("%(count)d record revoked.", "%(count)d records revoked.", "count")
         reason = _reason(request)
-        self._steps(request, queryset, lambda r: record_revoke(actor=request.user, record=r, reason=reason), done)
+        self._steps(
+            request, queryset, lambda r: record_revoke(actor=acting_user(request), record=r, reason=reason), done
+        )
 
 
 @admin.register(RecordEvent)
@@ -240,7 +246,7 @@ class RecordEventAdmin(ReadOnlyScopedAdmin):
     fields = ("record", "kind", "from_status", "to_status", "reason", "changes", "actor", "at")
     readonly_fields = fields
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(record_q(user, "record__"))
 
 
@@ -280,7 +286,7 @@ class AppliedMeasureAdmin(ScopedAdmin, SimpleHistoryAdmin):
             self,
             request,
             rows,
-            lambda m: measure_set_state(actor=request.user, measure=m, to_state=to_state, reason=reason),
+            lambda m: measure_set_state(actor=acting_user(request), measure=m, to_state=to_state, reason=reason),
             lambda n: str(done % {"count": n}),
         )
 
@@ -309,7 +315,7 @@ class MeasureEventAdmin(ReadOnlyScopedAdmin):
     fields = ("measure", "from_state", "to_state", "reason", "actor", "at")
     readonly_fields = fields
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(record_q(user, "measure__record__"))
 
 
@@ -357,7 +363,7 @@ class EvidenceFileAdmin(ReadOnlyScopedAdmin):
     fields = ("record", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at", "download")
     readonly_fields = fields
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(record_q(user, "record__"))
 
     @admin.display(description=_("file"))

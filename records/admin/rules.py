@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import ADMINISTRATORS, ScopedAdmin
+from accounts.models import User
 from records.models import DisclosureRule, MeasureRule, MeasureType
 
 RULE_FIELDS = (
@@ -59,7 +60,7 @@ class DisclosureRuleAdmin(ScopedAdmin, SimpleHistoryAdmin):
     search_fields = ("citation",)
     fields = RULE_FIELDS
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset  # the same rules for every region
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
@@ -85,7 +86,7 @@ class MeasureTypeAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_filter = ("target", "active", "measure_class")
     search_fields = ("code", "name")
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
@@ -102,7 +103,7 @@ class MeasureRuleAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_select_related = ("measure_type",)
     fields = ("measure_type", "severity", "for_person_records", "active")
 
-    def scope(self, queryset: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:

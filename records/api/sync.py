@@ -43,6 +43,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import AnyUser
 from accounts.permissions import ANY_SCOPE
 from accounts.scope import may_read_public_changes, record_q
 from outbox.models import RECORD_KIND, ChangeType, PlatformChange
@@ -109,7 +110,7 @@ def _flag(condition: Q) -> Any:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def _changes(user: Any, *, after: tuple[int, int], limit: int) -> list[dict[str, Any]]:
+def _changes(user: AnyUser, *, after: tuple[int, int], limit: int) -> list[dict[str, Any]]:
     """Up to limit + 1 changes after `after` that `user` may see, in commit order; one query."""
     rows: QuerySet[PlatformChange] = PlatformChange.objects.filter(kind=RECORD_KIND).order_by()
     in_scope = record_q(user, "record__")

@@ -22,7 +22,7 @@ DATA_SHEET = "失信记录"
 HELP_SHEET = "填写说明"
 LISTS_SHEET = "可选值"
 
-SOURCE_LABELS = {
+SOURCE_LABELS: dict[str, str] = {
     RecordSource.JUDICIAL_JUDGMENT: "司法判决",
     RecordSource.ADMINISTRATIVE_PENALTY: "行政处罚",
     RecordSource.DISCIPLINARY_SANCTION: "纪律处分",
@@ -35,7 +35,7 @@ SOURCE_LABELS = {
     RecordSource.SECTOR_FINDING: "重点领域认定",
     RecordSource.OTHER: "其他",
 }
-SECTOR_LABELS = {
+SECTOR_LABELS: dict[str, str] = {
     Sector.PROCUREMENT: "政府采购",
     Sector.PPP: "政府和社会资本合作（PPP）",
     Sector.TENDERING: "招标投标",
@@ -47,14 +47,14 @@ SECTOR_LABELS = {
     Sector.LAW_ENFORCEMENT: "行政执法",
     Sector.OTHER: "其他",
 }
-SEVERITY_LABELS = {Severity.MINOR: "轻微", Severity.GENERAL: "一般", Severity.SERIOUS: "严重"}
-SPECIAL_FIELD_LABELS = {
+SEVERITY_LABELS: dict[str, str] = {Severity.MINOR: "轻微", Severity.GENERAL: "一般", Severity.SERIOUS: "严重"}
+SPECIAL_FIELD_LABELS: dict[str, str] = {
     SpecialField.NONE: "无",
     SpecialField.WORK_SAFETY: "安全生产",
     SpecialField.FIRE_SAFETY: "消防安全",
     SpecialField.SPECIAL_EQUIPMENT: "特种设备",
 }
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, str] = {
     RecordStatus.DRAFT: "草稿",
     RecordStatus.AWAITING_REVIEW: "待审核",
     RecordStatus.SUBMITTED: "已提交",

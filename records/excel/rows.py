@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.scope import agency_q
 from records.disclosure import Window, rule_in_force_among, window_of
 from records.excel.columns import (
@@ -200,7 +201,9 @@ class ImportValidator:
     row comes back. A row's subject must be `agency` or below it and visible to the actor.
     """
 
-    def __init__(self, *, actor: Any, agency: Agency, today: datetime.date, report: Callable[[RowError], None]) -> None:
+    def __init__(
+        self, *, actor: User, agency: Agency, today: datetime.date, report: Callable[[RowError], None]
+    ) -> None:
         self.actor = actor
         self.agency = agency
         self.today = today
@@ -315,7 +318,7 @@ class ImportValidator:
         values = item.values
         blank = True
         for column, index, parse in self._layout:
-            value = cells[index] if index is not None and index < width else None
+            value: Any = cells[index] if index is not None and index < width else None
             if formulas and index in formulas:
                 item.error(column, "formula", _("Formulas are not accepted; paste the values instead."))
                 blank = False
@@ -558,9 +561,10 @@ class ImportValidator:
             elif subject is not None and person.agency_id != subject.id:
                 item.error(column, "person_elsewhere", _("The civil servant does not work in the subject agency."))
                 person = None
-        deciding_code = values.get("deciding_body_uscc")
+        # What the columns' parsers produced: present and valid whenever the row has no error.
+        deciding_code: Any = values.get("deciding_body_uscc")
         deciding = self._agencies.get(deciding_code) if deciding_code else None
-        number = values.get("document_number")
+        number: Any = values.get("document_number")
         if deciding_code and number:
             self._ledger.add(deciding_code, number, item.row)
             if (deciding_code, number) in taken:
@@ -570,6 +574,7 @@ class ImportValidator:
                     _("A record with this document number from the same deciding body already exists."),
                 )
         window = None
+        day: Any
         day, severity, special_field = values.get("decision_date"), values.get("severity"), values.get("special_field")
         source = values.get("source")
         if day and severity and source and special_field is not None:

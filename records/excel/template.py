@@ -28,7 +28,7 @@ def build_template(*, max_rows: int = 200_000) -> bytes:
     """The import workbook: the data sheet (ID and code columns formatted as text, choice columns with drop-down
     lists), the explanation sheet and a hidden sheet holding the lists."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook's one sheet, the active one
     sheet.title = DATA_SHEET
     lists = workbook.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"

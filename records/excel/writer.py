@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from accounts.models import User
 from records.excel.rows import ValidRow
 from records.models import (
     DishonestyRecord,
@@ -140,7 +141,7 @@ class _History:
 
 
 def import_rows_write(
-    chunks: Iterable[list[ValidRow]], *, actor: Any, source_agency: Agency, reason: str, now: datetime.datetime
+    chunks: Iterable[list[ValidRow]], *, actor: User, source_agency: Agency, reason: str, now: datetime.datetime
 ) -> int:
     """Writes checked rows as draft records with their imported event, their principal responsible person and
     their history rows. Call inside one transaction."""

@@ -1,7 +1,6 @@
 """Government dishonesty records (政务失信记录) and the disclosure rules that bound them. docs/domain.md §3-4."""
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Sector
+from accounts.models import AnyUser, Sector
 from accounts.scope import record_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from subjects.models import Agency, CivilServant
@@ -168,7 +167,7 @@ class DisclosureRule(models.Model):
 
 
 class RecordQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "RecordQuerySet":
+    def visible_to(self, user: AnyUser) -> "RecordQuerySet":
 
         return self.filter(record_q(user))
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AnyUser
 from accounts.scope import entering_agency_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from subjects.models import Agency
@@ -19,7 +20,7 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportJobQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: object) -> "ImportJobQuerySet":
+    def visible_to(self, user: AnyUser) -> "ImportJobQuerySet":
         """The workbooks of the agencies `user` enters records for: the import page's reach, for its list and for
         each job's page, progress and errors alike. A sector authority or an inspector enters nothing and sees no
         workbook (its name, uploader and errors are another agency's work in progress, not records)."""

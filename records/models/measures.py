@@ -2,7 +2,6 @@
 docs/domain.md §5."""
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.models import AnyUser
 from accounts.scope import record_q
 from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models.dishonesty import DishonestyRecord, Severity
@@ -89,7 +89,7 @@ class MeasureState(models.TextChoices):
 
 
 class AppliedMeasureQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "AppliedMeasureQuerySet":
+    def visible_to(self, user: AnyUser) -> "AppliedMeasureQuerySet":
 
         return self.filter(record_q(user, "record__"))
 
@@ -167,7 +167,7 @@ class MeasureEvent(UndeletableModel):
 
 
 class RectificationQuerySet(UndeletableQuerySet):
-    def visible_to(self, user: Any) -> "RectificationQuerySet":
+    def visible_to(self, user: AnyUser) -> "RectificationQuerySet":
 
         return self.filter(record_q(user, "measure__record__"))
 

@@ -17,7 +17,7 @@ second finds the new state and is refused.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -268,7 +268,7 @@ def _subject_name(data: RecordInput) -> str:
 def _event(
     record: DishonestyRecord,
     kind: str,
-    actor: Any,
+    actor: User | None,
     *,
     from_status: str = "",
     reason: str = "",
@@ -329,7 +329,7 @@ def _save_responsibilities(record: DishonestyRecord, responsible: list[tuple[Civ
             RecordResponsibility.objects.create(record=record, person_id=person_id, kind=kind)
 
 
-def record_create(*, actor: Any, data: RecordInput) -> DishonestyRecord:
+def record_create(*, actor: User, data: RecordInput) -> DishonestyRecord:
     if not may_enter_records_for(actor, data.data_source_agency):
         raise NotAllowed(_("You may not enter records for this agency."))
     record_input_check(data)
@@ -378,7 +378,7 @@ def _action_label(action: str) -> str:
     }[action]
 
 
-def record_update(*, actor: Any, record: DishonestyRecord, data: RecordInput) -> DishonestyRecord:
+def record_update(*, actor: User, record: DishonestyRecord, data: RecordInput) -> DishonestyRecord:
     """Edits a draft or returned record; published ones change only through a correction."""
     if not may_enter_records_for(actor, record.data_source_agency) or not may_enter_records_for(
         actor, data.data_source_agency
@@ -427,7 +427,7 @@ def _reviewers_of(agency: Agency) -> list[User]:
     return list(User.objects.filter(role=Role.REVIEWER, agency=agency, is_active=True).order_by("pk"))
 
 
-def _notify_staff(*, users: list[Any], subject: str, body: str, record: DishonestyRecord) -> None:
+def _notify_staff(*, users: Sequence[User | None], subject: str, body: str, record: DishonestyRecord) -> None:
     """An in-app notice to each user, inside the transaction of the hand-off (it commits with it)."""
     # Notices live with the cases (repair app), which depends on this one: imported here, not at the top.
     from repair.notices import notify
@@ -436,7 +436,7 @@ def _notify_staff(*, users: list[Any], subject: str, body: str, record: Dishones
     notify(subject=subject, body=body, link=link, users=[user for user in users if user is not None])
 
 
-def record_request_review(*, actor: Any, record: DishonestyRecord) -> DishonestyRecord:
+def record_request_review(*, actor: User, record: DishonestyRecord) -> DishonestyRecord:
     """The clerk hands a draft (or a returned record) to the agency's reviewer; the reviewers hear of it."""
     if not may_enter_records_for(actor, record.data_source_agency):
         raise NotAllowed(_("You may not send this record for review."))
@@ -452,7 +452,7 @@ def record_request_review(*, actor: Any, record: DishonestyRecord) -> Dishonesty
     return record
 
 
-def record_send_back(*, actor: Any, record: DishonestyRecord, reason: str) -> DishonestyRecord:
+def record_send_back(*, actor: User, record: DishonestyRecord, reason: str) -> DishonestyRecord:
     """The agency's reviewer returns a record awaiting review to the clerk, saying why."""
     if not may_submit_records_for(actor, record.data_source_agency):
         raise NotAllowed(_("Only the agency's reviewer may return a record to the clerk."))
@@ -469,27 +469,27 @@ def record_send_back(*, actor: Any, record: DishonestyRecord, reason: str) -> Di
     return record
 
 
-def _clerks_of(record: DishonestyRecord) -> list[Any]:
+def _clerks_of(record: DishonestyRecord) -> list[User | None]:
     """Who entered the record and who last sent it for review: they fix what was returned."""
     senders = record.events.filter(kind=RecordEventKind.REVIEW_REQUESTED).order_by("-at", "-pk")
     last_sender = senders.select_related("actor").first()
-    users = {record.created_by_id: record.created_by}
+    users: dict[int, User | None] = {record.created_by_id: record.created_by}
     if last_sender is not None and last_sender.actor_id is not None:
         users[last_sender.actor_id] = last_sender.actor
     return list(users.values())
 
 
-def _person_name(user: Any) -> str:
+def _person_name(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user is not None else ""
 
 
-def record_submit(*, actor: Any, record: DishonestyRecord) -> DishonestyRecord:
+def record_submit(*, actor: User, record: DishonestyRecord) -> DishonestyRecord:
     if not may_submit_records_for(actor, record.data_source_agency):
         raise NotAllowed(_("Only the agency's reviewer may submit its records."))
     return transition(record, TRANSITIONS, "submit", actor=actor, event=_moved)
 
 
-def record_return(*, actor: Any, record: DishonestyRecord, reason: str) -> DishonestyRecord:
+def record_return(*, actor: User, record: DishonestyRecord, reason: str) -> DishonestyRecord:
     """The credit office returns a submitted record to the agency, saying why; its clerks and reviewers hear of it."""
     if not may_decide_records_about(actor, record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may return records."))
@@ -506,7 +506,7 @@ def record_return(*, actor: Any, record: DishonestyRecord, reason: str) -> Disho
     return record
 
 
-def _check_not_submitter(record: DishonestyRecord, actor: Any) -> None:
+def _check_not_submitter(record: DishonestyRecord, actor: User) -> None:
     """Four eyes: the one who submitted the record (its latest submission) is not the one who verifies it. A small
     office with a single person may allow it (RECORD_ALLOW_SELF_PUBLISH)."""
     if settings.RECORD_ALLOW_SELF_PUBLISH:
@@ -543,7 +543,7 @@ def record_publish_preview(*, record: DishonestyRecord, today: datetime.date | N
     )
 
 
-def record_publish(*, actor: Any, record: DishonestyRecord, today: datetime.date | None = None) -> DishonestyRecord:
+def record_publish(*, actor: User, record: DishonestyRecord, today: datetime.date | None = None) -> DishonestyRecord:
     """Verifies and publishes: the window is recomputed (a rule may have been added since entry) and the measures
     the tier and subject call for are applied. Not by whoever submitted it (_check_not_submitter)."""
     if not may_decide_records_about(actor, record.subject_agency):
@@ -569,7 +569,7 @@ def record_publish(*, actor: Any, record: DishonestyRecord, today: datetime.date
     return record
 
 
-def record_correct(*, actor: Any, record: DishonestyRecord, changes: dict[str, Any], reason: str) -> DishonestyRecord:
+def record_correct(*, actor: User, record: DishonestyRecord, changes: dict[str, Any], reason: str) -> DishonestyRecord:
     if not may_decide_records_about(actor, record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may correct records."))
     if not reason.strip():
@@ -612,7 +612,7 @@ def _input_from_record(record: DishonestyRecord) -> RecordInput:
     return RecordInput(**values)
 
 
-def _take_out_of_force(*, actor: Any, record: DishonestyRecord, action: str, reason: str) -> DishonestyRecord:
+def _take_out_of_force(*, actor: User, record: DishonestyRecord, action: str, reason: str) -> DishonestyRecord:
     """Revocation and repair: the record leaves public disclosure at once, its open measures are lifted, and the
     platform is told — one transaction."""
     change_type = {"revoke": ChangeType.REVOKED, "repair": ChangeType.REPAIRED}[action]
@@ -625,7 +625,7 @@ def _take_out_of_force(*, actor: Any, record: DishonestyRecord, action: str, rea
     return record
 
 
-def record_revoke(*, actor: Any, record: DishonestyRecord, reason: str) -> DishonestyRecord:
+def record_revoke(*, actor: User, record: DishonestyRecord, reason: str) -> DishonestyRecord:
     if not may_decide_records_about(actor, record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may revoke records."))
     if not reason.strip():
@@ -633,7 +633,7 @@ def record_revoke(*, actor: Any, record: DishonestyRecord, reason: str) -> Disho
     return _take_out_of_force(actor=actor, record=record, action="revoke", reason=reason)
 
 
-def record_repair(*, actor: Any, record: DishonestyRecord, reason: str) -> DishonestyRecord:
+def record_repair(*, actor: User, record: DishonestyRecord, reason: str) -> DishonestyRecord:
     """Credit repair granted; the repair event stays internally for ever. Called by repair.services.repair_grant
     inside its transaction."""
     if not may_decide_records_about(actor, record.subject_agency):
@@ -691,8 +691,8 @@ def records_windows_recompute(*, batch_size: int = 500) -> int:
     twice: the second run changes nothing.
     """
     rules: dict[str, list[DisclosureRule]] = {}
-    for rule in DisclosureRule.objects.order_by("effective_from", "pk"):
-        rules.setdefault(rule.severity, []).append(rule)
+    for known in DisclosureRule.objects.order_by("effective_from", "pk"):
+        rules.setdefault(known.severity, []).append(known)
     changed = 0
     last_pk = 0
     while True:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.scope import may_decide_records_about, may_enter_records_for
 from kernel.errors import DomainError, NotAllowed
 from records.models import DishonestyRecord, EvidenceFile
@@ -48,7 +49,7 @@ def evidence_max_bytes() -> int:
     return int(settings.RECORD_EVIDENCE_MAX_BYTES)
 
 
-def may_attach_evidence(actor: Any, record: DishonestyRecord) -> bool:
+def may_attach_evidence(actor: User, record: DishonestyRecord) -> bool:
     """The supplying agency while the record is still its draft; the credit office of the region at any time."""
     if record.is_editable and may_enter_records_for(actor, record.data_source_agency):
         return True
@@ -131,7 +132,7 @@ def evidence_check(upload: Any) -> tuple[EvidenceKind, str]:
     return kind, name
 
 
-def evidence_attach(*, actor: Any, record: DishonestyRecord, upload: Any) -> EvidenceFile:
+def evidence_attach(*, actor: User, record: DishonestyRecord, upload: Any) -> EvidenceFile:
     """Stores an uploaded file (a Django UploadedFile or File) as evidence of `record`."""
     if not may_attach_evidence(actor, record):
         raise NotAllowed(_("You may not add evidence to this record."))

@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.scope import may_enter_records_for
 from config.queueing import queue_now
 from kernel.errors import DomainError, NotAllowed
@@ -62,7 +63,7 @@ def _file_error(exc: UnreadableWorkbook) -> DomainError:
     return DomainError(exc.message, code=exc.code, field="file")
 
 
-def import_job_create(*, actor: Any, agency: Agency, upload: Any) -> ImportJob:
+def import_job_create(*, actor: User, agency: Agency, upload: Any) -> ImportJob:
     """Checks and stores an uploaded workbook and queues its import after commit. `upload` is an UploadedFile (or
     any django File with a name and a size)."""
     if not may_enter_records_for(actor, agency):
@@ -232,7 +233,7 @@ class _ValidRows:
             return
         packed = []
         for row in rows:
-            values = list(row)
+            values: list[Any] = list(row)
             for i in self.DATES:
                 values[i] = values[i].toordinal()
             for i in self.AMOUNTS:
@@ -414,7 +415,7 @@ EXPORT_NAME = "政务失信记录导出"
 
 
 def records_export(
-    *, queryset: QuerySet[DishonestyRecord], user: Any, fmt: str, channel: str = "web"
+    *, queryset: QuerySet[DishonestyRecord], user: User, fmt: str, channel: str = "web"
 ) -> tuple[bytes | Iterator[bytes], str, str]:
     """Any filtered list of records the caller has already scoped (`DishonestyRecord.objects.visible_to(user)…`) as
     (content, content type, file name): xlsx as bytes, csv as an iterator of bytes to stream.

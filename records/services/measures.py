@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.scope import may_decide_records_about, may_enter_records_for
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, Step, transition
@@ -23,6 +24,7 @@ from records.models import (
     Rectification,
     ResponsibilityKind,
 )
+from subjects.models import Agency, CivilServant
 from workcalendar.workdays import working_day_deadline
 
 M = MeasureState
@@ -59,7 +61,7 @@ def measure_types_for(*, record: DishonestyRecord) -> list[MeasureType]:
     return [rule.measure_type for rule in _rules_for(record)]
 
 
-def measures_apply(*, record: DishonestyRecord, actor: Any, today: datetime.date) -> list[AppliedMeasure]:
+def measures_apply(*, record: DishonestyRecord, actor: User, today: datetime.date) -> list[AppliedMeasure]:
     """Applies what the measure rules call for; called inside record_publish's transaction."""
     rules = _rules_for(record)
     executing = getattr(actor, "agency", None) or record.data_source_agency
@@ -70,7 +72,9 @@ def measures_apply(*, record: DishonestyRecord, actor: Any, today: datetime.date
     for rule in rules:
         kind = rule.measure_type
         if kind.target == MeasureTarget.PRINCIPAL:
-            targets = [(record.subject_agency, person) for person in principals]
+            targets: list[tuple[Agency, CivilServant | None]] = [
+                (record.subject_agency, person) for person in principals
+            ]
         elif kind.target == MeasureTarget.PERSON:
             targets = [(record.subject_agency, record.subject_person)] if record.subject_person else []
         else:
@@ -113,7 +117,7 @@ def _move(
     measure: AppliedMeasure,
     action: str,
     *,
-    actor: Any,
+    actor: User | None,
     reason: str,
     locked: bool,
     fields: dict[str, Any] | None = None,
@@ -132,7 +136,7 @@ def _move(
     return measure
 
 
-def measure_move(measure: AppliedMeasure, to_state: str, actor: Any, reason: str) -> None:
+def measure_move(measure: AppliedMeasure, to_state: str, actor: User | None, reason: str) -> None:
     """One state change of a measure its caller read with select_for_update, with its event; callers check who may
     (inside their transaction)."""
     _move(measure, MEASURE_MOVES.action_to(to_state), actor=actor, reason=reason, locked=True)
@@ -143,7 +147,7 @@ def record_touch(record_id: int) -> None:
     DishonestyRecord.objects.filter(pk=record_id).update(updated_at=timezone.now())
 
 
-def measures_close(*, record: DishonestyRecord, actor: Any, to_state: str, reason: str) -> int:
+def measures_close(*, record: DishonestyRecord, actor: User | None, to_state: str, reason: str) -> int:
     """Lifts (revocation, repair) or completes (expiry) every open measure of a record."""
     open_measures = AppliedMeasure.objects.select_for_update().filter(
         record=record, state__in=[MeasureState.ACTIVE, MeasureState.SUSPENDED]
@@ -155,7 +159,7 @@ def measures_close(*, record: DishonestyRecord, actor: Any, to_state: str, reaso
     return count
 
 
-def measure_set_state(*, actor: Any, measure: AppliedMeasure, to_state: str, reason: str) -> AppliedMeasure:
+def measure_set_state(*, actor: User, measure: AppliedMeasure, to_state: str, reason: str) -> AppliedMeasure:
     if not may_decide_records_about(actor, measure.record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region may change measures."))
     if not reason.strip():
@@ -164,7 +168,7 @@ def measure_set_state(*, actor: Any, measure: AppliedMeasure, to_state: str, rea
         return _move(measure, MEASURE_MOVES.action_to(to_state), actor=actor, reason=reason.strip(), locked=False)
 
 
-def measure_mark_wrongful(*, actor: Any, measure: AppliedMeasure, reason: str) -> AppliedMeasure:
+def measure_mark_wrongful(*, actor: User, measure: AppliedMeasure, reason: str) -> AppliedMeasure:
     """An upheld objection found that the measure should never have applied: it is marked wrongful, so the subject's
     reputation is restored. One still in force is lifted as wrongful in the same move; one already over keeps its
     state, with an event row saying why it changed. Marking it again changes nothing."""
@@ -193,7 +197,7 @@ def measure_mark_wrongful(*, actor: Any, measure: AppliedMeasure, reason: str) -
     return measure
 
 
-def rectification_submit(*, actor: Any, rectification: Rectification, explanation: str) -> Rectification:
+def rectification_submit(*, actor: User, rectification: Rectification, explanation: str) -> Rectification:
     """The unit's explanation of its rectification (限期整改), by its own clerk or reviewer."""
     if not may_enter_records_for(actor, rectification.measure.target_agency):
         raise NotAllowed(_("Only the agency concerned may answer this rectification."))

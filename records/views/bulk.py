@@ -11,11 +11,13 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from kernel.errors import DomainError
 from records import services
 from records.forms import BulkActionForm
@@ -36,14 +38,14 @@ class BulkRow:
     preview: Any = None
 
 
-def _rows(user: Any, ids: list[int]) -> list[BulkRow]:
+def _rows(user: User, ids: list[int]) -> list[BulkRow]:
     found = {
         record.pk: record for record in listed_records(DishonestyRecord.objects.visible_to(user).filter(pk__in=ids))
     }
     return [BulkRow(pk=pk, record=found.get(pk)) for pk in ids]
 
 
-def _run(user: Any, action: str, rows: list[BulkRow]) -> None:
+def _run(user: User, action: str, rows: list[BulkRow]) -> None:
     for row in rows:
         record = row.record
         if record is None:
@@ -60,7 +62,7 @@ def _run(user: Any, action: str, rows: list[BulkRow]) -> None:
             row.outcome = "done"
 
 
-def _preview(user: Any, rows: list[BulkRow]) -> None:
+def _preview(user: User, rows: list[BulkRow]) -> None:
     """What publishing each record would do; a record that cannot be published says why before anything is done."""
     for row in rows:
         record = row.record
@@ -82,7 +84,7 @@ def _preview(user: Any, rows: list[BulkRow]) -> None:
 
 @login_required
 @require_POST
-def record_bulk(request: HttpRequest) -> HttpResponse:
+def record_bulk(request: AuthenticatedRequest) -> HttpResponse:
     """Submit or publish the ticked records. Publish answers first with its confirmation page (a ticked box)."""
     user = request.user
     offered = dict(bulk_actions_for(user))

@@ -8,6 +8,7 @@ the 403 page, any other DomainError the page again with its message and nothing 
 
 import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +29,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role
+from accounts.http import AuthenticatedRequest
+from accounts.models import Role, User
 from accounts.scope import (
     may_decide_records_about,
     may_enter_records_for,
@@ -99,7 +102,7 @@ UNSHOWN_FIELDS = frozenset({"version", "published_at", "disclosure_rule"})
 # Who may press what ------------------------------------------------------------------------------------------------
 
 
-def _may_press(user: Any, record: DishonestyRecord, action: str) -> bool:
+def _may_press(user: User, record: DishonestyRecord, action: str) -> bool:
     """The role-and-scope half of an action (the other half is the record's status)."""
     if action == "edit":
         return may_enter_records_for(user, record.data_source_agency)
@@ -125,7 +128,7 @@ def _status_allows(record: DishonestyRecord, action: str) -> bool:
     return TRANSITIONS.allows(record.status, action)
 
 
-def record_actions(user: Any, record: DishonestyRecord) -> list[str]:
+def record_actions(user: User, record: DishonestyRecord) -> list[str]:
     """The buttons `user` sees on `record`: edit, request_review, submit, send_back, return, publish, correct,
     revoke, attach_evidence."""
     return [
@@ -152,7 +155,7 @@ class CappedPaginator(Paginator):
         return len(self.object_list)
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return min(self._capped_count, self.cap)
 
     @property
@@ -207,7 +210,7 @@ BULK_ACTIONS: dict[str, Any] = {
 }
 
 
-def bulk_actions_for(user: Any) -> list[tuple[str, Any]]:
+def bulk_actions_for(user: User) -> list[tuple[str, Any]]:
     """The bulk steps the record list offers `user` (records.views.bulk; the services decide record by record)."""
     offered = []
     if user.is_administrator or user.role in (Role.REVIEWER, Role.CREDIT_OFFICE):
@@ -219,7 +222,7 @@ def bulk_actions_for(user: Any) -> list[tuple[str, Any]]:
 
 @login_required
 @require_GET
-def record_list(request: HttpRequest) -> HttpResponse:
+def record_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset, queryset = filtered_records(request, for_page=True)
     paginator = CappedPaginator(listed_records(queryset), PAGE_SIZE, cap=COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
@@ -245,13 +248,13 @@ def record_list(request: HttpRequest) -> HttpResponse:
 # One record --------------------------------------------------------------------------------------------------------
 
 
-def _visible_records(user: Any) -> QuerySet[DishonestyRecord]:
+def _visible_records(user: User) -> QuerySet[DishonestyRecord]:
     return DishonestyRecord.objects.visible_to(user).select_related(
         "subject_agency", "subject_person", "deciding_agency", "data_source_agency", "disclosure_rule", "created_by"
     )
 
 
-def _visible_record(request: HttpRequest, pk: int) -> DishonestyRecord:
+def _visible_record(request: AuthenticatedRequest, pk: int) -> DishonestyRecord:
     return get_object_or_404(_visible_records(request.user), pk=pk)
 
 
@@ -265,7 +268,7 @@ class Change:
 @dataclass
 class HistoryEntry:
     at: datetime.datetime
-    user: Any
+    user: User | None
     kind: str
     changes: list[Change] = field(default_factory=list)
 
@@ -276,7 +279,8 @@ class _Shown:
     FOREIGN_KEYS = {"subject_agency", "deciding_agency", "data_source_agency", "subject_person"}
 
     def __init__(self, pairs: list[tuple[str, Any]]) -> None:
-        agency_ids, person_ids = set(), set()
+        agency_ids: set[int] = set()
+        person_ids: set[int] = set()
         for name, value in pairs:
             if value in (None, "") or name not in self.FOREIGN_KEYS:
                 continue
@@ -287,9 +291,17 @@ class _Shown:
         )
 
     @staticmethod
-    def label(name: str) -> str:
+    def field(name: str) -> "models.Field[Any, Any]":
+        """A column of the record, named in a change; FieldDoesNotExist for one since removed (an old event)."""
+        found = DishonestyRecord._meta.get_field(name)
+        if not isinstance(found, models.Field):
+            raise FieldDoesNotExist(name)
+        return found
+
+    @classmethod
+    def label(cls, name: str) -> str:
         try:
-            return str(DishonestyRecord._meta.get_field(name).verbose_name)
+            return str(cls.field(name).verbose_name)
         except FieldDoesNotExist:  # a field since removed, named in an old event
             return name
 
@@ -300,7 +312,7 @@ class _Shown:
             names = self.people if name == "subject_person" else self.agencies
             return names.get(int(value), f"#{value}")
         try:
-            choices = dict(DishonestyRecord._meta.get_field(name).flatchoices)
+            choices = dict(self.field(name).flatchoices)
         except FieldDoesNotExist:
             choices = {}
         return str(choices.get(value, value))
@@ -331,15 +343,16 @@ def _history(record: DishonestyRecord) -> list[HistoryEntry]:
 
 
 def _events(record: DishonestyRecord) -> list[Any]:
-    events = list(record.events.select_related("actor"))
+    events: list[Any] = list(record.events.select_related("actor"))
     shown = _Shown([(name, v) for e in events for name, pair in e.changes.items() for v in pair])
     for event in events:
         event.shown_changes = [shown.change(name, old, new) for name, (old, new) in sorted(event.changes.items())]
     return events
 
 
-def _measures(record: DishonestyRecord, user: Any, today: datetime.date) -> list[AppliedMeasure]:
-    measures = list(
+def _measures(record: DishonestyRecord, user: User, today: datetime.date) -> list[Any]:
+    """The record's measures, each with what the page shows beside it (next states, its rectification)."""
+    measures: list[Any] = list(
         record.measures.select_related(
             "measure_type", "target_agency", "target_person", "executing_agency", "rectification__submitted_by"
         ).prefetch_related(Prefetch("events", queryset=MeasureEvent.objects.select_related("actor")))
@@ -372,7 +385,7 @@ def _measures(record: DishonestyRecord, user: Any, today: datetime.date) -> list
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     record: DishonestyRecord,
     *,
     status: int = 200,
@@ -416,10 +429,11 @@ def _render_detail(
 def _hand_off(record: DishonestyRecord, events: list[RecordEvent]) -> RecordEvent | None:
     """The event that put the record where it waits: why it was returned, or when it was sent for review. Shown at
     the top of the record, where the one who must act next sees it first."""
-    kind = {
+    waits_after: dict[str, str] = {
         RecordStatus.RETURNED: RecordEventKind.RETURNED,
         RecordStatus.AWAITING_REVIEW: RecordEventKind.REVIEW_REQUESTED,
-    }.get(record.status)
+    }
+    kind = waits_after.get(record.status)
     if kind is None:
         return None
     return next((event for event in reversed(events) if event.kind == kind), None)
@@ -427,11 +441,13 @@ def _hand_off(record: DishonestyRecord, events: list[RecordEvent]) -> RecordEven
 
 @login_required
 @require_GET
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _visible_record(request, pk))
 
 
-def _refused(request: HttpRequest, record: DishonestyRecord, exc: DomainError, **bound: forms.Form) -> HttpResponse:
+def _refused(
+    request: AuthenticatedRequest, record: DishonestyRecord, exc: DomainError, **bound: forms.Form
+) -> HttpResponse:
     """A move the service refused: the page as it now is, with why. 409 when the record had already moved on."""
     record.refresh_from_db()
     status = 409 if exc.code == "illegal_transition" else 200
@@ -461,7 +477,7 @@ SUCCESS_MESSAGES = {
 }
 
 
-def record_move(user: Any, record: DishonestyRecord, action: str, reason: str = "") -> DishonestyRecord:
+def record_move(user: User, record: DishonestyRecord, action: str, reason: str = "") -> DishonestyRecord:
     """One workflow step through its service (the record page, the confirmation pages and the bulk actions)."""
     if action == "request_review":
         return services.record_request_review(actor=user, record=record)
@@ -480,7 +496,7 @@ def record_move(user: Any, record: DishonestyRecord, action: str, reason: str = 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def record_transition(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     """request_review, submit, send_back and return from the record page (POST); publish and revoke from their
     confirmation page (GET shows it). Only for those the role and scope allow."""
     if action not in CONFIRMED_ACTIONS and request.method != "POST":
@@ -510,7 +526,7 @@ def record_transition(request: HttpRequest, pk: int, action: str) -> HttpRespons
     return redirect("records:record_detail", pk=record.pk)
 
 
-def _confirmed_transition(request: HttpRequest, record: DishonestyRecord, action: str) -> HttpResponse:
+def _confirmed_transition(request: AuthenticatedRequest, record: DishonestyRecord, action: str) -> HttpResponse:
     """The confirmation page of publish or revoke: what will happen, and a box to tick. Works without JavaScript."""
     form_class = PublishConfirmForm if action == "publish" else RevokeConfirmForm
     form = form_class(request.POST if request.method == "POST" else None, auto_id=f"{action}-%s")
@@ -566,7 +582,7 @@ def _publish_preview(record: DishonestyRecord) -> services.PublishPreview | None
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def record_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The credit office corrects a published record: the fields a correction may change, and why."""
     user = request.user
     record = _visible_record(request, pk)
@@ -612,7 +628,7 @@ def _people_with(people: list[CivilServant], record: DishonestyRecord | None) ->
     return [*people, *unique.values()]
 
 
-def _record_form_page(request: HttpRequest, record: DishonestyRecord | None) -> HttpResponse:
+def _record_form_page(request: AuthenticatedRequest, record: DishonestyRecord | None) -> HttpResponse:
     """Create or edit. The people offered are those of the chosen subject agency: after choosing another agency the
     user presses "show this agency's people" (the page's script does it for them), which shows the form again with
     what was typed, unsaved."""
@@ -629,9 +645,8 @@ def _record_form_page(request: HttpRequest, record: DishonestyRecord | None) -> 
     if data is not None and "reload_people" in data:
         initial, rows = record_form_initial_from(data)
         data = None
-    subject_agency = picked_agency_id(
-        entering_agencies(user), (data or {}).get("subject_agency") or initial.get("subject_agency")
-    )
+    typed = data.get("subject_agency") if data is not None else None
+    subject_agency = picked_agency_id(entering_agencies(user), typed or initial.get("subject_agency"))
     people = _people_with(people_for_records(user, subject_agency), record)
     form = RecordForm(data, user=user, people=people, initial=initial)
     formset = ResponsibleFormSet(data, initial=rows, prefix="responsible", form_kwargs={"people": people})
@@ -681,7 +696,8 @@ def picked_agency_id(agencies: QuerySet[Agency], typed: Any) -> int | None:
 def _record_form_errors(form: RecordForm, formset: Any, exc: DomainError) -> None:
     """Every error a service gave, each on its input: the responsible persons' above their rows, the rest on the
     form's fields, anything else above the form."""
-    for name, field_messages in (exc.field_errors() or {None: [str(exc.message)]}).items():
+    by_field: Iterable[tuple[str | None, list[str]]] = exc.field_errors().items() or [(None, [str(exc.message)])]
+    for name, field_messages in by_field:
         for message in field_messages:
             if name == "responsible":
                 formset.add_non_form_error(message)
@@ -691,7 +707,7 @@ def _record_form_errors(form: RecordForm, formset: Any, exc: DomainError) -> Non
                 form.add_error(None, message)
 
 
-def _may_request_review(user: Any, record: DishonestyRecord | None) -> bool:
+def _may_request_review(user: User, record: DishonestyRecord | None) -> bool:
     """The clerk's form offers "save and send for review" (a reviewer submits from the record page instead)."""
     agency = record.data_source_agency if record is not None else getattr(user, "agency", None)
     if agency is None or (record is not None and not TRANSITIONS.allows(record.status, "request_review")):
@@ -699,7 +715,7 @@ def _may_request_review(user: Any, record: DishonestyRecord | None) -> bool:
     return may_enter_records_for(user, agency) and not may_submit_records_for(user, agency)
 
 
-def _after_save(request: HttpRequest, saved: DishonestyRecord) -> HttpResponse:
+def _after_save(request: AuthenticatedRequest, saved: DishonestyRecord) -> HttpResponse:
     """Saved; with "save and send for review" the record then goes to the reviewer (a refusal is said, the record
     stays saved)."""
     if request.POST.get("then") != "review":
@@ -716,7 +732,7 @@ def _after_save(request: HttpRequest, saved: DishonestyRecord) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_create(request: HttpRequest) -> HttpResponse:
+def record_create(request: AuthenticatedRequest) -> HttpResponse:
     if not entering_agencies(request.user).exists():
         raise PermissionDenied(_("Your role does not enter records."))
     return _record_form_page(request, None)
@@ -724,7 +740,7 @@ def record_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def record_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     record = _visible_record(request, pk)
     if not _may_press(request.user, record, "edit"):
         raise PermissionDenied(_("You may not edit this record."))
@@ -739,7 +755,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def measure_state(request: HttpRequest, pk: int) -> HttpResponse:
+def measure_state(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The credit office suspends, resumes, lifts or completes a measure."""
     user = request.user
     measure = get_object_or_404(AppliedMeasure.objects.visible_to(user).select_related("record__subject_agency"), pk=pk)
@@ -766,7 +782,7 @@ def measure_state(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rectification_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def rectification_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The agency under a rectification order explains what it rectified."""
     user = request.user
     rectification = get_object_or_404(
@@ -798,7 +814,7 @@ def rectification_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     record = _visible_record(request, pk)
     if not may_attach_evidence(user, record):
@@ -821,7 +837,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Only to those who see the record; always as a download, never rendered by the browser."""
     evidence = get_object_or_404(EvidenceFile.objects.filter(record_q(request.user, "record__")), pk=pk)
     try:

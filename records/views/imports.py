@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from kernel.errors import DomainError, NotAllowed
 from records import services
 from records.excel import build_template
@@ -36,23 +38,23 @@ JOB_ERRORS_SHOWN = 100
 RUNNING = frozenset({ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.IMPORTING})
 
 
-def _require_entering(user: Any) -> None:
+def _require_entering(user: User) -> None:
     if not entering_agencies(user).exists():
         raise PermissionDenied(_("Your role does not enter records."))
 
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedRequest) -> HttpResponse:
     _require_entering(request.user)
     response = HttpResponse(build_template(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, TEMPLATE_NAME)
+    response["Content-Disposition"] = content_disposition_header(True, TEMPLATE_NAME)  # type: ignore[assignment]  # never None for an attachment
     return response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     _require_entering(user)
     initial = {"agency": user.agency_id} if user.agency_id else {}
@@ -98,7 +100,7 @@ def _progress(job: ImportJob) -> dict[str, Any]:
 @login_required
 @never_cache
 @require_GET
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = _visible_job(request, pk)
     context = {
         "section": "records",
@@ -117,7 +119,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+def import_job_progress(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     """Polled by the job page while the job runs."""
     return JsonResponse(_progress(_visible_job(request, pk)))
 
@@ -125,7 +127,7 @@ def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @never_cache
 @require_GET
-def import_job_errors(request: HttpRequest, pk: int) -> FileResponse:
+def import_job_errors(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Every error of a refused workbook, with its row and column (CSV, UTF-8 with BOM for Excel)."""
     job = _visible_job(request, pk)
     if not job.error_report:
@@ -144,7 +146,7 @@ def import_job_errors(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @never_cache
 @require_GET
-def record_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+def record_export(request: AuthenticatedRequest, fmt: str) -> HttpResponseBase:
     """The record list's current filter as xlsx or csv, scoped like the list."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
@@ -161,6 +163,6 @@ def record_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         response: HttpResponseBase = HttpResponse(content, content_type=content_type)
     else:
         response = StreamingHttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename)  # type: ignore[assignment]  # never None for an attachment
     response["X-Content-Type-Options"] = "nosniff"
     return response

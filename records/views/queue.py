@@ -14,12 +14,12 @@ Each section costs two queries (its count and its first rows) whatever its size.
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +27,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from accounts.models import Role
+from accounts.http import AuthenticatedRequest
+from accounts.models import Role, User
 from accounts.scope import record_q
 from records.models import DishonestyRecord, MeasureState, RecordEvent, RecordEventKind, RecordStatus, Rectification
 from records.views.dishonesty import listed_records
+from subjects.models import Agency
 
 QUEUE_ROWS = 20
 TO_FINISH = (RecordStatus.DRAFT, RecordStatus.RETURNED)
@@ -80,7 +82,7 @@ def _rectifications(queryset: QuerySet[Rectification]) -> QuerySet[Rectification
     ).order_by("deadline", "pk")
 
 
-def queue_sections(user: Any) -> list[QueueSection]:
+def queue_sections(user: User) -> list[QueueSection]:
     """The sections of `user`'s queue; counts and rows are read when first asked for."""
     sections: list[QueueSection] = []
     visible = DishonestyRecord.objects.visible_to(user)
@@ -116,8 +118,9 @@ def queue_sections(user: Any) -> list[QueueSection]:
             returned_more = _record_list_url(status=RecordStatus.RETURNED)
         else:
             # What this office decides on (accounts.scope.may_decide_records_about): records about its region.
-            submitted = submitted.filter(subject_agency__path__startswith=user.agency.path)
-            returned = returned.filter(subject_agency__path__startswith=user.agency.path)
+            region = cast("Agency", user.agency).path  # agency_id checked above
+            submitted = submitted.filter(subject_agency__path__startswith=region)
+            returned = returned.filter(subject_agency__path__startswith=region)
             more = _record_list_url(status=RecordStatus.SUBMITTED, subtree_of=agency_id)
             returned_more = _record_list_url(status=RecordStatus.RETURNED, subtree_of=agency_id)
         sections.append(QueueSection("to_publish", _("To verify and publish"), "records", _records(submitted), more))
@@ -154,7 +157,7 @@ def queue_sections(user: Any) -> list[QueueSection]:
 
 @login_required
 @require_GET
-def work_queue(request: HttpRequest) -> HttpResponse:
+def work_queue(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "section": "queue",
         "sections": queue_sections(request.user),

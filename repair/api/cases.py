@@ -6,7 +6,7 @@ one service and answers with the case as it now is. Staff may file an objection 
 behalf; the answer carries the case's query code, once. Neither the code nor its digest is ever shown afterwards.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.filters import IdFilter, StrictBooleanFilter
+from accounts.http import acting_user
 from records.api.dishonesty import InScopeField, MaskedTextField, RecordChangesSerializer
 from records.models import AppliedMeasure, DishonestyRecord
 from repair.models import (
@@ -261,8 +262,12 @@ class RepairFiledSerializer(RepairDetailSerializer):
 # Staff: the queries, in a number that does not grow with rows -----------------------------------------------------
 
 CASE_RELATED = ("record", "filed_by")
-EVENTS = Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "pk"))
-ATTACHMENTS = Prefetch("attachments", queryset=CaseAttachment.objects.order_by("uploaded_at", "pk"))
+EVENTS: "Prefetch[Any, Any, Any]" = Prefetch(
+    "events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "pk")
+)
+ATTACHMENTS: "Prefetch[Any, Any, Any]" = Prefetch(
+    "attachments", queryset=CaseAttachment.objects.order_by("uploaded_at", "pk")
+)
 
 
 def _objections(request: Request, *, detail: bool = False) -> QuerySet[Objection]:
@@ -291,7 +296,7 @@ class CaseFilter(filters.FilterSet):
 
     def filter_overdue(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
         late = queryset.overdue()  # type: ignore[attr-defined]
-        return late if value else queryset.exclude(pk__in=late.values("pk"))  # type: ignore[no-any-return]
+        return late if value else queryset.exclude(pk__in=late.values("pk"))
 
 
 class ObjectionFilter(CaseFilter):
@@ -370,7 +375,8 @@ class UpholdSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         # Only the record's own measures: another id reads as "does not exist".
         if record is not None:
-            self.fields["wrongful_measures"].child_relation.queryset = AppliedMeasure.objects.filter(record=record)
+            measures = cast(serializers.ManyRelatedField, self.fields["wrongful_measures"])
+            measures.child_relation.queryset = AppliedMeasure.objects.filter(record=record)
 
 
 class MitigateSerializer(serializers.Serializer):
@@ -406,7 +412,7 @@ def _step_responses(detail: type[serializers.Serializer]) -> dict[int, Any]:
 def validated_input(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
     data = serializer_class(data=request.data, **kwargs)
     data.is_valid(raise_exception=True)
-    return data.validated_data  # type: ignore[no-any-return]
+    return data.validated_data
 
 
 class ObjectionListApi(generics.ListAPIView):
@@ -425,7 +431,7 @@ class ObjectionListApi(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         data = validated_input(StaffObjectionInputSerializer, request, context={"request": request})
-        objection, code = objection_file(**data, filed_by=request.user)
+        objection, code = objection_file(**data, filed_by=acting_user(request))
         filed: Any = _objections(request, detail=True).get(pk=objection.pk)
         filed.query_code = code
         return Response(ObjectionFiledSerializer(filed).data, status=status.HTTP_201_CREATED)
@@ -455,7 +461,7 @@ class ObjectionAcceptApi(ObjectionStepApi):
 
     @extend_schema(operation_id="objections_accept", request=None, responses=_step_responses(ObjectionDetailSerializer))
     def post(self, request: Request, pk: int) -> Response:
-        objection = objection_accept(actor=request.user, objection=self.get_objection(request, pk))
+        objection = objection_accept(actor=acting_user(request), objection=self.get_objection(request, pk))
         return self.answer(request, objection)
 
 
@@ -470,7 +476,9 @@ class ObjectionNotAcceptApi(ObjectionStepApi):
     def post(self, request: Request, pk: int) -> Response:
         objection = self.get_objection(request, pk)
         reason = validated_input(ReasonSerializer, request)["reason"]
-        return self.answer(request, objection_not_accept(actor=request.user, objection=objection, reason=reason))
+        return self.answer(
+            request, objection_not_accept(actor=acting_user(request), objection=objection, reason=reason)
+        )
 
 
 class ObjectionSendForVerificationApi(ObjectionStepApi):
@@ -482,7 +490,9 @@ class ObjectionSendForVerificationApi(ObjectionStepApi):
         responses=_step_responses(ObjectionDetailSerializer),
     )
     def post(self, request: Request, pk: int) -> Response:
-        objection = objection_send_for_verification(actor=request.user, objection=self.get_objection(request, pk))
+        objection = objection_send_for_verification(
+            actor=acting_user(request), objection=self.get_objection(request, pk)
+        )
         return self.answer(request, objection)
 
 
@@ -496,7 +506,7 @@ class ObjectionUpholdApi(ObjectionStepApi):
         objection = self.get_objection(request, pk)
         data = validated_input(UpholdSerializer, request, record=objection.record)
         upheld = objection_uphold(
-            actor=request.user,
+            actor=acting_user(request),
             objection=objection,
             outcome=data["outcome"],
             reason=data["reason"],
@@ -515,7 +525,7 @@ class ObjectionRejectApi(ObjectionStepApi):
     def post(self, request: Request, pk: int) -> Response:
         objection = self.get_objection(request, pk)
         reason = validated_input(ReasonSerializer, request)["reason"]
-        return self.answer(request, objection_reject(actor=request.user, objection=objection, reason=reason))
+        return self.answer(request, objection_reject(actor=acting_user(request), objection=objection, reason=reason))
 
 
 class ComplaintListApi(generics.ListAPIView):
@@ -550,7 +560,9 @@ class ComplaintStepApi(APIView):
 class ComplaintAcceptApi(ComplaintStepApi):
     @extend_schema(operation_id="complaints_accept", request=None, responses=_step_responses(ComplaintDetailSerializer))
     def post(self, request: Request, pk: int) -> Response:
-        return self.answer(request, complaint_accept(actor=request.user, complaint=self.get_complaint(request, pk)))
+        return self.answer(
+            request, complaint_accept(actor=acting_user(request), complaint=self.get_complaint(request, pk))
+        )
 
 
 class ComplaintNotAcceptApi(ComplaintStepApi):
@@ -562,7 +574,9 @@ class ComplaintNotAcceptApi(ComplaintStepApi):
     def post(self, request: Request, pk: int) -> Response:
         complaint = self.get_complaint(request, pk)
         reason = validated_input(ReasonSerializer, request)["reason"]
-        return self.answer(request, complaint_not_accept(actor=request.user, complaint=complaint, reason=reason))
+        return self.answer(
+            request, complaint_not_accept(actor=acting_user(request), complaint=complaint, reason=reason)
+        )
 
 
 class ComplaintResolveApi(ComplaintStepApi):
@@ -574,7 +588,7 @@ class ComplaintResolveApi(ComplaintStepApi):
     def post(self, request: Request, pk: int) -> Response:
         complaint = self.get_complaint(request, pk)
         reason = validated_input(ReasonSerializer, request)["reason"]
-        return self.answer(request, complaint_resolve(actor=request.user, complaint=complaint, reason=reason))
+        return self.answer(request, complaint_resolve(actor=acting_user(request), complaint=complaint, reason=reason))
 
 
 class ComplaintDismissApi(ComplaintStepApi):
@@ -586,7 +600,7 @@ class ComplaintDismissApi(ComplaintStepApi):
     def post(self, request: Request, pk: int) -> Response:
         complaint = self.get_complaint(request, pk)
         reason = validated_input(ReasonSerializer, request)["reason"]
-        return self.answer(request, complaint_dismiss(actor=request.user, complaint=complaint, reason=reason))
+        return self.answer(request, complaint_dismiss(actor=acting_user(request), complaint=complaint, reason=reason))
 
 
 class RepairListApi(generics.ListAPIView):
@@ -605,7 +619,7 @@ class RepairListApi(generics.ListAPIView):
     )
     def post(self, request: Request) -> Response:
         data = validated_input(StaffRepairInputSerializer, request, context={"request": request})
-        application, code = repair_apply(**data, filed_by=request.user)
+        application, code = repair_apply(**data, filed_by=acting_user(request))
         filed: Any = _repairs(request, detail=True).get(pk=application.pk)
         filed.query_code = code
         return Response(RepairFiledSerializer(filed).data, status=status.HTTP_201_CREATED)
@@ -632,7 +646,7 @@ class RepairAcceptApi(RepairStepApi):
     @extend_schema(operation_id="repairs_accept", request=None, responses=_step_responses(RepairDetailSerializer))
     def post(self, request: Request, pk: int) -> Response:
         application = self.get_application(request, pk)
-        return self.answer(request, repair_accept(actor=request.user, application=application))
+        return self.answer(request, repair_accept(actor=acting_user(request), application=application))
 
 
 class RepairNotAcceptApi(RepairStepApi):
@@ -642,7 +656,9 @@ class RepairNotAcceptApi(RepairStepApi):
     def post(self, request: Request, pk: int) -> Response:
         application = self.get_application(request, pk)
         reason = validated_input(ReasonSerializer, request)["reason"]
-        return self.answer(request, repair_not_accept(actor=request.user, application=application, reason=reason))
+        return self.answer(
+            request, repair_not_accept(actor=acting_user(request), application=application, reason=reason)
+        )
 
 
 class RepairRequestMaterialApi(RepairStepApi):
@@ -656,7 +672,9 @@ class RepairRequestMaterialApi(RepairStepApi):
     def post(self, request: Request, pk: int) -> Response:
         application = self.get_application(request, pk)
         text = validated_input(MaterialRequestSerializer, request)["request"]
-        return self.answer(request, repair_request_material(actor=request.user, application=application, request=text))
+        return self.answer(
+            request, repair_request_material(actor=acting_user(request), application=application, request=text)
+        )
 
 
 class RepairGrantApi(RepairStepApi):
@@ -668,7 +686,7 @@ class RepairGrantApi(RepairStepApi):
     def post(self, request: Request, pk: int) -> Response:
         application = self.get_application(request, pk)
         reason = validated_input(ReasonSerializer, request)["reason"]
-        return self.answer(request, repair_grant(actor=request.user, application=application, reason=reason))
+        return self.answer(request, repair_grant(actor=acting_user(request), application=application, reason=reason))
 
 
 class RepairRefuseApi(RepairStepApi):
@@ -678,7 +696,7 @@ class RepairRefuseApi(RepairStepApi):
     def post(self, request: Request, pk: int) -> Response:
         application = self.get_application(request, pk)
         reason = validated_input(ReasonSerializer, request)["reason"]
-        return self.answer(request, repair_refuse(actor=request.user, application=application, reason=reason))
+        return self.answer(request, repair_refuse(actor=acting_user(request), application=application, reason=reason))
 
 
 class MeasureMitigateApi(APIView):
@@ -699,6 +717,8 @@ class MeasureMitigateApi(APIView):
         )
         measure = get_object_or_404(measures, pk=pk)
         data = validated_input(MitigateSerializer, request)
-        mitigation = mitigation_grant(actor=request.user, measure=measure, kind=data["kind"], reason=data["reason"])
+        mitigation = mitigation_grant(
+            actor=acting_user(request), measure=measure, kind=data["kind"], reason=data["reason"]
+        )
         mitigation = Mitigation.objects.select_related("measure", "approved_by").get(pk=mitigation.pk)
         return Response(MitigationSerializer(mitigation).data, status=status.HTTP_201_CREATED)

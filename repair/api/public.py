@@ -167,7 +167,7 @@ class PublicFilingApi(PublicApi):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        refusal = throttle.filing_refusal(request)  # type: ignore[arg-type]
+        refusal = throttle.filing_refusal(request)
         if refusal is not None:
             raise FilingThrottled(refusal)
 
@@ -177,7 +177,7 @@ class PublicFilingApi(PublicApi):
             raise FilingThrottled(refusal)
 
     def filed(self, request: Request, case: Case, code: str) -> Response:
-        throttle.filing_counted(request, contact=case.filer_contact)  # type: ignore[arg-type]
+        throttle.filing_counted(request, contact=case.filer_contact)
         data = {
             "query_code": code,
             "status": case.status,
@@ -195,7 +195,7 @@ def filing_input(
     try)."""
     serializer = serializer_class(data=request.data)
     if serializer.is_valid():
-        return serializer.validated_data  # type: ignore[no-any-return]
+        return serializer.validated_data
     errors: dict[str, Any] = dict(serializer.errors)
     if isinstance(serializer.initial_data, Mapping):
         readable: dict[str, Any] = {}
@@ -430,7 +430,7 @@ class PublicSupplyMaterialApi(PublicFilingApi):
         if found is None or found[0] != "repair":
             raise exceptions.NotFound()
         repair_supply_material(application=found[1], statement=data["statement"], attachments=data["attachments"])
-        throttle.filing_counted(request)  # type: ignore[arg-type]
+        throttle.filing_counted(request)
         refreshed = _case_by_query_code(data["query_code"])
         assert refreshed is not None
         return Response(PublicCaseSerializer(_public_case(*refreshed)).data)

@@ -34,7 +34,7 @@ def stage_deadline(deadline: Deadline | None) -> dict[str, Any]:
     return FiledCase.STAGE_DEADLINE.values(deadline)
 
 
-def case_event(case: Case, *, from_status: str, actor: Any, reason: str = "") -> CaseEvent:
+def case_event(case: Case, *, from_status: str, actor: User | None, reason: str = "") -> CaseEvent:
     key = {Objection: "objection", Complaint: "complaint", RepairApplication: "repair"}[type(case)]
     return CaseEvent.objects.create(
         **{key: case}, from_status=from_status, to_status=case.status, reason=reason, actor=actor

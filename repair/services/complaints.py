@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.scope import may_manage_agencies_under
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, transition
@@ -67,7 +67,7 @@ def complaint_file(
     filer_email: str = "",
     objection: Objection | None = None,
     attachments: list[UploadedFile] | None = None,
-    filed_by: Any = None,
+    filed_by: User | None = None,
 ) -> tuple[Complaint, str]:
     if objection is not None and objection.record_id != record.pk:
         raise DomainError(_("That objection is about another record."), field="objection")
@@ -114,7 +114,7 @@ def complaint_file(
     return complaint, code
 
 
-def _step(*, actor: Any, complaint: Complaint, action: str, reason: str = "") -> Complaint:
+def _step(*, actor: User, complaint: Complaint, action: str, reason: str = "") -> Complaint:
     if not may_manage_agencies_under(actor, complaint.handling_agency) or actor.role not in (
         Role.CREDIT_OFFICE,
         Role.ADMINISTRATOR,
@@ -154,17 +154,17 @@ def _step(*, actor: Any, complaint: Complaint, action: str, reason: str = "") ->
     return complaint
 
 
-def complaint_accept(*, actor: Any, complaint: Complaint) -> Complaint:
+def complaint_accept(*, actor: User, complaint: Complaint) -> Complaint:
     return _step(actor=actor, complaint=complaint, action="accept")
 
 
-def complaint_not_accept(*, actor: Any, complaint: Complaint, reason: str) -> Complaint:
+def complaint_not_accept(*, actor: User, complaint: Complaint, reason: str) -> Complaint:
     return _step(actor=actor, complaint=complaint, action="not_accept", reason=reason)
 
 
-def complaint_resolve(*, actor: Any, complaint: Complaint, reason: str) -> Complaint:
+def complaint_resolve(*, actor: User, complaint: Complaint, reason: str) -> Complaint:
     return _step(actor=actor, complaint=complaint, action="resolve", reason=reason)
 
 
-def complaint_dismiss(*, actor: Any, complaint: Complaint, reason: str) -> Complaint:
+def complaint_dismiss(*, actor: User, complaint: Complaint, reason: str) -> Complaint:
     return _step(actor=actor, complaint=complaint, action="dismiss", reason=reason)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.scope import may_decide_records_about
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, transition
@@ -86,7 +87,7 @@ def objection_file(
     commitment_signed: bool,
     filer_email: str = "",
     attachments: list[UploadedFile] | None = None,
-    filed_by: Any = None,
+    filed_by: User | None = None,
 ) -> tuple[Objection, str]:
     """Files an objection; returns it with the query code (shown once). The public may object to a disclosed
     record; staff may file for a subject about any record in force that they can see."""
@@ -137,7 +138,7 @@ def objection_file(
     return objection, code
 
 
-def _move(objection: Objection, action: str, *, actor: Any, reason: str = "", **fields: Any) -> Objection:
+def _move(objection: Objection, action: str, *, actor: User, reason: str = "", **fields: Any) -> Objection:
     return transition(
         objection,
         MOVES,
@@ -155,12 +156,12 @@ def _closing(reason: str) -> dict[str, Any]:
     return {"decision_reason": reason, **stage_deadline(None), "closed_at": timezone.now()}
 
 
-def _check_actor(actor: Any, objection: Objection) -> None:
+def _check_actor(actor: User, objection: Objection) -> None:
     if not may_decide_records_about(actor, objection.record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region handles objections."))
 
 
-def _set_measures(record: DishonestyRecord, *, from_state: str, to_state: str, actor: Any, reason: str) -> None:
+def _set_measures(record: DishonestyRecord, *, from_state: str, to_state: str, actor: User, reason: str) -> None:
     for measure in AppliedMeasure.objects.select_for_update().filter(record=record, state=from_state):
         measure_move(measure, to_state, actor, reason)
 
@@ -189,7 +190,7 @@ def _number(objection: Objection) -> dict[str, str]:
     return {"number": objection.record.document_number}
 
 
-def objection_accept(*, actor: Any, objection: Objection) -> Objection:
+def objection_accept(*, actor: User, objection: Objection) -> Objection:
     _check_actor(actor, objection)
     with transaction.atomic():
         objection = _move(
@@ -214,7 +215,7 @@ def objection_accept(*, actor: Any, objection: Objection) -> Objection:
     return objection
 
 
-def objection_not_accept(*, actor: Any, objection: Objection, reason: str) -> Objection:
+def objection_not_accept(*, actor: User, objection: Objection, reason: str) -> Objection:
     _check_actor(actor, objection)
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")
@@ -229,7 +230,7 @@ def objection_not_accept(*, actor: Any, objection: Objection, reason: str) -> Ob
     return objection
 
 
-def objection_send_for_verification(*, actor: Any, objection: Objection) -> Objection:
+def objection_send_for_verification(*, actor: User, objection: Objection) -> Objection:
     """The data-providing unit verifies within OBJECTION_VERIFY_WORKING_DAYS."""
     _check_actor(actor, objection)
     with transaction.atomic():
@@ -248,7 +249,7 @@ def objection_send_for_verification(*, actor: Any, objection: Objection) -> Obje
 
 def objection_uphold(
     *,
-    actor: Any,
+    actor: User,
     objection: Objection,
     outcome: str,
     reason: str,
@@ -303,7 +304,7 @@ def objection_uphold(
     return objection
 
 
-def objection_reject(*, actor: Any, objection: Objection, reason: str) -> Objection:
+def objection_reject(*, actor: User, objection: Objection, reason: str) -> Objection:
     _check_actor(actor, objection)
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")

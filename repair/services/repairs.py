@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.scope import may_decide_records_about
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, transition
@@ -81,7 +82,7 @@ def repair_apply(
     commitment_signed: bool,
     filer_email: str = "",
     attachments: list[UploadedFile] | None = None,
-    filed_by: Any = None,
+    filed_by: User | None = None,
     today: datetime.date | None = None,
 ) -> tuple[RepairApplication, str]:
     """`statement` is the proof of fulfilment; `commitment_signed` the credit commitment (信用承诺书)."""
@@ -143,7 +144,7 @@ def repair_apply(
     return application, code
 
 
-def _check_actor(actor: Any, application: RepairApplication) -> None:
+def _check_actor(actor: User, application: RepairApplication) -> None:
     if not may_decide_records_about(actor, application.record.subject_agency):
         raise NotAllowed(_("Only the credit office of the region decides on credit repair."))
 
@@ -151,7 +152,7 @@ def _check_actor(actor: Any, application: RepairApplication) -> None:
 def _advance(
     application: RepairApplication,
     action: str,
-    actor: Any,
+    actor: User | None,
     *,
     reason: str = "",
     due: Deadline | None = None,
@@ -193,13 +194,13 @@ def _locked(application: RepairApplication) -> RepairApplication:
     return RepairApplication.objects.select_for_update().select_related("record").get(pk=application.pk)
 
 
-def repair_accept(*, actor: Any, application: RepairApplication) -> RepairApplication:
+def repair_accept(*, actor: User, application: RepairApplication) -> RepairApplication:
     _check_actor(actor, application)
     with transaction.atomic():
         return _advance(application, "accept", actor, due=due_after(settings.REPAIR_DECIDE_WORKING_DAYS))
 
 
-def repair_not_accept(*, actor: Any, application: RepairApplication, reason: str) -> RepairApplication:
+def repair_not_accept(*, actor: User, application: RepairApplication, reason: str) -> RepairApplication:
     _check_actor(actor, application)
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")
@@ -207,7 +208,7 @@ def repair_not_accept(*, actor: Any, application: RepairApplication, reason: str
         return _advance(application, "not_accept", actor, reason=reason)
 
 
-def repair_request_material(*, actor: Any, application: RepairApplication, request: str) -> RepairApplication:
+def repair_request_material(*, actor: User, application: RepairApplication, request: str) -> RepairApplication:
     """Missing material may be requested once, with a deadline."""
     _check_actor(actor, application)
     if not request.strip():
@@ -247,7 +248,7 @@ def repair_supply_material(
         )
 
 
-def repair_grant(*, actor: Any, application: RepairApplication, reason: str) -> RepairApplication:
+def repair_grant(*, actor: User, application: RepairApplication, reason: str) -> RepairApplication:
     """The record leaves public disclosure at once, its measures are lifted, the change is queued for the platform,
     and a decision with a verification code is issued."""
     _check_actor(actor, application)
@@ -261,7 +262,7 @@ def repair_grant(*, actor: Any, application: RepairApplication, reason: str) -> 
     return application
 
 
-def repair_refuse(*, actor: Any, application: RepairApplication, reason: str) -> RepairApplication:
+def repair_refuse(*, actor: User, application: RepairApplication, reason: str) -> RepairApplication:
     _check_actor(actor, application)
     if not reason.strip():
         raise DomainError(_("Give the reasons."), field="reason")
@@ -269,7 +270,7 @@ def repair_refuse(*, actor: Any, application: RepairApplication, reason: str) ->
         return _advance(application, "refuse", actor, reason=reason)
 
 
-def mitigation_grant(*, actor: Any, measure: AppliedMeasure, kind: str, reason: str) -> Mitigation:
+def mitigation_grant(*, actor: User, measure: AppliedMeasure, kind: str, reason: str) -> Mitigation:
     """主动自新 (docs/domain.md §5): a civil servant who recovered the loss or stopped the harm is spared a personal
     measure — exempted (the measure is lifted) or mitigated (it stays, recorded as mitigated)."""
     if not may_decide_records_about(actor, measure.record.subject_agency):

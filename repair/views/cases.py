@@ -15,6 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from kernel.errors import DomainError
 from records.models import DishonestyRecord
 from repair import services
@@ -110,7 +111,7 @@ def find_by_code(code: str) -> Case | None:
         model: Any = kind.model
         case = model.objects.select_related("record__subject_agency").filter(query_code_digest__in=digests).first()
         if case is not None:
-            return case  # type: ignore[no-any-return]
+            return case
     return None
 
 
@@ -122,7 +123,7 @@ class EventRow:
     from_label: str
     to_label: str
     reason: str
-    actor: Any  # shown on staff pages only
+    actor: User | None  # shown on staff pages only
 
 
 def event_rows(case: Case, *, with_actors: bool) -> list[EventRow]:
@@ -192,7 +193,9 @@ def add_rule_errors(kind: str, form: FilerForm, *, record: DishonestyRecord, pub
                 form.add_error(name, message)
 
 
-def file_case(kind: str, form: FilerForm, record: DishonestyRecord, *, filed_by: Any = None) -> tuple[Case, str]:
+def file_case(
+    kind: str, form: FilerForm, record: DishonestyRecord, *, filed_by: User | None = None
+) -> tuple[Case, str]:
     """Calls the filing service of `kind` with a valid form's data; returns the case and its query code. Raises the
     service's DomainError naming every input at fault (NotAllowed for staff out of scope)."""
     data = form.cleaned_data

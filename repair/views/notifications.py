@@ -1,7 +1,5 @@
 """The in-app notices (repair.notices.notify): those addressed to the user's agency or to the user, newest first."""
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -10,17 +8,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from repair.models import Notification
 from repair.notices import notifications_mark_read
 
 PAGE_SIZE = 50
 
 
-def notifications_for(user: Any) -> QuerySet[Notification]:
+def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.for_user(user)
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.for_user(user).unread().count()
 
 
@@ -32,14 +32,14 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "repair/notifications.html", {"section": "notifications", "page": page})
 
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(notifications_for(request.user), pk=pk)
     notifications_mark_read(user=request.user, notification=notification)
     return _back(request)
@@ -47,6 +47,6 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
     notifications_mark_read(user=request.user)
     return _back(request)

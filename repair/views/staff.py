@@ -21,7 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -30,14 +30,23 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role
+from accounts.http import AuthenticatedRequest
+from accounts.models import Role, User
 from accounts.scope import may_decide_records_about, may_manage_agencies_under
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import StateMachine
 from records.models import AppliedMeasure, DishonestyRecord, MeasureTarget
 from repair import services
 from repair.forms import CaseFilterForm, MaterialRequestForm, MitigationForm, ReasonForm, UpholdForm
-from repair.models import CaseAttachment, Complaint, Mitigation, Objection, ObjectionOutcome, RepairApplication
+from repair.models import (
+    CaseAttachment,
+    CaseQuerySet,
+    Complaint,
+    Mitigation,
+    Objection,
+    ObjectionOutcome,
+    RepairApplication,
+)
 from repair.services import complaints as complaint_services
 from repair.services import objections as objection_services
 from repair.services import repairs as repair_services
@@ -69,7 +78,7 @@ QUEUE_PAGE_SIZE = 20
 # Who may do what ---------------------------------------------------------------------------------------------------
 
 
-def may_handle(user: Any, kind: Kind, case: Case) -> bool:
+def may_handle(user: User, kind: Kind, case: Case) -> bool:
     """The role-and-scope half of every step on a case (the other half is its status); mirrors the services."""
     if kind is COMPLAINT:
         assert isinstance(case, Complaint)
@@ -179,13 +188,13 @@ def _action(kind: Kind, slug: str) -> Action:
     raise Http404
 
 
-def available_actions(user: Any, kind: Kind, case: Case) -> list[Action]:
+def available_actions(user: User, kind: Kind, case: Case) -> list[Action]:
     if not may_handle(user, kind, case):
         return []
     return [action for action in ACTIONS[kind.key] if _allowed_from(kind, action, case)]
 
 
-def may_uphold(user: Any, case: Case) -> bool:
+def may_uphold(user: User, case: Case) -> bool:
     return (
         isinstance(case, Objection)
         and MOVES["objection"].allows(case.status, "uphold")
@@ -196,7 +205,7 @@ def may_uphold(user: Any, case: Case) -> bool:
 # The queue ---------------------------------------------------------------------------------------------------------
 
 
-def visible_cases(user: Any, kind: Kind) -> QuerySet[Any]:
+def visible_cases(user: User, kind: Kind) -> CaseQuerySet:
     queryset = kind.model.objects.visible_to(user).select_related("record__subject_agency")  # type: ignore[attr-defined]
     if kind is COMPLAINT:
         queryset = queryset.select_related("handling_agency")
@@ -244,7 +253,7 @@ KIND_TITLES = {
 }
 
 
-def queue_sections(request: HttpRequest, form: CaseFilterForm, today: datetime.date) -> list[QueueSection]:
+def queue_sections(request: AuthenticatedRequest, form: CaseFilterForm, today: datetime.date) -> list[QueueSection]:
     """Per kind: what is late and what is due (open cases by stage deadline), or the cases in one status.
     Each section costs two queries (its count and its page) whatever its size."""
     user = request.user
@@ -288,7 +297,7 @@ def queue_sections(request: HttpRequest, form: CaseFilterForm, today: datetime.d
 
 @login_required
 @require_GET
-def case_queue(request: HttpRequest) -> HttpResponse:
+def case_queue(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     form = CaseFilterForm(request.GET or None)
     sections = queue_sections(request, form, today)
@@ -303,7 +312,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
 # One case ----------------------------------------------------------------------------------------------------------
 
 
-def _visible_case(request: HttpRequest, kind: Kind, pk: int) -> Case:
+def _visible_case(request: AuthenticatedRequest, kind: Kind, pk: int) -> Case:
     queryset = kind.model.objects.visible_to(request.user).select_related(  # type: ignore[attr-defined]
         "record__subject_agency", "record__subject_person", "record__data_source_agency", "filed_by"
     )
@@ -314,7 +323,7 @@ def _visible_case(request: HttpRequest, kind: Kind, pk: int) -> Case:
     return get_object_or_404(queryset, pk=pk)
 
 
-def record_measures(record: DishonestyRecord, user: Any) -> list[AppliedMeasure]:
+def record_measures(record: DishonestyRecord, user: User) -> list[AppliedMeasure]:
     """The record's measures, each marked whether `user` may grant mitigation (主动自新) on it."""
     measures = list(
         record.measures.select_related("measure_type", "target_agency", "target_person", "mitigation__approved_by")
@@ -331,7 +340,7 @@ def record_measures(record: DishonestyRecord, user: Any) -> list[AppliedMeasure]
 
 
 def _case_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     kind: Kind,
     case: Case,
     *,
@@ -370,10 +379,10 @@ def _case_page(
     return render(request, "repair/case_detail.html", context, status=status)
 
 
-def _case_detail(kind: Kind) -> Callable[[HttpRequest, int], HttpResponse]:
+def _case_detail(kind: Kind) -> Callable[[AuthenticatedRequest, int], HttpResponse]:
     @login_required
     @require_GET
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _case_page(request, kind, _visible_case(request, kind, pk))
 
     view.__name__ = f"{kind.key}_detail"
@@ -387,7 +396,7 @@ repair_detail = _case_detail(REPAIR)
 
 @login_required
 @require_POST
-def case_action(request: HttpRequest, kind: str, pk: int, action: str) -> HttpResponse:
+def case_action(request: AuthenticatedRequest, kind: str, pk: int, action: str) -> HttpResponse:
     """One step on a case (accept, not accept, verify, reject, resolve, dismiss, request material, grant, refuse)."""
     case_kind = KINDS[kind]
     case = _visible_case(request, case_kind, pk)
@@ -414,7 +423,7 @@ def case_action(request: HttpRequest, kind: str, pk: int, action: str) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def objection_uphold(request: HttpRequest, pk: int) -> HttpResponse:
+def objection_uphold(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Uphold an objection: correct the record (the correction form's fields) or revoke it; name wrongful measures."""
     objection = _visible_case(request, OBJECTION, pk)
     assert isinstance(objection, Objection)
@@ -455,7 +464,7 @@ def objection_uphold(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Only to those who see the case; always as a download, never rendered by the browser."""
     user = request.user
     visible = (
@@ -480,7 +489,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @never_cache
 @require_GET
-def repair_decision(request: HttpRequest, pk: int) -> HttpResponse:
+def repair_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _visible_case(request, REPAIR, pk)
     assert isinstance(application, RepairApplication)
     if application.status != "granted":
@@ -492,14 +501,14 @@ def repair_decision(request: HttpRequest, pk: int) -> HttpResponse:
 # A record's cases, filing on a subject's behalf, mitigation -------------------------------------------------------
 
 
-def _visible_record(request: HttpRequest, record_id: int) -> DishonestyRecord:
+def _visible_record(request: AuthenticatedRequest, record_id: int) -> DishonestyRecord:
     records = DishonestyRecord.objects.visible_to(request.user).select_related("subject_agency", "subject_person")
     return get_object_or_404(records, pk=record_id)
 
 
 @login_required
 @require_GET
-def record_cases(request: HttpRequest, record_id: int) -> HttpResponse:
+def record_cases(request: AuthenticatedRequest, record_id: int) -> HttpResponse:
     """A record's objections, complaints and repair applications, its measures (with mitigation), and the links to
     file a case on the subject's behalf."""
     user = request.user
@@ -527,7 +536,7 @@ def record_cases(request: HttpRequest, record_id: int) -> HttpResponse:
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def staff_filing(request: HttpRequest, record_id: int, kind: str) -> HttpResponse:
+def staff_filing(request: AuthenticatedRequest, record_id: int, kind: str) -> HttpResponse:
     """Staff file an objection, a repair application or a complaint for a subject (filed_by is the user); the
     subject gets the query code from them."""
     if kind not in FILING_FORMS:
@@ -558,7 +567,7 @@ def staff_filing(request: HttpRequest, record_id: int, kind: str) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mitigation(request: HttpRequest, measure_id: int) -> HttpResponse:
+def mitigation(request: AuthenticatedRequest, measure_id: int) -> HttpResponse:
     """主动自新 (docs/domain.md §5): the credit office spares a civil servant who made amends a personal measure."""
     user = request.user
     measure = get_object_or_404(

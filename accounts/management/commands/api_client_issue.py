@@ -8,7 +8,7 @@ Agencies are named by their Unified Social Credit Code. With records:write and a
 one the client writes for.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -16,10 +16,14 @@ from accounts.models import ApiScope, User
 from accounts.services import api_client_issue
 from kernel.errors import DomainError
 
+if TYPE_CHECKING:
+    from subjects.models import Agency
 
-def _agency(code: str) -> Any:
+
+def _agency(code: str) -> "Agency":
     # The agency model through the user's own link: accounts sits below subjects and imports none of it.
-    agency = User._meta.get_field("agency").related_model.objects.filter(uscc=code.strip().upper()).first()
+    agencies = cast("type[Agency]", User._meta.get_field("agency").related_model)
+    agency = agencies.objects.filter(uscc=code.strip().upper()).first()
     if agency is None:
         raise CommandError(f"No agency has the code {code}.")
     return agency

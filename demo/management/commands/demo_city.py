@@ -195,11 +195,12 @@ class CityBuilder:
                 return make_uscc(f"{prefix}{region}{body}")
 
     def agency(self, name: str, kind: str, region: str, parent: Agency | None, *, uscc: str = "") -> Agency:
-        prefix = {
+        prefixes: dict[str, str] = {
             AgencyKind.PUBLIC_INSTITUTION: "12",
             AgencyKind.RESIDENTS_COMMITTEE: "54",
             AgencyKind.VILLAGERS_COMMITTEE: "54",
-        }.get(kind, "11")
+        }
+        prefix = prefixes.get(kind, "11")
         created = agency_create(
             actor=None,
             name=name,
@@ -658,7 +659,7 @@ class RecordsBuilder:
             position=person.position if person else "",
         )  # fmt: skip
         staff = list(CivilServant.objects.filter(agency=subject, is_principal=False).exclude(rank="").order_by("pk"))
-        responsible = (
+        responsible: list[tuple[CivilServant, str]] = (
             [(rng.choice(staff), ResponsibilityKind.DIRECT)] if staff and not person and rng.random() < 0.4 else []
         )
         return RecordInput(

@@ -55,7 +55,7 @@ DEPARTMENTS = [
     "信用办",
 ]
 POSITIONS = [("科员", "一级科员"), ("科员", "二级科员"), ("科长", "一级主任科员"), ("副科长", "三级主任科员")]
-USCC_PREFIX = {
+USCC_PREFIX: dict[str, str] = {
     AgencyKind.PUBLIC_INSTITUTION: "12",
     AgencyKind.RESIDENTS_COMMITTEE: "54",
     AgencyKind.VILLAGERS_COMMITTEE: "54",
@@ -119,8 +119,8 @@ def tree_plan(count: int) -> list[list[tuple[str, str, int]]]:
     remaining -= districts
     middle = min(remaining, max(districts, round(remaining * 0.4)))
     bottom = remaining - middle
-    level1 = [(f"第{i + 1}区人民政府", AgencyKind.GOVERNMENT, 0) for i in range(districts)]
-    level2 = []
+    level1: list[tuple[str, str, int]] = [(f"第{i + 1}区人民政府", AgencyKind.GOVERNMENT, 0) for i in range(districts)]
+    level2: list[tuple[str, str, int]] = []
     short_names = []  # 第1区第3街道: what the committees below it are named after
     departments_in: dict[int, int] = {}
     for i in range(middle):
@@ -140,7 +140,7 @@ def tree_plan(count: int) -> list[list[tuple[str, str, int]]]:
         short_names.append(short)
     hosts = [i for i, (_, kind, _) in enumerate(level2) if kind in {AgencyKind.SUBDISTRICT, AgencyKind.TOWN}]
     hosts = hosts or list(range(len(level2)))
-    level3 = []
+    level3: list[tuple[str, str, int]] = []
     for i in range(bottom):
         host = hosts[i % len(hosts)]
         town = level2[host][1] == AgencyKind.TOWN
