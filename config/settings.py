@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "accounts",
     "outbox",
     "subjects",
+    "notices",
     "records",
     "workcalendar",
     "commitments",

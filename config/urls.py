@@ -26,6 +26,7 @@ urlpatterns = [
     path("staff/", include("records.urls")),
     path("staff/", include("delivery.urls")),
     path("", include("repair.urls")),
+    path("", include("notices.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -13,7 +13,6 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -21,14 +20,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.admin import CONSOLE_ROLES, ReadOnlyScopedAdmin, ScopedAdmin, has_console_role
 from accounts.http import acting_user
 from accounts.models import User
-from accounts.scope import agency_q, record_q
+from accounts.scope import record_q
 from records.admin.dishonesty import OverdueFilter, WorkflowActionForm, run_on_each
 from repair.models import (
     CaseAttachment,
     CaseEvent,
     Complaint,
     Mitigation,
-    Notification,
     Objection,
     RepairApplication,
 )
@@ -282,22 +280,3 @@ class MitigationAdmin(ReadOnlyScopedAdmin):
 
     def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(record_q(user, "measure__record__"))
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyScopedAdmin):
-    list_display = ("created_at", "subject", "agency", "user", "read_at")
-    list_select_related = ("agency", "user")
-    search_fields = ("subject",)
-    fields = ("agency", "user", "subject", "body", "opens", "created_at", "read_at")
-    readonly_fields = fields
-
-    @admin.display(description=_("link"))
-    def opens(self, obj: Notification) -> str:
-        return format_html('<a href="{}">{}</a>', obj.link, _("Open")) if obj.link else "—"
-
-    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
-        # Notices to the agencies the user sees, and the user's own. (Spelled out: Q() | Q(x) would be just Q(x).)
-        if user.is_administrator:
-            return queryset
-        return queryset.filter(agency_q(user, "agency") | Q(user_id=user.pk))

@@ -1,5 +1,4 @@
-"""Notices about cases: an in-app notification for the agency's staff, e-mail to whoever gave an address, and the
-query code sent to the filer who just filed."""
+"""The query code sent to the filer who just filed (by e-mail or text message). Notices themselves: notices/."""
 
 import logging
 from dataclasses import dataclass
@@ -9,55 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from config.queueing import queue_after_commit
-from repair.models import Complaint, Notification, Objection, RepairApplication
+from repair.models import Complaint, Objection, RepairApplication
 from repair.sms import mask_phone, mobile_number, sms_sender
-from repair.tasks import send_notice_email
-from subjects.models import Agency
 
 logger = logging.getLogger(__name__)
-
-
-def notify(
-    *,
-    subject: str,
-    body: str,
-    link: str = "",
-    agencies: list[Agency] | None = None,
-    users: list[User] | None = None,
-    emails: list[str] | None = None,
-) -> None:
-    """Call inside the transaction of the change: the notifications commit with it, the e-mail goes after commit.
-    A notice goes once to each agency (all its staff read it) and once to each user."""
-    seen: set[int] = set()
-    for agency in agencies or []:
-        if agency.pk not in seen:
-            seen.add(agency.pk)
-            Notification.objects.create(agency=agency, subject=subject, body=body, link=link)
-    seen_users: set[int] = set()
-    for user in users or []:
-        if user.pk not in seen_users:
-            seen_users.add(user.pk)
-            Notification.objects.create(user=user, subject=subject, body=body, link=link)
-    recipients = sorted({address for address in emails or [] if address})
-    if recipients:
-        # Without a broker the e-mail is sent from a thread here rather than lost or failing the filer's request.
-        queue_after_commit(send_notice_email, subject, body, recipients, in_process=True)
-
-
-def notifications_mark_read(*, user: User, notification: Notification | None = None) -> int:
-    """Marks one notice (or all of the user's) read; the first reader's time stays (an agency's notice is shared)."""
-    notices = Notification.objects.for_user(user).unread()
-    if notification is not None:
-        notices = notices.filter(pk=notification.pk)
-    return notices.update(read_at=timezone.now())
-
-
-# The query code, to the filer ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/cases/mitigation/<int:measure_id>/", views.mitigation, name="mitigation"),
     path("staff/cases/record/<int:record_id>/", views.record_cases, name="record_cases"),
     path("staff/cases/record/<int:record_id>/<slug:kind>/new/", views.staff_filing, name="staff_filing"),
-    path("staff/notifications/", views.notification_list, name="notification_list"),
-    path("staff/notifications/read-all/", views.notification_read_all, name="notification_read_all"),
-    path("staff/notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
 ]

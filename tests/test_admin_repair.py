@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from accounts.admin import ScopedAdmin
 from accounts.models import User
+from notices.models import Notification
 from records.models import DishonestyRecord
 from records.services import record_publish, record_submit
-from repair.models import CaseEvent, Complaint, Mitigation, Notification, Objection, RepairApplication
+from repair.models import CaseEvent, Complaint, Mitigation, Objection, RepairApplication
 from repair.services import complaint_file, mitigation_grant, objection_accept, objection_file, repair_apply
 from subjects.models import Agency
 from tests.conftest import City

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from accounts.authentication import api_token_issue
 from accounts.models import User
+from notices.models import Notification
 from outbox.models import PlatformChange
 from records.models import AppliedMeasure, DishonestyRecord, MeasureEvent
 from records.services import record_create, record_publish, record_submit
@@ -26,7 +27,6 @@ from repair.models import (
     CaseEvent,
     Complaint,
     Mitigation,
-    Notification,
     Objection,
     RepairApplication,
     RepairStatus,

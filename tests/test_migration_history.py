@@ -56,6 +56,7 @@ MOVED_TABLES: dict[str, tuple[str, ...]] = {
         "records_historicalpersonalmattersreport",
     ),
     "outbox": ("records_platformchange",),
+    "notices": ("repair_notification",),
 }
 # A move that renames a table or a column says so here (old table -> new table; (new table, old column) -> new
 # column): the rows are then looked for under the new names.

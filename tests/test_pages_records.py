@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.scope import may_enter_records_for
+from notices.models import Notification
 from records.models import (
     DishonestyRecord,
     RecordEvent,
@@ -25,7 +26,6 @@ from records.models import (
 )
 from records.services import record_publish, record_submit
 from records.views import dishonesty as record_views
-from repair.models import Notification
 from subjects.codes import make_uscc
 from subjects.forms import entering_agencies
 from subjects.models import Agency

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from notices.models import Notification
 from outbox.models import PlatformChange
 from records.models import (
     AppliedMeasure,
@@ -31,7 +32,6 @@ from records.services import (
     record_submit,
 )
 from records.views import record_actions
-from repair.models import Notification
 from tests.conftest import City
 from tests.factories import make_record
 

@@ -13,13 +13,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from notices.models import Notification
 from records.models import AppliedMeasure, DishonestyRecord, MeasureState, RecordStatus
 from repair.models import (
     CaseEvent,
     Complaint,
     ComplaintStatus,
     Mitigation,
-    Notification,
     Objection,
     ObjectionStatus,
     RepairApplication,

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from kernel.errors import DomainError, NotAllowed
+from notices.models import Notification
 from outbox.models import PlatformChange
 from records.models import DishonestyRecord, MeasureState, RecordStatus
 from records.services import measure_mark_wrongful, record_publish, record_submit
@@ -15,7 +16,6 @@ from repair.models import (
     CaseEvent,
     Complaint,
     Mitigation,
-    Notification,
     Objection,
     ObjectionStatus,
     RepairApplication,
@@ -461,11 +461,13 @@ def test_the_platform_hears_when_a_record_goes_under_objection_and_back(world: C
 def test_staff_and_filer_each_read_the_step_in_their_own_words(
     world: City, record: DishonestyRecord, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
-    import repair.notices
+    import notices.services
 
     mails: list[tuple[str, list[str]]] = []
     monkeypatch.setattr(
-        repair.notices.send_notice_email, "delay", lambda subject, body, recipients: mails.append((subject, recipients))
+        notices.services.send_notice_email,
+        "delay",
+        lambda subject, body, recipients: mails.append((subject, recipients)),
     )
     objection, _code = file_objection(record)
 

@@ -33,6 +33,7 @@ from accounts.models import Role, Sector, User
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, Step, transition
+from notices.services import notify
 from outbox.models import ChangeType
 from records.disclosure import Window, rule_in_force_among, window_for, window_of
 from records.errors import SubmitterMayNotPublish
@@ -429,8 +430,6 @@ def _reviewers_of(agency: Agency) -> list[User]:
 
 def _notify_staff(*, users: Sequence[User | None], subject: str, body: str, record: DishonestyRecord) -> None:
     """An in-app notice to each user, inside the transaction of the hand-off (it commits with it)."""
-    # Notices live with the cases (repair app), which depends on this one: imported here, not at the top.
-    from repair.notices import notify
 
     link = reverse("records:record_detail", args=[record.pk])
     notify(subject=subject, body=body, link=link, users=[user for user in users if user is not None])

@@ -14,9 +14,10 @@ from accounts.models import Role, User
 from accounts.scope import may_manage_agencies_under
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, transition
+from notices.services import notify
 from records.models import DishonestyRecord
 from repair.models import Complaint, ComplaintStatus, Objection
-from repair.notices import notify, query_code_send
+from repair.notices import query_code_send
 from repair.query_codes import new_query_code
 from repair.services.common import (
     FieldErrors,

@@ -21,6 +21,7 @@ from accounts.models import User
 from accounts.scope import may_decide_records_about
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, transition
+from notices.services import notify
 from records.models import AppliedMeasure, DishonestyRecord, MeasureState
 from records.services import measure_mark_wrongful, record_correct, record_revoke
 from records.services.measures import measure_move
@@ -32,7 +33,7 @@ from repair.models import (
     ObjectionOutcome,
     ObjectionStatus,
 )
-from repair.notices import notify, query_code_send
+from repair.notices import query_code_send
 from repair.query_codes import new_query_code
 from repair.services.common import (
     FieldErrors,

@@ -22,10 +22,11 @@ from accounts.models import User
 from accounts.scope import may_decide_records_about
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, transition
+from notices.services import notify
 from records.models import AppliedMeasure, DishonestyRecord, MeasureState, MeasureTarget
 from records.services import measure_set_state, record_repair
 from repair.models import Mitigation, MitigationKind, RepairApplication, RepairStatus
-from repair.notices import notify, query_code_send
+from repair.notices import query_code_send
 from repair.query_codes import new_query_code, new_verification_code
 from repair.services.common import (
     FieldErrors,

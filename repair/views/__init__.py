@@ -1,7 +1,6 @@
 """Pages of the subject's rights, split by audience: the public filing, tracking and decision pages, the staff
-queue and case pages, and the in-app notifications."""
+queue and case pages."""
 
-from repair.views.notifications import notification_list, notification_read, notification_read_all
 from repair.views.public import (
     complaint_new,
     objection_new,
@@ -32,9 +31,6 @@ __all__ = [
     "complaint_detail",
     "complaint_new",
     "mitigation",
-    "notification_list",
-    "notification_read",
-    "notification_read_all",
     "objection_detail",
     "objection_new",
     "objection_uphold",

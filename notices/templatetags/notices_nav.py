@@ -3,7 +3,7 @@
 from django import template
 
 from accounts.models import AnyUser
-from repair.views.notifications import unread_count
+from notices.views import unread_count
 
 register = template.Library()
 

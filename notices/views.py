@@ -1,4 +1,4 @@
-"""The in-app notices (repair.notices.notify): those addressed to the user's agency or to the user, newest first."""
+"""The in-app notices (notices.services.notify): those addressed to the user's agency or to the user, newest first."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import User
-from repair.models import Notification
-from repair.notices import notifications_mark_read
+from notices.models import Notification
+from notices.services import notifications_mark_read
 
 PAGE_SIZE = 50
 
@@ -26,7 +26,7 @@ def unread_count(user: User) -> int:
 
 def _back(request: HttpRequest) -> HttpResponse:
     page = request.POST.get("page", "")
-    url = reverse("repair:notification_list")
+    url = reverse("notices:notification_list")
     return redirect(f"{url}?page={int(page)}" if page.isdigit() else url)
 
 
@@ -34,7 +34,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 @require_GET
 def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "repair/notifications.html", {"section": "notifications", "page": page})
+    return render(request, "notices/notifications.html", {"section": "notifications", "page": page})
 
 
 @login_required
