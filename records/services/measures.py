@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import may_decide_records_about, may_enter_records_for
+from disclosure.cache import public_version_bump
 from records.disclosure import add_months
 from records.errors import DomainError, NotAllowed
 from records.models import (
@@ -98,8 +99,10 @@ def measure_move(measure: AppliedMeasure, to_state: str, actor: Any, reason: str
 
 
 def record_touch(record_id: int) -> None:
-    """A measure changed: the record counts as changed for incremental pulls (`updated_after`)."""
+    """A measure changed: the record counts as changed for incremental pulls (`updated_after`), and its public page
+    (which lists the measures in force and the date of the last change) is rendered afresh."""
     DishonestyRecord.objects.filter(pk=record_id).update(updated_at=timezone.now())
+    public_version_bump()
 
 
 def measures_close(*, record: DishonestyRecord, actor: Any, to_state: str, reason: str) -> int:
