@@ -213,6 +213,7 @@ class SearchResults:
     page: Page
     hits: list[AgencyHit]
     records: list[PublicRecord]
+    cap: int = RECORD_COUNT_CAP
 
     @property
     def shows_records(self) -> bool:
@@ -224,17 +225,13 @@ class SearchResults:
 
     @property
     def more_than_cap(self) -> bool:
-        return self.record_count is not None and self.record_count > RECORD_COUNT_CAP
+        return self.record_count is not None and self.record_count > self.cap
 
     @property
     def record_count_label(self) -> str:
         if self.record_count is None:
             return ""
-        return f"{RECORD_COUNT_CAP}+" if self.more_than_cap else str(self.record_count)
-
-    @property
-    def cap(self) -> int:
-        return RECORD_COUNT_CAP
+        return f"{self.cap}+" if self.more_than_cap else str(self.record_count)
 
 
 def search_run(search: PublicSearch, *, page_number: str | None, on: datetime.date | None = None) -> SearchResults:
@@ -263,7 +260,7 @@ def search_run(search: PublicSearch, *, page_number: str | None, on: datetime.da
     kind = SearchKind.RECORDS if wants_records or (not search.kind and record_count) else SearchKind.AGENCIES
     if kind == SearchKind.AGENCIES:  # nothing found at all, or no agency in the list asked for
         empty = CountedPaginator(Agency.objects.none(), SEARCH_PAGE_SIZE, count=lambda: 0).get_page(1)
-        return SearchResults(search, kind, agency_count, record_count, empty, hits=[], records=[])
+        return SearchResults(search, kind, agency_count, record_count, empty, [], [], RECORD_COUNT_CAP)
     shown = min(record_count, RECORD_COUNT_CAP)
     rows = records.values(*RECORD_FIELDS)
     page = CountedPaginator(rows, SEARCH_PAGE_SIZE, count=lambda: shown).get_page(page_number)
@@ -275,4 +272,5 @@ def search_run(search: PublicSearch, *, page_number: str | None, on: datetime.da
         page=page,
         hits=[],
         records=to_public(page.object_list),
+        cap=RECORD_COUNT_CAP,
     )
