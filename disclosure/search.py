@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disclosure.queries import (
     SEARCH_PAGE_SIZE,
+    SUMMARY_FIELDS,
     AgencyHit,
     CountedPaginator,
     PublicRecord,
@@ -46,7 +47,6 @@ from disclosure.queries import (
     query_terms,
     to_public,
 )
-from disclosure.queries import SUMMARY_FIELDS as RECORD_FIELDS
 from records.models import Agency, AgencyKind, RecordQuerySet
 
 # Beyond this many records the count says "more than": counting a million rows costs a few hundred ms, and no one
@@ -262,7 +262,7 @@ def search_run(search: PublicSearch, *, page_number: str | None, on: datetime.da
         empty = CountedPaginator(Agency.objects.none(), SEARCH_PAGE_SIZE, count=lambda: 0).get_page(1)
         return SearchResults(search, kind, agency_count, record_count, empty, [], [], RECORD_COUNT_CAP)
     shown = min(record_count, RECORD_COUNT_CAP)
-    rows = records.values(*RECORD_FIELDS)
+    rows = records.values(*SUMMARY_FIELDS)
     page = CountedPaginator(rows, SEARCH_PAGE_SIZE, count=lambda: shown).get_page(page_number)
     return SearchResults(
         search=search,
