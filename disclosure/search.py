@@ -48,7 +48,7 @@ from disclosure.queries import (
     query_terms,
     to_public,
 )
-from records.models import Agency, AgencyKind, RecordQuerySet
+from records.models import Agency, AgencyKind, DishonestyRecord, RecordQuerySet
 
 # Beyond this many records the count says "more than": counting a million rows costs a few hundred ms, and no one
 # pages through a hundred pages of records.
@@ -279,8 +279,10 @@ def search_run(search: PublicSearch, *, page_number: str | None, on: datetime.da
         empty = CountedPaginator(Agency.objects.none(), SEARCH_PAGE_SIZE, count=lambda: 0).get_page(1)
         return SearchResults(search, kind, agency_count, record_count, empty, [], [], RECORD_COUNT_CAP)
     shown = min(record_count, RECORD_COUNT_CAP)
-    rows = records.values(*SUMMARY_FIELDS)
-    page = CountedPaginator(rows, SEARCH_PAGE_SIZE, count=lambda: shown).get_page(page_number)
+    page = CountedPaginator(records.values("pk"), SEARCH_PAGE_SIZE, count=lambda: shown).get_page(page_number)
+    # The page's ids first, then their rows: choosing the ten reads the indexes alone (they cover the filters), and
+    # only those ten rows are read from the table (a district with a source filter read 12,000 rows, 70 ms).
+    rows = DishonestyRecord.objects.filter(pk__in=page.object_list).order_by("-decision_date", "-pk")
     return SearchResults(
         search=search,
         kind=kind,
@@ -288,6 +290,6 @@ def search_run(search: PublicSearch, *, page_number: str | None, on: datetime.da
         record_count=record_count,
         page=page,
         hits=[],
-        records=to_public(page.object_list),
+        records=to_public(rows.values(*SUMMARY_FIELDS)),
         cap=RECORD_COUNT_CAP,
     )
