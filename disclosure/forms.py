@@ -17,7 +17,7 @@ FILTER_FIELDS = ("district", "severity", "source", "year")
 YEARS_OFFERED = 10
 
 
-def _choices(blank: str, choices: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+def _choices(blank: Any, choices: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return [("", blank), *choices]
 
 
