@@ -121,7 +121,10 @@ class PublicRecordFilter(filters.FilterSet):
     q = text_filter(
         method="filter_q",
         max_length=100,
-        help_text=_("A fragment of the agency's name, or the start of its code. People's names are not searched."),
+        help_text=_(
+            "Fragments of the agency's name, or the start of its code; several words must all match. People's names "
+            "are not searched."
+        ),
     )
     subject_agency = IdFilter(field_name="subject_agency_id", help_text=_("Records about this agency."))
     sector = filters.MultipleChoiceFilter(choices=Sector.choices)

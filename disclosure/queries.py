@@ -4,6 +4,8 @@ Templates never receive a model instance: they get `PublicRecord` (and `AgencyHi
 fields only, with a civil servant named as surname + 某. A staff-only field therefore cannot reach a public page by
 a slip in a template, and a later state (objection, repair) hides a record everywhere by changing `disclosed()`.
 
+The search page's own module, disclosure/search.py, builds on the agency search here.
+
 Query shapes were measured at 1,000,000 records and 5,000 agencies (bench/bench_public_search.py, indexes in
 records/migrations/0006_public_indexes.py): agency search uses the GIN-indexed grams of records/search.py with a
 substring test, the counts per agency come from one GROUP BY over the page's agencies (index-only), and the agency
@@ -33,7 +35,10 @@ from django.utils.translation import get_language, gettext
 from accounts.models import Sector
 from disclosure.cache import cache_get, cache_set
 from records.models import (
+    AppliedMeasure,
     DishonestyRecord,
+    MeasureState,
+    MeasureTarget,
     RecordQuerySet,
     RecordSource,
     RecordStatus,
@@ -42,7 +47,7 @@ from records.models import (
 )
 from subjects.masking import mask_person_name, redact_person_text
 from subjects.models import Agency, AgencyKind, AgencyQuerySet
-from subjects.search import MAX_QUERY_LENGTH, query_grams
+from subjects.search import MAX_QUERY_LENGTH, query_grams, query_words
 
 PAGE_SIZE = 20
 # Search results: ten a page, as public search engines show them (and shorter to read on a phone).
@@ -84,6 +89,20 @@ DETAIL_FIELDS = (
     "other_amount",
     "updated_at",
     "subject_agency__updated_at",
+    # 数据来源单位 (the platform's cf_sjly / cf_sjlydm): the agency that supplied the record.
+    "data_source_agency__name",
+    "data_source_agency__uscc",
+    "data_source_agency__updated_at",
+)
+# The measures the record page lists: those in force. A lifted one no longer applies (after an upheld objection it
+# should never have applied), so it is not shown; a suspended one is, as suspended.
+MEASURE_FIELDS = (
+    "measure_type__name",
+    "measure_type__target",
+    "executing_agency__name",
+    "starts_on",
+    "ends_on",
+    "state",
 )
 Row = dict[str, Any]
 
@@ -148,6 +167,10 @@ class PublicRecord:
     categories: str = ""
     fine_amount: str = ""
     other_amount: str = ""
+    data_source_name: str = ""
+    data_source_uscc: str = ""
+    measures: tuple["PublicMeasure", ...] = ()
+    # 更新日期: the last change of anything the record page shows.
     updated_at: datetime.datetime | None = None
 
     @property
@@ -155,8 +178,8 @@ class PublicRecord:
         return f"{url_prefix('disclosure:record')}{self.pk}/"
 
     @classmethod
-    def of(cls, row: Row, *, detail: bool = False) -> "PublicRecord":
-        """From a row of SUMMARY_FIELDS (DETAIL_FIELDS with `detail`)."""
+    def of(cls, row: Row, *, detail: bool = False, measures: Sequence[Row] = ()) -> "PublicRecord":
+        """From a row of SUMMARY_FIELDS (DETAIL_FIELDS with `detail`, and its rows of MEASURE_FIELDS)."""
         is_person = row["subject_person_id"] is not None
         name = row["subject_name"]
         summary = {
@@ -196,8 +219,36 @@ class PublicRecord:
             categories=text(row["categories"]),
             fine_amount=_amount(row["fine_amount"]),
             other_amount=_amount(row["other_amount"]),
-            # The page shows the agency's name too: it changes when either row does.
-            updated_at=max(row["updated_at"], row["subject_agency__updated_at"]),
+            data_source_name=row["data_source_agency__name"],
+            data_source_uscc=row["data_source_agency__uscc"],
+            measures=tuple(PublicMeasure.of(measure) for measure in measures),
+            # The page shows the agencies' names too: it changes when any of the rows does (a measure's change
+            # touches the record's, records.services.measures.record_touch).
+            updated_at=max(row["updated_at"], row["subject_agency__updated_at"], row["data_source_agency__updated_at"]),
+        )
+
+
+@dataclass(frozen=True)
+class PublicMeasure:
+    """A punishment measure in force on a record, as the public may see it: whom it applies to is said by role
+    (the agency, the civil servant, the principal responsible person), never by name."""
+
+    name: str
+    applies_to: str
+    executing_agency: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    suspended: bool
+
+    @classmethod
+    def of(cls, row: Row) -> "PublicMeasure":
+        return cls(
+            name=row["measure_type__name"],
+            applies_to=label(MeasureTarget, row["measure_type__target"]),
+            executing_agency=row["executing_agency__name"],
+            starts_on=row["starts_on"],
+            ends_on=row["ends_on"],
+            suspended=row["state"] == MeasureState.SUSPENDED,
         )
 
 
@@ -215,7 +266,10 @@ def _summaries(records: RecordQuerySet) -> QuerySet[DishonestyRecord, dict[str, 
 def public_record(pk: int, on: datetime.date | None = None) -> PublicRecord | None:
     """The record page: None for anything not disclosed today, whatever the reason (and for no such record)."""
     rows = list(public_records(on).filter(pk=pk).order_by().values(*DETAIL_FIELDS)[:1])
-    return PublicRecord.of(rows[0], detail=True) if rows else None
+    if not rows:
+        return None
+    measures = AppliedMeasure.objects.in_force().filter(record_id=pk).order_by("pk").values(*MEASURE_FIELDS)
+    return PublicRecord.of(rows[0], detail=True, measures=list(measures))
 
 
 # Search
@@ -229,26 +283,55 @@ def is_code_query(text: str) -> bool:
     return bool(CODE_QUERY.match(normalize_query(text).upper()))
 
 
-def agencies_matching(text: str) -> AgencyQuerySet:
-    """Agencies by name fragment or by code (full or its beginning), shortest names first.
+def query_terms(text: str) -> list[str]:
+    """The words a search must all match (subjects.search.query_words); a code typed in groups ("11 3301 00") is
+    one word, upper-cased."""
+    if is_code_query(text):
+        return [normalize_query(text).upper()]
+    return [word.upper() if CODE_QUERY.match(word.upper()) else word for word in query_words(text)]
+
+
+def _is_code(word: str) -> bool:
+    return bool(CODE_QUERY.match(word))
+
+
+def _agency_words_q(words: Sequence[str], *, with_grams: bool) -> Q:
+    """Every word in the agency's name, or the beginning of its code for a word made of code characters."""
+    condition = Q()
+    name_words = [word for word in words if not _is_code(word)]
+    for word in words:
+        # The uscc unique index's varchar_pattern_ops twin serves the prefix.
+        condition &= Q(uscc__startswith=word) if _is_code(word) else _contains(word)
+    if with_grams and name_words:
+        # One containment of every word's grams: one GIN condition, which the planner weighs better than several.
+        condition &= Q(name_grams__has_all=sorted({gram for word in name_words for gram in query_grams(word)}))
+    return condition
+
+
+def agencies_matching(text: str, *, within: str = "", for_ids: bool = False) -> AgencyQuerySet:
+    """Agencies by name fragments or by code (full or its beginning), every word matching, shortest names first;
+    `within`: only the agencies under this tree path (a district's, the search's filter).
 
     Public search covers agencies only: a civil servant's name finds nothing here, so a search cannot confirm who
-    has a record. The fragment's grams find the candidates through the GIN index (exact for one or two
+    has a record. The fragments' grams find the candidates through the GIN index (exact for one or two
     characters); the substring test makes longer fragments exact, and is there for short ones too because it
     rejects a row ~20x faster than splitting its grams does, so the first page of a common fragment walks
     agency_public_order_idx cheaply past the shorter names that lack it. 1-2 ms for any fragment over 5,000
-    agencies, measured.
+    agencies, measured. `for_ids`: unordered, and with the substring test alone, which is what reading them all
+    costs least (agencies_matching_count).
     """
-    q = normalize_query(text)
-    if not q:
+    words = query_terms(text)
+    if not words and not within:
         return Agency.objects.none()
-    fields = ("id", "name", "uscc", "kind", "successor_id")
-    if is_code_query(q):
-        # The uscc unique index's varchar_pattern_ops twin serves the prefix.
-        agencies = Agency.objects.filter(uscc__startswith=q.upper())
-        return agencies.only(*fields).order_by("uscc")
-    agencies = Agency.objects.filter(_contains(q), name_grams__has_all=query_grams(q))
-    return agencies.only(*fields).order_by(Length("name"), "name", "pk")
+    agencies = Agency.objects.filter(_agency_words_q(words, with_grams=not for_ids))
+    if within:
+        agencies = agencies.filter(path__startswith=within)
+    if for_ids:
+        return agencies.order_by()
+    agencies = agencies.only("id", "name", "uscc", "kind", "successor_id")
+    if words and all(_is_code(word) for word in words):
+        return agencies.order_by("uscc")
+    return agencies.order_by(Length("name"), "name", "pk")
 
 
 def _contains(text: str) -> Q:
@@ -256,26 +339,27 @@ def _contains(text: str) -> Q:
     return Q(name__contains=text) if text.lower() == text.upper() else Q(name__icontains=text)
 
 
-def agencies_matching_count(text: str) -> int:
-    """How many agencies agencies_matching(text) finds, counted the cheap way.
+def agencies_matching_count(text: str, *, within: str = "") -> int:
+    """How many agencies agencies_matching(text, within=within) finds, counted the cheap way.
 
-    Every match contains the fragment, and everything containing it has its grams: the substring alone gives the
-    same number. PostgreSQL scans agencies sequentially for a common fragment either way (its planner prices
+    Every match contains each fragment, and everything containing them has their grams: the substrings alone give
+    the same number. PostgreSQL scans agencies sequentially for a common fragment either way (its planner prices
     string_to_array() like an addition), and there LIKE costs ~0.2 µs a row where splitting the grams costs ~4:
     1 ms instead of 22 ms for 委 over 5,000 agencies, measured.
     """
-    q = normalize_query(text)
-    if not q:
+    words = query_terms(text)
+    if not words and not within:
         return 0
-    if is_code_query(q):
-        return agencies_matching(q).count()
-    return Agency.objects.filter(_contains(q)).count()
+    agencies = Agency.objects.filter(_agency_words_q(words, with_grams=False))
+    if within:
+        agencies = agencies.filter(path__startswith=within)
+    return agencies.count()
 
 
 class CountedPaginator(Paginator):
     """A Paginator told how to count (Django's counts object_list, the costlier query here)."""
 
-    def __init__(self, object_list: AgencyQuerySet, per_page: int, *, count: Callable[[], int]) -> None:
+    def __init__(self, object_list: QuerySet[Any, Any], per_page: int, *, count: Callable[[], int]) -> None:
         super().__init__(object_list, per_page)
         self._count = count
 

@@ -32,24 +32,19 @@ from django.views.decorators.http import require_safe
 
 from accounts.context_processors import site_name
 from disclosure import cache as response_cache
+from disclosure.forms import MAX_QUERY_CHARACTERS, SearchForm
 from disclosure.queries import (
     HOME_RECENT,
     PAGE_SIZE,
-    SEARCH_PAGE_SIZE,
-    AgencyHit,
-    CountedPaginator,
     Cursor,
-    agencies_matching,
-    agencies_matching_count,
-    agency_hits,
     agency_records,
     agency_with_lineage,
-    normalize_query,
     public_counts,
     public_record,
     recent_page,
     to_public,
 )
+from disclosure.search import public_districts, search_run
 
 View = Callable[..., HttpResponse]
 
@@ -120,14 +115,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
-    results = None
-    hits: list[AgencyHit] = []
-    if normalize_query(q):
-        paginator = CountedPaginator(agencies_matching(q), SEARCH_PAGE_SIZE, count=lambda: agencies_matching_count(q))
-        results = paginator.get_page(request.GET.get("page"))
-        hits = agency_hits(list(results.object_list))
-    return page(request, "disclosure/search.html", {"q": q, "page": results, "hits": hits})
+    """Credit subjects or records by words and filters (disclosure/search.py). A filter value that is not one of
+    the choices is answered 400 with a sentence beside the filter and the form as it was sent."""
+    form = SearchForm(request.GET, districts=public_districts())
+    if not form.is_valid():
+        context = {"form": form, "q": str(request.GET.get("q", ""))[:MAX_QUERY_CHARACTERS], "page": None, "hits": []}
+        return page(request, "disclosure/search.html", context, status=400)
+    query = form.search()
+    if query.is_blank:
+        return page(request, "disclosure/search.html", {"form": form, "q": query.text, "page": None, "hits": []})
+    results = search_run(query, page_number=request.GET.get("page"))
+    return page(
+        request,
+        "disclosure/search.html",
+        {"form": form, "q": query.text, "results": results, "page": results.page, "hits": results.hits},
+    )
 
 
 @public_page

@@ -5,6 +5,8 @@ Each searchable row stores the distinct 1- and 2-character substrings of its tex
 PostgreSQL indexes `string_to_array(grams, ' ')` with GIN, and `grams__has_all=[…]` becomes an array containment
 (`@>`) the index answers. A longer query asks for all of its bigrams and is then re-checked with a plain contains.
 SQLite (the embedded default) evaluates the same lookup without an index.
+
+A query of several words ("东城 财政") matches a row only if every word does: `query_words` splits it.
 """
 
 import itertools
@@ -16,6 +18,8 @@ from django.db.models import Lookup
 from django.db.models.sql.compiler import SQLCompiler
 
 MAX_QUERY_LENGTH = 50
+# More words than this narrow nothing a reader can use, and each one is another condition of the search.
+MAX_WORDS = 5
 
 
 def grams_of(text: str) -> str:
@@ -31,6 +35,17 @@ def query_grams(query: str) -> list[str]:
     if len(chars) <= 1:
         return chars
     return sorted({a + b for a, b in itertools.pairwise(chars)})
+
+
+def query_words(query: str) -> list[str]:
+    """The distinct words of `query`, split at white space (the ideographic space too), in order: at most
+    MAX_WORDS, each cut to MAX_QUERY_LENGTH characters."""
+    words: list[str] = []
+    for word in query.split():
+        word = word[:MAX_QUERY_LENGTH]
+        if word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
 
 
 class GramsField(models.TextField):

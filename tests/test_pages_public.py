@@ -73,7 +73,9 @@ def test_an_unmatched_query_says_nothing_was_found(client: Client, world: City) 
     response = client.get("/search/", {"q": "不存在的单位"})
 
     assert result_ids(response) == []
-    assert 'id="empty-state"' in response.content.decode()
+    html = response.content.decode()
+    assert 'id="no-results"' in html
+    assert 'id="empty-state"' not in html  # a miss is not the prompt of an empty search
 
 
 def test_results_are_paginated(client: Client, world: City) -> None:

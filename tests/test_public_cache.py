@@ -19,8 +19,8 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from disclosure import cache as response_cache
-from records.models import DishonestyRecord
-from records.services import record_correct, record_repair, record_revoke
+from records.models import DishonestyRecord, MeasureState
+from records.services import measure_set_state, record_correct, record_repair, record_revoke
 from repair.services import objection_accept, objection_file
 from subjects.models import Agency
 from subjects.services import agency_merge, agency_rename
@@ -248,6 +248,45 @@ def test_an_accepted_objection_shows_on_the_next_request(
     assert 'id="record-under-objection"' in html(client, url)
 
 
+def test_a_measure_suspended_or_lifted_shows_on_the_next_request(
+    client: Client, world: City, record: DishonestyRecord, django_capture_on_commit_callbacks: CaptureOnCommit
+) -> None:
+    url = f"/records/{record.pk}/"
+    first, second = record.measures.order_by("pk")[:2]
+    assert 'data-suspended="1"' not in html(client, url)
+    assert outcome(client.get(url)) == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        measure_set_state(actor=world.office_a, measure=first, to_state=MeasureState.SUSPENDED, reason="异议核查")
+        measure_set_state(actor=world.office_a, measure=second, to_state=MeasureState.LIFTED, reason="不应适用")
+
+    page = html(client, url)
+    assert 'data-suspended="1"' in page
+    assert second.measure_type.name not in page
+
+
+def test_each_search_and_each_combination_of_filters_is_kept_apart(
+    client: Client, world: City, record: DishonestyRecord
+) -> None:
+    other = published(world, severity="serious", document_number="临财决〔2026〕2号")
+    urls = {
+        "/search/?q=东城&kind=records": {record.pk, other.pk},
+        "/search/?q=东城&kind=records&severity=general": {record.pk},
+        "/search/?q=东城&kind=records&severity=serious": {other.pk},
+        "/search/?q=东城&kind=records&severity=serious&district=": {other.pk},
+        "/search/?q=审计&kind=records&severity=serious": set(),
+        "/search/?q=临审决": {record.pk},
+    }
+    for url, expected in urls.items():
+        first = client.get(url)
+        assert outcome(first) == "miss", url
+        assert set(record_ids(first.content.decode())) == expected, url
+    for url, expected in urls.items():
+        kept = client.get(url)
+        assert outcome(kept) == "hit", url
+        assert set(record_ids(kept.content.decode())) == expected, url
+
+
 def test_an_agency_rename_shows_on_the_next_request(
     client: Client,
     world: City,
@@ -324,7 +363,9 @@ def test_signed_in_staff_neither_get_nor_fill_the_kept_pages(
     assert outcome(second) == "pass" and "private" in second["Cache-Control"]
 
 
-@pytest.mark.parametrize("url", ["/records/?before=not-a-cursor", "/records/?utm_source=feed", "/search/?x=1&q=审计"])
+@pytest.mark.parametrize(
+    "url", ["/records/?before=not-a-cursor", "/records/?utm_source=feed", "/search/?x=1&q=审计", "/search/?severity=x"]
+)
 def test_bad_requests_and_unknown_parameters_are_not_kept(client: Client, record: DishonestyRecord, url: str) -> None:
     client.get(url)
 

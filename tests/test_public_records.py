@@ -8,10 +8,16 @@ import time_machine
 from django.http import HttpResponse
 from django.test import Client
 
-from records.models import DishonestyRecord, RecordStatus
-from records.services import record_correct, record_return, record_revoke, records_expire_due
+from records.models import DishonestyRecord, MeasureState, RecordStatus
+from records.services import (
+    measure_set_state,
+    record_correct,
+    record_return,
+    record_revoke,
+    records_expire_due,
+)
 from subjects.models import Agency
-from subjects.services import agency_merge
+from subjects.services import agency_merge, agency_rename
 from tests.conftest import City
 from tests.factories import make_agency, make_person
 from tests.public_support import D, at, copies, draft, fixed_today, html, published, record_ids, submitted
@@ -29,20 +35,34 @@ def audit_office(world: City) -> Agency:
 
 
 def everywhere(client: Client, record: DishonestyRecord) -> dict[str, bool]:
-    """Where the record shows: home, recent list, its agency's page, its own page, its agency's search count."""
-    search = client.get("/search/", {"q": record.subject_agency.name})
+    """Where the record shows: home, recent list, its agency's page, its own page, its agency's search count, and
+    the record search by the agency's name in two words, by its document number and by every filter."""
+    agency = record.subject_agency
+    search = client.get("/search/", {"q": agency.name})
     hit = next(h for h in search.context["hits"] if h.pk == record.subject_agency_id)
     page = client.get(f"/records/{record.pk}/")
+    filters = {
+        "district": agency.ancestor_ids[1],  # the government under the city's
+        "severity": record.severity,
+        "source": record.source,
+        "year": record.decision_date.year,
+    }
     return {
         "home": record.pk in record_ids(html(client, "/")),
         "recent": record.pk in record_ids(html(client, "/records/")),
         "agency": record.pk in record_ids(html(client, f"/agencies/{record.subject_agency_id}/")),
         "record": page.status_code == 200,
         "counted": hit.records_in_force == 1,
+        "found by name": record.pk
+        in record_ids(html(client, "/search/", q=f"{agency.name[:2]} {agency.name[2:]}", kind="records")),
+        "found by number": record.pk in record_ids(html(client, "/search/", q=record.document_number)),
+        "found by filters": record.pk in record_ids(html(client, "/search/", **filters)),
     }
 
 
-SHOWN = dict.fromkeys(("home", "recent", "agency", "record", "counted"), True)
+SHOWN = dict.fromkeys(
+    ("home", "recent", "agency", "record", "counted", "found by name", "found by number", "found by filters"), True
+)
 HIDDEN = dict.fromkeys(SHOWN, False)
 
 
@@ -160,6 +180,73 @@ def test_the_record_page_shows_the_public_fields(client: Client, world: City, au
     assert 'id="record-corrected"' not in page
 
 
+def test_the_record_page_shows_the_fields_of_the_national_disclosure_format(
+    client: Client, world: City, audit_office: Agency, _today: time_machine.Traveller
+) -> None:
+    # 双公示 as 信用中国 shows it: the unit that supplied the data (数据来源单位) and the date of the last change.
+    record = published(world, audit_office)
+
+    page = html(client, f"/records/{record.pk}/")
+
+    assert 'id="record-data-source">东城区财政局<' in page
+    assert f'id="record-data-source-uscc">{world.agency_a.uscc}<' in page
+    assert 'id="record-updated">2026-11-20<' in page
+
+    _today.move_to(at(D(2026, 11, 25)))
+    agency_rename(actor=world.admin, agency=world.agency_a, name="东城区财政局（更名）", reason="机构改革")
+    page = html(client, f"/records/{record.pk}/")
+    assert 'id="record-data-source">东城区财政局（更名）<' in page
+    assert 'id="record-updated">2026-11-25<' in page
+
+
+def test_the_record_page_lists_the_measures_in_force_naming_the_role_never_the_person(
+    client: Client, world: City, audit_office: Agency
+) -> None:
+    make_person(audit_office, "刘局长", is_principal=True)
+    about_agency = published(world, audit_office, severity="serious")
+    about_person = published(world, subject_person=world.person_a)
+
+    agency_page = html(client, f"/records/{about_agency.pk}/")
+    person_page = html(client, f"/records/{about_person.pk}/")
+
+    assert 'id="record-measures"' in agency_page
+    for name in ("限期整改", "公开通报批评", "追究主要负责人责任"):
+        assert name in agency_page
+    assert "<dt>适用对象</dt><dd>主要负责人</dd>" in agency_page
+    assert "<dt>执行单位</dt><dd>临江市东城区人民政府</dd>" in agency_page
+    assert "刘局长" not in agency_page and "刘某" not in agency_page
+    for name in ("限制评优评先", "当年度考核不得确定为优秀等次", "招录、晋升信用审查"):
+        assert name in person_page
+    assert "<dt>适用对象</dt><dd>公务员</dd>" in person_page
+    assert "张伟" not in person_page
+
+
+def test_a_suspended_measure_says_so_and_a_lifted_one_is_gone(
+    client: Client, world: City, audit_office: Agency
+) -> None:
+    record = published(world, audit_office)
+    kept, suspended, lifted = record.measures.order_by("pk")[:3]
+    measure_set_state(actor=world.office_a, measure=suspended, to_state=MeasureState.SUSPENDED, reason="异议核查")
+    measure_set_state(actor=world.office_a, measure=lifted, to_state=MeasureState.LIFTED, reason="不应适用")
+
+    page = html(client, f"/records/{record.pk}/")
+
+    assert kept.measure_type.name in page
+    assert page.count('data-suspended="1"') == 1
+    assert "异议核实期间暂停执行" in page
+    assert lifted.measure_type.name not in page
+
+
+def test_a_record_without_measures_in_force_says_so(client: Client, world: City, audit_office: Agency) -> None:
+    record = published(world, audit_office)
+    for measure in record.measures.all():
+        measure_set_state(actor=world.office_a, measure=measure, to_state=MeasureState.LIFTED, reason="不应适用")
+
+    page = html(client, f"/records/{record.pk}/")
+
+    assert 'id="record-no-measures"' in page and 'id="record-measures"' not in page
+
+
 def test_staff_only_fields_never_reach_the_record_page(client: Client, world: City, audit_office: Agency) -> None:
     make_person(audit_office, "刘局长", is_principal=True)
     record = published(
@@ -172,8 +259,10 @@ def test_staff_only_fields_never_reach_the_record_page(client: Client, world: Ci
 
     page = html(client, f"/records/{record.pk}/")
 
-    for private in ("内部损失说明甲", "内部社会影响乙", "刘局长", world.agency_a.name, world.agency_a.uscc, "/staff/"):
+    for private in ("内部损失说明甲", "内部社会影响乙", "刘局长", "/staff/"):
         assert private not in page
+    # The agency that supplied the record is public (数据来源单位, as on the platform), as a fact of the record only.
+    assert f'href="/agencies/{world.agency_a.pk}/"' not in page
 
 
 def test_a_civil_servant_is_shown_as_surname_and_mou_without_any_id_number(client: Client, world: City) -> None:
@@ -203,8 +292,9 @@ def test_searching_a_civil_servants_name_does_not_confirm_a_record(client: Clien
     for q in ("张伟", "张", "伟"):
         response = client.get("/search/", {"q": q})
         assert response.context["hits"] == []
-        assert 'id="empty-state"' in response.content.decode()
+        assert 'id="no-results"' in response.content.decode()
         assert record_ids(response.content.decode()) == []
+        assert response.context["results"].record_count == 0
 
 
 @pytest.mark.parametrize("kind", ["draft", "revoked", "missing"])

@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from disclosure.search import RECORD_COUNT_CAP, PublicSearch, records_matching
 from records.disclosure import window_for
-from records.models import DishonestyRecord, RecordStatus, Severity
+from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity
 from subjects.models import Agency, CivilServant
 from subjects.search import grams_of
 from tests.public_support import fixed_today, html, record_ids
@@ -95,3 +96,29 @@ def test_the_public_site_serves_the_generated_city(client: Client, generated: li
     for record in shown.values():
         if record.subject_person_id:
             assert record.subject_name not in recent
+
+
+def test_the_record_search_agrees_with_a_plain_reading_of_the_generated_city(generated: list[DishonestyRecord]) -> None:
+    """Every combination of words and filters finds exactly the disclosed records a reader would pick by hand."""
+    today = timezone.localdate()
+    names = dict(Agency.objects.values_list("pk", "name"))
+    disclosed = [r for r in generated if r.is_disclosed_on(today)]
+    years = sorted({r.decision_date.year for r in disclosed})
+    searches = [
+        PublicSearch(text="第1区 村"),
+        PublicSearch(text="委员会 第2", severity=Severity.SERIOUS),
+        PublicSearch(text="财政", source=RecordSource.BREACH_OF_CONTRACT, year=years[-1]),
+        PublicSearch(severity=Severity.GENERAL, year=years[0]),
+        PublicSearch(source=RecordSource.UTILITY_ARREARS),
+    ]
+    for search in searches:
+        expected = {
+            r.pk
+            for r in disclosed
+            if all(word in names[r.subject_agency_id] for word in search.words)
+            and search.severity in ("", r.severity)
+            and search.source in ("", r.source)
+            and search.year in (None, r.decision_date.year)
+        }
+        assert 0 < len(expected) < RECORD_COUNT_CAP, search
+        assert set(records_matching(search).values_list("pk", flat=True)) == expected, search

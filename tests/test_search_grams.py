@@ -5,7 +5,7 @@ from django.db import connection
 
 from records.models import DishonestyRecord
 from subjects.models import Agency
-from subjects.search import grams_of, query_grams
+from subjects.search import MAX_QUERY_LENGTH, MAX_WORDS, grams_of, query_grams, query_words
 from tests.conftest import City
 from tests.factories import make_agency, make_person, make_record
 
@@ -17,6 +17,15 @@ def test_grams_are_the_distinct_single_characters_and_pairs() -> None:
     assert query_grams("张") == ["张"]
     assert query_grams("东城区") == ["东城", "城区"]
     assert query_grams("  ") == []
+
+
+def test_a_query_is_split_into_distinct_words_at_any_white_space() -> None:
+    assert query_words(" 东城  财政 ") == ["东城", "财政"]
+    assert query_words("东城\u3000财政\t局") == ["东城", "财政", "局"]  # the ideographic space of Chinese IMEs too
+    assert query_words("财政 东城 财政") == ["财政", "东城"]
+    assert query_words("   ") == []
+    assert len(query_words(" ".join(f"词{n}" for n in range(20)))) == MAX_WORDS
+    assert query_words("财" * 200) == ["财" * MAX_QUERY_LENGTH]
 
 
 def test_it_finds_agencies_by_one_two_and_more_characters(world: City) -> None:

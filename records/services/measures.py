@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.scope import may_decide_records_about, may_enter_records_for
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, Step, transition
+from outbox.hooks import public_changed
 from records.disclosure import add_months
 from records.models import (
     AppliedMeasure,
@@ -143,8 +144,10 @@ def measure_move(measure: AppliedMeasure, to_state: str, actor: User | None, rea
 
 
 def record_touch(record_id: int) -> None:
-    """A measure changed: the record counts as changed for incremental pulls (`updated_after`)."""
+    """A measure changed: the record counts as changed for incremental pulls (`updated_after`), and its public page
+    (which lists the measures in force and the date of the last change) is rendered afresh."""
     DishonestyRecord.objects.filter(pk=record_id).update(updated_at=timezone.now())
+    public_changed.announce()
 
 
 def measures_close(*, record: DishonestyRecord, actor: User | None, to_state: str, reason: str) -> int:
