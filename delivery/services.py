@@ -69,7 +69,7 @@ def due() -> Q:
 
 def claimable() -> QuerySet[PlatformChange]:
     """Due, pending, not leased, and no earlier change of the same object still pending. CLAIM_SQL states the same
-    rule for PostgreSQL's one-statement claim: change both together (tests/test_delivery.py covers both)."""
+    rule for PostgreSQL's one-statement claim: change both together (tests/delivery/test_delivery.py covers both)."""
     earlier_pending = PlatformChange.objects.filter(
         object_type_id=OuterRef("object_type_id"),
         object_id=OuterRef("object_id"),

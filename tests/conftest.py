@@ -79,7 +79,7 @@ class City:
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(settings: object) -> None:
-    # Argon2 is what production uses (tests/test_security.py checks); tests need thousands of logins.
+    # Argon2 is what production uses (tests/accounts/test_security.py checks); tests need thousands of logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
     cache.clear()
     # A request through the test client leaves its language active in the thread: every test starts in the

@@ -166,7 +166,7 @@ def test_an_import_uploaded_with_the_broker_away_starts_in_process(
     world: City, broker_away: None, settings: Any, tmp_path: Path
 ) -> None:
     """Issue 10 §3: such an upload waited minutes for the sweeper; the clerk is watching its progress."""
-    from tests.test_excel_import import filled, row_for, upload
+    from tests.records.test_excel_import import filled, row_for, upload
 
     settings.MEDIA_ROOT = tmp_path
     job = import_job_create(actor=world.clerk_a, agency=world.agency_a, upload=upload(filled([row_for(world)])))

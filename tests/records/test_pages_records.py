@@ -797,7 +797,7 @@ def test_the_form_keeps_the_responsible_rows_across_a_reload(client: Client, wor
 
 
 def test_every_control_on_the_record_pages_has_a_label(client: Client, world: City, calendar: None) -> None:
-    from tests.test_pages_accounts import audit
+    from tests.accounts.test_pages_accounts import audit
 
     draft = make_record(world.clerk_a, world.agency_a)
     record = published(world)

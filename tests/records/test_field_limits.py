@@ -17,9 +17,9 @@ from records.platform import platform_payload
 from records.services import record_correct, record_create, record_publish, record_submit
 from tests.conftest import City
 from tests.factories import make_record
-from tests.test_api_records import assert_error, client_for, record_body, written
-from tests.test_excel_import import filled, imported, problems, row_for
-from tests.test_pages_records import form_data
+from tests.records.test_api_records import assert_error, client_for, record_body, written
+from tests.records.test_excel_import import filled, imported, problems, row_for
+from tests.records.test_pages_records import form_data
 
 FACTS, BASIS, LOSS = TEXT_LIMITS["facts"], TEXT_LIMITS["legal_basis"], TEXT_LIMITS["loss_description"]
 

@@ -23,7 +23,7 @@ from repair.models import Complaint, Objection, RepairApplication
 from repair.query_codes import ALPHABET, new_query_code, normalize_query_code, query_code_digest
 from repair.services import objection_file
 from tests.conftest import City
-from tests.test_pages_repair_public import (
+from tests.repair.test_pages_repair_public import (
     NOW,
     REPAIR_DAY,
     code_in,
@@ -415,7 +415,7 @@ def test_a_contact_that_is_an_email_address_gets_the_code_by_email(
 def test_a_mobile_number_gets_the_code_through_the_sms_sender_of_the_settings(
     client: Client, record: DishonestyRecord, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.SMS_SENDER = "tests.test_public_filing.RecordingSender"
+    settings.SMS_SENDER = "tests.repair.test_public_filing.RecordingSender"
     RecordingSender.sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         filed = client.post(
@@ -433,7 +433,7 @@ def test_a_mobile_number_gets_the_code_through_the_sms_sender_of_the_settings(
 def test_a_landline_gets_nothing_and_the_page_says_so(
     client: Client, record: DishonestyRecord, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.SMS_SENDER = "tests.test_public_filing.RecordingSender"
+    settings.SMS_SENDER = "tests.repair.test_public_filing.RecordingSender"
     RecordingSender.sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         filed = client.post(
@@ -474,7 +474,7 @@ def test_a_failure_to_send_loses_nothing_and_logs_no_code(
         raise smtplib.SMTPRecipientsRefused({"filer@example.com": (550, b"no such user")})
 
     monkeypatch.setattr("repair.notices.send_mail", refuse)
-    settings.SMS_SENDER = "tests.test_public_filing.BrokenSender"
+    settings.SMS_SENDER = "tests.repair.test_public_filing.BrokenSender"
     email = "filer@example.com" if broken == "mail" else ""
     with django_capture_on_commit_callbacks(execute=True):
         filed = client.post(f"/objections/new/{record.pk}/", objection_data(filer_email=email))

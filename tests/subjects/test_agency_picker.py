@@ -128,7 +128,7 @@ def test_the_field_knows_nothing_outside_the_scope(world: City) -> None:
 
 
 def test_the_record_form_saves_with_a_typed_agency_and_shows_it_by_name(client: Client, world: City) -> None:
-    from tests.test_pages_records import form_data
+    from tests.records.test_pages_records import form_data
 
     client.force_login(world.clerk_a)
     label = agency_label(world.agency_a)
@@ -146,7 +146,7 @@ def test_the_record_form_saves_with_a_typed_agency_and_shows_it_by_name(client: 
 
 
 def test_the_record_form_refuses_an_agency_it_cannot_resolve(client: Client, world: City) -> None:
-    from tests.test_pages_records import form_data
+    from tests.records.test_pages_records import form_data
 
     client.force_login(world.clerk_a)
 

@@ -12,7 +12,7 @@ from records.models import DishonestyRecord
 from subjects.services import agency_rename
 from tests.conftest import City
 from tests.factories import make_record
-from tests.test_api_subjects import assert_error, client_for
+from tests.subjects.test_api_subjects import assert_error, client_for
 
 AGENCIES = "/api/v1/agencies/"
 PEOPLE = "/api/v1/civil-servants/"

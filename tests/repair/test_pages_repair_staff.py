@@ -36,7 +36,7 @@ from repair.services import (
     repair_request_material,
 )
 from tests.conftest import City
-from tests.test_pages_repair_public import (
+from tests.repair.test_pages_repair_public import (
     FULL_ID,
     NOW,
     REPAIR_DAY,

@@ -14,8 +14,8 @@ from records.models import DishonestyRecord, ImportJob, RecordStatus
 from records.services import import_job_run
 from tests.client_support import api_client_for
 from tests.conftest import City
-from tests.test_api_records import assert_error, client_for
-from tests.test_excel_import import filled, row_for
+from tests.records.test_api_records import assert_error, client_for
+from tests.records.test_excel_import import filled, row_for
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ from records.services.imports import _Heartbeat
 from records.tasks import sweep_import_jobs
 from tests.conftest import City
 from tests.process_support import Redis, Worker, broker, process_env, wait_for
-from tests.test_excel_import import filled, row_for, upload
+from tests.records.test_excel_import import filled, row_for, upload
 
 UPLOAD_AGAIN = "导入被中断，未导入任何记录。请重新上传文件。"  # what the clerk reads on the job's page
 
