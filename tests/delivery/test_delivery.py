@@ -1,7 +1,8 @@
 """Delivery of the outbox to the platform, against the platform stub as a real process (tests/stub_support.py).
 
-These drive delivery step by step in the test's own process (`deliver_due`); tests/delivery/test_delivery_reliability.py runs
-the same code in real Celery workers under the faults of docs/faults.md.
+These drive delivery step by step in the test's own process (`deliver_due`);
+tests/delivery/test_delivery_reliability.py runs the same code in real Celery workers under the faults of
+docs/faults.md.
 """
 
 import datetime

@@ -4,9 +4,9 @@ constraints and its indexes, with the Chinese names users read.
     manage.py data_dictionary --output docs/data-dictionary.md
 
 It reads the app registry (`apps.get_models()`) and, for the comment written above each field, the models' source —
-never the database — so the output is the same on every backend and every machine; tests/accounts/test_data_dictionary.py
-fails when the committed file differs from it. It lives in accounts, the lowest floor that is an app, and imports no
-other app of the product.
+never the database — so the output is the same on every backend and every machine;
+tests/accounts/test_data_dictionary.py fails when the committed file differs from it. It lives in accounts, the
+lowest floor that is an app, and imports no other app of the product.
 """
 
 from __future__ import annotations
