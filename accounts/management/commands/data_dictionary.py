@@ -43,7 +43,8 @@ for is told in [domain.md](domain.md); which app may use which, in [architecture
 On PostgreSQL, migrations also create indexes the models do not declare (raw SQL, built `CONCURRENTLY`): the GIN
 indexes over the search grams (`agency_name_grams_gin`, `record_search_grams_gin`, records migration 0005), the public
 site's partial indexes on `records_dishonestyrecord` (`record_public_recent_idx`, `record_public_agency_idx`, 0006)
-and the public search order on `records_agency` (`agency_public_order_idx`, 0008).
+the public search order on `records_agency` (`agency_public_order_idx`, 0008), and the public record search's
+(`record_public_decision_idx`, `record_public_filter_idx`, the trigram `record_public_document_trgm`, 0025).
 """
 
 EMPTY = "''"
