@@ -115,6 +115,7 @@ def import_job_create(*, actor: User, agency: Agency, upload: Any) -> ImportJob:
 def _queue(job_id: int, *, in_process: bool = False) -> None:
     """Queues the job's task. An upload whose task the broker will not take runs in a thread of the web process
     instead (the clerk is watching its progress); the sweeper only queues again."""
+    # The task module calls these services (a task is a thin wrapper of one): imported when a job is queued.
     from records.tasks import run_import_job
 
     queue_now(run_import_job, job_id, in_process=in_process)
