@@ -170,8 +170,10 @@ def not_an_amount(name: str) -> Problem:
     return Problem(name, "invalid_amount", str(NOT_AN_AMOUNT))
 
 
-def amount_problem(name: str, amount: Decimal) -> Problem | None:
+def amount_problem(name: str, amount: Decimal | float | int) -> Problem | None:
     """An amount in 10,000 yuan (万元): not negative, below 10^8 and to the fen (six places), as the column holds."""
+    if not isinstance(amount, Decimal):
+        amount = Decimal(str(amount))  # a number handed to the services directly (1.5 reads as written)
     if not amount.is_finite():
         return not_an_amount(name)
     if amount < 0:

@@ -115,6 +115,9 @@ def _record_values(data: RecordInput) -> dict[str, Any]:
     return {f.name: getattr(data, f.name) for f in fields(data) if f.name != "responsible"}
 
 
+SOLE_PROBLEM_CODES = {"duplicate_in_database": "duplicate", "no_disclosure_rule": "no_disclosure_rule"}
+
+
 def record_rule_errors(values: Mapping[str, Any], *, record_id: int | None = None) -> dict[str, list[str]]:
     """Every rule a record's input breaks, by field, all at once (records.rules.record_problems).
 
@@ -129,8 +132,10 @@ def record_input_check(data: RecordInput, *, record_id: int | None = None) -> No
     fault. Names the deciding body as registered when it is an agency here, and normalises the codes."""
     problems = rules.record_problems(_input_values(data), record_id=record_id)
     if problems:
-        duplicate = all(problem.code == "duplicate_in_database" for problem in problems)
-        raise DomainError.of_fields(rules.by_field(problems), code="duplicate" if duplicate else "invalid")
+        # A lone repeat or a date no disclosure rule covers keeps the code it always had; anything more is "invalid".
+        codes = {problem.code for problem in problems}
+        code = SOLE_PROBLEM_CODES.get(codes.pop(), "invalid") if len(codes) == 1 else "invalid"
+        raise DomainError.of_fields(rules.by_field(problems), code=code)
     data.deciding_body_uscc = normalize_uscc(data.deciding_body_uscc)
     if data.deciding_agency is None:
         data.deciding_agency = rules.registered_agency(data.deciding_body_uscc)
