@@ -10,20 +10,20 @@ bad value is refused in the same words wherever it was typed, and every problem 
   value a field refuses while parsing reads the same as one a rule refuses.
 - Look-ups (`numbers_taken`, `DisclosureRules`, `agencies_by_code`, `principals_of`) read the database for many
   records at once: the Excel import asks them once per chunk of rows, a form or an API call for its one record.
-- `record_problems` holds one record's values to all of them.
+- `record_problems` holds one record's values to all of them; `principal_to_add` says whom a record holds liable
+  besides those it lists (惩戒到人), for the services and the Excel writer alike.
 """
 
 import datetime
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from records.codes import normalize_uscc, validate_uscc
@@ -42,6 +42,11 @@ from records.models import (
     SpecialField,
 )
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as LazyText
+else:
+    from django.utils.functional import Promise as LazyText
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -54,7 +59,7 @@ class Problem:
 
 # Messages ---------------------------------------------------------------------------------------------------------
 
-REQUIRED: dict[str, Promise] = {
+REQUIRED: dict[str, LazyText] = {
     "subject_agency": _("Name the agency the record is about."),
     "data_source_agency": _("Name the agency supplying the record."),
     "source": _("Choose a source from the list."),
@@ -68,7 +73,7 @@ REQUIRED: dict[str, Promise] = {
     "legal_basis": _("Give the legal basis."),
 }
 # An input that is not in the template's or the form's list reads like one left empty: choose from the list.
-NOT_A_CHOICE: dict[str, Promise] = {
+NOT_A_CHOICE: dict[str, LazyText] = {
     "source": REQUIRED["source"],
     "sector": REQUIRED["sector"],
     "severity": REQUIRED["severity"],
@@ -90,7 +95,7 @@ KIND_MISSING = _("Choose the kind of responsibility.")
 LISTED_TWICE = _("A person is listed twice among the responsible persons.")
 
 
-# What each field takes -----------------------------------------------------------------------------------------------
+# What each field takes ---------------------------------------------------------------------------------------------
 
 CHOICES: dict[str, list[str]] = {
     "source": RecordSource.values,
@@ -117,10 +122,10 @@ AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
 REQUIRED_TEXT = ("document_number", "deciding_body_name", "deciding_body_uscc", "facts", "legal_basis")
 
 
-def error_messages(name: str) -> dict[str, Promise]:
+def error_messages(name: str) -> dict[str, str | LazyText]:
     """The rules' messages under the keys Django's form fields and DRF's serializer fields raise, for the field that
     reads input `name`: a value refused while it is parsed reads as the rules would refuse it."""
-    messages: dict[str, Promise] = {"max_length": TOO_LONG}
+    messages: dict[str, str | LazyText] = {"max_length": TOO_LONG}
     if name in REQUIRED:
         messages.update(required=REQUIRED[name], blank=REQUIRED[name], null=REQUIRED[name])
     if name in NOT_A_CHOICE:

@@ -287,9 +287,9 @@ class AmountField(serializers.DecimalField):
 
 def text_field(name: str, **kwargs: Any) -> serializers.CharField:
     """A record's text with the length and messages of records.rules."""
-    return serializers.CharField(
-        max_length=rules.MAX_LENGTHS.get(name), error_messages=rules.error_messages(name), **kwargs
-    )
+    if name in rules.MAX_LENGTHS:
+        kwargs["max_length"] = rules.MAX_LENGTHS[name]
+    return serializers.CharField(error_messages=rules.error_messages(name), **kwargs)
 
 
 def choice_field(name: str, choices: Any, **kwargs: Any) -> serializers.ChoiceField:
