@@ -121,7 +121,7 @@ def _plain_number(value: float) -> str:
 def _shown_number(value: float) -> Decimal:
     """A number cell as Excel shows it: to 15 significant digits (0.1 + 0.2 is stored 0.30000000000000004 and shown,
     and meant, as 0.3). repr, the shortest text that reads back as the same float, is that already for any number
-    typed into a cell; only a computed one needs rounding (formatting it costs a third more)."""
+    typed into a cell, and cheaper than formatting; only a computed one needs the rounding."""
     text = repr(value)
     return Decimal(text if len(text) <= 16 else f"{value:.15g}")
 
