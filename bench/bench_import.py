@@ -271,7 +271,7 @@ def time_import(path: Path, user: User, agency: Agency) -> dict[str, Any]:
             phases["write"] = time.perf_counter() - started
 
     import_services.import_rows_write = timed_write  # type: ignore[assignment]
-    import_services._queue = lambda job_id: None  # type: ignore[assignment]  # run below, not after commit
+    import_services._queue = lambda job_id, **_options: None  # type: ignore[assignment]  # run below, not after commit
     try:
         with Clock() as clock:
             started = time.perf_counter()

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kernel.errors import DomainError
-from records.models import DisclosureRule
+from records.models import DisclosureRule, Severity
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,20 @@ def rule_in_force(
     )
     if rule is None:
         raise DomainError(
-            _("No disclosure rule covers a %(severity)s record decided on %(date)s; an administrator must add one.")
-            % {"severity": severity, "date": decision_date.isoformat()},
+            no_rule_message(severity=severity, decision_date=decision_date),
             code="no_disclosure_rule",
             field="decision_date",
         )
     return rule
+
+
+def no_rule_message(*, severity: str, decision_date: datetime.date) -> str:
+    """What a record no rule covers is told (records.rules reports it with the record's other problems)."""
+    tier = Severity(severity).label if severity in Severity.values else severity
+    return _("No disclosure rule covers a %(severity)s record decided on %(date)s; an administrator must add one.") % {
+        "severity": tier,
+        "date": decision_date.isoformat(),
+    }
 
 
 def window_of(rule: DisclosureRule, decision_date: datetime.date) -> Window:

@@ -1,7 +1,8 @@
 """Input forms of the staff pages. They check shape only (required, type, length); the services own every rule.
 
 A field that a service can fault carries the name the service gives in `DomainError.field`, so the page shows the
-service's message beside the right input.
+service's message beside the right input. The record's fields take their limits and messages from records.rules,
+as the API and the Excel import do.
 """
 
 from decimal import Decimal
@@ -11,9 +12,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AnyUser, Sector
+from records import rules
 from records.amounts import amount_text
 from records.models import (
-    TEXT_LIMITS,
     DishonestyRecord,
     MeasureState,
     RecordSource,
@@ -36,10 +37,29 @@ class AmountInput(forms.NumberInput):
         return super().format_value(value)
 
 
-def amount_field(label: Any) -> forms.DecimalField:
+def amount_field(label: Any, name: str) -> forms.DecimalField:
+    """An amount in 10,000 yuan, read as a number here and held to records.rules (sign, size, six places) with the
+    record's other rules."""
     return forms.DecimalField(
-        label=label, max_digits=14, decimal_places=6, required=False, localize=False, widget=AmountInput()
+        label=label,
+        required=False,
+        localize=False,
+        error_messages=rules.error_messages(name),
+        widget=AmountInput(attrs={"step": str(rules.AMOUNT_QUANTUM)}),
     )
+
+
+def text_field(label: Any, name: str, *, textarea_rows: int | None = None, **kwargs: Any) -> forms.CharField:
+    """A record's text: the length records.rules allows (the browser stops there too), the rules' messages."""
+    if textarea_rows is not None:
+        kwargs["widget"] = forms.Textarea(attrs={"rows": textarea_rows})
+    return forms.CharField(
+        label=label, max_length=rules.MAX_LENGTHS.get(name), error_messages=rules.error_messages(name), **kwargs
+    )
+
+
+def choice_field(label: Any, name: str, choices: Any, **kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=choices, error_messages=rules.error_messages(name), **kwargs)
 
 
 PICKER_HELP = _("Type part of the name or the code, then choose.")
@@ -82,7 +102,11 @@ class RecordForm(forms.Form):
     """What a clerk types for a record; `to_input()` builds the services' RecordInput."""
 
     subject_agency = AgencyPickerField(
-        Agency.objects.none(), within="enter", label=_("Subject agency"), help_text=PICKER_HELP
+        Agency.objects.none(),
+        within="enter",
+        label=_("Subject agency"),
+        help_text=PICKER_HELP,
+        error_messages=rules.error_messages("subject_agency"),
     )
     subject_person = PersonChoiceField(
         people=[],
@@ -90,11 +114,11 @@ class RecordForm(forms.Form):
         required=False,
         help_text=_("Only when the record is about one civil servant of the subject agency."),
     )
-    source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *RecordSource.choices])
-    sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—"), *Sector.choices])
-    severity = forms.ChoiceField(label=_("Severity"), choices=[("", "—"), *Severity.choices])
-    special_field = forms.ChoiceField(label=_("Special field"), choices=SpecialField.choices, required=False)
-    document_number = forms.CharField(label=_("Document number"), max_length=100)
+    source = choice_field(_("Source"), "source", [("", "—"), *RecordSource.choices])
+    sector = choice_field(_("Sector"), "sector", [("", "—"), *Sector.choices])
+    severity = choice_field(_("Severity"), "severity", [("", "—"), *Severity.choices])
+    special_field = choice_field(_("Special field"), "special_field", SpecialField.choices, required=False)
+    document_number = text_field(_("Document number"), "document_number")
     deciding_agency = AgencyPickerField(
         Agency.objects.none(),
         label=_("Deciding agency"),
@@ -103,26 +127,27 @@ class RecordForm(forms.Form):
             "When the deciding body is an agency in this system: type part of its name or its code. Otherwise leave "
             "this empty and give the body's name and code below."
         ),
+        error_messages=rules.error_messages("deciding_agency"),
     )
-    deciding_body_name = forms.CharField(label=_("Deciding body"), max_length=200, required=False)
-    deciding_body_uscc = forms.CharField(label=_("Deciding body's code"), max_length=24, required=False)
-    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput())
-    facts = forms.CharField(label=_("Facts"), max_length=TEXT_LIMITS["facts"], widget=forms.Textarea(attrs={"rows": 4}))
-    legal_basis = forms.CharField(
-        label=_("Legal basis"), max_length=TEXT_LIMITS["legal_basis"], widget=forms.Textarea(attrs={"rows": 3})
+    # Not required here: a deciding agency chosen above names the body (the rules ask for them otherwise).
+    deciding_body_name = text_field(_("Deciding body"), "deciding_body_name", required=False)
+    deciding_body_uscc = text_field(_("Deciding body's code"), "deciding_body_uscc", required=False)
+    decision_date = forms.DateField(
+        label=_("Decision date"), widget=DateInput(), error_messages=rules.error_messages("decision_date")
     )
-    categories = forms.CharField(label=_("Categories"), max_length=200, required=False)
-    fine_amount = amount_field(_("Fine (10,000 yuan)"))
-    other_amount = amount_field(_("Other amounts (10,000 yuan)"))
-    loss_description = forms.CharField(
-        label=_("Loss"),
-        required=False,
-        max_length=TEXT_LIMITS["loss_description"],
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    social_impact = forms.CharField(label=_("Social impact"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    facts = text_field(_("Facts"), "facts", textarea_rows=4)
+    legal_basis = text_field(_("Legal basis"), "legal_basis", textarea_rows=3)
+    categories = text_field(_("Categories"), "categories", required=False)
+    fine_amount = amount_field(_("Fine (10,000 yuan)"), "fine_amount")
+    other_amount = amount_field(_("Other amounts (10,000 yuan)"), "other_amount")
+    loss_description = text_field(_("Loss"), "loss_description", textarea_rows=3, required=False)
+    social_impact = text_field(_("Social impact"), "social_impact", textarea_rows=3, required=False)
     data_source_agency = AgencyPickerField(
-        Agency.objects.none(), within="enter", label=_("Data source agency"), help_text=PICKER_HELP
+        Agency.objects.none(),
+        within="enter",
+        label=_("Data source agency"),
+        help_text=PICKER_HELP,
+        error_messages=rules.error_messages("data_source_agency"),
     )
 
     DECISION_FIELDS = (
@@ -208,7 +233,10 @@ class RecordForm(forms.Form):
 class ResponsibleForm(forms.Form):
     person = PersonChoiceField(people=[], label=_("Responsible person"), required=False)
     kind = forms.ChoiceField(
-        label=_("Kind of responsibility"), choices=[("", "—"), *ResponsibilityKind.choices], required=False
+        label=_("Kind of responsibility"),
+        choices=[("", "—"), *ResponsibilityKind.choices],
+        required=False,
+        error_messages={"invalid_choice": rules.KIND_MISSING},
     )
 
     def __init__(self, *args: Any, people: list[CivilServant], **kwargs: Any) -> None:
@@ -219,7 +247,7 @@ class ResponsibleForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         if data.get("person") is not None and not data.get("kind"):
-            self.add_error("kind", forms.ValidationError(_("Choose the kind of responsibility."), code="required"))
+            self.add_error("kind", forms.ValidationError(rules.KIND_MISSING, code="required"))
         return data
 
 
@@ -339,24 +367,19 @@ class RevokeConfirmForm(forms.Form):
 class CorrectionForm(forms.Form):
     """A correction of a published record: only CORRECTABLE_FIELDS, and a reason."""
 
-    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
-    special_field = forms.ChoiceField(label=_("Special field"), choices=SpecialField.choices, required=False)
-    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput())
-    document_number = forms.CharField(label=_("Document number"), max_length=100)
-    facts = forms.CharField(label=_("Facts"), max_length=TEXT_LIMITS["facts"], widget=forms.Textarea(attrs={"rows": 4}))
-    legal_basis = forms.CharField(
-        label=_("Legal basis"), max_length=TEXT_LIMITS["legal_basis"], widget=forms.Textarea(attrs={"rows": 3})
+    severity = choice_field(_("Severity"), "severity", Severity.choices)
+    special_field = choice_field(_("Special field"), "special_field", SpecialField.choices, required=False)
+    decision_date = forms.DateField(
+        label=_("Decision date"), widget=DateInput(), error_messages=rules.error_messages("decision_date")
     )
-    categories = forms.CharField(label=_("Categories"), max_length=200, required=False)
-    fine_amount = amount_field(_("Fine (10,000 yuan)"))
-    other_amount = amount_field(_("Other amounts (10,000 yuan)"))
-    loss_description = forms.CharField(
-        label=_("Loss"),
-        required=False,
-        max_length=TEXT_LIMITS["loss_description"],
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    social_impact = forms.CharField(label=_("Social impact"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    document_number = text_field(_("Document number"), "document_number")
+    facts = text_field(_("Facts"), "facts", textarea_rows=4)
+    legal_basis = text_field(_("Legal basis"), "legal_basis", textarea_rows=3)
+    categories = text_field(_("Categories"), "categories", required=False)
+    fine_amount = amount_field(_("Fine (10,000 yuan)"), "fine_amount")
+    other_amount = amount_field(_("Other amounts (10,000 yuan)"), "other_amount")
+    loss_description = text_field(_("Loss"), "loss_description", textarea_rows=3, required=False)
+    social_impact = text_field(_("Social impact"), "social_impact", textarea_rows=3, required=False)
     reason = forms.CharField(
         label=_("Reason for the correction"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

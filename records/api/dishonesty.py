@@ -27,9 +27,9 @@ from accounts.api_support import ConditionalRetrieveMixin, conditional_get_schem
 from accounts.http import acting_user
 from accounts.models import Sector
 from accounts.permissions import RECORD_READ_SCOPES, RECORD_WRITE_SCOPES
+from records import rules
 from records.filters import RecordFilter
 from records.models import (
-    TEXT_LIMITS,
     AppliedMeasure,
     DishonestyRecord,
     EvidenceFile,
@@ -247,16 +247,71 @@ class InScopeField(serializers.PrimaryKeyRelatedField):
         return super().get_queryset().visible_to(self.context["request"].user)  # type: ignore[union-attr]
 
 
+class AgencyField(serializers.PrimaryKeyRelatedField):
+    """An agency by id; an id that names none the caller may name is refused in the words of records.rules."""
+
+    def __init__(self, *, name: str, **kwargs: Any) -> None:
+        super().__init__(error_messages=rules.error_messages(name), **kwargs)
+        self.input_name = name
+
+    def fail(self, key: str, **kwargs: Any) -> Any:
+        if key == "does_not_exist":
+            raise serializers.ValidationError(
+                rules.agency_not_found(self.input_name, kwargs["pk_value"]).message, code=key
+            )
+        return super().fail(key, **kwargs)
+
+
+class AgencyInScopeField(AgencyField, InScopeField):
+    """An agency among those the caller may see (InScopeField), refused as records.rules words it."""
+
+
+class AmountField(serializers.DecimalField):
+    """An amount in 10,000 yuan (万元) as a decimal string: read here, held to records.rules (sign, size, six places)
+    with the record's other rules. The digits stay declared for the schema."""
+
+    def __init__(self, *, name: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", _("In 10,000 yuan (万元), as a decimal string."))
+        super().__init__(
+            max_digits=rules.AMOUNT_MAX_DIGITS,
+            decimal_places=rules.AMOUNT_PLACES,
+            error_messages=rules.error_messages(name),
+            **kwargs,
+        )
+
+    def validate_precision(self, value: Any) -> Any:
+        return value  # records.rules.amount_problem
+
+    def quantize(self, value: Any) -> Any:
+        return value  # kept as sent; the rules refuse more than six places
+
+
+def text_field(name: str, **kwargs: Any) -> serializers.CharField:
+    """A record's text with the length and messages of records.rules."""
+    if name in rules.MAX_LENGTHS:
+        kwargs["max_length"] = rules.MAX_LENGTHS[name]
+    return serializers.CharField(error_messages=rules.error_messages(name), **kwargs)
+
+
+def choice_field(name: str, choices: Any, **kwargs: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices, error_messages=rules.error_messages(name), **kwargs)
+
+
 class ResponsibleInputSerializer(serializers.Serializer):
     person = InScopeField(queryset=CivilServant.objects.all(), help_text=_("A civil servant in your scope."))
-    kind = serializers.ChoiceField(choices=ResponsibilityKind.choices)
+    kind = serializers.ChoiceField(
+        choices=ResponsibilityKind.choices, error_messages={"invalid_choice": rules.KIND_MISSING}
+    )
 
 
 class RecordInputSerializer(serializers.Serializer):
-    """A record as a clerk or a client system enters it. Shapes only: the rules are the services'; the keys are those
-    of the services' RecordInput, so an error from a rule names the key that was sent."""
+    """A record as a clerk or a client system enters it. Shapes only: the rules are the services' (records.rules,
+    whose limits and messages the fields take); the keys are those of the services' RecordInput, so an error from a
+    rule names the key that was sent."""
 
-    subject_agency = InScopeField(queryset=Agency.objects.all(), help_text=_("An agency in your scope."))
+    subject_agency = AgencyInScopeField(
+        name="subject_agency", queryset=Agency.objects.all(), help_text=_("An agency in your scope.")
+    )
     subject_person = InScopeField(
         queryset=CivilServant.objects.all(),
         allow_null=True,
@@ -264,44 +319,34 @@ class RecordInputSerializer(serializers.Serializer):
         help_text=_("Only when the record is about one civil servant of the subject agency."),
     )
     # DRF's metaclass takes declared fields off the class; the stubs read this one as Field.source.
-    source = serializers.ChoiceField(choices=RecordSource.choices)  # type: ignore[assignment]
-    sector = serializers.ChoiceField(choices=Sector.choices)
-    severity = serializers.ChoiceField(choices=Severity.choices)
-    special_field = serializers.ChoiceField(choices=SpecialField.choices, allow_blank=True, default="")
-    document_number = serializers.CharField(max_length=100)
-    deciding_agency = serializers.PrimaryKeyRelatedField(
+    source = choice_field("source", RecordSource.choices)  # type: ignore[assignment]
+    sector = choice_field("sector", Sector.choices)
+    severity = choice_field("severity", Severity.choices)
+    special_field = choice_field("special_field", SpecialField.choices, allow_blank=True, default="")
+    document_number = text_field("document_number")
+    deciding_agency = AgencyField(
+        name="deciding_agency",
         queryset=Agency.objects.all(),
         allow_null=True,
         default=None,
         help_text=_("When the deciding body is an agency in this system; its name and code are then taken from it."),
     )
-    deciding_body_name = serializers.CharField(
-        max_length=200, allow_blank=True, default="", help_text=_("Otherwise the deciding body's name…")
+    deciding_body_name = text_field(
+        "deciding_body_name", allow_blank=True, default="", help_text=_("Otherwise the deciding body's name…")
     )
-    deciding_body_uscc = serializers.CharField(
-        max_length=24, allow_blank=True, default="", help_text=_("…and its Unified Social Credit Code.")
+    deciding_body_uscc = text_field(
+        "deciding_body_uscc", allow_blank=True, default="", help_text=_("…and its Unified Social Credit Code.")
     )
-    decision_date = serializers.DateField()
-    facts = serializers.CharField(max_length=TEXT_LIMITS["facts"])
-    legal_basis = serializers.CharField(max_length=TEXT_LIMITS["legal_basis"])
-    categories = serializers.CharField(max_length=200, allow_blank=True, default="")
-    fine_amount = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=6,
-        allow_null=True,
-        default=None,
-        help_text=_("In 10,000 yuan (万元), as a decimal string."),
-    )
-    other_amount = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=6,
-        allow_null=True,
-        default=None,
-        help_text=_("In 10,000 yuan (万元), as a decimal string."),
-    )
-    loss_description = serializers.CharField(allow_blank=True, default="", max_length=TEXT_LIMITS["loss_description"])
-    social_impact = serializers.CharField(allow_blank=True, default="")
-    data_source_agency = InScopeField(
+    decision_date = serializers.DateField(error_messages=rules.error_messages("decision_date"))
+    facts = text_field("facts")
+    legal_basis = text_field("legal_basis")
+    categories = text_field("categories", allow_blank=True, default="")
+    fine_amount = AmountField(name="fine_amount", allow_null=True, default=None)
+    other_amount = AmountField(name="other_amount", allow_null=True, default=None)
+    loss_description = text_field("loss_description", allow_blank=True, default="")
+    social_impact = text_field("social_impact", allow_blank=True, default="")
+    data_source_agency = AgencyInScopeField(
+        name="data_source_agency",
         queryset=Agency.objects.all(),
         required=False,
         help_text=_("The agency supplying the record; by default your own (on an edit: the record's)."),
@@ -363,19 +408,17 @@ def _record_input(
 class RecordChangesSerializer(serializers.Serializer):
     """What a correction changes: only the fields named, and only those a correction may change."""
 
-    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
-    special_field = serializers.ChoiceField(choices=SpecialField.choices, allow_blank=True, required=False)
-    decision_date = serializers.DateField(required=False)
-    document_number = serializers.CharField(max_length=100, required=False)
-    facts = serializers.CharField(required=False, max_length=TEXT_LIMITS["facts"])
-    legal_basis = serializers.CharField(required=False, max_length=TEXT_LIMITS["legal_basis"])
-    categories = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    fine_amount = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True, required=False)
-    other_amount = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True, required=False)
-    loss_description = serializers.CharField(
-        allow_blank=True, required=False, max_length=TEXT_LIMITS["loss_description"]
-    )
-    social_impact = serializers.CharField(allow_blank=True, required=False)
+    severity = choice_field("severity", Severity.choices, required=False)
+    special_field = choice_field("special_field", SpecialField.choices, allow_blank=True, required=False)
+    decision_date = serializers.DateField(required=False, error_messages=rules.error_messages("decision_date"))
+    document_number = text_field("document_number", required=False)
+    facts = text_field("facts", required=False)
+    legal_basis = text_field("legal_basis", required=False)
+    categories = text_field("categories", allow_blank=True, required=False)
+    fine_amount = AmountField(name="fine_amount", allow_null=True, required=False, help_text=None)
+    other_amount = AmountField(name="other_amount", allow_null=True, required=False, help_text=None)
+    loss_description = text_field("loss_description", allow_blank=True, required=False)
+    social_impact = text_field("social_impact", allow_blank=True, required=False)
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if isinstance(data, dict):

@@ -3,7 +3,7 @@
 - `columns`: the workbook's columns and the Chinese labels of their allowed values;
 - `template`: the downloadable import template;
 - `reader`: safe, constant-memory reading of uploaded .xlsx files (zip-bomb and macro checks, streaming rows);
-- `rows`: checking every row set-based, with the rules of `record_input_check`;
+- `rows`: checking every row set-based, with the rules of a record's input (`records/rules.py`);
 - `writer`: writing checked rows with COPY (PostgreSQL) or bulk_create, events and history included;
 - `export`: any filtered list as xlsx or csv.
 

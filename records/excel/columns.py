@@ -7,7 +7,6 @@ code (`breach_of_contract`) or its label in the interface's Chinese catalogue.
 
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -16,7 +15,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Sector
-from records.models import TEXT_LIMITS, RecordSource, RecordStatus, Severity, SpecialField
+from records.models import RecordSource, RecordStatus, Severity, SpecialField
+from records.rules import MAX_LENGTHS
 
 DATA_SHEET = "失信记录"
 HELP_SHEET = "填写说明"
@@ -73,8 +73,6 @@ CHOICES: dict[str, tuple[type[models.TextChoices], dict[Any, str]]] = {
 }
 
 CODE, ID_NUMBER, TEXT, CHOICE, DATE, AMOUNT = "code", "id_number", "text", "choice", "date", "amount"
-AMOUNT_LIMIT = Decimal(10) ** 8  # max_digits 14, decimal_places 6
-AMOUNT_PLACES = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -86,6 +84,12 @@ class Column:
     help: Promise
     max_length: int | None = None
     width: int = 16
+    # The record's input (records.rules' name) the column gives, when it is not `key`: its rules and messages apply.
+    gives: str = ""
+
+    @property
+    def field(self) -> str:
+        return self.gives or self.key
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -96,6 +100,7 @@ COLUMNS: tuple[Column, ...] = (
         True,
         gettext_lazy("The 18-character Unified Social Credit Code of the agency the record is about."),
         width=24,
+        gives="subject_agency",
     ),
     Column(
         "subject_name",
@@ -116,6 +121,7 @@ COLUMNS: tuple[Column, ...] = (
             "in the agency above. Leave empty for a record about the agency."
         ),
         width=22,
+        gives="subject_person",
     ),
     Column("source", "失信来源", CHOICE, True, gettext_lazy("Where the finding comes from.")),
     Column("sector", "行业领域", CHOICE, True, gettext_lazy("The field the dishonest conduct belongs to.")),
@@ -141,10 +147,17 @@ COLUMNS: tuple[Column, ...] = (
         TEXT,
         True,
         gettext_lazy("The number of the deciding document; unique for each deciding body."),
-        100,
+        MAX_LENGTHS["document_number"],
         width=22,
     ),
-    Column("deciding_body_name", "决定机关名称", TEXT, True, gettext_lazy("The body that took the decision."), 200),
+    Column(
+        "deciding_body_name",
+        "决定机关名称",
+        TEXT,
+        True,
+        gettext_lazy("The body that took the decision."),
+        MAX_LENGTHS["deciding_body_name"],
+    ),
     Column(
         "deciding_body_uscc",
         "决定机关统一社会信用代码",
@@ -161,17 +174,17 @@ COLUMNS: tuple[Column, ...] = (
         gettext_lazy("The date of the deciding document: an Excel date or text such as 2026-06-01; not in the future."),
         width=12,
     ),
-    Column("facts", "失信事实", TEXT, True, gettext_lazy("What happened."), TEXT_LIMITS["facts"], width=40),
+    Column("facts", "失信事实", TEXT, True, gettext_lazy("What happened."), MAX_LENGTHS["facts"], width=40),
     Column(
         "legal_basis",
         "法律依据",
         TEXT,
         True,
         gettext_lazy("The provisions the decision relies on."),
-        TEXT_LIMITS["legal_basis"],
+        MAX_LENGTHS["legal_basis"],
         width=30,
     ),
-    Column("categories", "类别", TEXT, False, gettext_lazy("Free categories, optional."), 200),
+    Column("categories", "类别", TEXT, False, gettext_lazy("Free categories, optional."), MAX_LENGTHS["categories"]),
     Column(
         "fine_amount",
         "罚款金额（万元）",
@@ -194,7 +207,7 @@ COLUMNS: tuple[Column, ...] = (
         TEXT,
         False,
         gettext_lazy("The loss caused; optional."),
-        TEXT_LIMITS["loss_description"],
+        MAX_LENGTHS["loss_description"],
         width=30,
     ),
     Column("social_impact", "社会影响", TEXT, False, gettext_lazy("The social impact; optional."), width=30),

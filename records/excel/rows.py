@@ -1,7 +1,9 @@
-"""Checking the rows of an upload: the rules of `record_input_check`, applied set-based.
+"""Checking the rows of an upload: the rules of a record's input (records.rules), applied set-based.
 
-A chunk of rows costs one query for its agencies, one for its people and one for its document numbers, whatever its
-size; disclosure rules are read once and windows computed in memory as `records.disclosure.window_for` does.
+Each cell is read the way Excel holds it (text, numbers, dates, labels of the template's lists) and then held to the
+rules the form and the API use, with their messages. A chunk of rows costs one query for its agencies, one for its
+people and one for its document numbers, whatever its size; disclosure rules are read once and windows computed in
+memory (records.rules.DisclosureRules).
 """
 
 import csv
@@ -11,33 +13,29 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.scope import agency_q
-from records.disclosure import Window, rule_in_force_among, window_of
+from records import rules
 from records.excel.columns import (
-    AMOUNT_LIMIT,
-    AMOUNT_PLACES,
     CHOICE,
     CHOICES,
     COLUMN_BY_KEY,
     COLUMNS,
     TEXT,
     Column,
-    choice_labels,
     choice_lookup,
     fold,
 )
 from records.excel.reader import CellError, SheetRow, column_letters
-from records.models import DisclosureRule, DishonestyRecord, RecordStatus
-from subjects.codes import normalize_uscc, validate_uscc
+from subjects.codes import normalize_uscc
 from subjects.models import Agency, CivilServant
 from subjects.personal_data import id_number_digest, normalize_id_number, validate_id_number
 
@@ -92,12 +90,6 @@ class ValidRow(NamedTuple):
     disclosure_ends_on: datetime.date
 
 
-class _Agency(NamedTuple):
-    id: int
-    name: str
-    in_scope: bool
-
-
 class _Person(NamedTuple):
     id: int
     name: str
@@ -113,6 +105,9 @@ class _Parsed:
     def error(self, column: Column, code: str, message: str) -> None:
         self.errors.append((COLUMNS.index(column), RowError(self.row, column.header, code, message)))
 
+    def problem(self, column: Column, problem: rules.Problem) -> None:
+        self.error(column, problem.code, problem.message)
+
 
 def _name_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "").strip()
@@ -124,12 +119,14 @@ def _plain_number(value: float) -> str:
     return repr(value)
 
 
-# One probe of the partial unique index per (code, number): with an IN list on each column instead, PostgreSQL reads
-# every record of the deciding bodies (measured: 0.4 s a chunk of 5,000 rows at 300k records, against 0.05 s).
-_TAKEN = (
-    "SELECT k.code, k.number FROM unnest(%s::text[], %s::text[]) AS k(code, number), LATERAL (SELECT 1 FROM {table} r "
-    "WHERE r.deciding_body_uscc = k.code AND r.document_number = k.number AND NOT r.status = 'revoked' LIMIT 1) AS hit"
-)
+def _shown_number(value: float) -> Decimal:
+    """A number cell as Excel shows it: to 15 significant digits (0.1 + 0.2 is stored 0.30000000000000004 and shown,
+    and meant, as 0.3). repr, the shortest text that reads back as the same float, is that already for any number
+    typed into a cell, and cheaper than formatting; only a computed one needs the rounding."""
+    text = repr(value)
+    return Decimal(text if len(text) <= 16 else f"{value:.15g}")
+
+
 # Every row whose key an earlier row already used, with that first row.
 _REPEATS = (
     "SELECT row_no, first_row FROM (SELECT row_no, min(row_no) OVER (PARTITION BY code, number) AS first_row "
@@ -212,14 +209,11 @@ class ImportValidator:
         self.header_row = 0
         self.rows_seen = 0
         self._choices = {key: choice_lookup(key) for key in CHOICES}
-        self._rules: dict[str, list[DisclosureRule]] = {}
-        for rule in DisclosureRule.objects.order_by("effective_from", "pk"):
-            self._rules.setdefault(rule.severity, []).append(rule)
-        self._windows: dict[tuple[datetime.date, str, str, str], Window | None] = {}
-        self._agencies: dict[str, _Agency | None] = {}
+        self._disclosure = rules.DisclosureRules()
+        self._agencies: dict[str, rules.AgencyRef | None] = {}
         self._people: dict[str, _Person | None] = {}
         self._digests: dict[str, str] = {}
-        self._checked_codes: dict[str, str | None] = {}
+        self._checked_codes: dict[str, rules.Problem | None] = {}
         self._checked_ids: dict[str, str | None] = {}
         self._ledger = _KeyLedger()
         self._layout: list[tuple[Column, int | None, Callable[[_Parsed, Column, Any], Any]]] | None = None
@@ -265,7 +259,13 @@ class ImportValidator:
         self.rows_seen += len(parsed)
         self._load_agencies(parsed)
         self._load_people(parsed)
-        taken = self._taken_numbers(parsed)
+        taken = rules.numbers_taken(
+            {
+                (code, number)
+                for item in parsed
+                if (code := item.values.get("deciding_body_uscc")) and (number := item.values.get("document_number"))
+            }
+        )
         valid = []
         for item in parsed:
             result = self._resolve(item, taken)
@@ -333,7 +333,7 @@ class ImportValidator:
                     continue
             if value is None or value == "":
                 if column.required:
-                    item.error(column, "required", _("This column is required."))
+                    item.problem(column, rules.required(column.field))
                 else:
                     values[column.key] = "" if column.kind in (TEXT, CHOICE) else None
                 continue
@@ -352,14 +352,10 @@ class ImportValidator:
             return None
         code = normalize_uscc(value)
         if code not in self._checked_codes:
-            try:
-                validate_uscc(code)
-                self._checked_codes[code] = None
-            except ValidationError as exc:
-                self._checked_codes[code] = exc.messages[0]
+            self._checked_codes[code] = rules.code_problem(column.field, code)
         problem = self._checked_codes[code]
         if problem is not None:
-            item.error(column, "invalid_code", problem)
+            item.problem(column, problem)
             return None
         return code
 
@@ -392,11 +388,7 @@ class ImportValidator:
         elif isinstance(value, datetime.date):
             value = value.isoformat()
         if column.max_length and len(value) > column.max_length:
-            item.error(
-                column,
-                "too_long",
-                _("At most %(max)d characters; this has %(n)d.") % {"max": column.max_length, "n": len(value)},
-            )
+            item.problem(column, rules.over_limit(column.field, len(value), column.max_length))
             return None
         return value
 
@@ -406,12 +398,7 @@ class ImportValidator:
         if code is None:
             code = lookup.get(fold(str(value)))
         if code is None:
-            allowed = "、".join(label for c, label in choice_labels(column.key).items() if c)
-            item.error(
-                column,
-                "invalid_choice",
-                _("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed},
-            )
+            item.problem(column, rules.not_a_choice(column.field))
         return code
 
     def _parse_date(self, item: _Parsed, column: Column, value: Any) -> datetime.date | None:
@@ -428,10 +415,11 @@ class ImportValidator:
                 except ValueError:
                     day = None
         if day is None:
-            item.error(column, "invalid_date", _("Enter a date, as an Excel date or as text like 2026-06-01."))
+            item.problem(column, rules.not_a_date(column.field))
             return None
-        if day > self.today:
-            item.error(column, "future_date", _("The decision date cannot be in the future."))
+        problem = rules.decision_date_problem(day, self.today)
+        if problem is not None:
+            item.problem(column, problem)
             return None
         return day
 
@@ -439,19 +427,17 @@ class ImportValidator:
         try:
             if isinstance(value, bool):
                 raise InvalidOperation
-            amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).replace(",", ""))
+            amount = _shown_number(value) if isinstance(value, float) else Decimal(str(value).replace(",", ""))
             if not amount.is_finite():
                 raise InvalidOperation
         except InvalidOperation:
-            item.error(column, "invalid_amount", _("Enter a number (in units of 10,000 yuan)."))
+            item.problem(column, rules.not_an_amount(column.field))
             return None
-        if amount < 0:
-            item.error(column, "negative_amount", _("Amounts cannot be negative."))
+        problem = rules.amount_problem(column.field, amount)
+        if problem is not None:
+            item.problem(column, problem)
             return None
-        if amount >= AMOUNT_LIMIT:
-            item.error(column, "invalid_amount", _("The amount is too large (in units of 10,000 yuan)."))
-            return None
-        return amount.quantize(AMOUNT_PLACES, rounding=ROUND_HALF_UP)
+        return amount
 
     # Set-based look-ups ---------------------------------------------------------------------------------------------
 
@@ -464,14 +450,9 @@ class ImportValidator:
                     wanted.add(code)
         if not wanted:
             return
-        scope = agency_q(self.actor) & Q(path__startswith=self.agency.path)
-        found = (
-            Agency.objects.filter(uscc__in=wanted)
-            .annotate(in_scope=ExpressionWrapper(scope, output_field=BooleanField()))
-            .values_list("uscc", "id", "name", "in_scope")
+        self._agencies.update(
+            rules.agencies_by_code(wanted, reach=agency_q(self.actor) & Q(path__startswith=self.agency.path))
         )
-        for code, pk, name, in_scope in found:
-            self._agencies[code] = _Agency(pk, name, bool(in_scope))
         for code in wanted:
             self._agencies.setdefault(code, None)
 
@@ -489,55 +470,16 @@ class ImportValidator:
         for digest in wanted:
             self._people.setdefault(digest, None)
 
-    def _taken_numbers(self, parsed: list[_Parsed]) -> set[tuple[str, str]]:
-        """Document numbers of this chunk already used by a record that is not revoked (one query)."""
-        pairs = {
-            (code, number)
-            for item in parsed
-            if (code := item.values.get("deciding_body_uscc")) and (number := item.values.get("document_number"))
-        }
-        if not pairs:
-            return set()
-        if connection.vendor == "postgresql":
-            codes, numbers = zip(*pairs, strict=True)
-            table = connection.ops.quote_name(DishonestyRecord._meta.db_table)
-            with connection.cursor() as cursor:
-                cursor.execute(_TAKEN.format(table=table), [list(codes), list(numbers)])
-                return {(code, number) for code, number in cursor.fetchall()}
-        found = (
-            DishonestyRecord.objects.filter(
-                deciding_body_uscc__in={code for code, _n in pairs},
-                document_number__in={number for _c, number in pairs},
-            )
-            .exclude(status=RecordStatus.REVOKED)
-            .values_list("deciding_body_uscc", "document_number")
-        )
-        return {pair for pair in found if pair in pairs}
-
-    def window(self, day: datetime.date, severity: str, source: str, special_field: str) -> Window | None:
-        """records.disclosure.window_for on rules read once (the same choice, rule_in_force_among)."""
-        key = (day, severity, source, special_field)
-        if key not in self._windows:
-            rule = rule_in_force_among(
-                self._rules.get(severity, []),
-                decision_date=day,
-                severity=severity,
-                source=source,
-                special_field=special_field,
-            )
-            self._windows[key] = None if rule is None else window_of(rule, day)
-        return self._windows[key]
-
     def _resolve(self, item: _Parsed, taken: set[tuple[str, str]]) -> ValidRow | None:
         values = item.values
-        subject: _Agency | None = None
+        subject: rules.AgencyRef | None = None
         code = values.get("subject_uscc")
         if code:
             subject = self._agencies.get(code)
             column = COLUMN_BY_KEY["subject_uscc"]
             if subject is None:
-                item.error(column, "unknown_agency", _("No agency with this code is registered in the system."))
-            elif not subject.in_scope:
+                item.problem(column, rules.agency_not_found(column.field, code))
+            elif not subject.in_reach:
                 item.error(
                     column,
                     "agency_out_of_scope",
@@ -559,7 +501,7 @@ class ImportValidator:
             if person is None:
                 item.error(column, "person_not_found", _("No civil servant with this ID number is registered."))
             elif subject is not None and person.agency_id != subject.id:
-                item.error(column, "person_elsewhere", _("The civil servant does not work in the subject agency."))
+                item.problem(column, rules.person_elsewhere())
                 person = None
         # What the columns' parsers produced: present and valid whenever the row has no error.
         deciding_code: Any = values.get("deciding_body_uscc")
@@ -568,24 +510,15 @@ class ImportValidator:
         if deciding_code and number:
             self._ledger.add(deciding_code, number, item.row)
             if (deciding_code, number) in taken:
-                item.error(
-                    COLUMN_BY_KEY["document_number"],
-                    "duplicate_in_database",
-                    _("A record with this document number from the same deciding body already exists."),
-                )
+                item.problem(COLUMN_BY_KEY["document_number"], rules.number_taken())
         window = None
         day: Any
         day, severity, special_field = values.get("decision_date"), values.get("severity"), values.get("special_field")
         source = values.get("source")
         if day and severity and source and special_field is not None:
-            window = self.window(day, severity, source, special_field)
+            window = self._disclosure.window(day, severity, source, special_field)
             if window is None:
-                item.error(
-                    COLUMN_BY_KEY["decision_date"],
-                    "no_disclosure_rule",
-                    _("No disclosure rule covers a record of this tier decided on %(date)s.")
-                    % {"date": day.isoformat()},
-                )
+                item.problem(COLUMN_BY_KEY["decision_date"], rules.no_disclosure_rule(severity, day))
         if item.errors or subject is None or window is None:
             return None
         return ValidRow(
@@ -599,7 +532,7 @@ class ImportValidator:
             special_field=values.get("special_field") or "",
             document_number=number,
             deciding_agency_id=deciding.id if deciding else None,
-            # As record_input_check does: a deciding body registered here is named as registered.
+            # A deciding body registered here is named as registered (records.rules.registered_agency).
             deciding_body_name=deciding.name if deciding else values["deciding_body_name"],
             deciding_body_uscc=deciding_code,
             decision_date=day,

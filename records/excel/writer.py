@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, models
 
 from accounts.models import User
+from records import rules
 from records.excel.rows import ValidRow
 from records.models import (
     DishonestyRecord,
@@ -25,7 +26,7 @@ from records.models import (
     RecordStatus,
     ResponsibilityKind,
 )
-from subjects.models import Agency, CivilServant
+from subjects.models import Agency
 from subjects.search import grams_of
 
 
@@ -160,7 +161,9 @@ def import_rows_write(
     grams: dict[str, str] = {}
     written = 0
     for chunk in chunks:
-        _load_principals(principals, {row.subject_agency_id for row in chunk if row.subject_person_id is None})
+        wanted = {row.subject_agency_id for row in chunk if row.subject_person_id is None} - principals.keys()
+        if wanted:
+            principals.update({**dict.fromkeys(wanted), **rules.principals_of(wanted)})
         rows = []
         for row in chunk:
             values = row._asdict()
@@ -193,12 +196,19 @@ def import_rows_write(
             "at": now,
         }
         events.write([{**event, "record_id": pk} for pk in ids])
-        # 惩戒到人: the principal responsible person of the subject agency, as record_create does (_with_principal).
+        # 惩戒到人: the principal responsible person of the subject agency, as record_create holds liable (an imported
+        # row lists no responsible persons of its own).
         liable = [
             {"record_id": values["id"], "person_id": principal, "kind": ResponsibilityKind.PRINCIPAL}
             for values in rows
-            if values["subject_person_id"] is None
-            and (principal := principals.get(values["subject_agency_id"])) is not None
+            if (
+                principal := rules.principal_to_add(
+                    about_person=values["subject_person_id"] is not None,
+                    responsible=(),
+                    principal_id=principals.get(values["subject_agency_id"]),
+                )
+            )
+            is not None
         ]
         liable_ids = responsibilities.write(liable)
         for values, pk in zip(liable, liable_ids, strict=True):
@@ -206,18 +216,3 @@ def import_rows_write(
         responsibility_history.write(liable)
         written += len(rows)
     return written
-
-
-def _load_principals(principals: dict[int, int | None], agency_ids: set[int]) -> None:
-    wanted = agency_ids - principals.keys()
-    if not wanted:
-        return
-    found = (
-        CivilServant.objects.filter(agency_id__in=wanted, is_principal=True, active=True)
-        .order_by("-pk")
-        .values_list("agency_id", "pk")
-    )
-    for agency_id, pk in found:
-        principals[agency_id] = pk  # ordered by descending pk: the lowest pk wins, as .order_by("pk").first()
-    for agency_id in wanted:
-        principals.setdefault(agency_id, None)

@@ -23,23 +23,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, Sector, User
+from accounts.models import Role, User
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, Step, transition
 from notices.services import notify
 from outbox.models import ChangeType
+from records import rules
 from records.disclosure import Window, rule_in_force_among, window_for, window_of
 from records.errors import SubmitterMayNotPublish
 from records.models import (
     IN_FORCE_STATUSES,
-    TEXT_LIMITS,
     DisclosureRule,
     DishonestyRecord,
     MeasureState,
@@ -47,15 +46,12 @@ from records.models import (
     RecordEvent,
     RecordEventKind,
     RecordResponsibility,
-    RecordSource,
     RecordStatus,
     ResponsibilityKind,
-    Severity,
-    SpecialField,
 )
 from records.services.measures import measure_types_for, measures_apply, measures_close
 from records.services.platform import platform_change_emit
-from subjects.codes import normalize_uscc, validate_uscc
+from subjects.codes import normalize_uscc
 from subjects.models import Agency, CivilServant
 from subjects.search import grams_of
 
@@ -147,94 +143,33 @@ def _record_values(data: RecordInput) -> dict[str, Any]:
     return {f.name: getattr(data, f.name) for f in fields(data) if f.name != "responsible"}
 
 
+SOLE_PROBLEM_CODES = {"duplicate_in_database": "duplicate", "no_disclosure_rule": "no_disclosure_rule"}
+
+
 def record_rule_errors(values: Mapping[str, Any], *, record_id: int | None = None) -> dict[str, list[str]]:
-    """Every rule a record's input breaks, by field, all at once.
+    """Every rule a record's input breaks, by field, all at once (records.rules.record_problems).
 
     `values` holds RecordInput's fields; a rule whose inputs are missing is skipped, so a form that could read only
     some of its fields still hears about every rule those break.
     """
-    errors: dict[str, list[str]] = {}
-
-    def refuse(field_name: str, message: str) -> None:
-        errors.setdefault(field_name, []).append(message)
-
-    def given(name: str) -> bool:
-        return values.get(name) is not None
-
-    for name, choices, message in (
-        ("source", RecordSource.values, _("Choose a source from the list.")),
-        ("sector", Sector.values, _("Choose a sector from the list.")),
-        ("severity", Severity.values, _("Choose minor, general or serious.")),
-        ("special_field", SpecialField.values, _("Choose a special field from the list.")),
-    ):
-        if given(name) and values[name] not in choices:
-            refuse(name, message)
-    person, agency = values.get("subject_person"), values.get("subject_agency")
-    if person is not None and agency is not None and person.agency_id != agency.pk:
-        refuse("subject_person", _("The civil servant does not work in the subject agency."))
-    document_number = (values.get("document_number") or "").strip()
-    if "document_number" in values and not document_number:
-        refuse("document_number", _("The document number is required."))
-    if given("decision_date") and values["decision_date"] > timezone.localdate():
-        refuse("decision_date", _("The decision date cannot be in the future."))
-    if "facts" in values and not (values["facts"] or "").strip():
-        refuse("facts", _("Describe the facts."))
-    if "legal_basis" in values and not (values["legal_basis"] or "").strip():
-        refuse("legal_basis", _("Give the legal basis."))
-    for name, limit in TEXT_LIMITS.items():
-        length = len(values.get(name) or "")
-        if length > limit:
-            refuse(
-                name,
-                _("At most %(max)d characters (the national data item's limit); this has %(n)d.")
-                % {"max": limit, "n": length},
-            )
-    for name in ("fine_amount", "other_amount"):
-        if given(name) and values[name] < 0:
-            refuse(name, _("Amounts cannot be negative."))
-    deciding_agency = values.get("deciding_agency")
-    body_name = deciding_agency.name if deciding_agency is not None else values.get("deciding_body_name")
-    body_uscc = deciding_agency.uscc if deciding_agency is not None else values.get("deciding_body_uscc")
-    if body_name is not None and not body_name.strip():
-        refuse("deciding_body_name", _("Name the deciding body."))
-    if body_uscc is not None:
-        try:
-            validate_uscc(normalize_uscc(body_uscc))
-        except ValidationError as exc:
-            refuse("deciding_body_uscc", str(exc.messages[0]))
-        else:
-            if document_number:
-                duplicate = DishonestyRecord.objects.filter(
-                    deciding_body_uscc=normalize_uscc(body_uscc), document_number=document_number
-                ).exclude(status=RecordStatus.REVOKED)
-                if record_id is not None:
-                    duplicate = duplicate.exclude(pk=record_id)
-                if duplicate.exists():
-                    refuse(
-                        "document_number",
-                        _("A record with this document number from the same deciding body already exists."),
-                    )
-    responsible = values.get("responsible") or []
-    if any(kind not in ResponsibilityKind.values for _person, kind in responsible):
-        refuse("responsible", _("Choose the kind of responsibility."))
-    if len({person.pk for person, _kind in responsible}) != len(responsible):
-        refuse("responsible", _("A person is listed twice among the responsible persons."))
-    return errors
+    return rules.by_field(rules.record_problems(values, record_id=record_id))
 
 
 def record_input_check(data: RecordInput, *, record_id: int | None = None) -> None:
-    """The rules every new or edited record obeys; raises one DomainError naming every field at fault. Fills in the
-    deciding body from a deciding agency and normalises the codes."""
-    errors = record_rule_errors(_input_values(data), record_id=record_id)
-    if errors:
-        duplicate = errors.get("document_number") == [
-            _("A record with this document number from the same deciding body already exists.")
-        ]
-        raise DomainError.of_fields(errors, code="duplicate" if duplicate and len(errors) == 1 else "invalid")
+    """The rules every new or edited record obeys (records.rules); raises one DomainError naming every field at
+    fault. Names the deciding body as registered when it is an agency here, and normalises the codes."""
+    problems = rules.record_problems(_input_values(data), record_id=record_id)
+    if problems:
+        # A lone repeat or a date no disclosure rule covers keeps the code it always had; anything more is "invalid".
+        codes = {problem.code for problem in problems}
+        code = SOLE_PROBLEM_CODES.get(codes.pop(), "invalid") if len(codes) == 1 else "invalid"
+        raise DomainError.of_fields(rules.by_field(problems), code=code)
+    data.deciding_body_uscc = normalize_uscc(data.deciding_body_uscc)
+    if data.deciding_agency is None:
+        data.deciding_agency = rules.registered_agency(data.deciding_body_uscc)
     if data.deciding_agency is not None:
         data.deciding_body_name = data.deciding_agency.name
         data.deciding_body_uscc = data.deciding_agency.uscc
-    data.deciding_body_uscc = normalize_uscc(data.deciding_body_uscc)
     data.document_number = data.document_number.strip()
 
 
@@ -243,16 +178,17 @@ def _input_values(data: RecordInput) -> dict[str, Any]:
 
 
 def _with_principal(data: RecordInput) -> list[tuple[CivilServant, str]]:
-    """惩戒到人: the principal responsible person of the subject agency is held liable (docs/domain.md §3)."""
+    """惩戒到人: the principal responsible person of the subject agency is held liable (records.rules.principal_to_add,
+    as the Excel import does)."""
     responsible = list(data.responsible)
-    if data.subject_person is None and not any(kind == ResponsibilityKind.PRINCIPAL for _p, kind in responsible):
-        principal = (
-            CivilServant.objects.filter(agency=data.subject_agency, is_principal=True, active=True)
-            .order_by("pk")
-            .first()
-        )
-        if principal is not None and principal.pk not in {p.pk for p, _k in responsible}:
-            responsible.append((principal, ResponsibilityKind.PRINCIPAL))
+    about_person = data.subject_person is not None
+    principal = None if about_person else rules.principals([data.subject_agency.pk]).first()
+    if principal is not None and rules.principal_to_add(
+        about_person=about_person,
+        responsible=[(person.pk, kind) for person, kind in responsible],
+        principal_id=principal.pk,
+    ):
+        responsible.append((principal, ResponsibilityKind.PRINCIPAL))
     return responsible
 
 
