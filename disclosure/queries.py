@@ -7,7 +7,7 @@ a slip in a template, and a later state (objection, repair) hides a record every
 The search page's own module, disclosure/search.py, builds on the agency search here.
 
 Query shapes were measured at 1,000,000 records and 5,000 agencies (bench/bench_public_search.py, indexes in
-records/migrations/0006_public_indexes.py): agency search uses the GIN-indexed grams of records/search.py with a
+records/migrations/0006_public_indexes.py): agency search uses the GIN-indexed grams of subjects/search.py with a
 substring test, the counts per agency come from one GROUP BY over the page's agencies (index-only), and the agency
 page and the recently-published list read ordered partial indexes, the latter with a keyset cursor: never OFFSET or
 COUNT(*) over the records.

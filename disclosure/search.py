@@ -2,7 +2,7 @@
 their disclosure period, by words and filters, each list with the number found.
 
 Words. A query of several words ("东城 财政") finds only what matches every word (subjects.search.query_words). An
-agency matches a word in its name (grams, records/search.py) or, for a word of code characters, at the start of its
+agency matches a word in its name (grams, subjects/search.py) or, for a word of code characters, at the start of its
 Unified Social Credit Code (disclosure.queries.agencies_matching). A record matches when its subject agency matches
 every word; when no agency does, the words are taken for a document number (文书号): a record matches when its
 number holds every word, whole or as a fragment of three characters or more. A civil servant's name is never
