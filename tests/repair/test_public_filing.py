@@ -527,7 +527,7 @@ def contrast(foreground: str, background: str) -> float:
 
 @pytest.mark.parametrize("stylesheet", ["disclosure.css", "staff.css"])
 def test_grey_helper_text_reaches_aa_contrast_on_every_page_background(stylesheet: str) -> None:
-    css = (Path(__file__).resolve().parent.parent / "static" / "css" / stylesheet).read_text()
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / stylesheet).read_text()
     colours = _custom_properties(css)
     for background in ("paper", "canvas"):
         ratio = contrast(colours["muted"], colours[background])
