@@ -51,6 +51,9 @@ def disclosed(world: City) -> DishonestyRecord:
 
 
 def fits_the_screen(page: Any) -> bool:
+    # Measure the page as the filer sees it: after its stylesheets have loaded, not while a busy machine is still
+    # fetching them.
+    page.wait_for_load_state("load")
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
