@@ -173,6 +173,20 @@ def record_q(user: AnyUser, prefix: str = "") -> Q:
     return reach
 
 
+def commitment_q(user: AnyUser, prefix: str = "") -> Q:
+    """Public commitments (and what hangs off them, through `prefix`, e.g. "commitment__"): those of the agencies in
+    the user's reach; a sector authority reads its sector's commitments in its region only (investment-promotion
+    policies for the investment authority, docs/domain.md §6). API clients reach them as they reach records."""
+    if not _active_staff(user):
+        return NOTHING
+    if user.is_administrator:
+        return Q()
+    reach = agency_q(user, f"{prefix}agency")
+    if user.role == Role.SECTOR_AUTHORITY:
+        return reach & Q(**{f"{prefix}sector": user.sector})
+    return reach
+
+
 def _in_reach(user: AnyUser, agency: "Agency", *, own_roles: frozenset[str], subtree_roles: frozenset[str]) -> bool:
     if not _active_staff(user) or agency is None:
         return False

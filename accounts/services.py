@@ -229,3 +229,19 @@ def api_client_use_log(
         status_code=status_code,
         remote_addr=remote_addr or None,
     )
+
+
+SYSTEM_USERNAME = "system"
+
+
+def system_account() -> User:
+    """The account the product acts as when no person does (a scheduled job that finds a breach): inactive, with no
+    usable password, so it can never sign in and no scope check lets it act on its own."""
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"role": Role.ADMINISTRATOR, "is_active": False, "first_name": _("System")},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CommitmentsConfig(AppConfig):
     name = "commitments"
     verbose_name = _("Public commitments")
+
+    def ready(self) -> None:
+        from commitments.models import Commitment
+        from commitments.services import COMMITMENT_KIND
+        from outbox.kinds import kind_register
+
+        # A commitment's changes are seen by whoever sees the promising agency (the outbox's default scope).
+        kind_register(COMMITMENT_KIND, model=Commitment)

@@ -223,6 +223,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Years a newly deployed holiday library covers are configured; their provisional deadlines are recounted.
     "refresh-calendar": {"task": "workcalendar.tasks.refresh_calendar", "schedule": crontab(hour=3, minute=17)},
+    # Commitments due soon, overdue or without progress: warnings once each, and the candidate record of a long
+    # overdue one (idempotent: a second run the same day changes nothing).
+    "commitment-warnings": {"task": "commitments.tasks.raise_warnings", "schedule": crontab(hour=6, minute=30)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -496,6 +499,14 @@ RECORD_IMPORT_MAX_COMPRESSION_RATIO = env_int("RECORD_IMPORT_MAX_COMPRESSION_RAT
 RECORD_IMPORT_HEARTBEAT_SECONDS = env_int("RECORD_IMPORT_HEARTBEAT_SECONDS", 15)
 RECORD_IMPORT_LEASE_SECONDS = env_int("RECORD_IMPORT_LEASE_SECONDS", 90)
 RECORD_EVIDENCE_MAX_BYTES = env_int("RECORD_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+
+# Public commitments' warnings (docs/domain.md §6): calendar days before the due date, days without a progress report
+# before "stalled" is suggested, and working days an overdue commitment waits after its overdue warning before the
+# candidate record of its breach is proposed.
+COMMITMENT_WARN_DAYS_EARLY = env_int("COMMITMENT_WARN_DAYS_EARLY", 30)
+COMMITMENT_WARN_DAYS_SOON = env_int("COMMITMENT_WARN_DAYS_SOON", 7)
+COMMITMENT_NO_PROGRESS_DAYS = env_int("COMMITMENT_NO_PROGRESS_DAYS", 90)
+COMMITMENT_BREACH_AFTER_WORKING_DAYS = env_int("COMMITMENT_BREACH_AFTER_WORKING_DAYS", 20)
 
 # Working-day time limits of the subject's rights (docs/domain.md §5): Guangzhou practice and provisional national
 # figures.

@@ -91,3 +91,40 @@ def make_record(actor: User, subject: Agency, **overrides: Any) -> DishonestyRec
     from records.services import record_create
 
     return record_create(actor=actor, data=record_input(subject, **overrides))
+
+
+def commitment_input(agency: Agency, **overrides: Any) -> Any:
+    """A valid commitment of `agency`, due 60 days from today (a time-limit promise with a recurring standard)."""
+    from commitments.services import CommitmentInput
+
+    today = datetime.date.today()
+    values: dict[str, Any] = {
+        "agency": agency,
+        "kind": "time_limit",
+        "title": "企业开办一日办结",
+        "content": "企业开办申请材料齐全的，一个工作日内办结。",
+        "source_document_number": "临政办〔2026〕12号",
+        "source_date": today - datetime.timedelta(days=30),
+        "promised_on": today - datetime.timedelta(days=30),
+        "due_on": today + datetime.timedelta(days=60),
+        "liability": "未按期兑现的，依照《政务诚信建设实施方案》追究责任。",
+        "year": (today + datetime.timedelta(days=60)).year,
+        "recurring_standard": "每件不超过1个工作日",
+    }
+    values.update(overrides)
+    return CommitmentInput(**values)
+
+
+def make_commitment(actor: User, agency: Agency, **overrides: Any) -> Any:
+    from commitments.services import commitment_create
+
+    return commitment_create(actor=actor, data=commitment_input(agency, **overrides))
+
+
+def published_commitment(world: Any, **overrides: Any) -> Any:
+    """A commitment of agency A entered by its clerk, submitted by its reviewer and published by the credit office."""
+    from commitments.services import commitment_publish, commitment_submit
+
+    commitment = make_commitment(world.clerk_a, world.agency_a, **overrides)
+    commitment = commitment_submit(actor=world.reviewer_a, commitment=commitment)
+    return commitment_publish(actor=world.office_a, commitment=commitment)

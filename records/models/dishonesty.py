@@ -3,6 +3,8 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -46,6 +48,10 @@ class RecordSource(models.TextChoices):
 
 
 class RecordStatus(models.TextChoices):
+    # A breach another app found (a broken commitment, an overdue payment…): the agency explains it in writing and
+    # the credit office decides it through the normal workflow, or dismisses it. Never public (docs/domain.md §3).
+    CANDIDATE = "candidate", _("Candidate")
+    DISMISSED = "dismissed", _("Dismissed")
     DRAFT = "draft", _("Draft")
     # The clerk has handed the record to the agency's reviewer, who submits it or returns it with a reason.
     AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
@@ -72,7 +78,7 @@ IN_FORCE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CORRECTED)
 # Verified by the credit office and not revoked: the record counts against its subject and responsible persons, even
 # once repaired or expired (it happened; docs/domain.md §3).
 VERIFIED_STATUSES = (*IN_FORCE_STATUSES, RecordStatus.REPAIRED, RecordStatus.EXPIRED)
-EDITABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.RETURNED)
+EDITABLE_STATUSES = (RecordStatus.CANDIDATE, RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.RETURNED)
 
 
 class DisclosureRule(models.Model):
@@ -256,6 +262,22 @@ class DishonestyRecord(UndeletableModel):
     )
 
     status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
+    # What found the breach, for a candidate (records/services/candidates.py): the commitment, contract… it came from,
+    # linked both ways (the origin keeps the record too). Empty for a record a clerk entered.
+    origin_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("found in (kind)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    origin_id = models.PositiveBigIntegerField(_("found in (number)"), null=True, blank=True)
+    origin = GenericForeignKey("origin_type", "origin_id")
+    origin_label = models.CharField(_("found in"), max_length=200, blank=True)
+    # 书面说明原因: the agency's written explanation of a candidate, before it goes to the credit office.
+    explanation = models.TextField(_("agency's written explanation"), blank=True)
+    explained_at = models.DateTimeField(_("explained at"), null=True, blank=True)
     # The disclosure window, computed from the rule in force on the decision date (records.disclosure); never typed.
     disclosure_rule = models.ForeignKey(
         DisclosureRule, verbose_name=_("disclosure rule"), on_delete=models.PROTECT, related_name="records"
@@ -306,6 +328,21 @@ class DishonestyRecord(UndeletableModel):
                 & Q(earliest_repair_on__lte=F("disclosure_ends_on")),
             ),
             models.CheckConstraint(name="record_status_valid", condition=Q(status__in=[s.value for s in RecordStatus])),
+            models.CheckConstraint(
+                name="record_origin_whole",
+                condition=Q(origin_type__isnull=True, origin_id__isnull=True)
+                | Q(origin_type__isnull=False, origin_id__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="record_candidate_has_origin",
+                condition=~Q(status__in=["candidate", "dismissed"]) | Q(origin_type__isnull=False),
+            ),
+            # One breach, one live candidate: a dismissed or revoked one frees its origin for a later finding.
+            models.UniqueConstraint(
+                fields=["origin_type", "origin_id"],
+                condition=Q(origin_type__isnull=False) & ~Q(status__in=["dismissed", "revoked"]),
+                name="record_one_live_record_per_origin",
+            ),
         ]
         indexes = [
             # The public agency page: an agency's records in force, newest first.
@@ -386,6 +423,9 @@ class RecordEventKind(models.TextChoices):
     REPAIRED = "repaired", _("Credit repaired")
     EXPIRED = "expired", _("Expired")
     IMPORTED = "imported", _("Imported")
+    PROPOSED = "proposed", _("Proposed as a candidate")
+    EXPLAINED = "explained", _("Explained by the agency")
+    DISMISSED = "dismissed", _("Dismissed")
     # A disclosure rule was put right and the record's window follows it (records_windows_recompute).
     RECOMPUTED = "recomputed", _("Disclosure period recomputed")
 

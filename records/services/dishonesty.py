@@ -68,9 +68,11 @@ def _refusal(record: DishonestyRecord, move: Move) -> str:
 TRANSITIONS = StateMachine[DishonestyRecord](
     field="status",
     moves={
-        "request_review": ({S.DRAFT, S.RETURNED}, S.AWAITING_REVIEW),
+        "request_review": ({S.CANDIDATE, S.DRAFT, S.RETURNED}, S.AWAITING_REVIEW),
         "send_back": ({S.AWAITING_REVIEW}, S.RETURNED),
-        "submit": ({S.DRAFT, S.AWAITING_REVIEW, S.RETURNED}, S.SUBMITTED),
+        "submit": ({S.CANDIDATE, S.DRAFT, S.AWAITING_REVIEW, S.RETURNED}, S.SUBMITTED),
+        # A candidate the credit office finds no breach (records/services/candidates.py).
+        "dismiss": ({S.CANDIDATE, S.AWAITING_REVIEW, S.SUBMITTED, S.RETURNED}, S.DISMISSED),
         "return": ({S.SUBMITTED}, S.RETURNED),
         "publish": ({S.SUBMITTED}, S.PUBLISHED),
         "correct": ({S.PUBLISHED, S.CORRECTED}, S.CORRECTED),
@@ -93,6 +95,7 @@ EVENT_KINDS: dict[str, str] = {
     "revoke": RecordEventKind.REVOKED,
     "expire": RecordEventKind.EXPIRED,
     "repair": RecordEventKind.REPAIRED,
+    "dismiss": RecordEventKind.DISMISSED,
 }
 
 # What a correction may change (a published record keeps its subject, its source and its deciding body).
@@ -312,6 +315,7 @@ def _action_label(action: str) -> str:
         "revoke": _("revoked"),
         "expire": _("expired"),
         "repair": _("repaired"),
+        "dismiss": _("dismissed"),
     }[action]
 
 
@@ -371,12 +375,23 @@ def _notify_staff(*, users: Sequence[User | None], subject: str, body: str, reco
     notify(subject=subject, body=body, link=link, users=[user for user in users if user is not None])
 
 
+def _explained(record: DishonestyRecord) -> dict[str, Any]:
+    """A candidate leaves the agency only with its written explanation (书面说明原因, docs/domain.md §3)."""
+    if record.origin_type_id is not None and not record.explanation.strip():
+        raise DomainError(
+            _("Explain the breach in writing before the record goes on."),
+            code="explanation_missing",
+            field="explanation",
+        )
+    return {}
+
+
 def record_request_review(*, actor: User, record: DishonestyRecord) -> DishonestyRecord:
     """The clerk hands a draft (or a returned record) to the agency's reviewer; the reviewers hear of it."""
     if not may_enter_records_for(actor, record.data_source_agency):
         raise NotAllowed(_("You may not send this record for review."))
     with transaction.atomic():
-        record = transition(record, TRANSITIONS, "request_review", actor=actor, event=_moved)
+        record = transition(record, TRANSITIONS, "request_review", actor=actor, prepare=_explained, event=_moved)
         _notify_staff(
             users=_reviewers_of(record.data_source_agency),
             subject=_("Record %(number)s waits for your review") % {"number": record.document_number},
@@ -421,7 +436,7 @@ def _person_name(user: User | None) -> str:
 def record_submit(*, actor: User, record: DishonestyRecord) -> DishonestyRecord:
     if not may_submit_records_for(actor, record.data_source_agency):
         raise NotAllowed(_("Only the agency's reviewer may submit its records."))
-    return transition(record, TRANSITIONS, "submit", actor=actor, event=_moved)
+    return transition(record, TRANSITIONS, "submit", actor=actor, prepare=_explained, event=_moved)
 
 
 def record_return(*, actor: User, record: DishonestyRecord, reason: str) -> DishonestyRecord:
