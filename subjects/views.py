@@ -28,6 +28,7 @@ from accounts.scope import may_edit_people_of, may_read_people
 from kernel.errors import DomainError, NotAllowed
 from subjects import services
 from subjects.agency_picker import agency_suggestions
+from subjects.agency_sections import agency_sections
 from subjects.forms import (
     AssessmentForm,
     IdNumberLookupForm,
@@ -118,6 +119,8 @@ def agency_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             CivilServant.objects.visible_to(user).filter(agency=agency, active=True).count() if reads_people else None
         ),
         "may_add_person": may_edit_people_of(user, agency),
+        # What other apps show about the agency (subjects/agency_sections.py), e.g. its commitments and warnings.
+        "agency_sections": agency_sections(user, agency),
     }
     return render(request, "subjects/agency_detail.html", context)
 

@@ -10,8 +10,13 @@ hand-off (clerk → reviewer → credit office, and back with a reason) shows on
 | everyone        | rectifications its own agency must answer                                                   |
 
 Each section costs two queries (its count and its first rows) whatever its size.
+
+Other apps add their sections (commitments: warnings, commitments to submit or publish) by registering a function of
+the user with `register_queue_sections` in their AppConfig.ready; such a section names the template of its rows.
+Candidate records (docs/domain.md §3) wait for the agency's written explanation in their own section.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
@@ -49,6 +54,8 @@ class QueueSection:
     # False for the hand-offs the user made and waits on (shown on the queue page, not counted as work on the
     # start page).
     for_user: bool = True
+    # The template of the rows of a section another app registered (given `rows`, `table_id` and `caption`).
+    row_template: str = ""
 
     @cached_property
     def count(self) -> int:
@@ -82,6 +89,16 @@ def _rectifications(queryset: QuerySet[Rectification]) -> QuerySet[Rectification
     ).order_by("deadline", "pk")
 
 
+QueueSource = Callable[[User], list[QueueSection]]
+QUEUE_SOURCES: list[QueueSource] = []
+
+
+def register_queue_sections(source: QueueSource) -> QueueSource:
+    if source not in QUEUE_SOURCES:
+        QUEUE_SOURCES.append(source)
+    return source
+
+
 def queue_sections(user: User) -> list[QueueSection]:
     """The sections of `user`'s queue; counts and rows are read when first asked for."""
     sections: list[QueueSection] = []
@@ -97,6 +114,7 @@ def queue_sections(user: User) -> list[QueueSection]:
             queryset = _records(own.filter(status__in=statuses))
             return QueueSection(key, title, "records", queryset, more, for_user=for_user)
 
+        sections.append(own_section("to_explain", _("Breaches found: explain them in writing"), (S.CANDIDATE,)))
         if user.role == Role.CLERK:
             sections += [
                 own_section("to_finish", _("To finish: drafts and records returned to you"), TO_FINISH),
@@ -134,6 +152,19 @@ def queue_sections(user: User) -> list[QueueSection]:
                 for_user=False,
             )
         )
+        candidates = visible.filter(status=RecordStatus.CANDIDATE)
+        if not user.is_administrator:
+            candidates = candidates.filter(subject_agency__path__startswith=cast("Agency", user.agency).path)
+        sections.append(
+            QueueSection(
+                "candidates",
+                _("Candidate records waiting for the agencies' explanation"),
+                "records",
+                _records(candidates),
+                _record_list_url(status=RecordStatus.CANDIDATE),
+                for_user=False,
+            )
+        )
         overdue = Rectification.objects.overdue(timezone.localdate()).filter(record_q(user, "measure__record__"))
         sections.append(
             QueueSection(
@@ -152,6 +183,8 @@ def queue_sections(user: User) -> list[QueueSection]:
                 "rectification_due", _("Rectification your agency must answer"), "rectifications", _rectifications(due)
             )
         )
+    for source in QUEUE_SOURCES:
+        sections += source(user)
     return sections
 
 

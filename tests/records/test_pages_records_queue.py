@@ -72,7 +72,14 @@ def test_the_clerk_finishes_its_agencys_drafts_and_returned_records(client: Clie
     response = client.get("/staff/queue/")
 
     assert response.status_code == 200
-    assert set(sections(response)) == {"to_finish", "in_review", "with_office", "rectification_due"}
+    assert set(sections(response)) == {
+        "to_explain",
+        "to_finish",
+        "in_review",
+        "with_office",
+        "rectification_due",
+        "commitment_warnings",
+    }
     assert sections(response)["to_finish"] == [draft.pk, returned.pk]
     assert counts(response)["to_finish"] == 2
     # The clerk's hand-offs: waiting for the reviewer, then with the credit office.
@@ -128,7 +135,15 @@ def test_the_credit_office_has_its_regions_submitted_records_to_publish(client: 
 
     response = client.get("/staff/queue/")
 
-    assert set(sections(response)) == {"to_publish", "returned", "rectification_overdue", "rectification_due"}
+    assert set(sections(response)) == {
+        "to_publish",
+        "returned",
+        "candidates",
+        "rectification_overdue",
+        "rectification_due",
+        "commitment_warnings",
+        "commitments_to_publish",
+    }
     assert sections(response)["to_publish"] == [first.pk, second.pk]
     assert theirs.pk not in sections(response)["to_publish"]
     section = next(s for s in response.context["sections"] if s.key == "to_publish")
@@ -147,8 +162,11 @@ def test_the_office_of_another_district_sees_nothing_of_district_a(client: Clien
     assert sections(response) == {
         "to_publish": [],
         "returned": [],
+        "candidates": [],
         "rectification_overdue": [],
         "rectification_due": [],
+        "commitment_warnings": [],
+        "commitments_to_publish": [],
     }
 
 
@@ -191,7 +209,14 @@ def test_the_outsider_sees_nothing_of_agency_a(client: Client, world: City) -> N
 
     response = client.get("/staff/queue/")
 
-    assert sections(response) == {"to_finish": [], "in_review": [], "with_office": [], "rectification_due": []}
+    assert sections(response) == {
+        "to_explain": [],
+        "to_finish": [],
+        "in_review": [],
+        "with_office": [],
+        "rectification_due": [],
+        "commitment_warnings": [],
+    }
 
 
 @pytest.mark.parametrize("name", ["inspector_a", "sector_a"])
@@ -201,7 +226,7 @@ def test_readers_see_only_their_own_agencys_rectifications(client: Client, world
 
     response = client.get("/staff/queue/")
 
-    assert sections(response) == {"rectification_due": []}
+    assert sections(response) == {"rectification_due": [], "commitment_warnings": []}
 
 
 def test_the_queue_needs_a_login(client: Client, world: City) -> None:
