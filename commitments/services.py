@@ -231,6 +231,34 @@ def commitment_create(*, actor: User, data: CommitmentInput) -> Commitment:
     return commitment
 
 
+class CommitmentsRefused(DomainError):
+    """Some inputs of a batch break the rules: `refusals` maps each one's index to its messages by field."""
+
+    def __init__(self, refusals: dict[int, dict[str, list[str]]]) -> None:
+        super().__init__(_("Some commitments break the rules; none was created."), code="invalid")
+        self.refusals = refusals
+
+
+def commitments_create_many(*, actor: User, items: Sequence[CommitmentInput]) -> list[Commitment]:
+    """Creates every commitment as a draft, in one transaction, or none (the Excel import): each is held to
+    commitment_create's permission and rules, all of them before the first is written."""
+    refusals: dict[int, dict[str, list[str]]] = {}
+    codes: dict[str, int] = {}
+    for index, data in enumerate(items):
+        if not may_enter_records_for(actor, data.agency):
+            raise NotAllowed(_("You may not enter commitments for this agency."))
+        try:
+            commitment_input_check(data)
+        except DomainError as exc:
+            refusals[index] = exc.field_errors()
+        if data.code and codes.setdefault(data.code, index) != index:
+            refusals.setdefault(index, {}).setdefault("code", []).append(_("Another commitment has this code."))
+    if refusals:
+        raise CommitmentsRefused(refusals)
+    with transaction.atomic():
+        return [commitment_create(actor=actor, data=data) for data in items]
+
+
 def commitment_update(*, actor: User, commitment: Commitment, data: CommitmentInput) -> Commitment:
     """Edits a draft; a published commitment changes only lawfully (commitment_change)."""
     if not may_enter_records_for(actor, commitment.agency) or not may_enter_records_for(actor, data.agency):

@@ -507,6 +507,9 @@ COMMITMENT_WARN_DAYS_EARLY = env_int("COMMITMENT_WARN_DAYS_EARLY", 30)
 COMMITMENT_WARN_DAYS_SOON = env_int("COMMITMENT_WARN_DAYS_SOON", 7)
 COMMITMENT_NO_PROGRESS_DAYS = env_int("COMMITMENT_NO_PROGRESS_DAYS", 90)
 COMMITMENT_BREACH_AFTER_WORKING_DAYS = env_int("COMMITMENT_BREACH_AFTER_WORKING_DAYS", 20)
+# Rows of one Excel import of commitments, checked and written in the request (commitments/excel.py); the file
+# limits are the records' import's (RECORD_IMPORT_MAX_FILE_BYTES and the rest).
+COMMITMENT_IMPORT_MAX_ROWS = env_int("COMMITMENT_IMPORT_MAX_ROWS", 1000)
 
 # Working-day time limits of the subject's rights (docs/domain.md §5): Guangzhou practice and provisional national
 # figures.

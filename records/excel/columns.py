@@ -86,6 +86,8 @@ class Column:
     width: int = 16
     # The record's input (records.rules' name) the column gives, when it is not `key`: its rules and messages apply.
     gives: str = ""
+    # What the explanation sheet lists as the allowed values, when the column's kind does not say it.
+    allowed: Promise | None = None
 
     @property
     def field(self) -> str:
@@ -229,6 +231,11 @@ def fold(text: str) -> str:
 def choice_lookup(key: str) -> dict[str, str]:
     """Folded Chinese label, code or catalogue label → code."""
     enum, labels = CHOICES[key]
+    return labels_lookup(enum, labels)
+
+
+def labels_lookup(enum: type[models.TextChoices], labels: dict[Any, str]) -> dict[str, str]:
+    """Folded Chinese label (`labels`: code → label), code or catalogue label of `enum` → code."""
     lookup: dict[str, str] = {}
     with translation.override("zh-hans"):
         for choice in enum:

@@ -9,7 +9,6 @@ memory (records.rules.DisclosureRules).
 import csv
 import datetime
 import io
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.scope import agency_q
 from records import rules
+from records.excel.cells import clean_text, date_of, is_formula_text, plain_number, shown_number
 from records.excel.columns import (
     CHOICE,
     CHOICES,
@@ -38,9 +38,6 @@ from records.excel.reader import CellError, SheetRow, column_letters
 from subjects.codes import normalize_uscc
 from subjects.models import Agency, CivilServant
 from subjects.personal_data import id_number_digest, normalize_id_number, validate_id_number
-
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_DATE_TEXT = re.compile(r"^(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*(?:-|/|\.|月)\s*(\d{1,2})\s*日?$")
 
 
 @dataclass(frozen=True)
@@ -111,20 +108,6 @@ class _Parsed:
 
 def _name_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace(" ", "").strip()
-
-
-def _plain_number(value: float) -> str:
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-def _shown_number(value: float) -> Decimal:
-    """A number cell as Excel shows it: to 15 significant digits (0.1 + 0.2 is stored 0.30000000000000004 and shown,
-    and meant, as 0.3). repr, the shortest text that reads back as the same float, is that already for any number
-    typed into a cell, and cheaper than formatting; only a computed one needs the rounding."""
-    text = repr(value)
-    return Decimal(text if len(text) <= 16 else f"{value:.15g}")
 
 
 # Every row whose key an earlier row already used, with that first row.
@@ -324,10 +307,8 @@ class ImportValidator:
                 blank = False
                 continue
             if value.__class__ is str:
-                if not value.isprintable():
-                    value = _CONTROL_CHARS.sub("", value)
-                value = value.strip()
-                if value[:1] == "=":
+                value = clean_text(value)
+                if is_formula_text(value):
                     item.error(column, "formula", _("Formulas are not accepted; paste the values instead."))
                     blank = False
                     continue
@@ -382,7 +363,7 @@ class ImportValidator:
 
     def _parse_text(self, item: _Parsed, column: Column, value: Any) -> str | None:
         if isinstance(value, float):
-            value = _plain_number(value)
+            value = plain_number(value)
         elif isinstance(value, bool):
             value = "TRUE" if value else "FALSE"
         elif isinstance(value, datetime.date):
@@ -402,18 +383,7 @@ class ImportValidator:
         return code
 
     def _parse_date(self, item: _Parsed, column: Column, value: Any) -> datetime.date | None:
-        day: datetime.date | None = None
-        if isinstance(value, datetime.datetime):
-            day = value.date()
-        elif isinstance(value, datetime.date):
-            day = value
-        elif isinstance(value, str):
-            match = _DATE_TEXT.match(value)
-            if match:
-                try:
-                    day = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-                except ValueError:
-                    day = None
+        day = date_of(value)
         if day is None:
             item.problem(column, rules.not_a_date(column.field))
             return None
@@ -427,7 +397,7 @@ class ImportValidator:
         try:
             if isinstance(value, bool):
                 raise InvalidOperation
-            amount = _shown_number(value) if isinstance(value, float) else Decimal(str(value).replace(",", ""))
+            amount = shown_number(value) if isinstance(value, float) else Decimal(str(value).replace(",", ""))
             if not amount.is_finite():
                 raise InvalidOperation
         except InvalidOperation:
