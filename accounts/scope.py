@@ -187,6 +187,41 @@ def commitment_q(user: AnyUser, prefix: str = "") -> Q:
     return reach
 
 
+def sector_data_q(user: AnyUser, sector: str, field: str = "agency") -> Q:
+    """Rows of a sector's duties (procurement contracts, investment agreements, PPP projects…) through `field`, the
+    path to the agency the row belongs to: the agency's own staff, the credit office and inspectors of its region, and
+    the authority of that sector in its region (docs/domain.md §7). API clients reach them as they reach records."""
+    if not _active_staff(user):
+        return NOTHING
+    if user.role == Role.SECTOR_AUTHORITY and user.sector != sector:
+        return NOTHING
+    return agency_q(user, field)
+
+
+def may_enter_sector_data(user: AnyUser, sector: str, agency: "Agency") -> bool:
+    """Enter and edit a sector's data for `agency`: its own clerks and reviewers, the credit office of its region, the
+    sector's authority in its region, an API client writing for that agency."""
+    if not _active_staff(user):
+        return False
+    if user.role == Role.SECTOR_AUTHORITY:
+        return user.sector == sector and _in_reach(
+            user, agency, own_roles=frozenset(), subtree_roles=frozenset({Role.SECTOR_AUTHORITY})
+        )
+    return may_enter_records_for(user, agency)
+
+
+def may_verify_sector_data(user: AnyUser, sector: str, agency: "Agency") -> bool:
+    """Verify a sector's data (confirm a complaint, decide a breach goes to the credit office): the sector's authority
+    and the credit office of the region."""
+    if not _active_staff(user):
+        return False
+    if user.role == Role.SECTOR_AUTHORITY and user.sector != sector:
+        return False
+    return _in_reach(
+        user, agency, own_roles=frozenset(), subtree_roles=frozenset({Role.SECTOR_AUTHORITY, Role.CREDIT_OFFICE})
+    )
+
+
 def _in_reach(user: AnyUser, agency: "Agency", *, own_roles: frozenset[str], subtree_roles: frozenset[str]) -> bool:
     if not _active_staff(user) or agency is None:
         return False

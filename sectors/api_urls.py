@@ -1,0 +1,5 @@
+"""REST API of the sector duties under /api/v1/sectors/: each sector's api module holds its own `urlpatterns`."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

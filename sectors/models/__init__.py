@@ -1,0 +1,2 @@
+"""Sector duties (docs/domain.md §7), one module per sector: each sector's models live in `sectors/models/<sector>.py`
+and are exported here."""

@@ -1,0 +1,6 @@
+"""Staff pages of the sector duties: each sector's views module holds its own `urlpatterns`."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "sectors"
+urlpatterns: list[URLPattern | URLResolver] = []
