@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/", include("dashboard.urls")),
     path("staff/", include("subjects.urls")),
     path("staff/", include("records.urls")),
+    path("staff/commitments/", include("commitments.urls")),
     path("staff/", include("delivery.urls")),
     path("", include("repair.urls")),
     path("", include("notices.urls")),
