@@ -92,7 +92,7 @@ class CommitmentForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), required=False, error_messages={"invalid": rules.OTHER["year_range"]})
     liability = _text(_("Liability for breaking it"), "liability", rows=3)
     code = forms.CharField(
-        label=_("Code"),
+        label=_("Commitment code"),
         required=False,
         widget=forms.TextInput(attrs={"maxlength": "40"}),
         help_text=_("Leave empty to have one given."),
@@ -218,8 +218,15 @@ class DecideForm(forms.Form):
     )
 
 
+class RuleChoiceField(forms.ChoiceField):
+    """A choice whose unknown values the rules refuse in their own words (commitments.rules.change_problems)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
 class ChangeForm(forms.Form):
-    ground = forms.ChoiceField(
+    ground = RuleChoiceField(
         label=_("Legal ground"),
         choices=[("", "—"), *ChangeGround.choices],
         required=False,

@@ -693,3 +693,93 @@ def test_the_record_list_filters_candidates(client: Client, world: City) -> None
 
     assert [r.pk for r in response.context["page"].object_list] == [record.pk]
     assert 'value="candidate"' in response.content.decode() and 'value="dismissed"' in response.content.decode()
+
+
+# In Chinese --------------------------------------------------------------------------------------------------------
+
+
+def test_every_commitment_page_is_in_chinese(client: Client, world: City, media: Path) -> None:
+    from tests.visible_text import english_words
+
+    draft = make_commitment(world.clerk_a, world.agency_a, code="CN-DRAFT-1")
+    commitment = published_commitment(world, responsible_person=world.person_a, counterparty_name="临江某公司")
+    commitment_report_progress(
+        actor=world.clerk_a, commitment=commitment, reported_on=TODAY, percent=10, narrative="启动。", files=[pdf()]
+    )
+    broken, record = _breach(world)
+    commitment_warnings_raise(today=TODAY)
+    data = frozenset({"clerk-a", "reviewer-a", "office-a", "进度.pdf", "CN-DRAFT-1"})
+    pages = [
+        "/staff/",
+        "/staff/commitments/",
+        "/staff/commitments/?year=soon",
+        "/staff/commitments/new/",
+        "/staff/commitments/warnings/",
+        f"/staff/commitments/{draft.pk}/",
+        f"/staff/commitments/{draft.pk}/edit/",
+        f"/staff/commitments/{draft.pk}/withdraw/",
+        f"/staff/commitments/{commitment.pk}/",
+        f"/staff/commitments/{commitment.pk}/progress/",
+        f"/staff/commitments/{commitment.pk}/decide/",
+        f"/staff/commitments/{commitment.pk}/change/",
+        f"/staff/commitments/{commitment.pk}/stall/",
+        f"/staff/commitments/{broken.pk}/",
+        f"/staff/records/{record.pk}/",
+        "/staff/records/",
+    ]
+    posts = [
+        ("/staff/commitments/new/", form_data(world, title="", due_on="2026-01-01", counterparty_uscc="X")),
+        (f"/staff/commitments/{commitment.pk}/decide/", {}),
+        (f"/staff/commitments/{commitment.pk}/change/", {"ground": "other"}),
+        (f"/staff/commitments/{commitment.pk}/progress/", {"percent": "x"}),
+        ("/staff/commitments/bulk/", {"action": "publish", "ids": [draft.pk, commitment.pk]}),
+        ("/staff/commitments/bulk/", {"action": "submit"}),
+        (f"/staff/records/{record.pk}/explain/", {"explanation": ""}),
+    ]
+    found: dict[str, list[str]] = {}
+    for persona in ("clerk_a", "office_a"):
+        client.force_login(getattr(world, persona))
+        requests = [(url, None) for url in pages] + list(posts)
+        for url, body in requests:
+            chinese = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+            response = client.get(url, **chinese) if body is None else client.post(url, body, **chinese)
+            if response.status_code in (302, 403) or not response["Content-Type"].startswith("text/html"):
+                continue
+            words = english_words(response.content.decode(), data=data)
+            if words:
+                found[f"{persona} {url} ({response.status_code})"] = sorted(set(words))
+    assert not found, "\n".join(f"{url}: {words}" for url, words in found.items())
+
+
+# Admin console -----------------------------------------------------------------------------------------------------
+
+
+def test_the_admin_shows_commitments_read_only_and_scoped(client: Client, world: City, media: Path) -> None:
+    from django.contrib import admin
+
+    from accounts.admin import ScopedAdmin
+
+    commitment = published_commitment(world)
+    commitment_report_progress(
+        actor=world.clerk_a, commitment=commitment, reported_on=TODAY, percent=10, narrative="启动。", files=[pdf()]
+    )
+    commitment_warnings_raise(today=TODAY)
+    theirs = make_commitment(world.outsider, world.agency_b)
+    models = [Commitment, CommitmentEvent, ProgressReport, ProgressEvidence, CommitmentWarning]
+    client.force_login(world.admin)
+    for model in models:
+        assert isinstance(admin.site._registry[model], ScopedAdmin)
+        name = f"admin:commitments_{model._meta.model_name}"
+        from django.urls import reverse
+
+        assert client.get(reverse(f"{name}_changelist")).status_code == 200, model
+        obj = model.objects.order_by("pk").first()
+        if obj is not None:
+            page = client.get(reverse(f"{name}_change", args=[obj.pk]))
+            assert page.status_code == 200, model
+        assert client.get(reverse(f"{name}_add")).status_code == 403, model
+
+    client.force_login(world.office_a)
+    listing = client.get("/admin/commitments/commitment/")
+    assert [c.pk for c in listing.context["cl"].result_list] == [commitment.pk]
+    assert client.get(f"/admin/commitments/commitment/{theirs.pk}/change/").status_code == 302
