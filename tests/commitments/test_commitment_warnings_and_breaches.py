@@ -85,7 +85,11 @@ def test_deciding_broken_proposes_a_candidate_record_never_published(world: City
         )
     assert commitment.status == CommitmentStatus.BROKEN
     record = DishonestyRecord.objects.get()
-    assert (record.status, record.source, record.subject_agency_id) == ("candidate", "broken_commitment", world.agency_a.pk)
+    assert (record.status, record.source, record.subject_agency_id) == (
+        "candidate",
+        "broken_commitment",
+        world.agency_a.pk,
+    )
     assert record.origin == commitment and commitment.breach_record_id == record.pk
     assert [r.person_id for r in record.responsibilities.all()] == [world.person_a.pk]
     assert record.deciding_agency_id == world.district_a.pk
@@ -105,7 +109,9 @@ def test_the_candidate_round_trip_explained_submitted_and_published_by_the_offic
         assert unexplained.value.field == "explanation"
         with pytest.raises(NotAllowed):
             record_candidate_explain(actor=world.outsider, record=record, explanation="与我无关")
-        record = record_candidate_explain(actor=world.clerk_a, record=record, explanation="因资金拨付延迟未能按期完成。")
+        record = record_candidate_explain(
+            actor=world.clerk_a, record=record, explanation="因资金拨付延迟未能按期完成。"
+        )
         record = record_submit(actor=world.reviewer_a, record=record)
         record = record_publish(actor=world.office_a, record=record)
     assert record.status == RecordStatus.PUBLISHED
