@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 from accounts.scope import may_operate_platform_delivery, may_read_people
+from commitments.models import CommitmentWarning
 from delivery.services import delivery_status
 from outbox.models import PlatformChange
 from records.views.queue import queue_sections
@@ -34,6 +35,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         # One count per section of the work queue (records/views/queue.py), rows stay on the queue page.
         "queue": [section for section in queue_sections(user) if section.for_user],
         "may_enter_records": entering_agencies(user).exists(),
+        "commitment_warnings": CommitmentWarning.objects.active().visible_to(user).count(),
         # Operators are warned when delivery to the platform lags (PLATFORM_LAG_WARNING_SECONDS).
         "delivery": (
             delivery_status(changes=PlatformChange.objects.visible_to(user))

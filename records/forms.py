@@ -347,6 +347,14 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ExplanationForm(forms.Form):
+    """The agency's written explanation of a candidate record (书面说明原因)."""
+
+    explanation = forms.CharField(
+        label=_("Written explanation of the breach"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
 class PublishConfirmForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I have checked the record and want it published as described above."),

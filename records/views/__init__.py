@@ -2,6 +2,7 @@
 work queue."""
 
 from records.views.bulk import record_bulk
+from records.views.candidates import record_dismiss, record_explain
 from records.views.dishonesty import (
     evidence_download,
     evidence_upload,
@@ -39,7 +40,9 @@ __all__ = [
     "record_correct",
     "record_create",
     "record_detail",
+    "record_dismiss",
     "record_edit",
+    "record_explain",
     "record_export",
     "record_list",
     "record_transition",

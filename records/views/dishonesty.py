@@ -44,6 +44,7 @@ from records.filters import RecordFilter
 from records.forms import (
     CorrectionForm,
     EvidenceForm,
+    ExplanationForm,
     MeasureStateForm,
     PublishConfirmForm,
     ReasonForm,
@@ -68,6 +69,7 @@ from records.models import (
     RecordStatus,
     Rectification,
 )
+from records.services.candidates import EXPLAINABLE_STATUSES
 from records.services.dishonesty import TRANSITIONS
 from records.services.evidence import may_attach_evidence
 from records.services.measures import MEASURE_MOVES
@@ -422,8 +424,28 @@ def _render_detail(
         },
         "evidence_form": bound.get("evidence") or EvidenceForm(auto_id="evidence-%s"),
         "today": today,
+        **_candidate_context(user, record, bound),
     }
     return render(request, "records/record_detail.html", context, status=status)
+
+
+def _candidate_context(user: User, record: DishonestyRecord, bound: dict[str, forms.Form]) -> dict[str, Any]:
+    """A record found by another app (records/services/candidates.py): where it was found, the agency's written
+    explanation while the record is with it, and the credit office's dismissal."""
+    if record.origin_type_id is None:
+        return {}
+    origin = record.origin
+    explainable = record.status in EXPLAINABLE_STATUSES and may_enter_records_for(user, record.data_source_agency)
+    dismissable = TRANSITIONS.allows(record.status, "dismiss") and may_decide_records_about(user, record.subject_agency)
+    return {
+        "origin_url": origin.get_absolute_url() if origin is not None and hasattr(origin, "get_absolute_url") else "",
+        "explain_form": (
+            bound.get("explain") or ExplanationForm(auto_id="explain-%s", initial={"explanation": record.explanation})
+        )
+        if explainable
+        else None,
+        "dismiss_form": (bound.get("dismiss") or ReasonForm(auto_id="dismiss-%s")) if dismissable else None,
+    }
 
 
 def _hand_off(record: DishonestyRecord, events: list[RecordEvent]) -> RecordEvent | None:
