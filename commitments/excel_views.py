@@ -18,7 +18,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import AnyUser
 from commitments.excel import TEMPLATE_NAME, build_template, commitments_export, commitments_import
 from commitments.excel.columns import import_max_rows
-from commitments.models import Commitment, CommitmentKind, CommitmentStatus
+from commitments.views import filtered_commitments
 from kernel.errors import DomainError, NotAllowed
 from records.excel.export import XLSX_CONTENT_TYPE
 from subjects.forms import entering_agencies
@@ -47,11 +47,8 @@ class CommitmentImportForm(forms.Form):
 
 
 class CommitmentExportFilter(forms.Form):
-    """The list's filters the export follows; a value it cannot read is a 400, never ignored."""
+    """An exact agency, beside the list's filters; a value it cannot read is a 400, never ignored."""
 
-    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)
-    kind = forms.MultipleChoiceField(required=False, choices=CommitmentKind.choices)
-    status = forms.MultipleChoiceField(required=False, choices=CommitmentStatus.choices)
     agency = forms.IntegerField(required=False, min_value=1)
 
 
@@ -115,20 +112,14 @@ def commitment_import(request: AuthenticatedRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def commitment_export(request: AuthenticatedRequest) -> HttpResponseBase:
-    """The commitments the user sees, filtered as the list is (year, kind, status, agency), as xlsx."""
-    filters = CommitmentExportFilter(request.GET)
-    if not filters.is_valid():
+    """The commitments the user sees, through the list's own filters (commitments.views.filtered_commitments: text,
+    year, kind, status, due, agency subtree) and an exact `agency`, as xlsx."""
+    form, queryset = filtered_commitments(request)
+    extra = CommitmentExportFilter(request.GET)
+    if form.errors or not extra.is_valid():
         return HttpResponseBadRequest(_("The filters could not be read; correct them on the list page."))
-    wanted = filters.cleaned_data
-    queryset = Commitment.objects.visible_to(request.user)
-    if wanted["year"] is not None:
-        queryset = queryset.filter(year=wanted["year"])
-    if wanted["kind"]:
-        queryset = queryset.filter(kind__in=wanted["kind"])
-    if wanted["status"]:
-        queryset = queryset.filter(status__in=wanted["status"])
-    if wanted["agency"] is not None:
-        queryset = queryset.filter(agency_id=wanted["agency"])
+    if extra.cleaned_data["agency"] is not None:
+        queryset = queryset.filter(agency_id=extra.cleaned_data["agency"])
     stored, filename = commitments_export(queryset=queryset, user=request.user, channel="web")
     response = FileResponse(stored, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
     response["X-Content-Type-Options"] = "nosniff"
