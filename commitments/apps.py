@@ -8,8 +8,9 @@ class CommitmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from commitments.models import Commitment
-        from commitments.services import COMMITMENT_KIND
+        from commitments.services import COMMITMENT_KIND, commitment_public_payload
         from outbox.kinds import kind_register
 
-        # A commitment's changes are seen by whoever sees the promising agency (the outbox's default scope).
-        kind_register(COMMITMENT_KIND, model=Commitment)
+        # A commitment's changes are seen by whoever sees the promising agency (the outbox's default scope); the
+        # public reads those of published commitments in the change feed.
+        kind_register(COMMITMENT_KIND, model=Commitment, public=commitment_public_payload)
