@@ -15,7 +15,7 @@ office's steps (return, publish, decide, lawful change) are closed to clients, a
 """
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import Prefetch, QuerySet
@@ -67,10 +67,20 @@ from records.services.evidence import evidence_check
 from subjects.models import Agency, CivilServant
 from subjects.personal_data import mask_id_numbers_in_text
 
+if TYPE_CHECKING:
+    # The stubs make DRF's classes generic; the classes themselves take no parameters at run time.
+    ModelSerializer = serializers.ModelSerializer[Any]
+    Serializer = serializers.Serializer[Any]
+    ListAPIView = generics.ListAPIView[Any]
+    RetrieveAPIView = generics.RetrieveAPIView[Any]
+else:
+    ModelSerializer, Serializer = serializers.ModelSerializer, serializers.Serializer
+    ListAPIView, RetrieveAPIView = generics.ListAPIView, generics.RetrieveAPIView
+
 # Output ------------------------------------------------------------------------------------------------------------
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class CommitmentSerializer(ModelSerializer):
     agency = AgencyCodeSerializer()
     responsible_person = PersonRefSerializer(allow_null=True)
     content = MaskedTextField()
@@ -84,6 +94,10 @@ class CommitmentSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField(help_text=_("Published, without an outcome, and past its due date."))
     version = serializers.IntegerField(help_text=_("Bumped on every change the credit platform must receive."))
     created_by = serializers.CharField(source="created_by.username")
+    # Blank when not given: declared so, as the generated schema would otherwise not allow "".
+    service_area = serializers.ChoiceField(choices=ServiceArea.choices, allow_blank=True, read_only=True)
+    change_ground = serializers.ChoiceField(choices=ChangeGround.choices, allow_blank=True, read_only=True)
+    source_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = Commitment
@@ -138,7 +152,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         return obj.is_overdue(timezone.localdate())
 
 
-class CommitmentEventSerializer(serializers.ModelSerializer):
+class CommitmentEventSerializer(ModelSerializer):
     actor = serializers.CharField(source="actor.username", allow_null=True, help_text=_("Null for scheduled jobs."))
     reason = MaskedTextField()
     changes = serializers.SerializerMethodField(help_text=_("What the step changed, by field."))
@@ -168,7 +182,7 @@ class CommitmentDetailSerializer(CommitmentSerializer):
         read_only_fields = fields
 
 
-class ProgressEvidenceSerializer(serializers.ModelSerializer):
+class ProgressEvidenceSerializer(ModelSerializer):
     """What is known of an evidence file; the file itself is served only by the staff pages, which check scope."""
 
     class Meta:
@@ -176,7 +190,7 @@ class ProgressEvidenceSerializer(serializers.ModelSerializer):
         fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at"]
 
 
-class ProgressReportSerializer(serializers.ModelSerializer):
+class ProgressReportSerializer(ModelSerializer):
     narrative = MaskedTextField()
     created_by = serializers.CharField(source="created_by.username")
     evidence = ProgressEvidenceSerializer(many=True)
@@ -215,7 +229,7 @@ def _number(name: str) -> serializers.DecimalField:
     )
 
 
-class CommitmentInputSerializer(serializers.Serializer):
+class CommitmentInputSerializer(Serializer):
     """A commitment as a clerk or a client system enters it. Shapes only: the rules are commitments.rules' (whose
     limits and messages the fields take) and the services'; the keys are those of CommitmentInput, so an error from
     a rule names the key that was sent."""
@@ -271,9 +285,7 @@ def _input_rule_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     return rules.by_field(rules.commitment_problems(values))
 
 
-def _check(
-    serializer: serializers.Serializer, rule_errors: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None
-) -> None:
+def _check(serializer: Serializer, rule_errors: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None) -> None:
     """Shape and rules in one answer: when the body's shape is wrong, what could be read still goes through the
     rules, and the 400 names every field at fault (not the shape errors first, the rules on the next try)."""
     if serializer.is_valid():
@@ -305,7 +317,7 @@ def _commitment_input(
     return CommitmentInput(**values)
 
 
-class CommitmentReasonSerializer(serializers.Serializer):
+class CommitmentReasonSerializer(Serializer):
     reason = serializers.CharField(max_length=2000, help_text=_("Kept on the commitment's timeline."))
 
 
@@ -313,7 +325,7 @@ OUTCOME_CHOICES = [(status, CommitmentStatus(status).label) for status in OUTCOM
 CHOOSE_OUTCOME = _("Choose kept, partly kept or broken.")
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(Serializer):
     outcome = serializers.ChoiceField(
         choices=OUTCOME_CHOICES,
         error_messages={"invalid_choice": CHOOSE_OUTCOME, "required": CHOOSE_OUTCOME, "null": CHOOSE_OUTCOME},
@@ -323,7 +335,7 @@ class DecisionSerializer(serializers.Serializer):
     )
 
 
-class LawfulChangeSerializer(serializers.Serializer):
+class LawfulChangeSerializer(Serializer):
     """A lawful change (seed 000 §(十一)): the rules (commitments.rules.change_problems) say what is required."""
 
     ground = serializers.ChoiceField(choices=ChangeGround.choices, allow_blank=True, default="")
@@ -345,7 +357,7 @@ PROGRESS_PERCENT = _("Give a percentage from 0 to 100.")
 PROGRESS_NARRATIVE = _("Say what was done.")
 
 
-class ProgressReportInputSerializer(serializers.Serializer):
+class ProgressReportInputSerializer(Serializer):
     reported_on = serializers.DateField(error_messages={"required": PROGRESS_DATE, "null": PROGRESS_DATE})
     percent = serializers.IntegerField(
         min_value=0,
@@ -383,14 +395,14 @@ def _file_errors(files: Any) -> dict[str, list[str]]:
 
 
 @extend_schema_field({"type": "integer", "minimum": 2000, "maximum": 2100})
-class YearFilter(filters.NumberFilter):
+class YearFilter(filters.NumberFilter):  # type: ignore[misc]  # django-filter has no types
     field_class = forms.IntegerField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, min_value=2000, max_value=2100, **kwargs)
 
 
-class CommitmentApiFilter(filters.FilterSet):
+class CommitmentApiFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter has no types
     """The API's filters on commitments; a value a filter cannot read is a 400, never ignored."""
 
     year = YearFilter(field_name="year", help_text=_("The year of the commitment."))
@@ -442,7 +454,7 @@ ILLEGAL_STEP = OpenApiResponse(
 STEP_RESPONSES: dict[int, Any] = {200: CommitmentDetailSerializer, 403: FORBIDDEN_STEP, 409: ILLEGAL_STEP}
 
 
-class CommitmentListApi(generics.ListAPIView):
+class CommitmentListApi(ListAPIView):
     """Commitments in your scope, filtered, paged by id; `updated_after` for incremental pulls. POST enters a draft."""
 
     serializer_class = CommitmentSerializer
@@ -465,7 +477,7 @@ class CommitmentListApi(generics.ListAPIView):
         return Response(_detail(request, commitment), status=status.HTTP_201_CREATED)
 
 
-class CommitmentDetailApi(generics.RetrieveAPIView):
+class CommitmentDetailApi(RetrieveAPIView):
     """One commitment with its timeline; PUT or PATCH edits a draft. A published commitment changes only lawfully
     (`change/`); nothing is deleted."""
 
@@ -614,7 +626,7 @@ class CommitmentChangeApi(CommitmentStepApi):
         return self.answer(request, commitment_change(actor=acting_user(request), commitment=commitment, change=change))
 
 
-class ProgressReportListApi(generics.ListAPIView):
+class ProgressReportListApi(ListAPIView):
     """The progress reports of a commitment in your scope, oldest first, with what is known of their evidence. POST
     files a report (multipart for evidence files): the first report starts a published commitment, a report on a
     stalled one resumes it."""

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from accounts.api_support import ConditionalRetrieveMixin, IdCursorPagination, conditional_get_schema
 from accounts.filters import IdFilter, text_filter
 from accounts.models import Sector
-from commitments.models import PUBLIC_STATUSES, Commitment, CommitmentKind, CommitmentStatus
+from commitments.models import PUBLIC_STATUSES, ChangeGround, Commitment, CommitmentKind, CommitmentStatus, ServiceArea
 from disclosure.queries import agencies_matching, normalize_query
 from records.models import DishonestyRecord, Severity
 from subjects.masking import mask_person_name, redact_person_text
@@ -231,6 +231,10 @@ class PublicCommitmentSerializer(serializers.ModelSerializer):
     outcome_reason = serializers.SerializerMethodField()
     change_description = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField(help_text=_("Without an outcome and past its due date."))
+    # Blank when not given: declared so, as the generated schema would otherwise not allow "".
+    service_area = serializers.ChoiceField(choices=ServiceArea.choices, allow_blank=True, read_only=True)
+    change_ground = serializers.ChoiceField(choices=ChangeGround.choices, allow_blank=True, read_only=True)
+    source_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = Commitment

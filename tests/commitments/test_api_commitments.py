@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts.authentication import api_token_issue
 from accounts.models import ApiScope, User
-from commitments.models import Commitment, CommitmentEvent, CommitmentStatus, ProgressEvidence, ProgressReport
+from commitments.models import Commitment, CommitmentEvent, ProgressEvidence, ProgressReport
 from commitments.services import commitment_submit
 from records.models import DishonestyRecord, RecordStatus
 from tests.client_support import api_client_for
@@ -346,7 +346,9 @@ def test_the_whole_workflow_runs_through_the_api_with_an_event_per_step(world: C
         return body
 
     moved(step(reviewer, commitment, "submit"), "submitted", "submitted", world.reviewer_a)
-    returned = moved(step(office, commitment, "return", {"reason": "目标不可量化"}), "draft", "returned", world.office_a)
+    returned = moved(
+        step(office, commitment, "return", {"reason": "目标不可量化"}), "draft", "returned", world.office_a
+    )
     assert returned["events"][-1]["reason"] == "目标不可量化"
     moved(step(reviewer, commitment, "submit"), "submitted", "submitted", world.reviewer_a)
     published = moved(step(office, commitment, "publish"), "published", "published", world.office_a)
@@ -354,7 +356,12 @@ def test_the_whole_workflow_runs_through_the_api_with_an_event_per_step(world: C
 
     report = clerk.post(
         f"{COMMITMENTS}{commitment.pk}/progress/",
-        {"reported_on": "2026-11-01", "percent": 40, "narrative": "已完成流程再造。", "files": [pdf(), pdf("照片.pdf")]},
+        {
+            "reported_on": "2026-11-01",
+            "percent": 40,
+            "narrative": "已完成流程再造。",
+            "files": [pdf(), pdf("照片.pdf")],
+        },
         format="multipart",
     )
     assert report.status_code == 201, report.content
@@ -602,7 +609,9 @@ def test_commitments_filter_by_year_kind_status_agency_and_due_date(world: City)
         due_on=datetime.date(2026, 10, 1),
         year=2026,
     )
-    below = make_commitment(world.office_a, world.unit_a, title="支付中心承诺", year=2026, due_on=datetime.date(2026, 12, 1))
+    below = make_commitment(
+        world.office_a, world.unit_a, title="支付中心承诺", year=2026, due_on=datetime.date(2026, 12, 1)
+    )
     client = client_for(world.office_a)
 
     def listed(**query: Any) -> set[int]:
