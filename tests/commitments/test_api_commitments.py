@@ -149,7 +149,7 @@ def test_every_rule_the_input_breaks_is_named_in_one_answer_in_chinese_and_nothi
         "counterparty_name",  # a code without a name
     }
     assert error["fields"]["title"] == ["请填写承诺标题。"]
-    assert error["fields"]["due_on"] == ["兑现期限不能早于作出承诺的日期。"]
+    assert error["fields"]["due_on"] == ["到期日不能早于作出承诺的日期。"]
     assert all(CHINESE.search(message) for messages in error["fields"].values() for message in messages)
     assert written() == before
 
