@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import ChangeGround, CommitmentKind, ServiceArea
@@ -69,6 +70,24 @@ OTHER: dict[str, "LazyText"] = {
 
 def too_long_message(limit: int) -> str:
     return str(_("At most %(limit)d characters.") % {"limit": limit})
+
+
+def error_messages(name: str) -> dict[str, Any]:
+    """The rules' messages under the keys Django's form fields and DRF's serializer fields raise, for the field that
+    reads input `name`: a value refused while it is parsed reads as the rules would refuse it."""
+    messages: dict[str, Any] = {}
+    if name in REQUIRED:
+        messages.update(required=REQUIRED[name], blank=REQUIRED[name], null=REQUIRED[name])
+    if name in LIMITS:
+        # Lazy: fields are built at import time, the message is read in the request's language.
+        messages["max_length"] = lazy(too_long_message, str)(LIMITS[name])
+    if name in NOT_A_CHOICE:
+        messages["invalid_choice"] = NOT_A_CHOICE[name]
+    if name in ("baseline", "target_value"):
+        messages["invalid"] = OTHER["amount"]
+    if name == "year":
+        messages.update(min_value=OTHER["year_range"], max_value=OTHER["year_range"])
+    return messages
 
 
 def _blank(value: Any) -> bool:

@@ -29,6 +29,7 @@ from commitments import rules
 from commitments.models import (
     OPEN_STATUSES,
     OUTCOME_STATUSES,
+    PUBLIC_STATUSES,
     Commitment,
     CommitmentEvent,
     CommitmentEventKind,
@@ -49,6 +50,7 @@ from records.models import RecordSource, ResponsibilityKind, Severity
 from records.services.candidates import record_candidate_propose
 from records.services.dishonesty import RecordInput
 from records.services.evidence import evidence_check
+from subjects.masking import redact_person_text
 from subjects.models import Agency, CivilServant
 from subjects.search import grams_of
 from workcalendar.workdays import working_days_between
@@ -355,6 +357,21 @@ def commitment_payload(commitment: Commitment) -> dict[str, Any]:
         if commitment.compensation_amount is not None
         else None,
         "published_at": commitment.published_at.isoformat() if commitment.published_at else None,
+    }
+
+
+# The payload's free text, where a clerk may have typed an ID number.
+PAYLOAD_FREE_TEXT = ("title", "content", "target", "liability", "outcome_reason")
+
+
+def commitment_public_payload(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """What anyone may read of a commitment's change (the change feed's public view, outbox.kinds): the payload of a
+    commitment the public site shows, with no ID number in its free text; None for any other."""
+    if payload.get("status") not in PUBLIC_STATUSES:
+        return None
+    return {
+        **payload,
+        **{name: redact_person_text(str(payload.get(name) or ""), full_name="") for name in PAYLOAD_FREE_TEXT},
     }
 
 

@@ -403,6 +403,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "subjects.models.AgencyKind",
         "AssessmentResultEnum": "subjects.models.AssessmentResult",
+        "ChangeGroundEnum": "commitments.models.ChangeGround",
+        "CommitmentEventKindEnum": "commitments.models.CommitmentEventKind",
+        "CommitmentKindEnum": "commitments.models.CommitmentKind",
+        "CommitmentStatusEnum": "commitments.models.CommitmentStatus",
+        "ServiceAreaEnum": "commitments.models.ServiceArea",
         "MeasureStateEnum": "records.models.MeasureState",
         "RecordEventKindEnum": "records.models.RecordEventKind",
         "RecordSourceEnum": "records.models.RecordSource",

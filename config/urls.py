@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api_urls")),
     path("", include("subjects.api_urls")),
     path("", include("records.api_urls")),
+    path("", include("commitments.api_urls")),
     path("", include("repair.api_urls")),
     path("", include("disclosure.api_urls")),
     path("sectors/", include("sectors.api_urls")),

@@ -1,12 +1,15 @@
-"""REST endpoints for the public (`/public/records/`): anonymous, throttled at the anonymous rate, cacheable for a
-minute, and only what the public site may show: records in force inside their disclosure window, public fields only,
-a civil servant named as surname + 某 and no form of an ID number (subjects/masking.py, shared with the site).
+"""REST endpoints for the public (`/public/records/`, `/public/commitments/`): anonymous, throttled at the anonymous
+rate, cacheable for a minute, and only what the public site may show: records in force inside their disclosure
+window and published commitments, public fields only, a civil servant named as surname + 某 and no form of an ID
+number (subjects/masking.py, shared with the site).
 """
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -19,6 +22,7 @@ from rest_framework.views import APIView
 from accounts.api_support import ConditionalRetrieveMixin, IdCursorPagination, conditional_get_schema
 from accounts.filters import IdFilter, text_filter
 from accounts.models import Sector
+from commitments.models import PUBLIC_STATUSES, ChangeGround, Commitment, CommitmentKind, CommitmentStatus, ServiceArea
 from disclosure.queries import agencies_matching, normalize_query
 from records.models import DishonestyRecord, Severity
 from subjects.masking import mask_person_name, redact_person_text
@@ -206,4 +210,156 @@ class PublicRecordDetailApi(ConditionalRetrieveMixin, PublicApi, generics.Retrie
             obj.updated_at,
             obj.subject_agency.updated_at,
             obj.data_source_agency.updated_at,
+        )
+
+
+# Public commitments -------------------------------------------------------------------------------------------------
+
+
+class PublicCommitmentSerializer(serializers.ModelSerializer):
+    """What the public reads of a published commitment: no counterparty, no staff, and the responsible civil servant
+    named as surname + 某, in the free text too (subjects/masking.py)."""
+
+    agency = PublicAgencySerializer()
+    responsible_person = serializers.SerializerMethodField(
+        help_text=_("The responsible civil servant as 张某, or null when none is named.")
+    )
+    target = serializers.CharField(source="target_text")
+    title = serializers.SerializerMethodField()
+    content = serializers.SerializerMethodField()
+    liability = serializers.SerializerMethodField()
+    outcome_reason = serializers.SerializerMethodField()
+    change_description = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField(help_text=_("Without an outcome and past its due date."))
+    # Blank when not given: declared so, as the generated schema would otherwise not allow "".
+    service_area = serializers.ChoiceField(choices=ServiceArea.choices, allow_blank=True, read_only=True)
+    change_ground = serializers.ChoiceField(choices=ChangeGround.choices, allow_blank=True, read_only=True)
+    source_url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "code",
+            "agency",
+            "responsible_person",
+            "kind",
+            "service_area",
+            "title",
+            "content",
+            "target",
+            "baseline",
+            "target_value",
+            "unit",
+            "recurring_standard",
+            "source_document_number",
+            "source_date",
+            "source_url",
+            "promised_on",
+            "due_on",
+            "year",
+            "liability",
+            "status",
+            "progress_percent",
+            "last_progress_on",
+            "overdue",
+            "outcome_reason",
+            "outcome_decided_at",
+            "change_ground",
+            "change_authority",
+            "change_description",
+            "change_published_on",
+            "compensation_amount",
+            "published_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _text(self, obj: Commitment, text: str) -> str:
+        person = obj.responsible_person
+        return redact_person_text(text, full_name=person.name if person is not None else "")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_responsible_person(self, obj: Commitment) -> str | None:
+        person = obj.responsible_person
+        return None if person is None else mask_person_name(person.name)
+
+    def get_title(self, obj: Commitment) -> str:
+        return self._text(obj, obj.title)
+
+    def get_content(self, obj: Commitment) -> str:
+        return self._text(obj, obj.content)
+
+    def get_liability(self, obj: Commitment) -> str:
+        return self._text(obj, obj.liability)
+
+    def get_outcome_reason(self, obj: Commitment) -> str:
+        return self._text(obj, obj.outcome_reason)
+
+    def get_change_description(self, obj: Commitment) -> str:
+        return self._text(obj, obj.change_description)
+
+    def get_overdue(self, obj: Commitment) -> bool:
+        return obj.is_overdue(timezone.localdate())
+
+
+@extend_schema_field({"type": "integer", "minimum": 2000, "maximum": 2100})
+class YearFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=2000, max_value=2100, **kwargs)
+
+
+class PublicCommitmentFilter(filters.FilterSet):
+    agency = IdFilter(field_name="agency_id", help_text=_("Commitments of this agency."))
+    year = YearFilter(field_name="year")
+    kind = filters.MultipleChoiceFilter(choices=CommitmentKind.choices)
+    status = filters.MultipleChoiceFilter(
+        choices=[(value, label) for value, label in CommitmentStatus.choices if value in PUBLIC_STATUSES]
+    )
+
+    class Meta:
+        model = Commitment
+        fields: list[str] = []
+
+
+def _public_commitments() -> QuerySet[Commitment]:
+    # public(): published or decided; never drafts, submissions or withdrawn ones.
+    return Commitment.objects.public().select_related("agency", "responsible_person")
+
+
+class PublicCommitmentListApi(PublicApi, generics.ListAPIView):
+    """Published commitments, newest first."""
+
+    serializer_class = PublicCommitmentSerializer
+    filterset_class = PublicCommitmentFilter
+    pagination_class = NewestFirstCursorPagination
+
+    def get_queryset(self) -> QuerySet[Commitment]:
+        return _public_commitments()
+
+
+@extend_schema_view(get=conditional_get_schema(PublicCommitmentSerializer))
+class PublicCommitmentDetailApi(ConditionalRetrieveMixin, PublicApi, generics.RetrieveAPIView):
+    """One published commitment; a draft, a submission, a withdrawn one or no such id is "not found". Answers with an
+    ETag and honours If-None-Match."""
+
+    serializer_class = PublicCommitmentSerializer
+    private_cache = False
+    conditional_vary = ("Accept", "Accept-Language")
+
+    def get_queryset(self) -> QuerySet[Commitment]:
+        return _public_commitments()
+
+    def etag_parts(self, obj: Commitment) -> tuple[object, ...]:
+        person = obj.responsible_person
+        return (
+            obj.pk,
+            obj.version,
+            obj.updated_at,
+            obj.agency.updated_at,
+            person.updated_at if person is not None else None,
+            # "overdue" is judged against today.
+            timezone.localdate(),
         )

@@ -5,6 +5,10 @@ scope=…)`. `scope(user)` is a filter on PlatformChange: the changes of that ki
 page, in the admin and in counts. A kind registered without one is seen by those whose scope reaches the agency the
 change was written for (accounts.scope.agency_q). outbox_emit refuses a kind nobody registered, so every change has a
 scope.
+
+`public(payload)` says what anyone may read of a change's payload — the change feed (records/api/sync.py) shows it
+to clients with public:read outside their scope — or None when the change says nothing the public may read; a kind
+registered without it reaches them bare. Records decide theirs in the feed itself.
 """
 
 import operator
@@ -19,6 +23,7 @@ from django.db.models import Q
 from accounts.scope import NOTHING, agency_q
 
 Scope = Callable[[Any], Q]
+PublicView = Callable[[dict[str, Any]], dict[str, Any] | None]
 
 
 def agency_scope(user: Any) -> Q:
@@ -31,23 +36,32 @@ class Kind:
     name: str
     model: type[models.Model]
     scope: Scope
+    public: PublicView | None = None
 
 
 _kinds: dict[str, Kind] = {}
 
 
-def kind_register(name: str, *, model: type[models.Model], scope: Scope = agency_scope) -> Kind:
-    """Declares that objects of `model` emit changes of kind `name`, seen by `scope`."""
+def kind_register(
+    name: str, *, model: type[models.Model], scope: Scope = agency_scope, public: PublicView | None = None
+) -> Kind:
+    """Declares that objects of `model` emit changes of kind `name`, seen by `scope` (and by the public as
+    `public` has them)."""
     known = _kinds.get(name)
     if known is not None and known.model is not model:
         raise ValueError(f"platform change kind {name!r} is already registered for {known.model.__name__}")
-    kind = _kinds[name] = Kind(name=name, model=model, scope=scope)
+    kind = _kinds[name] = Kind(name=name, model=model, scope=scope, public=public)
     return kind
 
 
 def kind_unregister(name: str) -> None:
     """For tests that register a kind of their own."""
     _kinds.pop(name, None)
+
+
+def kind_names() -> list[str]:
+    """Every registered kind, sorted."""
+    return sorted(_kinds)
 
 
 def kind_of(name: str) -> Kind:

@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import hmac
+import re
 from typing import Any
 
 MAX_CLOCK_SKEW_SECONDS = 300
@@ -12,6 +13,9 @@ CHANGE_TYPES = frozenset(
 )
 USCC_LENGTH = 18
 MAX_ID = 2**63 - 1  # SQLite INTEGER
+# The kind of object an item without `record_id` names: lower-case letters, digits and underscores ("commitment").
+KIND = re.compile(r"[a-z][a-z0-9_]{0,31}")
+RECORD_KIND = "record"
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -47,14 +51,27 @@ def _is_date(value: Any) -> bool:
 
 
 def item_error(item: Any) -> str | None:
-    """Why the platform refuses the item on its form alone, or None. Poison ids are decided elsewhere."""
+    """Why the platform refuses the item on its form alone, or None. Poison ids are decided elsewhere.
+
+    A record's item names it by `record_id` and carries the 双公示 codes; an item of any other kind names its `kind`
+    and `object_id` instead, and its payload is only required to be an object."""
     if not isinstance(item, dict):
         return "item must be an object"
     key = item.get("delivery_key")
     if not isinstance(key, str) or not key:
         return "delivery_key must be a non-empty string"
-    if not _is_positive_int(item.get("record_id")):
-        return "record_id must be a positive integer"
+    is_record = "record_id" in item
+    if is_record:
+        if "kind" in item or "object_id" in item:
+            return "an item names either record_id or kind and object_id"
+        if not _is_positive_int(item.get("record_id")):
+            return "record_id must be a positive integer"
+    else:
+        kind = item.get("kind")
+        if not isinstance(kind, str) or not KIND.fullmatch(kind) or kind == RECORD_KIND:
+            return "kind must be a lower-case name other than record (a record's item names record_id)"
+        if not _is_positive_int(item.get("object_id")):
+            return "object_id must be a positive integer"
     if not _is_positive_int(item.get("version")):
         return "version must be a positive integer"
     if item.get("change_type") not in CHANGE_TYPES:
@@ -62,6 +79,8 @@ def item_error(item: Any) -> str | None:
     payload = item.get("payload")
     if not isinstance(payload, dict):
         return "payload must be an object"
+    if not is_record:
+        return None
     name = payload.get("cf_xdr_mc")
     if not isinstance(name, str) or not name.strip():
         return "payload.cf_xdr_mc must be a non-empty string"
@@ -71,3 +90,10 @@ def item_error(item: Any) -> str | None:
     if not _is_date(payload.get("cf_jdrq")):
         return "payload.cf_jdrq must be a YYYY-MM-DD date"
     return None
+
+
+def item_target(item: dict[str, Any]) -> tuple[str, int]:
+    """What a valid item is about: ("record", record_id) or (kind, object_id)."""
+    if "record_id" in item:
+        return RECORD_KIND, item["record_id"]
+    return item["kind"], item["object_id"]

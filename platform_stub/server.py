@@ -18,7 +18,7 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from platform_stub.faults import FaultConfigError, FaultInjector, Faults
-from platform_stub.protocol import MAX_ID, MAX_ITEMS_PER_BATCH, item_error, signature_is_valid
+from platform_stub.protocol import KIND, MAX_ID, MAX_ITEMS_PER_BATCH, item_error, signature_is_valid
 from platform_stub.store import Store
 
 # The documented development secret of a test double; a real deployment passes --secret or the environment.
@@ -182,6 +182,8 @@ class Handler(BaseHTTPRequestHandler):
             self._get_records()
         elif self.command == "GET" and path.startswith("/api/v1/records/"):
             self._get_record(path.removeprefix("/api/v1/records/"))
+        elif self.command == "GET" and path.startswith("/api/v1/objects/"):
+            self._get_object(path.removeprefix("/api/v1/objects/"))
         elif route == ("GET", "/api/v1/stats"):
             self._json(200, self.server.store.stats())
         elif route in {("GET", "/_control/faults"), ("POST", "/_control/faults")}:
@@ -256,6 +258,17 @@ class Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": "not_found"})
         else:
             self._json(200, record)
+
+    def _get_object(self, tail: str) -> None:
+        """`<kind>/<object_id>`: what the platform holds of an object of another kind than record."""
+        kind, _slash, number = tail.partition("/")
+        found = None
+        if KIND.fullmatch(kind) and number.isdigit() and int(number) <= MAX_ID:
+            found = self.server.store.object(kind, int(number))
+        if found is None:
+            self._json(404, {"error": "not_found"})
+        else:
+            self._json(200, found)
 
     def _control_faults(self, body: bytes) -> None:
         try:

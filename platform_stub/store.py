@@ -1,4 +1,5 @@
-"""The platform's own SQLite database: every item received, and what it currently holds per record."""
+"""The platform's own SQLite database: every item received, and what it currently holds per record and per object of
+other kinds (a commitment, …), each kind keyed by its own ids."""
 
 import datetime
 import json
@@ -8,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from platform_stub.protocol import RECORD_KIND, item_target
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS received (
@@ -28,6 +31,28 @@ CREATE TABLE IF NOT EXISTS current (
     delivery_key TEXT NOT NULL,
     payload TEXT NOT NULL,
     received_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS received_objects (
+    id INTEGER PRIMARY KEY,
+    delivery_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    object_id INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    change_type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'stale'))
+);
+CREATE TABLE IF NOT EXISTS current_objects (
+    kind TEXT NOT NULL,
+    object_id INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    change_type TEXT NOT NULL,
+    delivery_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (kind, object_id)
 );
 CREATE TABLE IF NOT EXISTS counters (
     name TEXT PRIMARY KEY,
@@ -113,14 +138,16 @@ class Store:
     ) -> list[Outcome]:
         valid = [item for item, error in zip(items, errors, strict=True) if error is None]
         keys = list({item["delivery_key"] for item in valid})
-        record_ids = list({item["record_id"] for item in valid})
+        targets = {item_target(item) for item in valid}
+        # A delivery key is unique across every kind: a resend is a duplicate whatever it is about.
         seen_keys = set(self._column("SELECT delivery_key FROM received WHERE delivery_key IN ({})", keys))
-        versions = dict(self._rows("SELECT record_id, version FROM current WHERE record_id IN ({})", record_ids))
+        seen_keys |= set(self._column("SELECT delivery_key FROM received_objects WHERE delivery_key IN ({})", keys))
+        versions = self._versions(targets)
 
         received_at = _now()
         outcomes: list[Outcome] = []
-        inserts: list[tuple[Any, ...]] = []
-        latest: dict[int, tuple[Any, ...]] = {}
+        inserts: dict[str, list[tuple[Any, ...]]] = {RECORD_KIND: [], "": []}
+        latest: dict[tuple[str, int], tuple[Any, ...]] = {}
         for item, error in zip(items, errors, strict=True):
             key = item.get("delivery_key") if isinstance(item, dict) else None
             if error is not None:
@@ -130,25 +157,33 @@ class Store:
             if key in seen_keys:
                 outcomes.append(Outcome(key, "duplicate"))
                 continue
-            record_id, version = item["record_id"], item["version"]
-            if record_id in poison:
+            target = item_target(item)
+            kind, object_id = target
+            version = item["version"]
+            if kind == RECORD_KIND and object_id in poison:
                 outcomes.append(Outcome(key, "rejected", "poison"))
                 continue
             seen_keys.add(key)
             payload = json.dumps(item["payload"], ensure_ascii=False, separators=(",", ":"))
-            row = (key, record_id, version, item["change_type"], payload, received_at)
+            about = (object_id,) if kind == RECORD_KIND else (kind, object_id)
+            row = (key, *about, version, item["change_type"], payload, received_at)
             # Versions only move forward: an older or equal version is kept as received, not as current.
-            status = "accepted" if version > versions.get(record_id, 0) else "stale"
+            status = "accepted" if version > versions.get(target, 0) else "stale"
             if status == "accepted":
-                versions[record_id] = version
-                latest[record_id] = row
-            inserts.append((*row, batch_id, status))
+                versions[target] = version
+                latest[target] = row
+            inserts[RECORD_KIND if kind == RECORD_KIND else ""].append((*row, batch_id, status))
             outcomes.append(Outcome(key, status))
 
         self._db.executemany(
             "INSERT INTO received (delivery_key, record_id, version, change_type, payload, received_at, batch_id,"
             " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            inserts,
+            inserts[RECORD_KIND],
+        )
+        self._db.executemany(
+            "INSERT INTO received_objects (delivery_key, kind, object_id, version, change_type, payload, received_at,"
+            " batch_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            inserts[""],
         )
         self._db.executemany(
             "INSERT INTO current (delivery_key, record_id, version, change_type, payload, received_at)"
@@ -156,7 +191,15 @@ class Store:
             " ON CONFLICT (record_id) DO UPDATE SET version = excluded.version, change_type = excluded.change_type,"
             " delivery_key = excluded.delivery_key, payload = excluded.payload, received_at = excluded.received_at"
             " WHERE excluded.version > current.version",
-            latest.values(),
+            [row for (kind, _id), row in latest.items() if kind == RECORD_KIND],
+        )
+        self._db.executemany(
+            "INSERT INTO current_objects (delivery_key, kind, object_id, version, change_type, payload, received_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (kind, object_id) DO UPDATE SET version = excluded.version,"
+            " change_type = excluded.change_type, delivery_key = excluded.delivery_key, payload = excluded.payload,"
+            " received_at = excluded.received_at WHERE excluded.version > current_objects.version",
+            [row for (kind, _id), row in latest.items() if kind != RECORD_KIND],
         )
         self._bump(
             {
@@ -167,11 +210,28 @@ class Store:
         )
         return outcomes
 
-    def _rows(self, sql: str, values: list[Any]) -> Iterable[tuple[Any, ...]]:
+    def _versions(self, targets: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        """The version held of each (kind, id): records from `current`, the other kinds from `current_objects`."""
+        by_kind: dict[str, list[int]] = {}
+        for kind, object_id in targets:
+            by_kind.setdefault(kind, []).append(object_id)
+        versions: dict[tuple[str, int], int] = {}
+        for kind, ids in by_kind.items():
+            if kind == RECORD_KIND:
+                rows = self._rows("SELECT record_id, version FROM current WHERE record_id IN ({})", ids)
+            else:
+                rows = self._rows(
+                    "SELECT object_id, version FROM current_objects WHERE kind = ? AND object_id IN ({})", ids, kind
+                )
+            versions.update({(kind, object_id): version for object_id, version in rows})
+        return versions
+
+    def _rows(self, sql: str, values: list[Any], *before: Any) -> Iterable[tuple[Any, ...]]:
+        """`sql` with its `{}` filled by one placeholder per value; `before`: the parameters ahead of those."""
         # Batches hold at most 1000 items, well under SQLite's limit on bound parameters.
         if not values:
             return []
-        return self._db.execute(sql.format(", ".join("?" * len(values))), values).fetchall()
+        return self._db.execute(sql.format(", ".join("?" * len(values))), [*before, *values]).fetchall()
 
     def _column(self, sql: str, values: list[Any]) -> Iterable[Any]:
         return (row[0] for row in self._rows(sql, values))
@@ -208,17 +268,34 @@ class Store:
             "payload": json.loads(row[5]),
         }
 
+    def object(self, kind: str, object_id: int) -> dict[str, Any] | None:
+        """What the platform holds of an object of another kind than record, with its payload."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT kind, object_id, version, change_type, delivery_key, received_at, payload FROM current_objects"
+                " WHERE kind = ? AND object_id = ?",
+                (kind, object_id),
+            ).fetchone()
+        if row is None:
+            return None
+        names = ("kind", "object_id", "version", "change_type", "delivery_key", "received_at")
+        return {**dict(zip(names, row[:6], strict=True)), "payload": json.loads(row[6])}
+
     def stats(self) -> dict[str, int]:
         with self._lock:
             counters = dict(self._db.execute("SELECT name, value FROM counters").fetchall())
-            (received,) = self._db.execute("SELECT COUNT(*) FROM received").fetchone()
+            (received,) = self._db.execute(
+                "SELECT (SELECT COUNT(*) FROM received) + (SELECT COUNT(*) FROM received_objects)"
+            ).fetchone()
             (records,) = self._db.execute("SELECT COUNT(*) FROM current").fetchone()
+            (objects,) = self._db.execute("SELECT COUNT(*) FROM current_objects").fetchone()
         return {
             "received": received,
             "duplicates": counters["duplicates"],
             "stale": counters["stale"],
             "rejected": counters["rejected"],
             "records": records,
+            "objects": objects,
             "batches": counters["batches"],
             "items_posted": counters["items_posted"],
             "too_large": counters["too_large"],
@@ -235,6 +312,8 @@ class Store:
             try:
                 self._db.execute("DELETE FROM received")
                 self._db.execute("DELETE FROM current")
+                self._db.execute("DELETE FROM received_objects")
+                self._db.execute("DELETE FROM current_objects")
                 self._db.execute("UPDATE counters SET value = 0")
                 self._db.execute("COMMIT")
             except BaseException:

@@ -14,5 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("records/<int:pk>/publish/", api.RecordPublishApi.as_view(), name="record-publish"),
     path("records/<int:pk>/correct/", api.RecordCorrectApi.as_view(), name="record-correct"),
     path("records/<int:pk>/revoke/", api.RecordRevokeApi.as_view(), name="record-revoke"),
+    path("records/<int:pk>/explain/", api.RecordExplainApi.as_view(), name="record-explain"),
+    path("records/<int:pk>/dismiss/", api.RecordDismissApi.as_view(), name="record-dismiss"),
     path("sync/changes/", api.ChangeFeedApi.as_view(), name="sync-changes"),
 ]

@@ -71,6 +71,26 @@ def make_item(
     }
 
 
+def make_object_item(
+    kind: str,
+    object_id: int,
+    version: int = 1,
+    *,
+    change_type: str = "published",
+    key: str | None = None,
+    **payload: Any,
+) -> dict[str, Any]:
+    """A valid item about an object of another kind than record (named by `kind` and `object_id`)."""
+    return {
+        "delivery_key": key or f"{kind}{object_id}-v{version}-{change_type}",
+        "kind": kind,
+        "object_id": object_id,
+        "version": version,
+        "change_type": change_type,
+        "payload": {"code": f"CN2026-{object_id:07d}", "title": "企业开办一日办结", "status": "published", **payload},
+    }
+
+
 class Response:
     def __init__(self, status: int, headers: Any, body: bytes) -> None:
         self.status = status
@@ -215,6 +235,9 @@ class PlatformStub:
     def record(self, record_id: int) -> dict[str, Any]:
         return self._ok("GET", f"/api/v1/records/{record_id}")  # type: ignore[no-any-return]
 
+    def object(self, kind: str, object_id: int) -> dict[str, Any]:
+        return self._ok("GET", f"/api/v1/objects/{kind}/{object_id}")  # type: ignore[no-any-return]
+
 
 @pytest.fixture
 def platform_stub(tmp_path: Path) -> Iterator[PlatformStub]:
@@ -225,4 +248,13 @@ def platform_stub(tmp_path: Path) -> Iterator[PlatformStub]:
         stub.kill()
 
 
-__all__ = ["PlatformStub", "Response", "make_item", "platform_stub", "sign", "signed_headers", "wall_clock"]
+__all__ = [
+    "PlatformStub",
+    "Response",
+    "make_item",
+    "make_object_item",
+    "platform_stub",
+    "sign",
+    "signed_headers",
+    "wall_clock",
+]

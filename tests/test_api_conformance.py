@@ -33,7 +33,7 @@ from config.wsgi import application
 from records.services import record_publish, record_submit
 from repair.services import complaint_file, objection_file, repair_apply
 from tests.conftest import City
-from tests.factories import make_record
+from tests.factories import make_record, published_commitment
 from workcalendar.services import calendar_year_seed
 
 EXAMPLES_PER_OPERATION = 20
@@ -63,7 +63,11 @@ FILER = {"statement": "金额有误。", "filer_name": "王某", "filer_contact"
 
 
 @pytest.fixture
-def known_ids(world: City, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+def known_ids(
+    world: City,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[dict[str, int]]:
     """One row of each resource a path names, by the path's first segment: half the cases aim at it, so the steps
     and the details are driven past "not found". The filings give no e-mail address (it is optional)."""
     # Throttles stay on, but far from reach: a 429 is documented everywhere and would hide what the view does.
@@ -85,6 +89,7 @@ def known_ids(world: City, settings: Any, monkeypatch: pytest.MonkeyPatch) -> It
         complaint, _code = complaint_file(record=record, **FILER)
         proof = SimpleUploadedFile("缴款凭证.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
         repair, _code = repair_apply(record=record, attachments=[proof], **FILER)
+        commitment = published_commitment(world)
         yield {
             "agencies": world.agency_a.pk,
             "civil-servants": world.person_a.pk,
@@ -93,6 +98,7 @@ def known_ids(world: City, settings: Any, monkeypatch: pytest.MonkeyPatch) -> It
             "complaints": complaint.pk,
             "repairs": repair.pk,
             "measures": record.measures.values_list("pk", flat=True)[0],
+            "commitments": commitment.pk,
         }
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)
@@ -131,6 +137,13 @@ def test_every_operation_answers_as_its_schema_says(operation: Any, world: City,
 
 def test_every_operation_of_the_schema_is_driven() -> None:
     assert len(OPERATIONS) >= 45
-    assert {"GET /api/v1/agencies/", "POST /api/v1/public/objections/", "GET /api/v1/sync/changes/"} <= {
-        operation.label for operation in OPERATIONS
-    }
+    assert {
+        "GET /api/v1/agencies/",
+        "POST /api/v1/public/objections/",
+        "GET /api/v1/sync/changes/",
+        "POST /api/v1/commitments/",
+        "POST /api/v1/commitments/{id}/progress/",
+        "POST /api/v1/commitments/{id}/decide/",
+        "GET /api/v1/public/commitments/",
+        "POST /api/v1/records/{id}/explain/",
+    } <= {operation.label for operation in OPERATIONS}

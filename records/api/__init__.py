@@ -4,6 +4,8 @@ disclosed records for the public."""
 from records.api.dishonesty import (
     RecordCorrectApi,
     RecordDetailApi,
+    RecordDismissApi,
+    RecordExplainApi,
     RecordListApi,
     RecordPublishApi,
     RecordReturnApi,
@@ -21,6 +23,8 @@ __all__ = [
     "ImportTemplateApi",
     "RecordCorrectApi",
     "RecordDetailApi",
+    "RecordDismissApi",
+    "RecordExplainApi",
     "RecordListApi",
     "RecordPublishApi",
     "RecordReturnApi",

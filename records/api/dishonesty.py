@@ -52,6 +52,7 @@ from records.services import (
     record_submit,
     record_update,
 )
+from records.services.candidates import record_candidate_dismiss, record_candidate_explain
 from records.services.dishonesty import CORRECTABLE_FIELDS
 from subjects.api import AgencyRefSerializer
 from subjects.models import Agency, CivilServant
@@ -168,6 +169,10 @@ class RecordSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username")
     responsible = ResponsibilitySerializer(source="responsibilities", many=True, help_text=_("惩戒到人."))
     measures = MeasureSerializer(many=True)
+    origin_label = serializers.CharField(
+        help_text=_("A candidate record: what the breach was found in (e.g. a public commitment); empty otherwise.")
+    )
+    explanation = MaskedTextField(help_text=_("书面说明原因: the agency's written explanation of a candidate."))
 
     class Meta:
         model = DishonestyRecord
@@ -197,6 +202,9 @@ class RecordSerializer(serializers.ModelSerializer):
             "window",
             "version",
             "published_at",
+            "origin_label",
+            "explanation",
+            "explained_at",
             "created_by",
             "created_at",
             "updated_at",
@@ -438,6 +446,13 @@ class RecordReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text=_("Kept on the record's timeline."))
 
 
+class RecordExplanationSerializer(serializers.Serializer):
+    explanation = serializers.CharField(
+        max_length=5000,
+        help_text=_("书面说明原因: why the breach happened; may be rewritten until the record goes on."),
+    )
+
+
 # Views
 
 
@@ -676,4 +691,55 @@ class RecordRevokeApi(RecordStepApi):
         data.is_valid(raise_exception=True)
         return self.answer(
             request, record_revoke(actor=acting_user(request), record=record, reason=data.validated_data["reason"])
+        )
+
+
+class RecordExplainApi(RecordStepApi):
+    """The agency explains a candidate record in writing (书面说明原因) before sending it on; an agency's system with
+    records:write may do it for its agency."""
+
+    client_write_scopes = RECORD_WRITE_SCOPES
+
+    @extend_schema(
+        operation_id="records_explain",
+        request=RecordExplanationSerializer,
+        responses={
+            **STEP_RESPONSES,
+            403: OpenApiResponse(description="Not the agency the breach was found in (`not_allowed`)."),
+            409: OpenApiResponse(
+                description="Not a candidate with the agency (`illegal_transition`): entered by a clerk, or sent on."
+            ),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        record = self.get_record(request, pk)
+        data = RecordExplanationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        explained = record_candidate_explain(
+            actor=acting_user(request), record=record, explanation=data.validated_data["explanation"]
+        )
+        return self.answer(request, explained)
+
+
+class RecordDismissApi(RecordStepApi):
+    """The credit office finds no breach in a candidate record: it is closed with the reason, never published."""
+
+    @extend_schema(
+        operation_id="records_dismiss",
+        request=RecordReasonSerializer,
+        responses={
+            **STEP_RESPONSES,
+            409: OpenApiResponse(
+                description="Not a candidate found by the system, or already published or dismissed "
+                "(`illegal_transition`)."
+            ),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        record = self.get_record(request, pk)
+        data = RecordReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self.answer(
+            request,
+            record_candidate_dismiss(actor=acting_user(request), record=record, reason=data.validated_data["reason"]),
         )

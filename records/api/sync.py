@@ -17,6 +17,13 @@ client with public:read, every other change with only what the public could see 
 the change leaves it on the public site, and otherwise the bare change (id, version, type; `record` null), which is
 what a copy of the public site needs to drop the record.
 
+Changes of other kinds (public commitments: kind "commitment") come only to a client that asks for them by name
+(`?kind=commitment`, or `?kind=record&kind=commitment` for both in one order), so a client written for records reads
+exactly what it read before. Each change says its `kind` and `object_id`; a record's change keeps `record_id` and
+`record`, a change of another kind has them null and carries the object as it then stood in `object`. Its scope is
+the one its app registered (outbox.kinds): in scope, the whole payload; for a public:read client outside it, what the
+kind's public view lets anyone read (a published commitment, ID numbers taken out of its free text), else bare.
+
 "On the public site after the change" is the test of DishonestyRecord.objects.disclosed(), applied to the record as
 the change left it (its payload) on the day of the change: a change that keeps or puts the record in force
 (published, corrected, objection opened or closed), publicly disclosed (`gkbz` "1", not the minor tier), and inside
@@ -29,7 +36,9 @@ window before anyone saw it) is bare in every change.
 import base64
 import binascii
 import datetime
+import operator
 import re
+from functools import reduce
 from typing import Any
 
 from django.db import connection
@@ -46,6 +55,7 @@ from rest_framework.views import APIView
 from accounts.models import AnyUser
 from accounts.permissions import ANY_SCOPE
 from accounts.scope import may_read_public_changes, record_q
+from outbox.kinds import kind_names, kind_of
 from outbox.models import RECORD_KIND, ChangeType, PlatformChange
 from records.models import IN_FORCE_STATUSES
 from subjects.masking import redact_person_text
@@ -110,11 +120,22 @@ def _flag(condition: Q) -> Any:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def _changes(user: AnyUser, *, after: tuple[int, int], limit: int) -> list[dict[str, Any]]:
-    """Up to limit + 1 changes after `after` that `user` may see, in commit order; one query."""
-    rows: QuerySet[PlatformChange] = PlatformChange.objects.filter(kind=RECORD_KIND).order_by()
-    in_scope = record_q(user, "record__")
-    fields = ["pk", "commit_xid", "record_id", "version", "change_type", "created_at", "payload"]
+def _scope(user: AnyUser, kind: str) -> Q:
+    # A record's change is seen by whoever sees the record as it stands now; another kind's, by its app's scope.
+    return record_q(user, "record__") if kind == RECORD_KIND else kind_of(kind).scope(user)
+
+
+def _changes(
+    user: AnyUser, *, after: tuple[int, int], limit: int, kinds: tuple[str, ...] = (RECORD_KIND,)
+) -> list[dict[str, Any]]:
+    """Up to limit + 1 changes of `kinds` after `after` that `user` may see, in commit order; one query."""
+    if len(kinds) == 1:
+        rows: QuerySet[PlatformChange] = PlatformChange.objects.filter(kind=kinds[0]).order_by()
+        in_scope = _scope(user, kinds[0])
+    else:
+        rows = PlatformChange.objects.filter(kind__in=kinds).order_by()
+        in_scope = reduce(operator.or_, (Q(kind=kind) & _scope(user, kind) for kind in kinds))
+    fields = ["pk", "commit_xid", "kind", "object_id", "record_id", "version", "change_type", "created_at", "payload"]
     if may_read_public_changes(user):
         rows = rows.annotate(in_scope=_flag(in_scope), person_name=F("record__subject_person__name"))
         fields += ["in_scope", "person_name"]
@@ -152,6 +173,8 @@ def public_after(row: dict[str, Any]) -> bool:
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any] | None:
+    if row["kind"] != RECORD_KIND:
+        return None
     payload: dict[str, Any] = row["payload"]
     if row.get("in_scope", True):
         # Staff read ID numbers masked wherever they appear (docs/domain.md §2), as in the records API.
@@ -166,6 +189,17 @@ def _record(row: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def _object(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A change of another kind than record: the object in full in scope, else what its kind lets the public read."""
+    if row["kind"] == RECORD_KIND:
+        return None
+    payload: dict[str, Any] = row["payload"]
+    if row.get("in_scope", True):
+        return payload
+    public = kind_of(row["kind"]).public
+    return public(payload) if public is not None else None
+
+
 class ChangeFeedQuerySerializer(serializers.Serializer):
     after = serializers.CharField(
         required=False,
@@ -176,6 +210,24 @@ class ChangeFeedQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT, help_text=_("Changes per page.")
     )
+    kind = serializers.ListField(
+        child=serializers.ChoiceField(choices=[]),
+        required=False,
+        default=[RECORD_KIND],
+        max_length=10,
+        help_text=_(
+            "The kinds of object whose changes you follow (repeat the parameter for several); records only when left "
+            "out. Keep the same kinds with a cursor."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The kinds the apps registered (outbox.kinds), known once they are ready.
+        self.fields["kind"].child.choices = kind_names()  # type: ignore[attr-defined]
+
+    def validate_kind(self, value: list[str]) -> tuple[str, ...]:
+        return tuple(sorted(set(value))) or (RECORD_KIND,)
 
     def validate_after(self, value: str) -> tuple[int, int]:
         if not value:
@@ -188,8 +240,10 @@ class ChangeFeedQuerySerializer(serializers.Serializer):
 
 class ChangeSerializer(serializers.Serializer):
     cursor = serializers.CharField(help_text=_("This change's place in the feed."))
-    record_id = serializers.IntegerField()
-    version = serializers.IntegerField(help_text=_("The record's version after the change; keep the highest."))
+    kind = serializers.CharField(help_text=_("What changed: `record`, or the kind you asked for (`commitment`)."))
+    object_id = serializers.IntegerField(help_text=_("The id of what changed, among the objects of its kind."))
+    record_id = serializers.IntegerField(allow_null=True, help_text=_("A record's id; null for other kinds."))
+    version = serializers.IntegerField(help_text=_("The object's version after the change; keep the highest."))
     change_type = serializers.ChoiceField(choices=ChangeType.choices)
     at = serializers.DateTimeField(source="created_at")
     record = serializers.JSONField(
@@ -198,7 +252,14 @@ class ChangeSerializer(serializers.Serializer):
             "The record as it stood after the change, in the national field codes (cf_xdr_mc, cf_wsh, cf_sy, …; gkbz "
             "1 publicly disclosed, zt its status, yybz under objection). Null when you may only learn that it changed "
             "— for the public, when the change leaves the record off the public site (revoked, repaired, expired, or "
-            "never publicly disclosed): drop your copy."
+            "never publicly disclosed): drop your copy. Null for other kinds."
+        ),
+    )
+    object = serializers.JSONField(
+        allow_null=True,
+        help_text=_(
+            "For a kind other than record: the object as it stood after the change (a commitment: code, agency_name, "
+            "title, target, due_on, status, …). Null for records, and when you may only learn that it changed."
         ),
     )
 
@@ -210,7 +271,8 @@ class ChangeFeedSerializer(serializers.Serializer):
 
 
 class ChangeFeedApi(APIView):
-    """Every change of a record's disclosure state in commit order, from a cursor: poll with `after=<next>`."""
+    """Every change of a record's disclosure state in commit order, from a cursor: poll with `after=<next>`; with
+    `kind=commitment`, public commitments' changes too."""
 
     client_read_scopes = ANY_SCOPE
 
@@ -219,7 +281,9 @@ class ChangeFeedApi(APIView):
         parameters=[ChangeFeedQuerySerializer],
         responses={
             200: ChangeFeedSerializer,
-            400: OpenApiResponse(description="A cursor this feed did not hand out, or a limit out of 1–500."),
+            400: OpenApiResponse(
+                description="A cursor this feed did not hand out, a limit out of 1–500, or an unknown kind."
+            ),
         },
     )
     def get(self, request: Request) -> Response:
@@ -227,10 +291,17 @@ class ChangeFeedApi(APIView):
         query.is_valid(raise_exception=True)
         after: tuple[int, int] = query.validated_data.get("after", (0, 0))
         limit: int = query.validated_data["limit"]
-        rows = _changes(request.user, after=after, limit=limit)
+        kinds: tuple[str, ...] = query.validated_data["kind"]
+        rows = _changes(request.user, after=after, limit=limit, kinds=kinds)
         page = rows[:limit]
         changes = [
-            {**row, "cursor": encode_cursor(row["commit_xid"], row["pk"]), "record": _record(row)} for row in page
+            {
+                **row,
+                "cursor": encode_cursor(row["commit_xid"], row["pk"]),
+                "record": _record(row),
+                "object": _object(row),
+            }
+            for row in page
         ]
         last = page[-1] if page else None
         body = {

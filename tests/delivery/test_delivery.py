@@ -14,6 +14,7 @@ import pytest
 from django.db import connections
 from django.db.models.functions import Now
 
+from commitments.services import COMMITMENT_KIND, commitment_decide
 from delivery import client, services
 from delivery.kick import delivery_kick
 from delivery.models import PlatformState
@@ -21,7 +22,7 @@ from outbox.models import FailureKind, OutboxStatus, PlatformChange
 from records.models import DishonestyRecord
 from records.services import record_correct, record_publish, record_revoke, record_submit
 from tests.conftest import City
-from tests.factories import make_record
+from tests.factories import make_record, published_commitment
 from tests.stub_support import PlatformStub, platform_stub  # noqa: F401 - the fixture
 
 D = datetime.date
@@ -442,3 +443,36 @@ def test_a_change_too_large_on_its_own_counts_as_refused(world: City, calendar: 
     change = PlatformChange.objects.get(record=large)
     assert change.status == OutboxStatus.PENDING and change.refusals == 1 and change.failure == FailureKind.TOO_LARGE
     assert change.answers.get().http_status == 413
+
+
+def test_a_published_commitments_changes_reach_the_platform_keyed_by_kind(
+    world: City, calendar: None, platform: PlatformStub
+) -> None:
+    (record,) = published(world)
+    commitment = published_commitment(world)
+    commitment = commitment_decide(actor=world.office_a, commitment=commitment, outcome="kept", reason="如期兑现")
+
+    # The record and the commitment's first version go in one round, its second after the first is delivered.
+    assert services.deliver_due().delivered == 3
+    assert statuses() == {OutboxStatus.DELIVERED: 3}
+    held = platform.object(COMMITMENT_KIND, commitment.pk)
+    assert (held["version"], held["change_type"]) == (commitment.version, "corrected")
+    assert (held["payload"]["code"], held["payload"]["status"]) == (commitment.code, "kept")
+    # The platform keeps the record and the commitment apart, whatever their ids.
+    assert [item["record_id"] for item in platform.records()] == [record.pk]
+    assert platform.stats()["objects"] == 1
+
+
+def test_reconciliation_compares_records_only_and_leaves_other_kinds_alone(
+    world: City, calendar: None, platform: PlatformStub
+) -> None:
+    (record,) = published(world)
+    published_commitment(world)
+    services.deliver_due()
+    platform.reset()  # the platform lost everything
+
+    result = services.reconcile()
+
+    assert result.records_checked == 1
+    assert [PlatformChange.objects.get(pk=pk).record_id for pk in result.requeued] == [record.pk]
+    assert PlatformChange.objects.get(kind=COMMITMENT_KIND).status == OutboxStatus.DELIVERED

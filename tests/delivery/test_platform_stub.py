@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stub_support import PlatformStub, Response, make_item, sign, signed_headers, wall_clock
+from tests.stub_support import PlatformStub, Response, make_item, make_object_item, sign, signed_headers, wall_clock
 
 # The fixture: importing it is what makes it available here (the alias marks the import as deliberate).
 from tests.stub_support import platform_stub as platform_stub
@@ -178,6 +178,7 @@ def test_a_malformed_body_is_a_400_and_nothing_stored(platform_stub: PlatformStu
             "stale",
             "rejected",
             "records",
+            "objects",
             "batches",
             "items_posted",
             "too_large",
@@ -250,6 +251,66 @@ def test_every_change_type_of_the_product_is_accepted(platform_stub: PlatformStu
     response = platform_stub.post_batch([make_item(1, n, change_type=kind) for n, kind in enumerate(kinds, 1)])
     assert statuses(response) == ["accepted"] * 7
     assert platform_stub.record(1)["change_type"] == "objection_closed"
+
+
+def test_items_of_another_kind_are_kept_by_kind_and_object_id_with_the_same_version_rules(
+    platform_stub: PlatformStub,
+) -> None:
+    first = platform_stub.post_batch(
+        [
+            make_object_item("commitment", 5, 2),
+            make_item(5),
+            make_object_item("commitment", 5, 3, change_type="corrected"),
+        ]
+    )
+    assert statuses(first) == ["accepted", "accepted", "accepted"]
+    late = platform_stub.post_batch(
+        [
+            make_object_item("commitment", 5, 2, key="late"),
+            make_object_item("commitment", 5, 3, change_type="corrected"),
+        ],
+        batch_id="b-2",
+    )
+    assert statuses(late) == ["stale", "duplicate"]
+
+    held = platform_stub.object("commitment", 5)
+    assert (held["kind"], held["object_id"], held["version"], held["change_type"]) == ("commitment", 5, 3, "corrected")
+    assert held["payload"]["code"] == "CN2026-0000005"
+    # Record 5 is another object: the record listing holds it alone, at its own version.
+    assert [(r["record_id"], r["version"]) for r in platform_stub.records()] == [(5, 1)]
+    assert platform_stub.request("GET", "/api/v1/objects/commitment/6").status == 404
+    assert platform_stub.request("GET", "/api/v1/objects/Commitment/5").status == 404
+    stats = platform_stub.stats()
+    assert (stats["received"], stats["records"], stats["objects"], stats["stale"]) == (4, 1, 1, 1)
+
+
+def test_a_malformed_item_of_another_kind_is_rejected(platform_stub: PlatformStub) -> None:
+    both = make_object_item("commitment", 1)
+    both["record_id"] = 1
+    no_id = make_object_item("commitment", 2)
+    del no_id["object_id"]
+    not_a_payload = make_object_item("commitment", 3)
+    not_a_payload["payload"] = []
+    items = [
+        both,
+        make_object_item("record", 4),
+        make_object_item("Commitment", 5),
+        no_id,
+        not_a_payload,
+        make_object_item("commitment", 6, change_type="deleted"),
+        make_object_item("commitment", 7),
+    ]
+    results = platform_stub.post_batch(items).json()["results"]
+    assert [r["status"] for r in results] == ["rejected"] * 6 + ["accepted"]
+    assert [r["error"].split(" ")[0] for r in results[:6]] == [
+        "an",
+        "kind",
+        "kind",
+        "object_id",
+        "payload",
+        "change_type",
+    ]
+    assert platform_stub.stats()["objects"] == 1
 
 
 def test_poison_record_ids_are_rejected_every_time(platform_stub: PlatformStub) -> None:
@@ -446,6 +507,7 @@ def test_the_stats_count_what_arrived_and_what_became_of_it(platform_stub: Platf
         "stale": 1,
         "rejected": 1,
         "records": 3,
+        "objects": 0,
         "batches": 3,
         "items_posted": 7,
         "too_large": 1,  # b4

@@ -25,6 +25,7 @@ from rest_framework.test import APIClient
 
 from accounts.authentication import api_token_issue
 from accounts.models import ApiScope, User
+from commitments.services import commitment_decide
 from outbox.models import PlatformChange
 from records.api.sync import START, decode_cursor, encode_cursor
 from records.models import DishonestyRecord, RecordStatus
@@ -41,7 +42,7 @@ from subjects.models import PersonalDataAccess
 from subjects.services import agency_rename, civil_servant_update
 from tests.client_support import api_client_for
 from tests.conftest import City
-from tests.factories import make_record
+from tests.factories import make_record, published_commitment
 from workcalendar.services import calendar_year_seed
 
 D = datetime.date
@@ -710,7 +711,71 @@ def test_the_schema_documents_conditional_get(schema: dict[str, Any], path: str)
 def test_the_schema_documents_the_feed_and_client_keys(schema: dict[str, Any]) -> None:
     feed = schema["paths"]["/api/v1/sync/changes/"]["get"]
 
-    assert {p["name"] for p in feed["parameters"]} == {"after", "limit"}
+    assert {p["name"] for p in feed["parameters"]} == {"after", "limit", "kind"}
+    kind = next(p for p in feed["parameters"] if p["name"] == "kind")
+    assert set(kind["schema"]["items"]["enum"]) == {"record", "commitment"}
     assert {"400", "401", "403"} <= set(feed["responses"])
     assert {"apiClientAuth": []} in feed["security"]
     assert schema["components"]["securitySchemes"]["apiClientAuth"]["scheme"] == "bearer"
+
+
+# Changes of other kinds ---------------------------------------------------------------------------------------------
+
+
+@committing
+def test_a_client_written_for_records_reads_no_other_kind(world: City, calendar: None) -> None:
+    record = published(world)
+    published_commitment(world)
+    poll_until(token_for(world.admin), 2, kind=["record", "commitment"])
+
+    page = poll(token_for(world.office_a))
+
+    assert seen(page) == [(record.pk, "published")]
+    change = page["changes"][0]
+    assert (change["kind"], change["object_id"], change["object"]) == ("record", record.pk, None)
+
+
+@committing
+def test_commitments_changes_come_by_name_in_commit_order_with_the_commitment(world: City, calendar: None) -> None:
+    record = published(world)
+    commitment = published_commitment(world, content=f"由张伟（{FULL_ID}）负责。")
+    commitment_decide(actor=world.office_a, commitment=commitment, outcome="kept", reason="如期兑现")
+    api = token_for(world.office_a)
+
+    both = poll_until(api, 3, kind=["record", "commitment"])
+    only = poll(api, kind="commitment")
+
+    assert [(c["kind"], c["object_id"], c["change_type"]) for c in both["changes"]] == [
+        ("record", record.pk, "published"),
+        ("commitment", commitment.pk, "published"),
+        ("commitment", commitment.pk, "corrected"),
+    ]
+    assert [c["version"] for c in only["changes"]] == [2, 3]
+    decided = only["changes"][1]
+    assert decided["record_id"] is None and decided["record"] is None
+    assert (decided["object"]["code"], decided["object"]["status"]) == (commitment.code, "kept")
+    # Staff in scope read the commitment as the platform does.
+    assert FULL_ID in decided["object"]["content"]
+    assert poll(token_for(world.outsider), kind="commitment")["changes"] == []
+
+
+@committing
+def test_a_public_client_reads_published_commitments_without_id_numbers(world: City, calendar: None) -> None:
+    commitment = published_commitment(world, content=f"由张伟（{FULL_ID}）负责。")
+    _client, api = api_client_for(world.admin, PUBLIC)
+
+    page = poll_until(api, 1, kind="commitment")
+
+    (change,) = page["changes"]
+    assert (change["kind"], change["object_id"], change["object"]["title"]) == (
+        "commitment",
+        commitment.pk,
+        commitment.title,
+    )
+    assert FULL_ID not in str(page) and "******" in change["object"]["content"]
+
+
+def test_an_unknown_kind_is_a_400(world: City) -> None:
+    error = assert_error(token_for(world.office_a).get(FEED, {"kind": "sector_finding"}), 400, "invalid")
+
+    assert set(error["fields"]) == {"kind.0"}
