@@ -147,8 +147,8 @@ def test_every_rule_the_input_breaks_is_named_in_one_answer_in_chinese_and_nothi
         "counterparty_uscc",
         "counterparty_name",  # a code without a name
     }
-    assert error["fields"]["title"] == ["请填写承诺标题。"]
-    assert error["fields"]["due_on"] == ["到期日不能早于作出承诺的日期。"]
+    assert error["fields"]["title"] == ["请填写承诺事项名称。"]
+    assert error["fields"]["due_on"] == ["到期日期不能早于承诺日期。"]
     assert all(CHINESE.search(message) for messages in error["fields"].values() for message in messages)
     assert written() == before
 
@@ -164,8 +164,8 @@ def test_the_rules_refuse_what_the_shape_accepts_in_the_same_words(world: City) 
 
     error = assert_error(response, 400, "invalid")
     assert error["fields"] == {
-        "service_area": ["只有街道、乡镇公共服务承诺才有服务领域。"],
-        "responsible_person": ["责任人必须是作出承诺单位的工作人员。"],
+        "service_area": ["只有街道乡镇公共服务承诺才填写服务领域。"],
+        "responsible_person": ["责任人须为承诺单位的工作人员。"],
     }
     assert written() == before
 
@@ -562,8 +562,8 @@ def test_a_progress_report_with_bad_input_names_every_fault_and_stores_nothing(w
 
     error = assert_error(response, 400, "invalid")
     assert set(error["fields"]) == {"reported_on", "percent", "narrative", "files"}
-    assert error["fields"]["percent"] == ["请填写0到100之间的百分比。"]
-    assert error["fields"]["narrative"] == ["请说明做了哪些工作。"]
+    assert error["fields"]["percent"] == ["请填写0至100之间的百分比。"]
+    assert error["fields"]["narrative"] == ["请填写进展情况。"]
     assert written() == before
 
 

@@ -355,8 +355,13 @@ def record_rows(
             "disclosure_starts_on": window.starts_on,
             "earliest_repair_on": window.earliest_repair_on,
             "disclosure_ends_on": window.ends_on,
-            # No objections are generated: nothing is under objection.
+            # No objections are generated: nothing is under objection. Every record is entered, none a candidate.
             "under_objection": False,
+            "origin_type_id": None,
+            "origin_id": None,
+            "origin_label": "",
+            "explanation": "",
+            "explained_at": None,
             "version": 1 if status in UNPUBLISHED else 2 + (status != RecordStatus.PUBLISHED),
             "published_at": published_at,
             "created_by_id": user_id,
