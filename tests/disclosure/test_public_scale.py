@@ -36,7 +36,8 @@ def test_records_cover_every_state_and_tier_mostly_in_force(generated: list[Dish
     disclosed = DishonestyRecord.objects.disclosed().count()
 
     assert len(generated) == 3000
-    assert set(statuses) == set(RecordStatus.values)
+    # Candidates (and dismissed ones) are breaches another app found: they need an origin row, so none is generated.
+    assert set(statuses) == set(RecordStatus.values) - {RecordStatus.CANDIDATE, RecordStatus.DISMISSED}
     assert {r.severity for r in generated} == set(Severity.values)
     assert statuses[RecordStatus.PUBLISHED] + statuses[RecordStatus.CORRECTED] > 0.6 * len(generated)
     assert disclosed > 0.5 * len(generated)
