@@ -31,10 +31,12 @@ from records.models import (
 )
 from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
 from subjects.models import Agency, CivilServant
+from tests.commitment_links import commitment_links
 from tests.visible_text import english_words, visible_text
 from workcalendar.models import CalendarYear
 
 pytestmark = pytest.mark.django_db
+__all__ = ["commitment_links"]
 
 PASSWORD = "demo-password-for-tests-7"
 STAFF_USERS = (
@@ -54,7 +56,7 @@ AXES_UNKNOWN = "<unknown>"
 
 
 @pytest.fixture
-def demo_city(settings: Any) -> Iterator[None]:
+def demo_city(settings: Any, commitment_links: None) -> Iterator[None]:
     settings.DEMO_PASSWORD = PASSWORD
     # Which records are public, overdue or repairable depends on the day: the pages are read on a fixed one.
     with time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)):
@@ -170,6 +172,21 @@ def public_pages() -> list[str]:
         reverse("repair:objection_new", args=[record.pk]),
         reverse("repair:complaint_new", args=[record.pk]),
         reverse("repair:repair_new", args=[record.pk]),
+    ]
+    from commitments.models import Commitment
+
+    # Public commitments: each one's page, the report cards of an agency and of a district, the search's list.
+    commitments = list(Commitment.objects.public().order_by("pk").select_related("agency"))
+    assert commitments
+    pages += [reverse("disclosure:commitment", args=[c.pk]) for c in commitments]
+    district = commitments[0].agency.parent_id or commitments[0].agency_id
+    pages += [
+        reverse("disclosure:agency", args=[commitments[0].agency_id]),
+        reverse("disclosure:agency_report_card", args=[commitments[0].agency_id]),
+        reverse("disclosure:district_report_card", args=[district]),
+        reverse("disclosure:district_report_card", args=[district]) + "?show=overdue",
+        "/search/?q=承诺&kind=commitments",
+        "/search/?q=财政&kind=commitments",
     ]
     return pages
 
