@@ -290,26 +290,27 @@ def search_run(search: PublicSearch, *, page_number: str | None, on: datetime.da
 
     Without a choice: records when a record filter is set or only records match (a document number typed in the
     header's box), agencies otherwise, and the public commitments when nothing else matches; the records are then
-    counted only when no agency matches. The commitments are counted unless a record filter is set (one GIN
-    lookup, commitments/migrations/0002).
+    counted only when no agency matches, and the commitments only when asked for or when nothing else matches (a
+    one-character word is in most commitments' grams: counting them would cost every search several ms).
     """
     on = on or timezone.localdate()
     commitments = None if search.narrows_records else commitments_matching(search.words, within=search.within)
-    commitment_count = None if commitments is None else _capped_count(commitments)
     if search.kind == SearchKind.COMMITMENTS and commitments is not None:
-        return _commitment_results(search, commitments, commitment_count or 0, page_number, on)
+        return _commitment_results(search, commitments, _capped_count(commitments), page_number, on)
     results = _search_run(search, page_number=page_number, on=on)
-    results = replace(results, commitment_count=commitment_count)
-    if results.found == 0 and not search.kind and commitments is not None and commitment_count:
-        return _commitment_results(
-            search,
-            commitments,
-            commitment_count,
-            page_number,
-            on,
-            agency_count=results.agency_count,
-            record_count=results.record_count,
-        )
+    if results.found == 0 and not search.kind and commitments is not None:
+        count = _capped_count(commitments)
+        if count:
+            return _commitment_results(
+                search,
+                commitments,
+                count,
+                page_number,
+                on,
+                agency_count=results.agency_count,
+                record_count=results.record_count,
+            )
+        return replace(results, commitment_count=0)
     return results
 
 

@@ -280,7 +280,10 @@ def test_the_search_finds_a_commitment_by_two_words_and_counts_it_in_its_tab(cli
     assert default.context["results"].shows_commitments
     agencies = client.get("/search/", {"q": "财政"})
     assert not agencies.context["results"].shows_commitments
-    assert agencies.context["results"].commitment_count == 3  # all three are 财政局's
+    # Counted only when asked for (or when nothing else is found): the tab has no number here.
+    assert agencies.context["results"].commitment_count is None
+    counted = client.get("/search/", {"q": "财政", "kind": "commitments"})
+    assert counted.context["results"].commitment_count == 3  # all three are 财政局's
     assert 'id="tab-commitments"' in agencies.content.decode()
 
 
