@@ -9,7 +9,8 @@ import pytest
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, include, path, reverse
 
-from config.urls import handler404, handler500, urlpatterns as site_urlpatterns
+from config.urls import handler404, handler500
+from config.urls import urlpatterns as site_urlpatterns
 
 __all__ = ["commitment_links", "handler404", "handler500"]
 

@@ -65,7 +65,9 @@ def test_the_whole_happy_path_writes_one_event_per_step_and_tells_the_platform(w
         40,
         D(2026, 11, 1),
     )
-    commitment = commitment_decide(actor=world.office_a, commitment=commitment, outcome="kept", reason="抽查100件均按时办结")
+    commitment = commitment_decide(
+        actor=world.office_a, commitment=commitment, outcome="kept", reason="抽查100件均按时办结"
+    )
     assert events(commitment) == [
         ("created", "draft", "draft"),
         ("submitted", "draft", "submitted"),
@@ -89,7 +91,9 @@ def test_an_outcome_is_revised_only_with_a_reason_and_its_history_is_kept(world:
     with pytest.raises(DomainError) as refused:
         commitment_decide(actor=world.office_a, commitment=commitment, outcome="kept", reason=" ")
     assert "reason" in refused.value.field_errors()
-    commitment = commitment_decide(actor=world.office_a, commitment=commitment, outcome="kept", reason="补充材料证明已全部完成")
+    commitment = commitment_decide(
+        actor=world.office_a, commitment=commitment, outcome="kept", reason="补充材料证明已全部完成"
+    )
     assert commitment.status == CommitmentStatus.KEPT
     assert events(commitment)[-2:] == [("decided", "published", "partly_kept"), ("revised", "partly_kept", "kept")]
     assert commitment.history.count() >= 3
