@@ -1,16 +1,18 @@
 # ruff: noqa: S603, S607 - runs local tools (psql, createdb, gunicorn, openloop) with arguments built here
-"""Public search and pages benchmark: 1,000,000 records and 5,000 agencies in PostgreSQL, the public mix
-against a trivial view of the same server, under the same constant-rate (open-loop) load, plus every distinct SQL
-query of the mix under EXPLAIN ANALYZE.
+"""Public search and pages benchmark: 1,000,000 records, 50,000 public commitments and 5,000 agencies in PostgreSQL,
+the public mix against a trivial view of the same server, under the same constant-rate (open-loop) load, plus every
+distinct SQL query of the mix under EXPLAIN ANALYZE.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/govcredit_bench_public .venv/bin/python bench/bench_public_search.py
 
 1. Creates the database if missing (template0, UTF-8), migrates, and loads `generate_scale --agencies --people
-   --records` unless the records are already there (--rebuild starts from an empty database).
+   --records --commitments` unless the records are already there (--rebuild starts from an empty database; a database
+   loaded before commitments existed gets them added over its first scale run's agencies).
 2. Builds a corpus of public paths from the data: name searches of 1, 2 (the commonest) and 3-6 characters, code
    searches (full and prefix), two-word searches, record searches by words and filters (district, severity, source,
-   decision year) or filters alone, document numbers (whole, or what follows the year), agency pages, record pages,
-   the recently-published list and some of its older pages. --kinds measures some of them only.
+   decision year) or filters alone, document numbers (whole, or what follows the year), agency pages (with their
+   commitments of a year), record pages, the recently-published list and some of its older pages, the report cards
+   of agencies, districts and the city, commitment pages and commitment searches. --kinds measures some of them only.
 3. Runs each corpus path in-process, captures its SQL, and runs every distinct statement under EXPLAIN ANALYZE.
 4. Starts gunicorn (2 workers, DEBUG off, persistent connections) on a free 127.0.0.1 port and runs
    ../shared/tools/openloop.py at the same rate against /healthz (one SELECT 1) and against the mix, alternately,
@@ -63,6 +65,12 @@ MIX = {
     "agency": 10,
     "record": 10,
     "recent": 10,
+    # Public commitments (issue 13): the agency page lists a year's (the "agency" kind above), the yearly report
+    # card of an agency or a district (a whole district's subtree, and the city's), a commitment's page, and the
+    # search's list of commitments.
+    "report_card": 6,
+    "commitment": 4,
+    "search_commitments": 4,
 }
 SEARCH_KINDS = tuple(kind for kind in MIX if kind.startswith("search"))
 
@@ -112,15 +120,38 @@ def ensure_database(rebuild: bool) -> None:
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, check=True, timeout=600)
 
 
-def load_data(agencies: int, people: int, records: int) -> float | None:
+def add_commitments(count: int) -> None:
+    """Commitments for a database loaded before generate_scale made them: over the first scale run's agencies."""
+    from django.db import connection, transaction
+
+    from demo.management.commands.generate_scale import Run, create_commitments
+    from subjects.models import Agency
+
+    root = Agency.objects.filter(parent=None, name__startswith="规模测试市").order_by("pk").first()
+    if root is None:
+        raise SystemExit("no generate_scale root to add commitments to: use --rebuild")
+    started = time.monotonic()
+    with transaction.atomic():
+        made = create_commitments(
+            Run(int(root.name.removeprefix("规模测试市").removesuffix("人民政府"))), root, count, 1000
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE commitments_commitment")
+    log(f"added {made:,} commitments in {time.monotonic() - started:.0f} s")
+
+
+def load_data(agencies: int, people: int, records: int, commitments: int) -> float | None:
     """Loads the volumes unless they are there; returns the load time in seconds (None when reused)."""
     from django.db import connection
 
+    from commitments.models import Commitment
     from records.models import DishonestyRecord
 
     have = DishonestyRecord.objects.count()
     if have >= records:
         log(f"reusing {have:,} records already loaded")
+        if Commitment.objects.count() < commitments:
+            add_commitments(commitments - Commitment.objects.count())
         return None
     log(f"loading {agencies:,} agencies, {people:,} civil servants and {records:,} records with generate_scale ...")
     started = time.monotonic()
@@ -132,6 +163,7 @@ def load_data(agencies: int, people: int, records: int) -> float | None:
             f"--agencies={agencies}",
             f"--people={people}",
             f"--records={records}",
+            f"--commitments={commitments}",
         ],
         cwd=BASE_DIR,
         check=True,
@@ -142,6 +174,7 @@ def load_data(agencies: int, people: int, records: int) -> float | None:
         # What autovacuum would do in the hours after such a load: statistics and the visibility map.
         cursor.execute("VACUUM ANALYZE records_dishonestyrecord")
         cursor.execute("VACUUM ANALYZE records_agency")
+        cursor.execute("VACUUM ANALYZE commitments_commitment")
     log(f"loaded in {loaded:.0f} s (vacuum and analyze: {time.monotonic() - started - loaded:.0f} s more)")
     return loaded
 
@@ -212,6 +245,7 @@ def build_corpus(size: int, seed: int) -> dict[str, list[str]]:
             kinds["search_document"].add(search(number if rnd.random() < 0.6 or len(tail) < 3 else tail))
         if len(kinds["record"]) >= per_kind and len(kinds["search_document"]) >= per_kind:
             break
+    add_commitment_paths(rnd, kinds, per_kind, districts, years)
     # The first page and older pages reached by following the cursor, as a reader would.
     kinds["recent"].add("/records/")
     page = recent_page()
@@ -221,6 +255,41 @@ def build_corpus(size: int, seed: int) -> dict[str, list[str]]:
         kinds["recent"].add(f"/records/?before={page.older.encode()}")
         page = recent_page(before=Cursor.decode(page.older.encode()))
     return {kind: sorted(paths)[: per_kind * 2] for kind, paths in kinds.items()}
+
+
+def add_commitment_paths(
+    rnd: random.Random, kinds: dict[str, set[str]], per_kind: int, districts: list[int], years: list[int]
+) -> None:
+    """Report cards of agencies that have commitments (their own, or with the agencies under them), of the districts
+    and of the whole city; commitment pages; searches by a fragment of a commitment's title and its agency's name."""
+    from commitments.models import Commitment
+    from subjects.models import Agency
+
+    public = Commitment.objects.public()
+    lowest = public.order_by("pk").values_list("pk", flat=True).first()
+    if lowest is None:
+        return
+    highest = public.order_by("-pk").values_list("pk", flat=True).first() or lowest
+    roots = list(Agency.objects.filter(parent=None).values_list("pk", flat=True))
+    for _ in range(20):
+        sample = [rnd.randint(lowest, highest) for _ in range(per_kind * 3)]
+        for pk, agency_id, title, name, year in public.filter(pk__in=sample).values_list(
+            "pk", "agency_id", "title", "agency__name", "year"
+        ):
+            kinds["commitment"].add(f"/commitments/{pk}/")
+            year_param = f"?year={year}" if rnd.random() < 0.5 else ""
+            kinds["report_card"].add(f"/agencies/{agency_id}/report-card/{year_param}")
+            if rnd.random() < 0.3:
+                kinds["report_card"].add(f"/districts/{rnd.choice(districts or roots)}/report-card/{year_param}")
+            if rnd.random() < 0.1:
+                kinds["report_card"].add(f"/districts/{rnd.choice(roots)}/report-card/?show=overdue")
+            words = f"{_fragment(rnd, name, 2)} {_fragment(rnd, title, rnd.randint(2, 4))}"
+            q = words if rnd.random() < 0.5 else _fragment(rnd, title, rnd.randint(2, 4))
+            kinds["search_commitments"].add("/search/?" + urlencode({"q": q, "kind": "commitments"}))
+        if all(len(kinds[kind]) >= per_kind for kind in ("commitment", "report_card", "search_commitments")):
+            break
+    if years:
+        kinds["report_card"].add(f"/districts/{roots[0]}/report-card/?year={years[-1]}")
 
 
 def explain_corpus(corpus: dict[str, list[str]]) -> dict[str, Any]:
@@ -400,6 +469,7 @@ def main() -> None:
     ap.add_argument("--agencies", type=int, default=5000)
     ap.add_argument("--people", type=int, default=20_000)
     ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--commitments", type=int, default=50_000)
     ap.add_argument("--rebuild", action="store_true", help="drop and recreate the (govcredit_bench*) database")
     ap.add_argument("--corpus", type=int, default=700, help="distinct paths in the corpus (about)")
     ap.add_argument("--rate", type=float, default=25, help="requests per second, the same for both targets")
@@ -433,12 +503,17 @@ def main() -> None:
     import django
 
     django.setup()
-    loaded = load_data(a.agencies, a.people, a.records)
+    loaded = load_data(a.agencies, a.people, a.records, a.commitments)
 
+    from commitments.models import Commitment
     from records.models import DishonestyRecord
     from subjects.models import Agency
 
-    volumes = {"agencies": Agency.objects.count(), "records": DishonestyRecord.objects.count()}
+    volumes = {
+        "agencies": Agency.objects.count(),
+        "records": DishonestyRecord.objects.count(),
+        "commitments": Commitment.objects.count(),
+    }
     log(f"volumes: {volumes}")
     corpus = {kind: paths for kind, paths in build_corpus(a.corpus, a.seed).items() if kind in kinds}
     log("corpus: " + ", ".join(f"{kind} {len(paths)}" for kind, paths in corpus.items()))

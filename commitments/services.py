@@ -491,6 +491,8 @@ def commitment_report_progress(
             )
             # A report answers the "no progress" warning.
             locked.warnings.active().filter(kind=WarningKind.NO_PROGRESS).update(cleared_at=timezone.now())
+            # The public pages show the progress: they are rendered afresh once this commits.
+            public_changed.announce()
     except BaseException:
         for evidence in stored:
             evidence.file.delete(save=False)  # no row, no file
@@ -524,7 +526,10 @@ def commitment_mark_stalled(*, actor: User, commitment: Commitment, reason: str)
         raise NotAllowed(_("Only the agency's reviewer or the credit office may mark a commitment stalled."))
     if not reason.strip():
         raise DomainError(_("Say why the commitment is stalled."), field="reason")
-    return transition(commitment, TRANSITIONS, "stall", actor=actor, reason=reason.strip(), event=_moved)
+    with transaction.atomic():
+        commitment = transition(commitment, TRANSITIONS, "stall", actor=actor, reason=reason.strip(), event=_moved)
+        public_changed.announce()  # the public pages show the status
+    return commitment
 
 
 # Outcome ----------------------------------------------------------------------------------------------------------

@@ -32,10 +32,11 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "disclosure:public-version"
 PAGE_KEY_PREFIX = "disclosure:page"
-# The query parameters of the public pages (search: q, its filters and list, page; agency: page; recent list:
-# before, after). Any other parameter is rendered but not kept: an address padded with junk parameters must not make
-# a new entry. The key is the whole query string, so each search and each combination of filters is its own entry.
-PAGE_PARAMS = frozenset({"q", "kind", "district", "severity", "source", "year", "page", "before", "after"})
+# The query parameters of the public pages (search: q, its filters and list, page; agency: page, year; report
+# card: year, show, page; recent list: before, after). Any other parameter is rendered but not kept: an address
+# padded with junk parameters must not make a new entry. The key is the whole query string, so each search and each
+# combination of filters is its own entry.
+PAGE_PARAMS = frozenset({"q", "kind", "district", "severity", "source", "year", "page", "before", "after", "show"})
 STORED_STATUSES = frozenset({200, 404})
 STORED_HEADERS = ("Content-Type", "ETag", "Last-Modified")
 # After a failure this process renders without the cache for this long before trying it again, rather than paying

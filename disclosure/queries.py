@@ -471,6 +471,9 @@ class PublicAgency:
     region_code: str
     successor_id: int | None
     successor_name: str
+    path: str = ""
+    # Agencies sit below it: it is a district of its own, with a report card of its whole subtree.
+    has_subagencies: bool = False
 
 
 def agency_with_lineage(pk: int) -> tuple[PublicAgency | None, list[PublicAgency]]:
@@ -481,7 +484,8 @@ def agency_with_lineage(pk: int) -> tuple[PublicAgency | None, list[PublicAgency
         "WITH RECURSIVE chain(id) AS ("  # noqa: S608 - names from the models, values bound
         f" SELECT id FROM {table} WHERE id = %s"
         f" UNION SELECT a.id FROM {table} a JOIN chain ON a.successor_id = chain.id"
-        f") SELECT a.id, a.name, a.uscc, a.kind, a.region_code, a.successor_id, s.name FROM {table} a"
+        f") SELECT a.id, a.name, a.uscc, a.kind, a.region_code, a.successor_id, s.name, a.path,"
+        f" EXISTS (SELECT 1 FROM {table} c WHERE c.parent_id = a.id) FROM {table} a"
         f" JOIN chain ON chain.id = a.id LEFT JOIN {table} s ON s.id = a.successor_id ORDER BY a.id"
     )
     with connection.cursor() as cursor:
@@ -496,6 +500,8 @@ def agency_with_lineage(pk: int) -> tuple[PublicAgency | None, list[PublicAgency
             region_code=row[4],
             successor_id=row[5],
             successor_name=row[6] or "",
+            path=row[7],
+            has_subagencies=bool(row[8]),
         )
         for row in rows
     ]

@@ -24,17 +24,20 @@ Counts stop at RECORD_COUNT_CAP: the reader is told "more than", and a narrower 
 import datetime
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from operator import or_
+from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Q, TextChoices, Value
+from django.db.models import Q, QuerySet, TextChoices, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disclosure.cache import cache_get, cache_set, public_version
+from disclosure.commitments import PublicCommitment, commitment_rows, commitments_matching
+from disclosure.commitments import to_public as commitments_to_public
 from disclosure.queries import (
     SEARCH_PAGE_SIZE,
     SUMMARY_FIELDS,
@@ -70,6 +73,7 @@ DISTRICTS_CACHE_SECONDS = 3600
 class SearchKind(TextChoices):
     AGENCIES = "agencies", _("Credit subjects")
     RECORDS = "records", _("Dishonesty records")
+    COMMITMENTS = "commitments", _("Public commitments")
 
 
 @dataclass(frozen=True)
@@ -242,14 +246,33 @@ class SearchResults:
     hits: list[AgencyHit]
     records: list[PublicRecord]
     cap: int = RECORD_COUNT_CAP
+    # Public commitments the words name (counted as records are); None: not counted (a record filter is set).
+    commitment_count: int | None = None
+    commitments: list[PublicCommitment] = field(default_factory=list)
 
     @property
     def shows_records(self) -> bool:
         return self.kind == SearchKind.RECORDS
 
     @property
+    def shows_commitments(self) -> bool:
+        return self.kind == SearchKind.COMMITMENTS
+
+    @property
     def found(self) -> int:
+        if self.shows_commitments:
+            return min(self.commitment_count or 0, self.cap)
         return (self.record_count or 0) if self.shows_records else self.agency_count
+
+    @property
+    def commitments_more_than_cap(self) -> bool:
+        return self.commitment_count is not None and self.commitment_count > self.cap
+
+    @property
+    def commitment_count_label(self) -> str:
+        if self.commitment_count is None:
+            return ""
+        return f"{self.cap}+" if self.commitments_more_than_cap else str(self.commitment_count)
 
     @property
     def more_than_cap(self) -> bool:
@@ -263,12 +286,69 @@ class SearchResults:
 
 
 def search_run(search: PublicSearch, *, page_number: str | None, on: datetime.date | None = None) -> SearchResults:
-    """The list asked for, paged and counted, with the number the other list would show where that is cheap.
+    """The list asked for, paged and counted, with the number the other lists would show where that is cheap.
 
     Without a choice: records when a record filter is set or only records match (a document number typed in the
-    header's box), agencies otherwise; the records are then counted only when no agency matches.
+    header's box), agencies otherwise, and the public commitments when nothing else matches; the records are then
+    counted only when no agency matches, and the commitments only when asked for or when nothing else matches (a
+    one-character word is in most commitments' grams: counting them would cost every search several ms).
     """
     on = on or timezone.localdate()
+    commitments = None if search.narrows_records else commitments_matching(search.words, within=search.within)
+    if search.kind == SearchKind.COMMITMENTS and commitments is not None:
+        return _commitment_results(search, commitments, _capped_count(commitments), page_number, on)
+    results = _search_run(search, page_number=page_number, on=on)
+    if results.found == 0 and not search.kind and commitments is not None:
+        count = _capped_count(commitments)
+        if count:
+            return _commitment_results(
+                search,
+                commitments,
+                count,
+                page_number,
+                on,
+                agency_count=results.agency_count,
+                record_count=results.record_count,
+            )
+        return replace(results, commitment_count=0)
+    return results
+
+
+def _capped_count(queryset: QuerySet[Any]) -> int:
+    return queryset.order_by().values("pk")[: RECORD_COUNT_CAP + 1].count()
+
+
+def _commitment_results(
+    search: PublicSearch,
+    commitments: QuerySet[Any],
+    count: int,
+    page_number: str | None,
+    on: datetime.date,
+    *,
+    agency_count: int | None = None,
+    record_count: int | None = None,
+) -> SearchResults:
+    """A page of the public commitments found: their ids first (the GIN index alone), then those rows."""
+    if agency_count is None:
+        agency_count = agencies_matching_count(search.text, within=search.within)
+    shown = min(count, RECORD_COUNT_CAP)
+    page = CountedPaginator(commitments.values("pk"), SEARCH_PAGE_SIZE, count=lambda: shown).get_page(page_number)
+    pks = [row["pk"] for row in page.object_list]
+    return SearchResults(
+        search=search,
+        kind=SearchKind.COMMITMENTS,
+        agency_count=agency_count,
+        record_count=record_count,
+        page=page,
+        hits=[],
+        records=[],
+        commitment_count=count,
+        commitments=commitments_to_public(commitment_rows(pks), on),
+    )
+
+
+def _search_run(search: PublicSearch, *, page_number: str | None, on: datetime.date) -> SearchResults:
+    """Credit subjects or records (search_run)."""
     wants_records = search.narrows_records or search.kind == SearchKind.RECORDS
     agency_ids: list[int] | None = None
     if wants_records and (search.words or search.district is not None):

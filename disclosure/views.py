@@ -32,10 +32,22 @@ from django.views.decorators.http import require_safe
 
 from accounts.context_processors import site_name
 from disclosure import cache as response_cache
+from disclosure.commitments import (
+    REPORT_LIST_SIZE,
+    STANDING_PAGE_SIZE,
+    Standing,
+    agency_commitments,
+    public_commitment,
+    report_card,
+    standing_page_rows,
+    year_of,
+)
+from disclosure.commitments import to_public as commitments_to_public
 from disclosure.forms import MAX_QUERY_CHARACTERS, SearchForm
 from disclosure.queries import (
     HOME_RECENT,
     PAGE_SIZE,
+    CountedPaginator,
     Cursor,
     agency_records,
     agency_with_lineage,
@@ -109,7 +121,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "disclosure/home.html",
-        {"counts": public_counts(), "recent": recent_page(size=HOME_RECENT).records},
+        {
+            "counts": public_counts(),
+            "recent": recent_page(size=HOME_RECENT).records,
+            # The districts' report cards of public commitments.
+            "districts": public_districts(),
+        },
     )
 
 
@@ -137,10 +154,14 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agency, predecessors = agency_with_lineage(pk)
     if agency is None:
         return not_found(request)
-    # A renamed or merged agency's history follows it (机构改革): its predecessors' records show here too.
-    records = Paginator(agency_records([agency.pk, *(a.pk for a in predecessors)]), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    try:
+        year = year_of(request.GET.get("year"))
+    except ValueError:
+        return bad_request(request)
+    # A renamed or merged agency's history follows it (机构改革): its predecessors' records show here too, and its
+    # commitments.
+    lineage = [agency.pk, *(a.pk for a in predecessors)]
+    records = Paginator(agency_records(lineage), PAGE_SIZE).get_page(request.GET.get("page"))
     return page(
         request,
         "disclosure/agency.html",
@@ -149,8 +170,61 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "predecessors": predecessors,
             "page": records,
             "records": to_public(records.object_list),
+            "commitments": agency_commitments(lineage, year=year),
         },
     )
+
+
+@public_page
+def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    commitment = public_commitment(pk)
+    if commitment is None:
+        return not_found(request)
+    response = page(request, "disclosure/commitment.html", {"commitment": commitment})
+    if commitment.updated_at is not None:
+        response["Last-Modified"] = http_date(commitment.updated_at.timestamp())
+    return response
+
+
+@public_page
+def agency_report_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """The yearly report card of an agency's commitments (and of the agencies it took over)."""
+    return _report_card(request, pk, district=False)
+
+
+@public_page
+def district_report_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """The yearly report card of a district: the agency and every agency below it."""
+    return _report_card(request, pk, district=True)
+
+
+def _report_card(request: HttpRequest, pk: int, *, district: bool) -> HttpResponse:
+    agency, predecessors = agency_with_lineage(pk)
+    if agency is None:
+        return not_found(request)
+    show = request.GET.get("show", "")
+    try:
+        year = year_of(request.GET.get("year"))
+    except ValueError:
+        return bad_request(request)
+    if show and show not in Standing.values:
+        return bad_request(request)
+    scope: dict[str, Any] = (
+        {"path": agency.path} if district else {"agency_ids": [agency.pk, *(a.pk for a in predecessors)]}
+    )
+    # One standing on pages of its own: the card's counts, and no first rows of the others.
+    card = report_card(**scope, year=year, list_size=0 if show else REPORT_LIST_SIZE)
+    context: dict[str, Any] = {"agency": agency, "district": district, "card": card, "show": show}
+    if show:
+        count = card.counts[show]
+        rows = standing_page_rows(**scope, year=card.year, standing=show)
+        listed = CountedPaginator(rows, STANDING_PAGE_SIZE, count=lambda: count).get_page(request.GET.get("page"))
+        context.update(
+            page=listed,
+            shown=commitments_to_public(listed.object_list, timezone.localdate()),
+            shown_label=Standing(show).label,
+        )
+    return page(request, "disclosure/report_card.html", context)
 
 
 @public_page

@@ -200,7 +200,10 @@ class PlatformChange(UndeletableModel):
 
     def __str__(self) -> str:
         shown = f"{self.object_id} v{self.version} {self.get_change_type_display()}"
-        return shown if self.kind == RECORD_KIND else f"{self.kind} {shown}"
+        if self.kind == RECORD_KIND:
+            return shown
+        # The kind by its model's name in the reader's language ("commitment" is a code, 公开承诺 is what they read).
+        return f"{self.object_type.name if self.object_type_id else self.kind} {shown}"
 
     @property
     def delivery_key(self) -> str:

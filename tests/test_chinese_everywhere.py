@@ -171,6 +171,21 @@ def public_pages() -> list[str]:
         reverse("repair:complaint_new", args=[record.pk]),
         reverse("repair:repair_new", args=[record.pk]),
     ]
+    from commitments.models import Commitment
+
+    # Public commitments: each one's page, the report cards of an agency and of a district, the search's list.
+    commitments = list(Commitment.objects.public().order_by("pk").select_related("agency"))
+    assert commitments
+    pages += [reverse("disclosure:commitment", args=[c.pk]) for c in commitments]
+    district = commitments[0].agency.parent_id or commitments[0].agency_id
+    pages += [
+        reverse("disclosure:agency", args=[commitments[0].agency_id]),
+        reverse("disclosure:agency_report_card", args=[commitments[0].agency_id]),
+        reverse("disclosure:district_report_card", args=[district]),
+        reverse("disclosure:district_report_card", args=[district]) + "?show=overdue",
+        "/search/?q=承诺&kind=commitments",
+        "/search/?q=财政&kind=commitments",
+    ]
     return pages
 
 

@@ -19,6 +19,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info, gettext
 
+from disclosure.commitments import PublicCommitment, commitment_rows_html
 from disclosure.forms import FILTER_FIELDS, SearchForm
 from disclosure.queries import AgencyHit, PublicRecord, agency_hits_html, record_rows_html
 
@@ -29,6 +30,11 @@ CURRENT = ' aria-current="page"'
 @register.simple_tag
 def record_rows(records: Sequence[PublicRecord]) -> SafeString:
     return record_rows_html(records)
+
+
+@register.simple_tag
+def commitment_rows(commitments: Sequence[PublicCommitment], with_agency: bool, with_grounds: bool) -> SafeString:
+    return commitment_rows_html(commitments, with_agency=bool(with_agency), with_grounds=bool(with_grounds))
 
 
 @register.simple_tag

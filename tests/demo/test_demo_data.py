@@ -82,7 +82,7 @@ def row_counts() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
-        if model._meta.app_label in {"accounts", "records", "workcalendar", "repair"}
+        if model._meta.app_label in {"accounts", "records", "workcalendar", "repair", "commitments"}
     }
 
 
@@ -138,10 +138,12 @@ def test_it_loads_a_believable_city_once(settings: Any, tmp_path: Path) -> None:
 
 def assert_living_records() -> None:
     """Records in every state and tier, from every rule, taken through the services by the demo users."""
-    records = DishonestyRecord.objects.all()
+    # The broken demo commitment proposed its candidate record; the others are the records builder's.
+    assert DishonestyRecord.objects.filter(status=RecordStatus.CANDIDATE, origin_type__isnull=False).count() == 1
+    records = DishonestyRecord.objects.filter(origin_type__isnull=True)
     # The records builder plans every state but repaired; the demo cases then repair, correct and revoke a few.
-    assert set(STATE_COUNTS) == set(RecordStatus.values) - {"repaired"}
-    assert set(records.values_list("status", flat=True)) == set(RecordStatus.values)
+    assert set(STATE_COUNTS) == set(RecordStatus.values) - {"repaired", "candidate", "dismissed"}
+    assert set(records.values_list("status", flat=True)) == set(RecordStatus.values) - {"candidate", "dismissed"}
     assert records.count() == sum(STATE_COUNTS.values())
     assert 60 <= records.count() <= 100
     assert set(records.values_list("severity", flat=True)) == set(Severity.values)
@@ -213,7 +215,7 @@ def test_it_adds_the_records_to_a_city_loaded_before_they_existed(settings: Any,
     load_demo_city()
 
     assert "Loaded 85 dishonesty records" in output
-    assert DishonestyRecord.objects.count() == sum(STATE_COUNTS.values())
+    assert DishonestyRecord.objects.filter(origin_type__isnull=True).count() == sum(STATE_COUNTS.values())
     assert row_counts() == counts
 
 
@@ -324,3 +326,55 @@ def test_the_demo_city_has_objections_complaints_and_repairs_in_their_states(set
         RepairApplication.objects.values_list("status", flat=True)
     )
     assert {"filed", "handling", "resolved"} <= set(Complaint.objects.values_list("status", flat=True))
+
+
+def test_the_demo_city_has_commitments_of_every_kind_in_every_state(settings: Any, tmp_path: Path) -> None:
+    from commitments.models import (
+        Commitment,
+        CommitmentEvent,
+        CommitmentKind,
+        CommitmentStatus,
+        CommitmentWarning,
+        ProgressEvidence,
+        ProgressReport,
+        WarningKind,
+    )
+
+    settings.DEMO_PASSWORD, settings.VAR_DIR, settings.MEDIA_ROOT = PASSWORD, tmp_path, tmp_path / "media"
+    output = load_demo_city()
+    counts = row_counts()
+    again = load_demo_city()
+
+    assert "public commitments" in output
+    assert "Its public commitments are already loaded; nothing added." in again
+    assert row_counts() == counts
+    commitments = Commitment.objects.all()
+    assert set(commitments.values_list("status", flat=True)) == set(CommitmentStatus.values)
+    assert set(commitments.values_list("kind", flat=True)) == set(CommitmentKind.values)
+    assert commitments.filter(kind="town_service").exclude(service_area="").exists()
+    assert Commitment.objects.open().filter(due_on__lt=datetime.date(2026, 11, 20)).exists()  # overdue
+    assert ProgressReport.objects.count() >= 8 and ProgressEvidence.objects.exists()
+    broken = commitments.get(status=CommitmentStatus.BROKEN)
+    assert broken.breach_record is not None and broken.breach_record.status == RecordStatus.CANDIDATE
+    assert {WarningKind.OVERDUE, WarningKind.DUE_7} <= set(CommitmentWarning.objects.values_list("kind", flat=True))
+    assert len(set(commitments.values_list("year", flat=True))) >= 2
+    # Every one went through the services: created, and moved with its events, by demo users.
+    assert CommitmentEvent.objects.filter(kind="created").count() == commitments.count()
+    demo_users = set(User.objects.filter(username__in=[row[0] for row in DEMO_USERS]).values_list("pk", flat=True))
+    assert set(CommitmentEvent.objects.exclude(actor=None).values_list("actor", flat=True)) <= demo_users
+    assert Commitment.objects.public().count() >= 9
+
+
+def test_it_generates_commitments_in_every_state_with_their_search_grams() -> None:
+    from commitments.models import Commitment, CommitmentStatus
+
+    call_command("generate_scale", agencies=30, people=30, commitments=400, batch_size=100, stdout=io.StringIO())
+
+    commitments = Commitment.objects.select_related("agency")
+    assert commitments.count() == 400
+    assert set(commitments.values_list("status", flat=True)) == set(CommitmentStatus.values)
+    for commitment in commitments[:20]:
+        assert set(commitment.search_grams.split()) >= set(commitment.agency.name)
+    changed = commitments.filter(status="changed")
+    assert not changed.filter(change_ground="").exists()
+    assert commitments.filter(kind="town_service").exclude(service_area="").exists()

@@ -4,9 +4,10 @@
 departments, three districts and a county with their departments, sub-districts, towns, residents' and villagers'
 committees; a few hundred civil servants with integrity files; one demo user per role; and some eighty dishonesty
 records in every state and tier, decided from 2022 to 2026 so the 2019, 2023 and 2026 disclosure rules all show, each
-taken through the services by the demo users (events, measures, rectifications, some of them overdue). The content
-comes from a seeded random generator, so every machine gets the same city; a second run finds the city by its code and
-its records by their subjects, and adds nothing.
+taken through the services by the demo users (events, measures, rectifications, some of them overdue); objections,
+complaints and repairs (repair/demo.py); and public commitments of every kind in every state (demo/commitments.py).
+The content comes from a seeded random generator, so every machine gets the same city; a second run finds the city by
+its code and its records by their subjects, and adds nothing.
 """
 
 import datetime
@@ -28,6 +29,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Sector, User
 from accounts.services import user_create
+from demo.commitments import build_commitments, commitments_loaded
 from records.disclosure import add_months
 from records.models import DishonestyRecord, MeasureState, RecordSource, Rectification, ResponsibilityKind
 from records.services import (
@@ -780,8 +782,9 @@ def build_records(password: str, seed: int = RECORD_SEED, today: datetime.date |
 class Command(BaseCommand):
     help = (
         "Load the demo city 临江市 (≥ 60 agencies, ≥ 200 civil servants with integrity files, one user per role, "
-        "some eighty dishonesty records in every state and tier) through the services, and configure the working-day "
-        "calendar. Loading twice changes nothing. The demo users' password is DEMO_PASSWORD, or one generated once "
+        "some eighty dishonesty records in every state and tier, public commitments of every kind in every state) "
+        "through the services, and configure the working-day calendar. Loading twice changes nothing. The demo "
+        "users' password is DEMO_PASSWORD, or one generated once "
         "and kept in var/demo-password.txt."
     )
 
@@ -828,6 +831,13 @@ class Command(BaseCommand):
                 cases = build_cases(city)
             summary = ", ".join(f"{count} {state}" for state, count in sorted(cases.items()))
             self.stdout.write(self.style.SUCCESS(f"Loaded the cases: {summary}."))
+        if commitments_loaded(city):
+            self.stdout.write("Its public commitments are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                commitments = build_commitments(city, ensure_users(password))
+            summary = ", ".join(f"{count} {state}" for state, count in sorted(commitments.items()))
+            self.stdout.write(self.style.SUCCESS(f"Loaded {sum(commitments.values())} public commitments: {summary}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

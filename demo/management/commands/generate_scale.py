@@ -2,8 +2,8 @@
 their own.
 
 Each run adds a new root agency (规模测试市 N) with codes of its own, so it never collides with the demo city or an
-earlier run. One function per kind of row (`create_agencies`, `create_people`, `create_records`, …): later issues add
-theirs.
+earlier run. One function per kind of row (`create_agencies`, `create_people`, `create_records`,
+`create_commitments`, …): later issues add theirs.
 """
 
 import datetime
@@ -26,6 +26,14 @@ from django.utils import timezone
 
 from accounts.models import Role, Sector, User
 from accounts.services import user_create
+from commitments.models import (
+    ChangeGround,
+    Commitment,
+    CommitmentKind,
+    CommitmentStatus,
+    ServiceArea,
+    sector_of_kind,
+)
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
 from subjects.codes import make_uscc
@@ -262,8 +270,12 @@ def _pick(shares: Sequence[tuple[str, float]], roll: float) -> str:
 
 
 def scale_user(run: Run, root: Agency) -> User:
-    """The clerk the run's records are entered by (no password: nobody signs in as it)."""
-    return user_create(username=f"generate-scale-{run.number}", password=None, role=Role.CLERK, agency=root)
+    """The clerk the run's records and commitments are entered by (no password: nobody signs in as it)."""
+    username = f"generate-scale-{run.number}"
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing
+    return user_create(username=username, password=None, role=Role.CLERK, agency=root)
 
 
 def record_rows(
@@ -355,7 +367,7 @@ def record_rows(
             "disclosure_starts_on": window.starts_on,
             "earliest_repair_on": window.earliest_repair_on,
             "disclosure_ends_on": window.ends_on,
-            # No objections are generated: nothing is under objection. Every record is entered, none a candidate.
+            # No objections are generated: nothing is under objection. No record was found by another app.
             "under_objection": False,
             "origin_type_id": None,
             "origin_id": None,
@@ -435,6 +447,127 @@ def create_records(run: Run, root: Agency, count: int, batch_size: int) -> int:
     return made
 
 
+# Commitments: what they promise (load-test text), (title, recurring standard or None for a target value, unit).
+COMMITMENT_TEXTS = [
+    ("企业开办一日办结", "每件不超过1个工作日", ""),
+    ("不动产登记三个工作日办结", "每件不超过3个工作日", ""),
+    ("政务服务事项全程网办", None, "项"),
+    ("中小企业账款按期支付", "合同约定期限内支付", ""),
+    ("新增公办幼儿园学位", None, "个"),
+    ("老旧小区改造", None, "户"),
+    ("城镇新增就业", None, "人"),
+    ("空气质量优良天数比率", None, "%"),
+    ("招商引资奖励资金兑现", None, "万元"),
+    ("社区养老服务站建设", None, "个"),
+]
+# (target status, cumulative share): most published commitments are open or kept, every state is there.
+COMMITMENT_SHARES = [
+    (CommitmentStatus.PUBLISHED, 0.12),
+    (CommitmentStatus.IN_PROGRESS, 0.47),
+    (CommitmentStatus.STALLED, 0.52),
+    (CommitmentStatus.KEPT, 0.77),
+    (CommitmentStatus.PARTLY_KEPT, 0.84),
+    (CommitmentStatus.BROKEN, 0.89),
+    (CommitmentStatus.CHANGED, 0.92),
+    (CommitmentStatus.DRAFT, 0.96),
+    (CommitmentStatus.SUBMITTED, 0.98),
+    (CommitmentStatus.WITHDRAWN, 1.00),
+]
+COMMITMENTS_PER_AGENCY = 10
+TOWN_KINDS = frozenset({AgencyKind.SUBDISTRICT, AgencyKind.TOWN})
+OTHER_KINDS = [kind for kind in CommitmentKind.values if kind != CommitmentKind.TOWN_SERVICE]
+
+
+def commitment_rows(
+    run: Run, agencies: Sequence[tuple[int, str, str]], count: int, *, user_id: int, now: datetime.datetime
+) -> Iterator[Commitment]:
+    """`count` commitments over `agencies` (id, name, kind), departments and districts holding more than committees,
+    of this year and the two before (a few of next year), in every state; open ones past their due date are overdue.
+    Sub-districts and towns promise public services with a service area."""
+    rng = random.Random(run.number * 7919)
+    today = timezone.localdate(now)
+    areas = list(ServiceArea.values)
+    grounds = list(ChangeGround.values)
+    for sequence in range(count):
+        agency_id, agency_name, agency_kind = agencies[int(len(agencies) * rng.random() ** 1.5)]
+        status = _pick(COMMITMENT_SHARES, rng.random())
+        year = today.year - int(3 * rng.random() ** 1.5) if rng.random() > 0.03 else today.year + 1
+        due_on = datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(365))
+        promised_on = datetime.date(year, 1, 1) - datetime.timedelta(days=rng.randrange(60))
+        published = status not in {CommitmentStatus.DRAFT, CommitmentStatus.SUBMITTED, CommitmentStatus.WITHDRAWN}
+        decided = status in {
+            CommitmentStatus.KEPT,
+            CommitmentStatus.PARTLY_KEPT,
+            CommitmentStatus.BROKEN,
+            CommitmentStatus.CHANGED,
+        }
+        town = agency_kind in TOWN_KINDS and sequence % 2 == 0
+        kind = CommitmentKind.TOWN_SERVICE if town else OTHER_KINDS[sequence % len(OTHER_KINDS)]
+        title, standard, unit = COMMITMENT_TEXTS[sequence % len(COMMITMENT_TEXTS)]
+        published_at = (
+            min(
+                datetime.datetime.combine(
+                    promised_on + datetime.timedelta(days=7), datetime.time(9), tzinfo=datetime.UTC
+                ),
+                now,
+            )
+            if published
+            else None
+        )
+        percent = 100 if status == CommitmentStatus.KEPT else rng.randrange(0, 100) if published else 0
+        last_report = min(promised_on + datetime.timedelta(days=30 + rng.randrange(200)), today) if percent else None
+        decided_at = (
+            min(datetime.datetime.combine(due_on, datetime.time(15), tzinfo=datetime.UTC), now) if decided else None
+        )
+        changed = status == CommitmentStatus.CHANGED
+        yield Commitment(
+            code=f"GM{run.number:02d}-{sequence + 1:07d}",
+            agency_id=agency_id,
+            kind=kind,
+            sector=sector_of_kind(kind),
+            service_area=areas[sequence % len(areas)] if town else "",
+            title=title,
+            content=f"{agency_name}承诺：{title}。",
+            baseline=None,
+            target_value=None if standard else Decimal(10 + rng.randrange(990)),
+            unit=unit,
+            recurring_standard=standard or "",
+            source_document_number=f"规模{run.number}承〔{year}〕{sequence + 1}号",
+            source_date=promised_on,
+            promised_on=promised_on,
+            due_on=due_on,
+            liability="未按期兑现的，依照有关规定追究责任。",
+            year=year,
+            status=status,
+            progress_percent=percent,
+            last_progress_on=last_report,
+            outcome_reason="经核查，按认定结果公示。" if decided else "",
+            outcome_decided_at=decided_at,
+            change_ground=grounds[sequence % len(grounds)] if changed else "",
+            change_authority=f"{agency_name}上级人民政府" if changed else "",
+            change_description="因公共利益需要调整承诺内容。" if changed else "",
+            version=1 + published + decided,
+            published_at=published_at,
+            search_grams=grams_of(f"{title} {agency_name}") if grams_of is not None else "",
+            created_by_id=user_id,
+        )
+
+
+def create_commitments(run: Run, root: Agency, count: int, batch_size: int) -> int:
+    """`count` public commitments over the run's agencies, in every state (bulk_create: no events, progress reports
+    or warnings; load-test data)."""
+    agencies = list(Agency.objects.subtree_of(root).order_by("path").values_list("pk", "name", "kind"))
+    user = scale_user(run, root)
+    made = 0
+    for chunk in batched(commitment_rows(run, agencies, count, user_id=user.pk, now=timezone.now()), batch_size):
+        Commitment.objects.bulk_create(chunk, batch_size=batch_size)
+        made += len(chunk)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Commitment._meta.db_table)}")
+    return made
+
+
 def _insert(rows: list[Agency], batch_size: int, *, key: str) -> list[int]:
     """bulk_create, returning ids in the order of `rows` (looked up by `key` where the database returns none)."""
     Agency.objects.bulk_create(rows, batch_size=batch_size)
@@ -450,27 +583,39 @@ def _insert(rows: list[Agency], batch_size: int, *, key: str) -> list[int]:
 class Command(BaseCommand):
     help = (
         "Generate benchmark volumes under a new root agency (规模测试市 N): --agencies units (root included), "
-        "--people civil servants, with valid codes and ID numbers, and --records dishonesty records in every state "
-        "and tier. Each run adds a fresh root with codes of its own. Rows are written with bulk_create (records "
-        "with COPY on PostgreSQL) and deliberately bypass the history trail (django-simple-history does not see "
-        "bulk writes), the events and the measures: this is load-test data, not business data. Prints rows/s."
+        "--people civil servants, with valid codes and ID numbers, --records dishonesty records in every state "
+        "and tier, and --commitments public commitments in every state (10 per agency unless told). Each run adds "
+        "a fresh root with codes of its own. Rows are written with bulk_create (records with COPY on PostgreSQL) "
+        "and deliberately bypass the history trail (django-simple-history does not see bulk writes), the events, "
+        "the measures and the progress reports: this is load-test data, not business data. Prints rows/s."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--agencies", type=int, default=5000)
         parser.add_argument("--people", type=int, default=100_000)
         parser.add_argument("--records", type=int, default=0)
+        parser.add_argument(
+            "--commitments",
+            type=int,
+            default=None,
+            help=f"public commitments (default: {COMMITMENTS_PER_AGENCY} per agency)",
+        )
         parser.add_argument("--batch-size", type=int, default=1000)
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
         records = options["records"]
+        commitments = options["commitments"]
+        if commitments is None:
+            commitments = COMMITMENTS_PER_AGENCY * agencies
         if not 1 <= agencies <= MAX_AGENCIES:
             raise CommandError(f"--agencies must be between 1 and {MAX_AGENCIES}.")
         if not 0 <= people < BIRTH_DAYS * 1000:
             raise CommandError(f"--people must be between 0 and {BIRTH_DAYS * 1000 - 1}.")
         if not 0 <= records <= MAX_RECORDS:
             raise CommandError(f"--records must be between 0 and {MAX_RECORDS}.")
+        if not 0 <= commitments <= MAX_RECORDS:
+            raise CommandError(f"--commitments must be between 0 and {MAX_RECORDS}.")
         started = time.monotonic()
         with transaction.atomic():
             run = next_run()
@@ -486,6 +631,8 @@ class Command(BaseCommand):
                 self._timed("civil servants", lambda: create_people(run, agency_ids, people, batch_size))
             if records:
                 self._timed("dishonesty records", lambda: create_records(run, root, records, batch_size))
+            if commitments:
+                self._timed("public commitments", lambda: create_commitments(run, root, commitments, batch_size))
         # The commit runs the deferred foreign-key checks of every row: part of the cost, so part of the figure.
         self.stdout.write(f"total, commit included: {time.monotonic() - started:.1f} s")
         self.stdout.write(
