@@ -173,9 +173,19 @@ class CommitmentEventAdmin(ReadOnlyScopedAdmin):
         return queryset.filter(commitment_q(user, "commitment__"))
 
 
-class ProgressEvidenceInline(ReadOnlyInline):
+# The evidence kinds (records/services/evidence.py) by the names people use, rather than their MIME types.
+FILE_KINDS = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "application/ofd": "OFD"}
+
+
+class EvidenceKindColumn:
+    @admin.display(description=_("content type"))
+    def file_kind(self, obj: ProgressEvidence) -> str:
+        return FILE_KINDS.get(obj.content_type, obj.content_type)
+
+
+class ProgressEvidenceInline(EvidenceKindColumn, ReadOnlyInline):
     model = ProgressEvidence
-    fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at", "download")
+    fields = ("original_name", "file_kind", "size", "uploaded_by", "uploaded_at", "download")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return super().get_queryset(request).select_related("uploaded_by")
@@ -199,12 +209,12 @@ class ProgressReportAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(ProgressEvidence)
-class ProgressEvidenceAdmin(ReadOnlyScopedAdmin):
-    list_display = ("original_name", "report", "content_type", "size", "uploaded_by", "uploaded_at", "download")
+class ProgressEvidenceAdmin(EvidenceKindColumn, ReadOnlyScopedAdmin):
+    list_display = ("original_name", "report", "file_kind", "size", "uploaded_by", "uploaded_at", "download")
     list_select_related = ("report__commitment", "uploaded_by")
     search_fields = ("original_name", "report__commitment__code")
     # No `file`: its media URL is not served; the download link goes through the scoped staff view.
-    fields = ("report", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at", "download")
+    fields = ("report", "original_name", "file_kind", "size", "sha256", "uploaded_by", "uploaded_at", "download")
     readonly_fields = fields
 
     def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:

@@ -359,7 +359,7 @@ class CommitmentEvent(UndeletableModel):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.commitment.code} {self.kind}"
+        return f"{self.commitment.code} {self.get_kind_display()}"
 
 
 class WarningKind(models.TextChoices):

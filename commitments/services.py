@@ -217,18 +217,22 @@ def commitment_create(*, actor: User, data: CommitmentInput) -> Commitment:
         raise NotAllowed(_("You may not enter commitments for this agency."))
     commitment_input_check(data)
     values = _values(data)
-    code = values.pop("code") or f"TMP-{uuid.uuid4().hex[:30]}"
+    typed = values.pop("code")
+    # A code not typed is made from the row's number, known once it is inserted; until then a unique placeholder
+    # holds the unique column, and the history's first row is given the final code too.
+    placeholder = f"TMP-{uuid.uuid4().hex[:30]}"
     with transaction.atomic():
         commitment = Commitment.objects.create(
             **values,
-            code=code,
+            code=typed or placeholder,
             sector=sector_of_kind(data.kind),
             search_grams=grams_of(f"{data.title} {data.agency.name}"),
             created_by=actor,
         )
-        if code.startswith("TMP-"):
+        if not typed:
             commitment.code = f"CN{data.year}-{commitment.pk:07d}"
-            commitment.save(update_fields=["code"])
+            Commitment.objects.filter(pk=commitment.pk).update(code=commitment.code)
+            commitment.history.filter(code=placeholder).update(code=commitment.code)
         _event(commitment, CommitmentEventKind.CREATED, actor)
     return commitment
 

@@ -33,6 +33,7 @@ ALLOWED_WORDS = frozenset(
         "OFD",
         "OpenAPI",
         "PDF",
+        "pdf",  # the extension of a file's name (整改报告.pdf)
         "PNG",
         "PPP",
         "REST",

@@ -116,7 +116,7 @@ def test_the_agency_page_lists_its_published_commitments_of_the_year(client: Cli
     html = response.content.decode()
     assert ids_in(html.split('id="agency-commitments"')[1].split("</table>")[0]) == [shown.pk]
     assert f'href="/commitments/{shown.pk}/"' in html
-    for fact in ("企业开办一日办结", "进行中", "60%", "2026-12-31", "每件不超过1个工作日"):
+    for fact in ("企业开办一日办结", "推进中", "60%", "2026-12-31", "每件不超过1个工作日"):
         assert fact in html
     assert 'data-year="2025"' in html and 'data-year="2026"' in html
     assert f'href="/agencies/{world.agency_a.pk}/report-card/?year=2026"' in html
