@@ -227,7 +227,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # overdue one (idempotent: a second run the same day changes nothing).
     "commitment-warnings": {"task": "commitments.tasks.raise_warnings", "schedule": crontab(hour=6, minute=30)},
     # Investment obligations due soon, overdue (reminded once) or broken after the reminder (idempotent).
-    "investment-obligations": {"task": "sectors.tasks.watch_investment_obligations", "schedule": crontab(hour=6, minute=40)},
+    "investment-obligations": {
+        "task": "sectors.tasks.watch_investment_obligations",
+        "schedule": crontab(hour=6, minute=40),
+    },
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").

@@ -23,8 +23,9 @@ from subjects.models import Agency, CivilServant
 
 
 class RefusedGround(models.TextChoices):
-    """What is never a ground for changing a promise to an investor (seed 000 §(十一), 001 §12: 不得以政府换届、相关
-    责任人更替等理由毁约). Offered in the forms so that choosing one is answered with the reason and the breach route."""
+    """What is never a ground for changing a promise to an investor (seed 000 §(十一), 001 §12: 不得以政府换届、
+    相关责任人更替等理由毁约). Offered in the forms, so that choosing one is answered with the reason and the breach
+    route."""
 
     GOVERNMENT_CHANGE = "government_change", _("Change of government")
     LEADER_CHANGE = "leader_change", _("Change of leaders")
@@ -229,9 +230,7 @@ class ObligationChange(UndeletableModel):
         verbose_name_plural = _("lawful changes of obligations")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.CheckConstraint(
-                name="obligation_change_ground_lawful", condition=Q(ground__in=ChangeGround.values)
-            ),
+            models.CheckConstraint(name="obligation_change_ground_lawful", condition=Q(ground__in=ChangeGround.values)),
             models.CheckConstraint(
                 name="obligation_change_compensation_not_negative",
                 condition=Q(compensation_amount__isnull=True) | Q(compensation_amount__gte=0),
@@ -309,7 +308,12 @@ class InvestmentEvent(UndeletableModel):
     reason = models.TextField(_("reason"), blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
 

@@ -248,9 +248,7 @@ def obligation_change_problems(
     if response not in InvestorResponse.values:
         problems.append(Problem("investor_response", "invalid_choice", str(_("Choose the investor's answer."))))
     if response == InvestorResponse.DISPUTED and _blank(values.get("investor_response_note")):
-        problems.append(
-            Problem("investor_response_note", "required", str(_("Say what the investor disputes.")))
-        )
+        problems.append(Problem("investor_response_note", "required", str(_("Say what the investor disputes."))))
     if _amount_problem(values.get("new_amount")):
         problems.append(Problem("new_amount", "invalid", str(OTHER["amount"])))
     new_due = values.get("new_due_on")
@@ -545,7 +543,7 @@ def _obligation_create(agreement: InvestmentAgreement, item: ObligationInput, ac
         description=item.description,
         amount=item.amount,
         amount_is_secret=item.amount_is_secret,
-        due_on=item.due_on,
+        due_on=item.due_on,  # type: ignore[misc]  # checked present by obligation_problems
     )
     _event(
         agreement,
@@ -671,7 +669,7 @@ def obligation_change(
         raise DomainError.of_fields(by_field(problems), code=problems[0].code)
 
     def changed(row: InvestmentObligation) -> dict[str, Any]:
-        ObligationChange.objects.create(
+        ObligationChange.objects.create(  # type: ignore[misc]  # the dates are checked present above
             obligation=row,
             ground=change.ground,
             authority=values["authority"],

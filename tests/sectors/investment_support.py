@@ -43,7 +43,9 @@ def obligation_inputs() -> list[ObligationInput]:
 
 
 def make_agreement(world: City, **overrides: Any) -> InvestmentAgreement:
-    return agreement_create(actor=world.clerk_a, data=agreement_input(world.agency_a, **overrides), obligations=obligation_inputs())
+    return agreement_create(
+        actor=world.clerk_a, data=agreement_input(world.agency_a, **overrides), obligations=obligation_inputs()
+    )
 
 
 def change_input(**overrides: Any) -> ObligationChangeInput:

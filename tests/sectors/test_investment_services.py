@@ -32,8 +32,8 @@ from sectors.services.investment import (
 from tests.conftest import City
 from tests.factories import make_commitment, make_person
 from tests.sectors.investment_support import (
-    D,
     PDF,
+    D,
     agreement_input,
     change_input,
     investment_authority,
@@ -214,7 +214,9 @@ def test_a_declared_breach_proposes_a_candidate_record_linked_both_ways(world: C
         agreement = make_agreement(world, responsible_person=world.person_a)
     obligation = first_obligation(agreement)
     with at(D(2026, 7, 10)):
-        broken = obligation_break(actor=world.office_a, obligation=obligation, reason="区政府以领导调整为由拒绝交付用地。")
+        broken = obligation_break(
+            actor=world.office_a, obligation=obligation, reason="区政府以领导调整为由拒绝交付用地。"
+        )
     assert broken.status == ObligationStatus.BROKEN
     record = DishonestyRecord.objects.get()
     assert broken.breach_record == record
