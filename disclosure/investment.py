@@ -19,16 +19,7 @@ PUBLIC_COMMITMENTS = 20
 def public_agreements() -> QuerySet[InvestmentAgreement]:
     return (
         InvestmentAgreement.objects.select_related("agency")
-        .only(
-            "pk",
-            "number",
-            "investor_name",
-            "project",
-            "signed_on",
-            "agency__name",
-            "agency__pk",
-            "investment_is_secret",
-        )
+        .defer("summary", "secret_terms")
         .annotate(
             obligation_count=Count("obligations"),
             changed_count=Count("obligations", filter=Q(obligations__status=ObligationStatus.CHANGED)),
