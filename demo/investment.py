@@ -1,0 +1,163 @@
+"""The demo city's investment promotion (招商引资): agreements of 东城区投资促进局 with investors, their obligations in
+every state — pending, fulfilled with evidence, overdue, one lawfully changed with every step, one broken with its
+candidate record — and an investment-promotion policy commitment they carry out. Written through the services."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import User
+from commitments.models import CommitmentKind
+from commitments.services import CommitmentInput, commitment_create, commitment_publish, commitment_submit
+from sectors.models import InvestmentAgreement
+from sectors.services.investment import (
+    AgreementInput,
+    ObligationChangeInput,
+    ObligationInput,
+    agreement_create,
+    investment_obligations_watch,
+    obligation_break,
+    obligation_change,
+    obligation_fulfil,
+)
+from subjects.codes import make_uscc
+from subjects.models import Agency, CivilServant
+
+AGENCY = "东城区投资促进局"
+EVIDENCE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def demo_investment_loaded() -> bool:
+    return InvestmentAgreement.objects.filter(agency__name=AGENCY).exists()
+
+
+def demo_investment(*, office: User, publisher: User, today: datetime.date) -> dict[str, int]:
+    """Four agreements and their obligations; `office` (the district's credit office) enters and decides,
+    `publisher` (its second member) publishes the policy commitment. Nothing is added when they exist."""
+    if demo_investment_loaded():
+        return {}
+    agency = Agency.objects.get(name=AGENCY)
+    person = CivilServant.objects.filter(agency=agency, active=True).order_by("pk").first()
+    day = lambda n: today + datetime.timedelta(days=n)  # noqa: E731 - a short offset from today reads best here
+    policy = commitment_create(
+        actor=office,
+        data=CommitmentInput(
+            agency=agency,
+            kind=CommitmentKind.INVESTMENT_POLICY,
+            title="先进制造业项目落地奖励",
+            content="对固定资产投资超过1亿元的先进制造业项目，按设备投资额的5%给予奖励，最高2000万元。",
+            source_document_number="东政发〔2025〕7号",
+            source_date=day(-420),
+            promised_on=day(-420),
+            due_on=day(300),
+            liability="未按期兑现的，依照《政务诚信建设实施方案》追究相关单位和人员责任。",
+            year=day(300).year,
+            recurring_standard="符合条件的项目在验收后90日内兑现",
+            responsible_person=person,
+        ),
+    )
+    commitment_publish(actor=publisher, commitment=commitment_submit(actor=office, commitment=policy))
+
+    def agreement(
+        number: str, investor: str, code: str, project: str, amount: str, signed: int, items: list[ObligationInput]
+    ) -> InvestmentAgreement:
+        return agreement_create(
+            actor=office,
+            data=AgreementInput(
+                agency=agency,
+                number=number,
+                investor_name=investor,
+                investor_uscc=make_uscc(code),
+                signed_on=day(signed),
+                project=project,
+                total_investment=Decimal(amount),
+                summary=f"{investor}投资建设{project}，区政府提供用地、审批和政策兑现保障。",
+                secret_terms="设备补贴分期兑付的具体比例和条件。",  # noqa: S106 - a trade secret, not a password
+                investment_is_secret=number.endswith("3号"),
+                responsible_person=person,
+                commitments=[policy],
+            ),
+            obligations=items,
+        )
+
+    battery = agreement(
+        "东招协〔2025〕3号",
+        "临江新能源电池有限公司",
+        "91330102MA0000001",
+        "新能源电池生产基地",
+        "600000000",
+        -400,
+        [
+            ObligationInput("交付项目建设用地", day(-200)),
+            ObligationInput("兑付设备投资奖励首期", day(60), Decimal("8000000"), amount_is_secret=True),
+        ],
+    )
+    medical = agreement(
+        "东招协〔2025〕9号",
+        "临江生物医药有限公司",
+        "91330102MA0000002",
+        "生物医药产业园",
+        "250000000",
+        -300,
+        [ObligationInput("建成园区配套道路", day(-30)), ObligationInput("办理施工许可", day(20))],
+    )
+    logistics = agreement(
+        "东招协〔2025〕12号",
+        "临江智慧物流有限公司",
+        "91330102MA0000003",
+        "智慧物流中心",
+        "120000000",
+        -250,
+        [
+            ObligationInput("兑付物流中心建设补贴", day(-90), Decimal("3000000")),
+            ObligationInput("协调接入市政管网", day(-5)),
+        ],
+    )
+    agreement(
+        "东招协〔2026〕2号",
+        "临江数据科技有限公司",
+        "91330102MA0000004",
+        "数据中心",
+        "90000000",
+        -60,
+        [
+            ObligationInput("提供电力增容保障", day(150)),
+            ObligationInput("兑付人才公寓租金补贴", day(200), Decimal("600000")),
+        ],
+    )
+    land, _bonus = battery.obligations.order_by("due_on")
+    obligation_fulfil(
+        actor=office,
+        obligation=land,
+        fulfilled_on=day(-205),
+        note="用地按期交付，双方签署交地确认书。",
+        files=[SimpleUploadedFile("交地确认书.pdf", EVIDENCE, content_type="application/pdf")],
+    )
+    road, _permit = medical.obligations.order_by("due_on")
+    obligation_change(
+        actor=office,
+        obligation=road,
+        change=ObligationChangeInput(
+            ground="public_interest",
+            authority="临江市东城区人民政府",
+            decision_number="东政决〔2026〕3号",
+            description="因地铁线路规划调整，配套道路改线建设，完工期限顺延六个月。",
+            legality_review_on=day(-60),
+            collective_decision_on=day(-50),
+            investor_notified_on=day(-45),
+            published_on=day(-40),
+            compensation_amount=Decimal("1200000"),
+            investor_response="accepted",
+            investor_response_note="投资方书面同意调整方案及补偿。",
+            new_due_on=day(150),
+        ),
+    )
+    subsidy, _pipes = logistics.obligations.order_by("due_on")
+    obligation_break(
+        actor=office,
+        obligation=subsidy,
+        reason="区政府以领导调整为由拒绝兑付已到期的建设补贴，经催告仍未履行。",
+    )
+    run = investment_obligations_watch(today=today)  # the overdue pipe connection is reminded
+    return {"agreements": 4, "overdue": run.overdue, "due_notices": run.due_notices}
