@@ -161,3 +161,57 @@ def demo_investment(*, office: User, publisher: User, today: datetime.date) -> d
     )
     run = investment_obligations_watch(today=today)  # the overdue pipe connection is reminded
     return {"agreements": 4, "overdue": run.overdue, "due_notices": run.due_notices}
+
+
+# The scale generator (manage.py generate_scale --investment-agreements N) ------------------------------------------
+
+SCALE_STATES = ("pending", "pending", "fulfilled", "overdue", "pending", "fulfilled", "changed", "broken", "pending")
+
+
+def scale_investment(
+    *, region: str, run_number: int, agency_ids: list[int], count: int, actor: User, batch_size: int
+) -> int:
+    """`count` agreements spread over `agency_ids`, three obligations each in a mix of states, with bulk_create:
+    load-test data (no events, no changes, no candidate records), not business data. Returns the rows written."""
+    import itertools
+
+    from sectors.models import InvestmentObligation
+
+    today = datetime.date.today()
+    written = 0
+    states = itertools.cycle(SCALE_STATES)
+    for start in range(0, count, batch_size):
+        agreements = [
+            InvestmentAgreement(
+                agency_id=agency_ids[n % len(agency_ids)],
+                number=f"规模招协-{run_number:02d}-{n:07d}",
+                investor_name=f"规模测试投资{n}有限公司",
+                investor_uscc=make_uscc(f"91{region}J{run_number:02d}{n % 1_000_000:06d}"),
+                signed_on=today - datetime.timedelta(days=30 + n % 900),
+                project=f"规模测试项目{n}",
+                total_investment=Decimal(1_000_000 + n % 997 * 10_000),
+                summary="规模测试数据。",
+                created_by=actor,
+            )
+            for n in range(start, min(start + batch_size, count))
+        ]
+        InvestmentAgreement.objects.bulk_create(agreements, batch_size=batch_size)
+        obligations = []
+        for agreement in agreements:
+            for k in range(3):
+                state = next(states)
+                due = agreement.signed_on + datetime.timedelta(days=60 + 120 * k)
+                obligations.append(
+                    InvestmentObligation(
+                        agreement=agreement,
+                        description=f"规模测试义务{k + 1}",
+                        amount=Decimal(100_000 * (k + 1)),
+                        due_on=due,
+                        status=state,
+                        fulfilled_on=due if state == "fulfilled" else None,
+                        breach_reason="规模测试违约。" if state == "broken" else "",
+                    )
+                )
+        InvestmentObligation.objects.bulk_create(obligations, batch_size=batch_size * 3)
+        written += len(agreements) + len(obligations)
+    return written

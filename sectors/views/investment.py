@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -88,17 +88,29 @@ def _form_errors(form: forms.Form, exc: DomainError, formset: Any = None) -> Non
 
 
 def listed_agreements(queryset: QuerySet[InvestmentAgreement]) -> QuerySet[InvestmentAgreement]:
-    """What a list row shows, in one query whatever the number of rows: the agency and the obligations' counts."""
-    counted = {
-        f"{status}_count": Count("obligations", filter=Q(obligations__status=status))
-        for status in (ObligationStatus.OVERDUE, ObligationStatus.BROKEN, ObligationStatus.CHANGED)
-    }
-    return (
-        queryset.select_related("agency")
-        .defer("summary", "secret_terms")
-        .annotate(obligation_count=Count("obligations"), **counted)
-        .order_by("-signed_on", "-pk")
+    """What a list row shows of the agreement itself, in one query whatever the number of rows."""
+    return queryset.select_related("agency").defer("summary", "secret_terms").order_by("-signed_on", "-pk")
+
+
+def with_obligation_counts(agreements: list[InvestmentAgreement]) -> list[InvestmentAgreement]:
+    """The page's agreements with their obligations counted by status, in one grouped query over that page only
+    (counting in the list's own query made PostgreSQL count every agreement of the region before the first 50)."""
+    counts: dict[tuple[int, str], int] = {}
+    rows = (
+        InvestmentObligation.objects.filter(agreement_id__in=[a.pk for a in agreements])
+        .order_by()
+        .values_list("agreement_id", "status")
+        .annotate(n=Count("pk"))
     )
+    for agreement_id, state, n in rows:
+        counts[(agreement_id, state)] = n
+    for agreement in agreements:
+        found = {state: counts.get((agreement.pk, state), 0) for state in ObligationStatus.values}
+        agreement.obligation_count = sum(found.values())  # type: ignore[attr-defined]
+        agreement.overdue_count = found[ObligationStatus.OVERDUE]  # type: ignore[attr-defined]
+        agreement.changed_count = found[ObligationStatus.CHANGED]  # type: ignore[attr-defined]
+        agreement.broken_count = found[ObligationStatus.BROKEN]  # type: ignore[attr-defined]
+    return agreements
 
 
 def filtered_agreements(request: AuthenticatedRequest) -> tuple[AgreementFilterForm, QuerySet[InvestmentAgreement]]:
@@ -111,7 +123,9 @@ def filtered_agreements(request: AuthenticatedRequest) -> tuple[AgreementFilterF
         text = data["q"].strip()
         rows = rows.filter(Q(investor_name__icontains=text) | Q(project__icontains=text) | Q(number__icontains=text))
     if data.get("status"):
-        rows = rows.filter(pk__in=InvestmentObligation.objects.filter(status=data["status"]).values("agreement_id"))
+        rows = rows.filter(
+            Exists(InvestmentObligation.objects.filter(agreement_id=OuterRef("pk"), status=data["status"]))
+        )
     if data.get("year"):
         rows = rows.filter(signed_on__year=data["year"])
     return form, rows
@@ -123,6 +137,7 @@ def agreement_list(request: AuthenticatedRequest) -> HttpResponse:
     form, rows = filtered_agreements(request)
     paginator = CappedPaginator(listed_agreements(rows), PAGE_SIZE, cap=COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = with_obligation_counts(list(page.object_list))
     context = {
         "section": "investment",
         "form": form,

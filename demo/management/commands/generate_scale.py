@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Sector, User
 from accounts.services import user_create
+from demo.investment import scale_investment
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
 from subjects.codes import make_uscc
@@ -456,6 +457,9 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=100_000)
         parser.add_argument("--records", type=int, default=0)
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--investment-agreements", type=int, default=0, help="Investment-promotion agreements, 3 obligations each."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -481,6 +485,19 @@ class Command(BaseCommand):
                 self._timed("civil servants", lambda: create_people(run, agency_ids, people, batch_size))
             if records:
                 self._timed("dishonesty records", lambda: create_records(run, root, records, batch_size))
+            if options["investment_agreements"]:
+                self._timed(
+                    "investment agreements and obligations",
+                    lambda: scale_investment(
+                        region=run.region,
+                        run_number=run.number,
+                        agency_ids=agency_ids,
+                        count=options["investment_agreements"],
+                        actor=User.objects.filter(username=f"generate-scale-{run.number}").first()
+                        or scale_user(run, root),
+                        batch_size=batch_size,
+                    ),
+                )
         # The commit runs the deferred foreign-key checks of every row: part of the cost, so part of the figure.
         self.stdout.write(f"total, commit included: {time.monotonic() - started:.1f} s")
         self.stdout.write(
