@@ -37,7 +37,7 @@ from sectors.services import investment as services
 from subjects.models import Agency, CivilServant
 
 
-class ObligationChangeSerializer(serializers.ModelSerializer[ObligationChange]):
+class InvestmentChangeSerializer(serializers.ModelSerializer[ObligationChange]):
     class Meta:
         model = ObligationChange
         fields = [
@@ -61,15 +61,15 @@ class ObligationChangeSerializer(serializers.ModelSerializer[ObligationChange]):
         ]
 
 
-class EvidenceSerializer(serializers.ModelSerializer[ObligationEvidence]):
+class InvestmentEvidenceSerializer(serializers.ModelSerializer[ObligationEvidence]):
     class Meta:
         model = ObligationEvidence
         fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at"]
 
 
-class ObligationSerializer(serializers.ModelSerializer[InvestmentObligation]):
-    changes = ObligationChangeSerializer(many=True, read_only=True)
-    evidence = EvidenceSerializer(many=True, read_only=True)
+class InvestmentObligationSerializer(serializers.ModelSerializer[InvestmentObligation]):
+    changes = InvestmentChangeSerializer(many=True, read_only=True)
+    evidence = InvestmentEvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = InvestmentObligation
@@ -90,7 +90,7 @@ class ObligationSerializer(serializers.ModelSerializer[InvestmentObligation]):
         ]
 
 
-class AgreementSerializer(serializers.ModelSerializer[InvestmentAgreement]):
+class InvestmentAgreementSerializer(serializers.ModelSerializer[InvestmentAgreement]):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
 
     class Meta:
@@ -111,22 +111,22 @@ class AgreementSerializer(serializers.ModelSerializer[InvestmentAgreement]):
         ]
 
 
-class AgreementDetailSerializer(AgreementSerializer):
-    obligations = ObligationSerializer(many=True, read_only=True)
+class InvestmentAgreementDetailSerializer(InvestmentAgreementSerializer):
+    obligations = InvestmentObligationSerializer(many=True, read_only=True)
     commitments: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
-    class Meta(AgreementSerializer.Meta):
-        fields = [*AgreementSerializer.Meta.fields, "summary", "secret_terms", "commitments", "obligations"]
+    class Meta(InvestmentAgreementSerializer.Meta):
+        fields = [*InvestmentAgreementSerializer.Meta.fields, "summary", "secret_terms", "commitments", "obligations"]
 
 
-class ObligationInputSerializer(serializers.Serializer[Any]):
+class InvestmentObligationInputSerializer(serializers.Serializer[Any]):
     description = serializers.CharField(max_length=500)
     due_on = serializers.DateField()
     amount = serializers.DecimalField(max_digits=18, decimal_places=2, required=False, allow_null=True)
     amount_is_secret = serializers.BooleanField(required=False, default=False)
 
 
-class AgreementInputSerializer(serializers.Serializer[Any]):
+class InvestmentAgreementInputSerializer(serializers.Serializer[Any]):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     number = serializers.CharField(max_length=100)
     investor_name = serializers.CharField(max_length=200)
@@ -141,10 +141,10 @@ class AgreementInputSerializer(serializers.Serializer[Any]):
         queryset=CivilServant.objects.all(), required=False, allow_null=True
     )
     commitments = serializers.PrimaryKeyRelatedField(queryset=Commitment.objects.all(), many=True, required=False)
-    obligations: Any = ObligationInputSerializer(many=True, required=False, max_length=200)  # type: ignore[call-arg]
+    obligations: Any = InvestmentObligationInputSerializer(many=True, required=False, max_length=200)  # type: ignore[call-arg]
 
 
-class ChangeInputSerializer(serializers.Serializer[Any]):
+class InvestmentChangeInputSerializer(serializers.Serializer[Any]):
     ground = serializers.ChoiceField(
         choices=[*ChangeGround.choices, *RefusedGround.choices],
         help_text="A change of government, leaders, responsible person or division is refused (`refused_ground`).",
@@ -167,17 +167,17 @@ class ChangeInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class BreakInputSerializer(serializers.Serializer[Any]):
+class InvestmentBreakInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=5000)
 
 
-class FulfilInputSerializer(serializers.Serializer[Any]):
+class InvestmentFulfilInputSerializer(serializers.Serializer[Any]):
     fulfilled_on = serializers.DateField()
     note = serializers.CharField(max_length=5000)
     files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=10)
 
 
-class AgreementApiFilter(filters.FilterSet):  # type: ignore[misc]  # django_filters is untyped
+class InvestmentAgreementApiFilter(filters.FilterSet):  # type: ignore[misc]  # django_filters is untyped
     q = filters.CharFilter(method="search", label="Investor, project or number contains")
     status = filters.ChoiceFilter(
         choices=ObligationStatus.choices, method="with_status", label="Has an obligation in this status"
@@ -214,19 +214,19 @@ def _detail_rows(request: Request) -> QuerySet[InvestmentAgreement]:
 
 
 def _answer(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
-    return Response(AgreementDetailSerializer(_detail_rows(request).get(pk=pk)).data, status=code)
+    return Response(InvestmentAgreementDetailSerializer(_detail_rows(request).get(pk=pk)).data, status=code)
 
 
 FORBIDDEN = OpenApiResponse(description="Your role or region may not do this (`not_allowed`).")
 ILLEGAL = OpenApiResponse(description="The obligation's status does not allow this (`illegal_transition`).")
-STEP_RESPONSES: dict[int, Any] = {200: AgreementDetailSerializer, 403: FORBIDDEN, 409: ILLEGAL}
+STEP_RESPONSES: dict[int, Any] = {200: InvestmentAgreementDetailSerializer, 403: FORBIDDEN, 409: ILLEGAL}
 
 
 class AgreementListApi(generics.ListAPIView[InvestmentAgreement]):
     """Investment-promotion agreements in your scope, paged by id. POST enters one with its obligations."""
 
-    serializer_class = AgreementSerializer
-    filterset_class = AgreementApiFilter
+    serializer_class = InvestmentAgreementSerializer
+    filterset_class = InvestmentAgreementApiFilter
     client_read_scopes = RECORD_READ_SCOPES
     client_write_scopes = RECORD_WRITE_SCOPES
 
@@ -235,11 +235,11 @@ class AgreementListApi(generics.ListAPIView[InvestmentAgreement]):
 
     @extend_schema(
         operation_id="investment_agreements_create",
-        request=AgreementInputSerializer,
-        responses={201: AgreementDetailSerializer, 403: FORBIDDEN},
+        request=InvestmentAgreementInputSerializer,
+        responses={201: InvestmentAgreementDetailSerializer, 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
-        body = AgreementInputSerializer(data=request.data)
+        body = InvestmentAgreementInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         obligations = [services.ObligationInput(**item) for item in data.pop("obligations", [])]
@@ -253,7 +253,7 @@ class AgreementListApi(generics.ListAPIView[InvestmentAgreement]):
 class AgreementDetailApi(generics.RetrieveAPIView[InvestmentAgreement]):
     """One agreement with its obligations, their changes and evidence, and its linked policy commitments."""
 
-    serializer_class = AgreementDetailSerializer
+    serializer_class = InvestmentAgreementDetailSerializer
     client_read_scopes = RECORD_READ_SCOPES
 
     def get_queryset(self) -> QuerySet[InvestmentAgreement]:
@@ -275,7 +275,7 @@ class ObligationChangeApi(ObligationStepApi):
 
     @extend_schema(
         operation_id="investment_obligations_change",
-        request=ChangeInputSerializer,
+        request=InvestmentChangeInputSerializer,
         responses={
             **STEP_RESPONSES,
             400: OpenApiResponse(
@@ -286,7 +286,7 @@ class ObligationChangeApi(ObligationStepApi):
     )
     def post(self, request: Request, pk: int) -> Response:
         obligation = self.get_obligation(request, pk)
-        body = ChangeInputSerializer(data=request.data)
+        body = InvestmentChangeInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.obligation_change(
             actor=acting_user(request),
@@ -299,10 +299,12 @@ class ObligationChangeApi(ObligationStepApi):
 class ObligationBreakApi(ObligationStepApi):
     """The credit office or the investment authority declares an obligation broken: a candidate record follows."""
 
-    @extend_schema(operation_id="investment_obligations_break", request=BreakInputSerializer, responses=STEP_RESPONSES)
+    @extend_schema(
+        operation_id="investment_obligations_break", request=InvestmentBreakInputSerializer, responses=STEP_RESPONSES
+    )
     def post(self, request: Request, pk: int) -> Response:
         obligation = self.get_obligation(request, pk)
-        body = BreakInputSerializer(data=request.data)
+        body = InvestmentBreakInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.obligation_break(
             actor=acting_user(request), obligation=obligation, reason=body.validated_data["reason"]
@@ -317,12 +319,12 @@ class ObligationFulfilApi(ObligationStepApi):
 
     @extend_schema(
         operation_id="investment_obligations_fulfil",
-        request={"multipart/form-data": FulfilInputSerializer},
+        request={"multipart/form-data": InvestmentFulfilInputSerializer},
         responses=STEP_RESPONSES,
     )
     def post(self, request: Request, pk: int) -> Response:
         obligation = self.get_obligation(request, pk)
-        body = FulfilInputSerializer(
+        body = InvestmentFulfilInputSerializer(
             data={
                 "fulfilled_on": request.data.get("fulfilled_on"),
                 "note": request.data.get("note"),
