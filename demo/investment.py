@@ -1,6 +1,6 @@
 """The demo city's investment promotion (招商引资): agreements of 东城区投资促进局 with investors, their obligations in
 every state — pending, fulfilled with evidence, overdue, one lawfully changed with every step, one broken with its
-candidate record — and an investment-promotion policy commitment they carry out. Written through the services."""
+candidate record. Written through the services."""
 
 import datetime
 from decimal import Decimal
@@ -8,8 +8,6 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
-from commitments.models import CommitmentKind
-from commitments.services import CommitmentInput, commitment_create, commitment_publish, commitment_submit
 from sectors.models import InvestmentAgreement
 from sectors.services.investment import (
     AgreementInput,
@@ -32,33 +30,17 @@ def demo_investment_loaded() -> bool:
     return InvestmentAgreement.objects.filter(agency__name=AGENCY).exists()
 
 
-def demo_investment(*, office: User, publisher: User, today: datetime.date) -> dict[str, int]:
-    """Four agreements and their obligations; `office` (the district's credit office) enters and decides,
-    `publisher` (its second member) publishes the policy commitment. Nothing is added when they exist."""
+def demo_investment(*, office: User, today: datetime.date) -> dict[str, int]:
+    """Four agreements and their obligations; `office` (the district's credit office) enters and decides. Nothing
+    is added when they exist."""
     if demo_investment_loaded():
         return {}
     agency = Agency.objects.get(name=AGENCY)
     person = CivilServant.objects.filter(agency=agency, active=True).order_by("pk").first()
     day = lambda n: today + datetime.timedelta(days=n)  # noqa: E731 - a short offset from today reads best here
-    policy = commitment_create(
-        actor=office,
-        data=CommitmentInput(
-            agency=agency,
-            kind=CommitmentKind.INVESTMENT_POLICY,
-            title="先进制造业项目落地奖励",
-            content="对固定资产投资超过1亿元的先进制造业项目，按设备投资额的5%给予奖励，最高2000万元。",
-            source_document_number="东政发〔2025〕7号",
-            source_date=day(-420),
-            promised_on=day(-420),
-            due_on=day(300),
-            liability="未按期兑现的，依照《政务诚信建设实施方案》追究相关单位和人员责任。",
-            year=day(300).year,
-            recurring_standard="符合条件的项目在验收后90日内兑现",
-            responsible_person=person,
-        ),
-    )
-    commitment_publish(actor=publisher, commitment=commitment_submit(actor=office, commitment=policy))
 
+    # No policy commitment is linked here yet: on this branch a demo commitment would be shown in the work queue,
+    # whose commitment links (commitments:warnings…) arrive with the commitments' staff pages.
     def agreement(
         number: str, investor: str, code: str, project: str, amount: str, signed: int, items: list[ObligationInput]
     ) -> InvestmentAgreement:
@@ -76,7 +58,6 @@ def demo_investment(*, office: User, publisher: User, today: datetime.date) -> d
                 secret_terms="设备补贴分期兑付的具体比例和条件。",  # noqa: S106 - a trade secret, not a password
                 investment_is_secret=number.endswith("3号"),
                 responsible_person=person,
-                commitments=[policy],
             ),
             obligations=items,
         )

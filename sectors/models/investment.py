@@ -325,4 +325,4 @@ class InvestmentEvent(UndeletableModel):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.agreement.number} {self.kind}"
+        return f"{self.agreement.number} {self.get_kind_display()}"

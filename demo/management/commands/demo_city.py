@@ -834,9 +834,7 @@ class Command(BaseCommand):
         else:
             users = ensure_users(password)
             with transaction.atomic():
-                loaded = demo_investment(
-                    office=users["demo-office"], publisher=users["demo-office-2"], today=timezone.localdate()
-                )
+                loaded = demo_investment(office=users["demo-office"], today=timezone.localdate())
             self.stdout.write(self.style.SUCCESS(f"Loaded the investment-promotion agreements: {loaded}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
