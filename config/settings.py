@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Commitments due soon, overdue or without progress: warnings once each, and the candidate record of a long
     # overdue one (idempotent: a second run the same day changes nothing).
     "commitment-warnings": {"task": "commitments.tasks.raise_warnings", "schedule": crontab(hour=6, minute=30)},
+    # Investment obligations due soon, overdue (reminded once) or broken after the reminder (idempotent).
+    "investment-obligations": {
+        "task": "sectors.tasks.watch_investment_obligations",
+        "schedule": crontab(hour=6, minute=40),
+    },
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -515,6 +520,11 @@ COMMITMENT_BREACH_AFTER_WORKING_DAYS = env_int("COMMITMENT_BREACH_AFTER_WORKING_
 # Rows of one Excel import of commitments, checked and written in the request (commitments/excel.py); the file
 # limits are the records' import's (RECORD_IMPORT_MAX_FILE_BYTES and the rest).
 COMMITMENT_IMPORT_MAX_ROWS = env_int("COMMITMENT_IMPORT_MAX_ROWS", 1000)
+# Investment promotion (docs/sectors.md): the agency hears of an obligation this many days before it falls due; one
+# still owed this many working days after its overdue reminder is declared broken (a candidate record).
+INVESTMENT_DUE_NOTICE_DAYS = env_int("INVESTMENT_DUE_NOTICE_DAYS", 30)
+INVESTMENT_BREACH_AFTER_WORKING_DAYS = env_int("INVESTMENT_BREACH_AFTER_WORKING_DAYS", 20)
+INVESTMENT_IMPORT_MAX_ROWS = env_int("INVESTMENT_IMPORT_MAX_ROWS", 1000)
 
 # Working-day time limits of the subject's rights (docs/domain.md §5): Guangzhou practice and provisional national
 # figures.

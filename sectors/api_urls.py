@@ -2,4 +2,8 @@
 
 from django.urls import URLPattern, URLResolver
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from sectors.api import investment
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *investment.urlpatterns,
+]

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class SectorsConfig(AppConfig):
     name = "sectors"
     verbose_name = _("Sector duties")
+
+    def ready(self) -> None:
+        from outbox.kinds import kind_register
+        from sectors.models import InvestmentObligation
+        from sectors.services.investment import INVESTMENT_OBLIGATION_KIND
+
+        # An investment obligation's lawful changes and breaches: seen by whoever sees the promising agency.
+        kind_register(INVESTMENT_OBLIGATION_KIND, model=InvestmentObligation)

@@ -2,5 +2,9 @@
 
 from django.urls import URLPattern, URLResolver
 
+from sectors.views import investment
+
 app_name = "sectors"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    *investment.urlpatterns,
+]

@@ -34,6 +34,7 @@ from records.services import record_publish, record_submit
 from repair.services import complaint_file, objection_file, repair_apply
 from tests.conftest import City
 from tests.factories import make_record, published_commitment
+from tests.sectors.investment_support import make_agreement
 from workcalendar.services import calendar_year_seed
 
 EXAMPLES_PER_OPERATION = 20
@@ -90,7 +91,10 @@ def known_ids(
         proof = SimpleUploadedFile("缴款凭证.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
         repair, _code = repair_apply(record=record, attachments=[proof], **FILER)
         commitment = published_commitment(world)
+        agreement = make_agreement(world)
         yield {
+            "sectors/investment/agreements": agreement.pk,
+            "sectors/investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],
             "agencies": world.agency_a.pk,
             "civil-servants": world.person_a.pk,
             "records": record.pk,
@@ -113,7 +117,9 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
     cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(GenerationMode.NEGATIVE)
     if "{id}" not in operation.path:
         return cases
-    resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
+    parts = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")
+    # A sector's resources are named by their first three segments (sectors/<sector>/<resource>).
+    resource = "/".join(parts[:3]) if parts[0] == "sectors" else parts[0]
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 

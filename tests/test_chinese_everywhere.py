@@ -30,6 +30,7 @@ from records.models import (
     RecordStatus,
 )
 from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
+from sectors.models import InvestmentAgreement, InvestmentObligation
 from subjects.models import Agency, CivilServant
 from tests.visible_text import english_words, visible_text
 from workcalendar.models import CalendarYear
@@ -157,6 +158,15 @@ def staff_pages(user: User) -> list[str]:
     measure = AppliedMeasure.objects.visible_to(user).filter(target_person__isnull=False).order_by("pk").first()
     if measure is not None:
         pages.append(reverse("repair:mitigation", args=[measure.pk]))
+    pages += ["/staff/sectors/investment/", "/staff/sectors/investment/new/", "/staff/sectors/investment/import/"]
+    for obligation in InvestmentObligation.objects.visible_to(user).order_by("status", "pk").distinct("status"):
+        pages += [
+            reverse("sectors:investment_detail", args=[obligation.agreement_id]),
+            reverse("sectors:investment_edit", args=[obligation.agreement_id]),
+            reverse("sectors:investment_fulfil", args=[obligation.pk]),
+            reverse("sectors:investment_change", args=[obligation.pk]),
+            reverse("sectors:investment_break", args=[obligation.pk]),
+        ]
     return list(dict.fromkeys(pages))
 
 
@@ -185,6 +195,11 @@ def public_pages() -> list[str]:
         reverse("disclosure:district_report_card", args=[district]) + "?show=overdue",
         "/search/?q=承诺&kind=commitments",
         "/search/?q=财政&kind=commitments",
+    ]
+    pages.append(reverse("disclosure:investment"))
+    pages += [
+        reverse("disclosure:investment_agreement", args=[pk])
+        for pk in InvestmentAgreement.objects.values_list("pk", flat=True)
     ]
     return pages
 

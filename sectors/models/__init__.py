@@ -1,2 +1,26 @@
 """Sector duties (docs/domain.md §7), one module per sector: each sector's models live in `sectors/models/<sector>.py`
 and are exported here."""
+
+from sectors.models.investment import (
+    InvestmentAgreement,
+    InvestmentEvent,
+    InvestmentEventKind,
+    InvestmentObligation,
+    InvestorResponse,
+    ObligationChange,
+    ObligationEvidence,
+    ObligationStatus,
+    RefusedGround,
+)
+
+__all__ = [
+    "InvestmentAgreement",
+    "InvestmentEvent",
+    "InvestmentEventKind",
+    "InvestmentObligation",
+    "InvestorResponse",
+    "ObligationChange",
+    "ObligationEvidence",
+    "ObligationStatus",
+    "RefusedGround",
+]

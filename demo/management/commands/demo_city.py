@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.models import Role, Sector, User
 from accounts.services import user_create
 from demo.commitments import build_commitments, commitments_loaded
+from demo.investment import demo_investment, demo_investment_loaded
 from records.disclosure import add_months
 from records.models import DishonestyRecord, MeasureState, RecordSource, Rectification, ResponsibilityKind
 from records.services import (
@@ -838,6 +839,13 @@ class Command(BaseCommand):
                 commitments = build_commitments(city, ensure_users(password))
             summary = ", ".join(f"{count} {state}" for state, count in sorted(commitments.items()))
             self.stdout.write(self.style.SUCCESS(f"Loaded {sum(commitments.values())} public commitments: {summary}."))
+        if demo_investment_loaded():
+            self.stdout.write("Its investment-promotion agreements are already loaded; nothing added.")
+        else:
+            users = ensure_users(password)
+            with transaction.atomic():
+                loaded = demo_investment(office=users["demo-office"], today=timezone.localdate())
+            self.stdout.write(self.style.SUCCESS(f"Loaded the investment-promotion agreements: {loaded}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

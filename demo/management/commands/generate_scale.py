@@ -34,6 +34,7 @@ from commitments.models import (
     ServiceArea,
     sector_of_kind,
 )
+from demo.investment import scale_investment
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
 from subjects.codes import make_uscc
@@ -601,6 +602,9 @@ class Command(BaseCommand):
             help=f"public commitments (default: {COMMITMENTS_PER_AGENCY} per agency)",
         )
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--investment-agreements", type=int, default=0, help="Investment-promotion agreements, 3 obligations each."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -633,6 +637,19 @@ class Command(BaseCommand):
                 self._timed("dishonesty records", lambda: create_records(run, root, records, batch_size))
             if commitments:
                 self._timed("public commitments", lambda: create_commitments(run, root, commitments, batch_size))
+            if options["investment_agreements"]:
+                self._timed(
+                    "investment agreements and obligations",
+                    lambda: scale_investment(
+                        region=run.region,
+                        run_number=run.number,
+                        agency_ids=agency_ids,
+                        count=options["investment_agreements"],
+                        actor=User.objects.filter(username=f"generate-scale-{run.number}").first()
+                        or scale_user(run, root),
+                        batch_size=batch_size,
+                    ),
+                )
         # The commit runs the deferred foreign-key checks of every row: part of the cost, so part of the figure.
         self.stdout.write(f"total, commit included: {time.monotonic() - started:.1f} s")
         self.stdout.write(

@@ -1,0 +1,50 @@
+"""Admin console of the sector duties: read-only and scoped (the staff pages write through the services)."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+
+from accounts.admin import ReadOnlyScopedAdmin
+from accounts.models import Sector, User
+from accounts.scope import sector_data_q
+from sectors.models import InvestmentAgreement, InvestmentEvent, InvestmentObligation, ObligationChange
+
+# Investment promotion ---------------------------------------------------------------------------------------------
+
+
+@admin.register(InvestmentAgreement)
+class InvestmentAgreementAdmin(ReadOnlyScopedAdmin):
+    list_display = ("number", "investor_name", "project", "agency", "signed_on")
+    list_select_related = ("agency",)
+    search_fields = ("number", "investor_name", "project")
+    date_hierarchy = "signed_on"
+    exclude = ("commitments",)
+
+
+@admin.register(InvestmentObligation)
+class InvestmentObligationAdmin(ReadOnlyScopedAdmin):
+    list_display = ("description", "agreement", "due_on", "status", "breach_record")
+    list_filter = ("status",)
+    list_select_related = ("agreement", "breach_record")
+    search_fields = ("description", "agreement__number")
+
+
+@admin.register(ObligationChange)
+class ObligationChangeAdmin(ReadOnlyScopedAdmin):
+    list_display = ("obligation", "ground", "authority", "published_on", "investor_response")
+    list_filter = ("ground", "investor_response")
+    list_select_related = ("obligation",)
+
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+        return queryset.filter(sector_data_q(user, Sector.INVESTMENT, "obligation__agreement__agency"))
+
+
+@admin.register(InvestmentEvent)
+class InvestmentEventAdmin(ReadOnlyScopedAdmin):
+    list_display = ("at", "agreement", "obligation", "kind", "actor")
+    list_filter = ("kind",)
+    list_select_related = ("agreement", "obligation", "actor")
+
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+        return queryset.filter(sector_data_q(user, Sector.INVESTMENT, "agreement__agency"))
