@@ -2,4 +2,6 @@
 
 from django.urls import URLPattern, URLResolver
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from sectors.api import ppp
+
+urlpatterns: list[URLPattern | URLResolver] = [*ppp.urlpatterns]

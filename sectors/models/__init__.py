@@ -1,2 +1,20 @@
 """Sector duties (docs/domain.md §7), one module per sector: each sector's models live in `sectors/models/<sector>.py`
 and are exported here."""
+
+from sectors.models.ppp import (
+    PppBreach,
+    PppConsultant,
+    PppPaymentObligation,
+    PppProject,
+    PppProjectEvent,
+    PppStageAssignment,
+)
+
+__all__ = [
+    "PppBreach",
+    "PppConsultant",
+    "PppPaymentObligation",
+    "PppProject",
+    "PppProjectEvent",
+    "PppStageAssignment",
+]
