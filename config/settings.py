@@ -406,6 +406,8 @@ SPECTACULAR_SETTINGS = {
         "AgencyKindEnum": "subjects.models.AgencyKind",
         "AssessmentResultEnum": "subjects.models.AssessmentResult",
         "MeasureStateEnum": "records.models.MeasureState",
+        "PppPaymentKindEnum": "sectors.models.ppp.PppPaymentKind",
+        "PppStageEnum": "sectors.models.ppp.PppStage",
         "RecordEventKindEnum": "records.models.RecordEventKind",
         "RecordSourceEnum": "records.models.RecordSource",
         "RecordStatusEnum": "records.models.RecordStatus",

@@ -4,7 +4,7 @@ its own small view that validates, calls one service and answers with the projec
 shape (accounts/api_support.py): 400 input a rule refused, 403 a role that may not, 404 outside scope, 409 a stage
 move the project's stage does not allow."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -23,35 +23,47 @@ from sectors.models.ppp import PppIndustry, PppMode, PppPaymentKind, PppRegime, 
 from sectors.services import ppp as services
 from subjects.models import Agency, CivilServant
 
+# The stubs make DRF's classes generic; at run time they are not subscriptable.
+if TYPE_CHECKING:
+    ModelSerializer = serializers.ModelSerializer[Any]
+    Serializer = serializers.Serializer[Any]
+    ListView = generics.ListAPIView[PppProject]
+    DetailView = generics.RetrieveAPIView[PppProject]
+else:
+    ModelSerializer = serializers.ModelSerializer
+    Serializer = serializers.Serializer
+    ListView = generics.ListAPIView
+    DetailView = generics.RetrieveAPIView
 
-class AgencyRefSerializer(serializers.ModelSerializer):
+
+class PppAgencySerializer(ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "name", "uscc"]
 
 
-class PersonRefSerializer(serializers.ModelSerializer):
+class PppPersonSerializer(ModelSerializer):
     class Meta:
         model = CivilServant
         fields = ["id", "name"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
-    agency = AgencyRefSerializer(help_text=_("The unit that held the stage, as it was."))
-    person = PersonRefSerializer()
+class AssignmentSerializer(ModelSerializer):
+    agency = PppAgencySerializer(help_text=_("The unit that held the stage, as it was."))
+    person = PppPersonSerializer()
 
     class Meta:
         model = PppStageAssignment
         fields = ["id", "stage", "agency", "person", "starts_on", "ends_on", "duties", "handover_note"]
 
 
-class ConsultantSerializer(serializers.ModelSerializer):
+class ConsultantSerializer(ModelSerializer):
     class Meta:
         model = PppConsultant
         fields = ["id", "name", "role", "uscc"]
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(ModelSerializer):
     record = serializers.SerializerMethodField(help_text=_("The candidate record of its breach, if any."))
 
     class Meta:
@@ -63,17 +75,17 @@ class PaymentSerializer(serializers.ModelSerializer):
         return breach.record_id if breach is not None else None
 
 
-class BreachSerializer(serializers.ModelSerializer):
-    agency = AgencyRefSerializer()
-    person = PersonRefSerializer(allow_null=True)
+class BreachSerializer(ModelSerializer):
+    agency = PppAgencySerializer()
+    person = PppPersonSerializer(allow_null=True)
 
     class Meta:
         model = PppBreach
         fields = ["id", "occurred_on", "stage", "agency", "person", "facts", "record", "payment"]
 
 
-class ProjectSerializer(serializers.ModelSerializer):
-    agency = AgencyRefSerializer()
+class ProjectSerializer(ModelSerializer):
+    agency = PppAgencySerializer()
     has_late_payments = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -129,7 +141,7 @@ class ProjectDetailSerializer(ProjectSerializer):
 # Input: shapes only; the rules are the services' (sectors.services.ppp), which name the keys sent.
 
 
-class ProjectInputSerializer(serializers.Serializer):
+class ProjectInputSerializer(Serializer):
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all(), help_text=_("The implementing agency."))
     name = serializers.CharField(allow_blank=True)
     code = serializers.CharField(allow_blank=True, default="", max_length=40)
@@ -154,13 +166,13 @@ class ProjectInputSerializer(serializers.Serializer):
         return agency
 
 
-class StageInputSerializer(serializers.Serializer):
+class StageInputSerializer(Serializer):
     to_stage = serializers.ChoiceField(choices=PppStage.choices)
     on = serializers.DateField(help_text=_("The day the stage began."))
     reason = serializers.CharField(allow_blank=True, default="", max_length=2000)
 
 
-class HandoverInputSerializer(serializers.Serializer):
+class HandoverInputSerializer(Serializer):
     stage = serializers.ChoiceField(choices=PppStage.choices)
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
     person = serializers.PrimaryKeyRelatedField(queryset=CivilServant.objects.all())
@@ -174,19 +186,19 @@ class HandoverInputSerializer(serializers.Serializer):
         return person
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class PaymentInputSerializer(Serializer):
     year = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=PppPaymentKind.choices)
     amount_due = serializers.DecimalField(max_digits=14, decimal_places=2)
     due_on = serializers.DateField()
 
 
-class PayInputSerializer(serializers.Serializer):
+class PayInputSerializer(Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     paid_on = serializers.DateField()
 
 
-class BreachInputSerializer(serializers.Serializer):
+class BreachInputSerializer(Serializer):
     occurred_on = serializers.DateField()
     facts = serializers.CharField(max_length=5000)
 
@@ -198,7 +210,7 @@ def _projects(request: Request, *, detail: bool = False) -> QuerySet[PppProject]
         .annotate(has_late_payments=Exists(PppPaymentObligation.objects.filter(project=OuterRef("pk"), late=True)))
     )
     if detail:
-        projects = projects.prefetch_related(
+        prefetches: list[Prefetch[Any, Any, Any]] = [
             Prefetch(
                 "assignments",
                 queryset=PppStageAssignment.objects.select_related("agency", "person").order_by("starts_on", "pk"),
@@ -206,7 +218,8 @@ def _projects(request: Request, *, detail: bool = False) -> QuerySet[PppProject]
             Prefetch("consultants", queryset=PppConsultant.objects.order_by("pk")),
             Prefetch("payments", queryset=PppPaymentObligation.objects.select_related("breach").order_by("year", "pk")),
             Prefetch("breaches", queryset=PppBreach.objects.select_related("agency", "person").order_by("pk")),
-        )
+        ]
+        projects = projects.prefetch_related(*prefetches)
     return projects
 
 
@@ -221,7 +234,7 @@ STEP_RESPONSES: dict[int, Any] = {
 }
 
 
-class ProjectListApi(generics.ListAPIView):
+class ProjectListApi(ListView):
     """PPP projects in your scope, paged by id. POST enters a project."""
 
     serializer_class = ProjectSerializer
@@ -243,7 +256,7 @@ class ProjectListApi(generics.ListAPIView):
         return _detail(request, project, status.HTTP_201_CREATED)
 
 
-class ProjectDetailApi(generics.RetrieveAPIView):
+class ProjectDetailApi(DetailView):
     """One PPP project with its responsibility per stage, consultants, payments and breaches."""
 
     serializer_class = ProjectDetailSerializer

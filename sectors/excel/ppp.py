@@ -103,7 +103,7 @@ LABELS: dict[str, tuple[Any, dict[str, str]]] = {
         },
     ),
 }
-STAGE_LABELS = {
+STAGE_LABELS: dict[str, str] = {
     PppStage.IDENTIFICATION: "识别",
     PppStage.PREPARATION: "准备",
     PppStage.PROCUREMENT: "采购",
@@ -358,8 +358,8 @@ def _rows(reader: XlsxReader, sheet: Sheet, outcome: ImportOutcome) -> list[tupl
         values: dict[str, Any] = {}
         blank = True
         for column in sheet.columns:
-            index = positions.get(column.key)
-            value = row.cells[index] if index is not None and index < len(row.cells) else None
+            position = positions.get(column.key)
+            value = row.cells[position] if position is not None and position < len(row.cells) else None
             if isinstance(value, str):
                 value = clean_text(value)
             if value is None or value == "":
@@ -368,7 +368,7 @@ def _rows(reader: XlsxReader, sheet: Sheet, outcome: ImportOutcome) -> list[tupl
             blank = False
             if (
                 isinstance(value, CellError)
-                or (index in row.formulas)
+                or (position in row.formulas)
                 or (isinstance(value, str) and is_formula_text(value))
             ):
                 outcome.errors.append(
@@ -417,7 +417,9 @@ def _project_inputs(
                 outcome.errors.append(RowError(number, _header_of(PROJECTS, name), "invalid", message))
         text = ("code", "partner_name", "partner_uscc", "company_name", "company_uscc", "contract_summary")
         given = {name: values.get(name) for name in PppProjectInput.__dataclass_fields__}
-        inputs.append((number, PppProjectInput(**{**given, **{k: values.get(k) or "" for k in text}})))
+        # Missing values stay None here: the rules above said so, and nothing is written while any row has an error.
+        data = PppProjectInput(**{**given, **{k: values.get(k) or "" for k in text}})  # type: ignore[arg-type]
+        inputs.append((number, data))
     return inputs
 
 

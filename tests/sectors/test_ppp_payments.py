@@ -73,7 +73,7 @@ def snapshot() -> tuple[object, ...]:
 def test_the_job_flags_late_reminds_and_proposes_a_breach_once(world: City, calendar: None) -> None:
     other = make_agency("东城区住房和城乡建设局", parent=world.district_a)
     with at(TODAY):
-        project = project_with_payments(world)
+        project_with_payments(world)
         paid = PppPaymentObligation.objects.get(year=2025)
         ppp_payment_record(actor=world.clerk_a, payment=paid, amount=Decimal("1200.00"), paid_on=D(2025, 6, 20))
         # The holder of the execution stage in mid-2026 has since moved to another agency.
