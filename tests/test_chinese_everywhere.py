@@ -30,6 +30,7 @@ from records.models import (
     RecordStatus,
 )
 from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
+from sectors.models import PppProject
 from subjects.models import Agency, CivilServant
 from tests.visible_text import english_words, visible_text
 from workcalendar.models import CalendarYear
@@ -157,6 +158,10 @@ def staff_pages(user: User) -> list[str]:
     measure = AppliedMeasure.objects.visible_to(user).filter(target_person__isnull=False).order_by("pk").first()
     if measure is not None:
         pages.append(reverse("repair:mitigation", args=[measure.pk]))
+    pages += ["/staff/sectors/ppp/", "/staff/sectors/ppp/?stage=execution&late=on", "/staff/sectors/ppp/new/"]
+    pages += ["/staff/sectors/ppp/excel/projects/import/", "/staff/sectors/ppp/excel/payments/import/"]
+    for pk in PppProject.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
+        pages += [reverse("sectors:ppp_detail", args=[pk]), reverse("sectors:ppp_edit", args=[pk])]
     return list(dict.fromkeys(pages))
 
 
@@ -171,6 +176,7 @@ def public_pages() -> list[str]:
         reverse("repair:complaint_new", args=[record.pk]),
         reverse("repair:repair_new", args=[record.pk]),
     ]
+    pages += ["/ppp/", *(f"/ppp/{pk}/" for pk in PppProject.objects.published().values_list("pk", flat=True))]
     return pages
 
 

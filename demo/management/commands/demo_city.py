@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Sector, User
 from accounts.services import user_create
+from demo.ppp import demo_ppp, demo_ppp_loaded
 from records.disclosure import add_months
 from records.models import DishonestyRecord, MeasureState, RecordSource, Rectification, ResponsibilityKind
 from records.services import (
@@ -828,6 +829,12 @@ class Command(BaseCommand):
                 cases = build_cases(city)
             summary = ", ".join(f"{count} {state}" for state, count in sorted(cases.items()))
             self.stdout.write(self.style.SUCCESS(f"Loaded the cases: {summary}."))
+        if demo_ppp_loaded():
+            self.stdout.write("Its PPP projects are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                ppp = demo_ppp(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Loaded the PPP projects: {ppp}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Sector, User
 from accounts.services import user_create
+from demo.ppp import create_ppp_projects
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
 from subjects.codes import make_uscc
@@ -456,6 +457,10 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=100_000)
         parser.add_argument("--records", type=int, default=0)
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--ppp-projects", type=int, default=0, help="PPP projects (e.g. 20000), with their stages and payments."
+        )
+        parser.add_argument("--ppp-payments-per-project", type=int, default=5)
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -481,6 +486,18 @@ class Command(BaseCommand):
                 self._timed("civil servants", lambda: create_people(run, agency_ids, people, batch_size))
             if records:
                 self._timed("dishonesty records", lambda: create_records(run, root, records, batch_size))
+            if options["ppp_projects"]:
+                creator = User.objects.filter(username=f"generate-scale-{run.number}").first() or scale_user(run, root)
+                self._timed(
+                    "PPP projects, responsibility rows and payment obligations",
+                    lambda: create_ppp_projects(
+                        creator=creator,
+                        agency_ids=agency_ids,
+                        count=options["ppp_projects"],
+                        payments_per_project=options["ppp_payments_per_project"],
+                        batch_size=batch_size,
+                    ),
+                )
         # The commit runs the deferred foreign-key checks of every row: part of the cost, so part of the figure.
         self.stdout.write(f"total, commit included: {time.monotonic() - started:.1f} s")
         self.stdout.write(
