@@ -76,6 +76,7 @@ def _data_strings() -> frozenset[str]:
         values.update(model.objects.values_list("original_name", flat=True))
     values.update(MeasureType.objects.values_list("code", flat=True))
     values.update(CalendarYear.objects.values_list("source", flat=True))
+    values.update(PppProject.objects.values_list("code", flat=True))
     values.add(AXES_UNKNOWN)
     return frozenset(value for value in values if value)
 

@@ -132,6 +132,8 @@ class PppProject(UndeletableModel):
             models.Index(fields=["agency", "stage"], name="ppp_project_agency_stage_idx"),
             # The public list: published projects, newest first.
             models.Index(fields=["published_at"], name="ppp_project_published_idx"),
+            # The staff list's order: a page of 50 without sorting every project in reach.
+            models.Index(fields=["-identification_on", "-id"], name="ppp_project_list_order_idx"),
         ]
 
     def __str__(self) -> str:
@@ -291,6 +293,8 @@ class PppPaymentObligation(UndeletableModel):
         indexes = [
             # The late job: unflagged obligations by due date.
             models.Index(fields=["late", "due_on"], name="ppp_payment_late_due_idx"),
+            # The lists' "late payments" flag and filter: a project's late obligations.
+            models.Index(fields=["project"], condition=Q(late=True), name="ppp_payment_late_project_idx"),
         ]
 
     def __str__(self) -> str:
@@ -415,4 +419,4 @@ class PppProjectEvent(UndeletableModel):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.project.code} {self.kind}"
+        return f"{self.project.code} {self.get_kind_display()}"

@@ -915,10 +915,12 @@ class PaymentWatch:
 
 
 def _breach_cutoff(today: datetime.date, days: int) -> datetime.date:
-    """The latest due date that is at least `days` working days before `today`."""
-    day = today
-    while working_days_between(day, today) < days:
-        day -= datetime.timedelta(days=1)
+    """The latest due date that is at least `days` working days before `today`. Stepping back by the working days
+    still missing never passes it (a calendar day adds at most one working day), so a few counts find it."""
+    day, counted = today, 0
+    while counted < days:
+        day -= datetime.timedelta(days=days - counted)
+        counted = working_days_between(day, today)
     return day
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +26,6 @@ from accounts.models import Sector, User
 from accounts.scope import may_enter_sector_data, may_verify_sector_data
 from kernel.errors import DomainError, NotAllowed
 from records.excel.export import XLSX_CONTENT_TYPE
-from records.views.dishonesty import CappedPaginator
 from sectors.excel import ppp as excel
 from sectors.forms.ppp import (
     BreachForm,
@@ -51,7 +51,6 @@ from sectors.models.ppp import (
 from sectors.services import ppp as services
 
 PAGE_SIZE = 50
-COUNT_CAP = 10_000
 EVENTS_SHOWN = 50
 ERRORS_SHOWN = 500
 
@@ -63,6 +62,16 @@ def _refused(exc: NotAllowed) -> PermissionDenied:
 def _errors_into(form: forms.Form, exc: DomainError) -> None:
     errors = exc.field_errors() or {"__all__": [str(exc.message)]}
     apply_errors(form, errors)
+
+
+class CountedPaginator(Paginator):  # type: ignore[type-arg]  # of any rows
+    """A paginator told its count (by the counts by stage): it never counts the rows itself."""
+
+    capped = False
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property: this is its cached value
 
 
 # The list ------------------------------------------------------------------------------------------------------------
@@ -102,7 +111,11 @@ def ppp_list(request: AuthenticatedRequest) -> HttpResponse:
     form, before_stage, projects = filtered_projects(request.user, request.GET)
     counts = dict(before_stage.order_by().values_list("stage").annotate(n=Count("pk")))
     stage_counts = [(stage, PppStage(stage).label, counts.get(stage, 0)) for stage in STAGE_ORDER]
-    paginator = CappedPaginator(ppp_project_rows(projects), PAGE_SIZE, cap=COUNT_CAP)
+    chosen = form.cleaned_data.get("stage") if form.is_valid() else None
+    # The counts by stage already hold the list's length: no second pass over the projects to count them.
+    paginator = CountedPaginator(
+        ppp_project_rows(projects), PAGE_SIZE, count=sum(counts.get(stage, 0) for stage in chosen or STAGE_ORDER)
+    )
     page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

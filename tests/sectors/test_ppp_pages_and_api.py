@@ -297,3 +297,32 @@ def test_excel_imports_every_row_or_none_and_exports_what_it_reads(world: City) 
     sheet = load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active  # type: ignore[attr-defined]
     assert [cell.value for cell in sheet[2]][2] == "智慧停车PPP项目"
     assert build_template(PAYMENTS)[:2] == b"PK"
+
+
+def test_the_ppp_pages_are_in_chinese(world: City) -> None:
+    from tests.visible_text import english_words
+
+    authority = ppp_authority(world.district_a)
+    with at(TODAY):
+        project = full_project(world)
+        ppp_project_publish(actor=authority, project=project)
+        data = frozenset({project.code, *User.objects.values_list("username", flat=True)})
+        staff = [
+            "/staff/sectors/ppp/",
+            "/staff/sectors/ppp/?stage=execution&late=on",
+            "/staff/sectors/ppp/new/",
+            f"/staff/sectors/ppp/{project.pk}/",
+            f"/staff/sectors/ppp/{project.pk}/edit/",
+            "/staff/sectors/ppp/excel/projects/import/",
+            "/staff/sectors/ppp/excel/payments/import/",
+        ]
+        found = {}
+        for user in (world.clerk_a, world.office_a, authority):
+            client = signed_in(user)
+            for path in staff:
+                response = client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans")
+                if response.status_code == 200:
+                    found[f"{user.username} {path}"] = english_words(response.content.decode(), data=data)
+        for path in ("/ppp/", f"/ppp/{project.pk}/"):
+            found[path] = english_words(Client().get(path, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode(), data=data)
+    assert {path: words for path, words in found.items() if words} == {}
