@@ -231,6 +231,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "sectors.tasks.watch_investment_obligations",
         "schedule": crontab(hour=6, minute=40),
     },
+    # PPP payment obligations: late ones flagged with one UPDATE, reminders once, breaches proposed once (idempotent).
+    "ppp-payments-watch": {"task": "sectors.tasks.ppp_payments_watch", "schedule": crontab(hour=6, minute=40)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -414,6 +416,8 @@ SPECTACULAR_SETTINGS = {
         "CommitmentStatusEnum": "commitments.models.CommitmentStatus",
         "ServiceAreaEnum": "commitments.models.ServiceArea",
         "MeasureStateEnum": "records.models.MeasureState",
+        "PppPaymentKindEnum": "sectors.models.ppp.PppPaymentKind",
+        "PppStageEnum": "sectors.models.ppp.PppStage",
         "RecordEventKindEnum": "records.models.RecordEventKind",
         "RecordSourceEnum": "records.models.RecordSource",
         "RecordStatusEnum": "records.models.RecordStatus",
@@ -517,6 +521,11 @@ COMMITMENT_WARN_DAYS_EARLY = env_int("COMMITMENT_WARN_DAYS_EARLY", 30)
 COMMITMENT_WARN_DAYS_SOON = env_int("COMMITMENT_WARN_DAYS_SOON", 7)
 COMMITMENT_NO_PROGRESS_DAYS = env_int("COMMITMENT_NO_PROGRESS_DAYS", 90)
 COMMITMENT_BREACH_AFTER_WORKING_DAYS = env_int("COMMITMENT_BREACH_AFTER_WORKING_DAYS", 20)
+# PPP (docs/sectors.md § PPP): a government payment still unpaid this many working days after its due date proposes a
+# candidate record; agencies are reminded of payments due within PPP_PAYMENT_REMIND_DAYS.
+PPP_BREACH_AFTER_WORKING_DAYS = env_int("PPP_BREACH_AFTER_WORKING_DAYS", 20)
+PPP_PAYMENT_REMIND_DAYS = env_int("PPP_PAYMENT_REMIND_DAYS", 30)
+PPP_IMPORT_MAX_ROWS = env_int("PPP_IMPORT_MAX_ROWS", 1000)
 # Rows of one Excel import of commitments, checked and written in the request (commitments/excel.py); the file
 # limits are the records' import's (RECORD_IMPORT_MAX_FILE_BYTES and the rest).
 COMMITMENT_IMPORT_MAX_ROWS = env_int("COMMITMENT_IMPORT_MAX_ROWS", 1000)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disclosure import investment, views
+from disclosure import investment, ppp, views
 
 app_name = "disclosure"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     path("language/", views.language, name="language"),
     path("healthz", views.healthz, name="healthz"),
     *investment.urlpatterns,
+    *ppp.urlpatterns,
 ]

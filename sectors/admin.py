@@ -4,11 +4,23 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyScopedAdmin
 from accounts.models import Sector, User
 from accounts.scope import sector_data_q
-from sectors.models import InvestmentAgreement, InvestmentEvent, InvestmentObligation, ObligationChange
+from sectors.models import (
+    InvestmentAgreement,
+    InvestmentEvent,
+    InvestmentObligation,
+    ObligationChange,
+    PppBreach,
+    PppPaymentObligation,
+    PppProject,
+    PppProjectEvent,
+    PppStageAssignment,
+)
+from subjects.admin import ReadOnlyInline
 
 # Investment promotion ---------------------------------------------------------------------------------------------
 
@@ -48,3 +60,39 @@ class InvestmentEventAdmin(ReadOnlyScopedAdmin):
 
     def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(sector_data_q(user, Sector.INVESTMENT, "agreement__agency"))
+
+
+# PPP ----------------------------------------------------------------------------------------------------------------
+
+
+class PppAssignmentInline(ReadOnlyInline):
+    model = PppStageAssignment
+    fields = ("stage", "agency", "person", "starts_on", "ends_on", "handover_note")
+    verbose_name_plural = _("Responsibility per stage")
+
+
+class PppPaymentInline(ReadOnlyInline):
+    model = PppPaymentObligation
+    fields = ("year", "kind", "amount_due", "due_on", "paid_amount", "paid_on", "late")
+
+
+class PppBreachInline(ReadOnlyInline):
+    model = PppBreach
+    fields = ("occurred_on", "stage", "agency", "person", "record")
+
+
+class PppEventInline(ReadOnlyInline):
+    model = PppProjectEvent
+    fields = ("at", "kind", "from_stage", "to_stage", "actor", "reason")
+
+
+@admin.register(PppProject)
+class PppProjectAdmin(ReadOnlyScopedAdmin):
+    list_display = ("code", "name", "agency", "mode", "stage", "published_at")
+    list_filter = ("stage", "mode", "regime", "return_mechanism")
+    search_fields = ("code", "name", "partner_name")
+    list_select_related = ("agency",)
+    inlines = (PppAssignmentInline, PppPaymentInline, PppBreachInline, PppEventInline)
+
+    def get_readonly_fields(self, request: object, obj: object = None) -> list[str]:
+        return [field.name for field in PppProject._meta.concrete_fields]

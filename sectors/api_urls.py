@@ -2,8 +2,9 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.api import investment
+from sectors.api import investment, ppp
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *investment.urlpatterns,
+    *ppp.urlpatterns,
 ]

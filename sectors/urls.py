@@ -2,9 +2,10 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.views import investment
+from sectors.views import investment, ppp
 
 app_name = "sectors"
 urlpatterns: list[URLPattern | URLResolver] = [
     *investment.urlpatterns,
+    *ppp.urlpatterns,
 ]

@@ -30,7 +30,7 @@ from records.models import (
     RecordStatus,
 )
 from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
-from sectors.models import InvestmentAgreement, InvestmentObligation
+from sectors.models import InvestmentAgreement, InvestmentObligation, PppProject
 from subjects.models import Agency, CivilServant
 from tests.visible_text import english_words, visible_text
 from workcalendar.models import CalendarYear
@@ -76,6 +76,7 @@ def _data_strings() -> frozenset[str]:
         values.update(model.objects.values_list("original_name", flat=True))
     values.update(MeasureType.objects.values_list("code", flat=True))
     values.update(CalendarYear.objects.values_list("source", flat=True))
+    values.update(PppProject.objects.values_list("code", flat=True))
     values.add(AXES_UNKNOWN)
     return frozenset(value for value in values if value)
 
@@ -167,6 +168,10 @@ def staff_pages(user: User) -> list[str]:
             reverse("sectors:investment_change", args=[obligation.pk]),
             reverse("sectors:investment_break", args=[obligation.pk]),
         ]
+    pages += ["/staff/sectors/ppp/", "/staff/sectors/ppp/?stage=execution&late=on", "/staff/sectors/ppp/new/"]
+    pages += ["/staff/sectors/ppp/excel/projects/import/", "/staff/sectors/ppp/excel/payments/import/"]
+    for pk in PppProject.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
+        pages += [reverse("sectors:ppp_detail", args=[pk]), reverse("sectors:ppp_edit", args=[pk])]
     return list(dict.fromkeys(pages))
 
 
@@ -201,6 +206,7 @@ def public_pages() -> list[str]:
         reverse("disclosure:investment_agreement", args=[pk])
         for pk in InvestmentAgreement.objects.values_list("pk", flat=True)
     ]
+    pages += ["/ppp/", *(f"/ppp/{pk}/" for pk in PppProject.objects.published().values_list("pk", flat=True))]
     return pages
 
 

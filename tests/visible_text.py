@@ -16,6 +16,12 @@ from html.parser import HTMLParser
 ALLOWED_WORDS = frozenset(
     {
         "API",
+        # PPP modes (BOT, TOT, ROT, BOO; MC a management contract) are written so in Chinese texts too.
+        "BOO",
+        "BOT",
+        "MC",
+        "ROT",
+        "TOT",
         "CSV",
         "csv",
         "English",  # the language switcher names each language in itself

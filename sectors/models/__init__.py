@@ -12,6 +12,14 @@ from sectors.models.investment import (
     ObligationStatus,
     RefusedGround,
 )
+from sectors.models.ppp import (
+    PppBreach,
+    PppConsultant,
+    PppPaymentObligation,
+    PppProject,
+    PppProjectEvent,
+    PppStageAssignment,
+)
 
 __all__ = [
     "InvestmentAgreement",
@@ -22,5 +30,11 @@ __all__ = [
     "ObligationChange",
     "ObligationEvidence",
     "ObligationStatus",
+    "PppBreach",
+    "PppConsultant",
+    "PppPaymentObligation",
+    "PppProject",
+    "PppProjectEvent",
+    "PppStageAssignment",
     "RefusedGround",
 ]

@@ -31,6 +31,7 @@ from accounts.models import Role, Sector, User
 from accounts.services import user_create
 from demo.commitments import build_commitments, commitments_loaded
 from demo.investment import demo_investment, demo_investment_loaded
+from demo.ppp import demo_ppp, demo_ppp_loaded
 from records.disclosure import add_months
 from records.models import DishonestyRecord, MeasureState, RecordSource, Rectification, ResponsibilityKind
 from records.services import (
@@ -846,6 +847,12 @@ class Command(BaseCommand):
             with transaction.atomic():
                 loaded = demo_investment(office=users["demo-office"], today=timezone.localdate())
             self.stdout.write(self.style.SUCCESS(f"Loaded the investment-promotion agreements: {loaded}."))
+        if demo_ppp_loaded():
+            self.stdout.write("Its PPP projects are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                ppp = demo_ppp(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Loaded the PPP projects: {ppp}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

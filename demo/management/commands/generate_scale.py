@@ -35,6 +35,7 @@ from commitments.models import (
     sector_of_kind,
 )
 from demo.investment import scale_investment
+from demo.ppp import create_ppp_projects
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
 from subjects.codes import make_uscc
@@ -605,6 +606,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--investment-agreements", type=int, default=0, help="Investment-promotion agreements, 3 obligations each."
         )
+        parser.add_argument(
+            "--ppp-projects", type=int, default=0, help="PPP projects (e.g. 20000), with their stages and payments."
+        )
+        parser.add_argument("--ppp-payments-per-project", type=int, default=5)
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -647,6 +652,18 @@ class Command(BaseCommand):
                         count=options["investment_agreements"],
                         actor=User.objects.filter(username=f"generate-scale-{run.number}").first()
                         or scale_user(run, root),
+                        batch_size=batch_size,
+                    ),
+                )
+            if options["ppp_projects"]:
+                creator = User.objects.filter(username=f"generate-scale-{run.number}").first() or scale_user(run, root)
+                self._timed(
+                    "PPP projects, responsibility rows and payment obligations",
+                    lambda: create_ppp_projects(
+                        creator=creator,
+                        agency_ids=agency_ids,
+                        count=options["ppp_projects"],
+                        payments_per_project=options["ppp_payments_per_project"],
                         batch_size=batch_size,
                     ),
                 )
