@@ -43,8 +43,13 @@ def demo_ppp_loaded() -> bool:
 
 
 def _unmoved(agency: Agency, count: int) -> list[CivilServant]:
-    """People of `agency` who never moved, so each worked there on every date the demo gives them a stage."""
-    people = list(CivilServant.objects.filter(agency=agency, active=True, moves__isnull=True).order_by("pk")[:count])
+    """People of `agency` who never moved, so each worked there on every date the demo gives them a stage; not its
+    principal, who stays where the demo city put one per agency."""
+    people = list(
+        CivilServant.objects.filter(agency=agency, active=True, moves__isnull=True, is_principal=False).order_by("pk")[
+            :count
+        ]
+    )
     if len(people) < count:
         raise RuntimeError(f"{agency.name} has fewer than {count} civil servants who never moved")
     return people

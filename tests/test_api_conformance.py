@@ -14,6 +14,7 @@ cases from the operation's strategies.
 import datetime
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -32,9 +33,11 @@ from accounts.authentication import api_token_issue
 from config.wsgi import application
 from records.services import record_publish, record_submit
 from repair.services import complaint_file, objection_file, repair_apply
+from sectors.services.ppp import PppPaymentInput, ppp_payment_add
 from tests.conftest import City
 from tests.factories import make_record, published_commitment
 from tests.sectors.investment_support import make_agreement
+from tests.sectors.ppp_support import make_project
 from workcalendar.services import calendar_year_seed
 
 EXAMPLES_PER_OPERATION = 20
@@ -92,7 +95,20 @@ def known_ids(
         repair, _code = repair_apply(record=record, attachments=[proof], **FILER)
         commitment = published_commitment(world)
         agreement = make_agreement(world)
+        project = make_project(world.clerk_a, world.agency_a)
+        payment = ppp_payment_add(
+            actor=world.clerk_a,
+            data=PppPaymentInput(
+                project=project,
+                year=2026,
+                kind="availability",
+                amount_due=Decimal("1200"),
+                due_on=datetime.date(2026, 6, 30),
+            ),
+        )
         yield {
+            "sectors/ppp/projects": project.pk,
+            "sectors/ppp/payments": payment.pk,
             "sectors/investment/agreements": agreement.pk,
             "sectors/investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],
             "agencies": world.agency_a.pk,
