@@ -226,6 +226,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Commitments due soon, overdue or without progress: warnings once each, and the candidate record of a long
     # overdue one (idempotent: a second run the same day changes nothing).
     "commitment-warnings": {"task": "commitments.tasks.raise_warnings", "schedule": crontab(hour=6, minute=30)},
+    # SME payments: overdue status, days and interest recomputed, reminders, breach candidates (idempotent).
+    "procurement-overdue": {"task": "sectors.tasks.procurement_overdue", "schedule": crontab(hour=1, minute=40)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -510,6 +512,14 @@ COMMITMENT_BREACH_AFTER_WORKING_DAYS = env_int("COMMITMENT_BREACH_AFTER_WORKING_
 # Rows of one Excel import of commitments, checked and written in the request (commitments/excel.py); the file
 # limits are the records' import's (RECORD_IMPORT_MAX_FILE_BYTES and the rest).
 COMMITMENT_IMPORT_MAX_ROWS = env_int("COMMITMENT_IMPORT_MAX_ROWS", 1000)
+
+# Procurement and the SME payment clock (docs/sectors.md#procurement). The statutory overdue interest where the contract
+# agreed none: 万分之五 a day, 《保障中小企业款项支付条例》 art. 17 of the 2025 text (国务院令第802号; art. 15 of the
+# 2020 text, 国务院令第728号). A fraction a day, as text so no float rounding creeps in.
+SME_PAYMENT_DEFAULT_DAILY_RATE = env_str("SME_PAYMENT_DEFAULT_DAILY_RATE", "0.0005")
+# Calendar days an overdue payment waits after the agency's reminder before its breach record is proposed.
+SME_ARREARS_BREACH_AFTER_DAYS = env_int("SME_ARREARS_BREACH_AFTER_DAYS", 30)
+PROCUREMENT_IMPORT_MAX_ROWS = env_int("PROCUREMENT_IMPORT_MAX_ROWS", 5000)
 
 # Working-day time limits of the subject's rights (docs/domain.md §5): Guangzhou practice and provisional national
 # figures.

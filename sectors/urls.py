@@ -2,5 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
+from sectors.views import procurement
+
 app_name = "sectors"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [*procurement.urlpatterns]
