@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disclosure import views
+from disclosure import procurement, views
 
 app_name = "disclosure"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("records/<int:pk>/", views.record_detail, name="record"),
     path("language/", views.language, name="language"),
     path("healthz", views.healthz, name="healthz"),
+    *procurement.urlpatterns,
 ]

@@ -2,4 +2,6 @@
 
 from django.urls import URLPattern, URLResolver
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from sectors.api import procurement
+
+urlpatterns: list[URLPattern | URLResolver] = [*procurement.urlpatterns]

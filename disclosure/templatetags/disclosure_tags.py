@@ -49,7 +49,13 @@ def public_nav(context: Context) -> SafeString:
     match = getattr(request, "resolver_match", None)
     current = match.url_name if match is not None else None
     # Messages are translated outside the f-strings: makemessages does not look inside them.
-    links = (("home", gettext("Home")), ("search", gettext("Search")), ("records", gettext("Recently published")))
+    links = (
+        ("home", gettext("Home")),
+        ("search", gettext("Search")),
+        ("records", gettext("Recently published")),
+        ("procurement_disclosures", gettext("Overdue payments to SMEs")),
+        ("procurement_blacklist", gettext("Supplier blacklist")),
+    )
     items = "".join(
         f'          <li><a href="{escape(_url(f"disclosure:{name}"))}"'
         f"{CURRENT if current == name else ''}>{escape(text)}</a></li>\n"

@@ -71,12 +71,12 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 COLUMNS: tuple[Column, ...] = (
-    Column("agency_uscc", "采购单位统一社会信用代码", CODE, True, gettext_lazy("The purchasing agency's code."), width=24),
+    Column(
+        "agency_uscc", "采购单位统一社会信用代码", CODE, True, gettext_lazy("The purchasing agency's code."), width=24
+    ),
     Column("number", "合同编号", TEXT, True, gettext_lazy("The contract's number, unique within the agency."), 60),
     Column("supplier_name", "供应商名称", TEXT, True, gettext_lazy("The supplier's registered name."), 200, width=24),
-    Column(
-        "supplier_uscc", "供应商统一社会信用代码", CODE, True, gettext_lazy("The supplier's code."), width=24
-    ),
+    Column("supplier_uscc", "供应商统一社会信用代码", CODE, True, gettext_lazy("The supplier's code."), width=24),
     Column("supplier_size", "企业规模", CHOICE, True, gettext_lazy("The supplier's size at signing, as declared.")),
     Column("subject", "采购标的", TEXT, True, gettext_lazy("What the contract buys."), 300, width=24),
     Column("contract_amount", "合同金额（元）", AMOUNT, True, gettext_lazy("The contract amount in yuan.")),
@@ -105,7 +105,9 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("label", "款项名称", TEXT, False, gettext_lazy("The instalment (empty: a contract without one yet)."), 100),
     Column("amount", "应付金额（元）", AMOUNT, False, gettext_lazy("The instalment's amount in yuan.")),
-    Column("delivered_on", "交付日期", DATE, False, gettext_lazy("The day the goods, works or services were delivered.")),
+    Column(
+        "delivered_on", "交付日期", DATE, False, gettext_lazy("The day the goods, works or services were delivered.")
+    ),
     Column("accepted_on", "验收合格日期", DATE, False, gettext_lazy("The day acceptance passed, if it did.")),
     Column("disputed_amount", "争议金额（元）", AMOUNT, False, gettext_lazy("The disputed part, if any.")),
     Column("dispute_note", "争议说明", TEXT, False, gettext_lazy("What is disputed."), 2000),
@@ -154,8 +156,10 @@ def build_template() -> bytes:
         ],
         rules=[
             _("An SME's payment term is at most 60 days; a longer agreed term is flagged and 60 days apply."),
-            _("A contract that is silent gives 30 days from delivery, or from passed acceptance when that is the "
-              "condition of payment."),
+            _(
+                "A contract that is silent gives 30 days from delivery, or from passed acceptance when that is the "
+                "condition of payment."
+            ),
         ],
     )
 
@@ -383,9 +387,11 @@ def _check_rows(actor: User, parsed: list[_Row], outcome: ImportOutcome) -> Plan
     for item in parsed:
         values = item.values
         agency = agencies.get(values.get("agency_uscc") or "")
-        if agency is None or not may_enter_sector_data(actor, Sector.PROCUREMENT, agency):
-            if values.get("agency_uscc"):
-                item.error("agency_uscc", "agency_not_found", _("No agency in your reach has this code."))
+        if values.get("agency_uscc") and (
+            agency is None or not may_enter_sector_data(actor, Sector.PROCUREMENT, agency)
+        ):
+            agency = None
+            item.error("agency_uscc", "agency_not_found", _("No agency in your reach has this code."))
         number = (values.get("number") or "").strip()
         contract = existing.get((agency.pk, number)) if agency is not None else None
         if contract is None and agency is not None:
@@ -482,7 +488,10 @@ def procurement_export(*, queryset: QuerySet[Contract]) -> tuple[IO[bytes], str]
     sheet.append([column.header for column in COLUMNS] + list(EXPORT_EXTRA_HEADERS))
     for obligation in _chunked(obligations):
         sheet.append(
-            [ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in export_row(obligation)]
+            [
+                ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+                for value in export_row(obligation)
+            ]
         )
     spooled = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response that streams it
     workbook.save(spooled)

@@ -29,6 +29,11 @@ def entering_agencies(user: AnyUser) -> QuerySet[Agency]:
     return procurement_agencies(user)
 
 
+class PersonChoiceField(forms.ModelChoiceField[CivilServant]):
+    def label_from_instance(self, obj: CivilServant) -> str:
+        return f"{obj.name}（{obj.agency.name}）"
+
+
 class ContractForm(forms.Form):
     agency = AgencyPickerField(Agency.objects.none(), label=_("Purchasing agency"))
     number = forms.CharField(label=_("Contract number"), max_length=60)
@@ -43,9 +48,7 @@ class ContractForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=16, decimal_places=2)
     signed_on = forms.DateField(label=_("Signed on"), widget=DATE)
     budget_funded = forms.BooleanField(label=_("Funded by the budget"), required=False, initial=True)
-    acceptance_conditions_payment = forms.BooleanField(
-        label=_("Payment depends on passed acceptance"), required=False
-    )
+    acceptance_conditions_payment = forms.BooleanField(label=_("Payment depends on passed acceptance"), required=False)
     agreed_term_days = forms.IntegerField(
         label=_("Agreed payment term (days)"),
         required=False,
@@ -58,7 +61,7 @@ class ContractForm(forms.Form):
         decimal_places=6,
         help_text=_("A fraction a day, e.g. 0.0005; empty: the statutory 0.05% a day for an SME."),
     )
-    responsible_person = forms.ModelChoiceField(
+    responsible_person = PersonChoiceField(
         label=_("Responsible person"), queryset=CivilServant.objects.none(), required=False
     )
 
@@ -75,7 +78,6 @@ class ContractForm(forms.Form):
             .select_related("agency")
             .order_by("agency_id", "name")
         )
-        people.label_from_instance = lambda person: f"{person.name}（{person.agency.name}）"  # type: ignore[method-assign]
 
 
 class ObligationForm(forms.Form):
@@ -94,7 +96,9 @@ class ObligationForm(forms.Form):
     disputed_amount = forms.DecimalField(
         label=_("Disputed amount (yuan)"), max_digits=16, decimal_places=2, required=False
     )
-    dispute_note = forms.CharField(label=_("What is disputed"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    dispute_note = forms.CharField(
+        label=_("What is disputed"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class PaymentForm(forms.Form):
@@ -119,7 +123,9 @@ class DisputeForm(forms.Form):
 
 
 class ComplaintForm(forms.Form):
-    complaint = forms.CharField(label=_("Complaint"), max_length=100, help_text=_("Its number, or a short description."))
+    complaint = forms.CharField(
+        label=_("Complaint"), max_length=100, help_text=_("Its number, or a short description.")
+    )
     note = forms.CharField(label=_("What the check found"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

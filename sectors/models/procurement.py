@@ -9,6 +9,7 @@ SME_ARREARS_BREACH_AFTER_DAYS more, proposes a candidate dishonesty record.
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -63,7 +64,8 @@ class Contract(UndeletableModel):
     )
     # Empty: the contract is silent (the law's term applies).
     agreed_term_days = models.PositiveSmallIntegerField(_("agreed payment term (days)"), null=True, blank=True)
-    # A fraction a day (0.0005 is 0.05% a day); empty: the statutory default for an SME (SME_PAYMENT_DEFAULT_DAILY_RATE).
+    # A fraction a day (0.0005 is 0.05% a day); empty: the statutory default for an SME
+    # (SME_PAYMENT_DEFAULT_DAILY_RATE).
     agreed_daily_rate = models.DecimalField(
         _("agreed overdue interest (per day)"), max_digits=8, decimal_places=6, null=True, blank=True
     )
@@ -142,7 +144,7 @@ class ObligationQuerySet(UndeletableQuerySet["PaymentObligation"]):
         """Overdue payments to SMEs (the ledger's rows)."""
         return self.filter(status=ObligationStatus.OVERDUE, is_sme=True)
 
-    def ledger(self) -> "models.QuerySet[PaymentObligation]":
+    def ledger(self) -> "models.QuerySet[PaymentObligation, dict[str, Any]]":
         """The arrears ledger, one row per agency: count, unpaid undisputed amount, oldest days overdue, interest —
         one GROUP BY over the stored columns the overdue job keeps (procurement_overdue_run)."""
         unpaid = F("amount") - F("disputed_amount") - F("paid_amount")
@@ -186,9 +188,7 @@ class PaymentObligation(UndeletableModel):
 
     disputed_amount = models.DecimalField(_("disputed amount (yuan)"), max_digits=16, decimal_places=2, default=ZERO)
     dispute_note = models.TextField(_("what is disputed"), blank=True)
-    paid_amount = models.DecimalField(
-        _("paid (yuan)"), max_digits=16, decimal_places=2, default=ZERO, editable=False
-    )
+    paid_amount = models.DecimalField(_("paid (yuan)"), max_digits=16, decimal_places=2, default=ZERO, editable=False)
     # Interest already accrued on the parts paid late (fixed when each payment is recorded).
     interest_on_paid = models.DecimalField(
         _("interest on late payments (yuan)"), max_digits=16, decimal_places=2, default=ZERO, editable=False
@@ -440,7 +440,12 @@ class ProcurementEvent(UndeletableModel):
     note = models.TextField(_("note"), blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
 

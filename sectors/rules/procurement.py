@@ -2,8 +2,8 @@
 reads its input its own way, then holds it to the `*_problems` functions here, which report every problem at once in
 these words; the services check again before anything is written. docs/sectors.md#procurement.
 
-The legal due date (`legal_due_date`), from 《保障中小企业款项支付条例》 (2025 text, 国务院令第802号) art. 9 and the Civil
-Code arts. 201 and 203:
+The legal due date (`legal_due_date`), from 《保障中小企业款项支付条例》 (2025 text, 国务院令第802号) art. 9 and the
+Civil Code arts. 201 and 203:
 - the term starts on the day of delivery, or on the day acceptance passed where the contract makes passed acceptance
   the condition of payment; that day is not counted (art. 201), so the last day is start + term;
 - an SME's term is the agreed one, at most 60 days (a longer agreed term is flagged unlawful and 60 applies), 30 days
@@ -260,9 +260,11 @@ def obligation_problems(
         if accepted > today:
             add("accepted_on", "invalid", MESSAGES["accepted_future"])
     disputed = values.get("disputed_amount")
-    if disputed is not None and isinstance(amount, Decimal) and _amount_ok(amount):
-        if not (isinstance(disputed, Decimal) and disputed.is_finite() and Decimal("0") <= disputed <= amount):
-            add("disputed_amount", "invalid", MESSAGES["disputed_range"])
+    disputed_ok = (
+        isinstance(disputed, Decimal) and disputed.is_finite() and Decimal("0") <= disputed <= (amount or Decimal(0))
+    )
+    if disputed is not None and isinstance(amount, Decimal) and _amount_ok(amount) and not disputed_ok:
+        add("disputed_amount", "invalid", MESSAGES["disputed_range"])
     if isinstance(amount, Decimal) and _amount_ok(amount) and amount < paid:
         add("amount", "invalid", MESSAGES["paid_too_much"] % {"unpaid": paid})
     return problems

@@ -252,9 +252,7 @@ def obligation_add(*, actor: User, contract: Contract, data: ObligationInput) ->
     return obligation
 
 
-def obligation_update(
-    *, actor: User, obligation: PaymentObligation, data: ObligationInput
-) -> PaymentObligation:
+def obligation_update(*, actor: User, obligation: PaymentObligation, data: ObligationInput) -> PaymentObligation:
     """Corrects an instalment (amount, dates, term, dispute); the due date and figures follow."""
     contract = obligation.contract
     _require_entry(actor, contract.agency)
@@ -284,9 +282,7 @@ def obligation_dispute(
     contract = obligation.contract
     _require_entry(actor, contract.agency)
     errors: dict[str, list[str]] = {}
-    if disputed_amount is None or not (
-        disputed_amount.is_finite() and ZERO <= disputed_amount <= obligation.amount
-    ):
+    if disputed_amount is None or not (disputed_amount.is_finite() and ZERO <= disputed_amount <= obligation.amount):
         errors["disputed_amount"] = [str(rules.MESSAGES["disputed_range"])]
     if disputed_amount and not note.strip():
         errors["note"] = [_("Say what is disputed.")]
@@ -423,6 +419,7 @@ class EvaluationInput:
 def evaluation_record(*, actor: User, contract: Contract, data: EvaluationInput) -> SupplierEvaluation:
     _require_entry(actor, contract.agency)
     _refuse(rules.evaluation_problems(_values(data), today=timezone.localdate()))
+    assert data.evaluated_on is not None and data.score is not None
     with transaction.atomic():
         evaluation = SupplierEvaluation.objects.create(
             contract=contract,
@@ -463,7 +460,7 @@ class DaysBetween(Func):
         )
 
 
-MONEY = DecimalField(max_digits=16, decimal_places=2)
+MONEY: "DecimalField[Any, Any]" = DecimalField(max_digits=16, decimal_places=2)
 
 
 def _undisputed_unpaid() -> Any:
@@ -478,7 +475,7 @@ def _recompute(queryset: QuerySet[PaymentObligation], today: datetime.date) -> i
     """
     day = Value(today, output_field=DateField())
     unpaid = _undisputed_unpaid()
-    late = GreaterThan(unpaid, Value(ZERO, output_field=MONEY))
+    late: GreaterThan[Any] = GreaterThan(unpaid, Value(ZERO, output_field=MONEY))
     days = Greatest(DaysBetween(day, F("due_on")), Value(0), output_field=IntegerField())
     overdue = Q(late) & Q(due_on__lt=today)
     return (
@@ -638,7 +635,8 @@ def _propose_breach(obligation: PaymentObligation, *, actor: User | None, reason
         source=RecordSource.BREACH_OF_CONTRACT,
         sector=SECTOR,
         severity=Severity.GENERAL,
-        document_number=_("Arrears of contract %(number)s, %(label)s") % {"number": contract.number, "label": obligation.label},
+        document_number=_("Arrears of contract %(number)s, %(label)s")
+        % {"number": contract.number, "label": obligation.label},
         deciding_body_name=office.name,
         deciding_body_uscc=office.uscc,
         deciding_agency=office,
@@ -664,7 +662,8 @@ def _propose_breach(obligation: PaymentObligation, *, actor: User | None, reason
     )
     record = record_candidate_propose(
         origin=obligation,
-        origin_label=_("Payment %(label)s of contract %(number)s") % {"label": obligation.label, "number": contract.number},
+        origin_label=_("Payment %(label)s of contract %(number)s")
+        % {"label": obligation.label, "number": contract.number},
         data=data,
         actor=actor,
         reason=reason,
@@ -791,7 +790,12 @@ def year_end_arrears(*, agency: Agency, year: int) -> dict[str, Any]:
         amount=Coalesce(Sum("year_end_unpaid"), Value(ZERO, output_field=MONEY)),
         oldest_days=Coalesce(Max("year_end_days"), Value(0)),
         interest=Coalesce(
-            Sum(Round(ExpressionWrapper(F("year_end_unpaid") * F("daily_rate") * F("year_end_days"), output_field=MONEY), 2)),
+            Sum(
+                Round(
+                    ExpressionWrapper(F("year_end_unpaid") * F("daily_rate") * F("year_end_days"), output_field=MONEY),
+                    2,
+                )
+            ),
             Value(ZERO, output_field=MONEY),
         ),
     )

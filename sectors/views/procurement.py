@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -165,7 +165,21 @@ def contract_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _contract_input(data: dict[str, Any]) -> services.ContractInput:
-    return services.ContractInput(**{name: data.get(name) for name in services.ContractInput.__dataclass_fields__})
+    return services.ContractInput(
+        agency=data["agency"],
+        number=data["number"],
+        supplier_name=data["supplier_name"],
+        supplier_uscc=data["supplier_uscc"],
+        supplier_size=data["supplier_size"],
+        subject=data["subject"],
+        amount=data["amount"],
+        signed_on=data["signed_on"],
+        budget_funded=data["budget_funded"],
+        acceptance_conditions_payment=data["acceptance_conditions_payment"],
+        agreed_term_days=data.get("agreed_term_days"),
+        agreed_daily_rate=data.get("agreed_daily_rate"),
+        responsible_person=data.get("responsible_person"),
+    )
 
 
 @login_required
@@ -277,10 +291,13 @@ def _obligation_action(
 ) -> HttpResponse:
     obligation = _obligation(request, pk)
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _attempt(form, lambda: write(obligation, form.cleaned_data)) is not None:
-            messages.success(request, done_message)
-            return redirect(obligation.contract)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _attempt(form, lambda: write(obligation, form.cleaned_data)) is not None
+    ):
+        messages.success(request, done_message)
+        return redirect(obligation.contract)
     return _render(
         request,
         "action_form.html",
@@ -398,9 +415,7 @@ def ledger(request: AuthenticatedRequest) -> HttpResponse:
 def ban_list(request: AuthenticatedRequest) -> HttpResponse:
     bans = SupplierBan.objects.visible_to(request.user).select_related("decided_by").order_by("-starts_on", "-pk")
     page = Paginator(bans, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(
-        request, "ban_list.html", {"page": page, "may_enter": entering_agencies(request.user).exists()}
-    )
+    return _render(request, "ban_list.html", {"page": page, "may_enter": entering_agencies(request.user).exists()})
 
 
 @login_required

@@ -4,8 +4,8 @@ candidates, the arrears ledger and the yearly disclosure (docs/sectors.md#procur
 from decimal import Decimal
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kernel.errors import DomainError, NotAllowed
 from notices.models import Notification
@@ -62,7 +62,9 @@ def test_interest_stops_on_the_payment_date_for_the_part_paid(world: City, calen
     with at(TODAY):
         contract = make_contract(world.clerk_a, world.agency_a)
         obligation = add_obligation(world.clerk_a, contract)
-        payment = payment_record(actor=world.clerk_a, obligation=obligation, paid_on=D(2026, 8, 1), amount=Decimal("4000"))
+        payment = payment_record(
+            actor=world.clerk_a, obligation=obligation, paid_on=D(2026, 8, 1), amount=Decimal("4000")
+        )
     assert (payment.late_days, payment.interest) == (31, Decimal("62.00"))
     # 62.00 on the part paid 31 days late, and 6,000 × 0.05% × 124 days on the rest.
     assert fresh(obligation).interest == Decimal("434.00")
@@ -126,7 +128,11 @@ def test_arrears_past_the_deadline_after_the_reminder_propose_a_candidate_record
         assert procurement_overdue_run().breaches == 0
     obligation = fresh(obligation)
     record = DishonestyRecord.objects.get(pk=obligation.breach_record_id)
-    assert (record.status, record.source, record.sector) == (RecordStatus.CANDIDATE, "breach_of_contract", "procurement")
+    assert (record.status, record.source, record.sector) == (
+        RecordStatus.CANDIDATE,
+        "breach_of_contract",
+        "procurement",
+    )
     assert record.origin == obligation and record.subject_agency == world.agency_a
     assert set(record.responsibilities.values_list("person_id", "kind")) == {
         (principal.pk, "principal"),
@@ -238,7 +244,11 @@ def test_the_yearly_disclosure_is_a_snapshot_of_the_year_end_and_its_publication
         with pytest.raises(NotAllowed):
             disclosure_generate(actor=world.outsider, agency=world.agency_a, year=2025)
         disclosure = disclosure_generate(actor=world.clerk_a, agency=world.agency_a, year=2025)
-        assert (disclosure.obligation_count, disclosure.contract_count, disclosure.amount) == (1, 1, Decimal("10000.00"))
+        assert (disclosure.obligation_count, disclosure.contract_count, disclosure.amount) == (
+            1,
+            1,
+            Decimal("10000.00"),
+        )
         assert (disclosure.oldest_days, disclosure.interest) == (28, Decimal("140.00"))
         disclosure_publish(actor=world.reviewer_a, disclosure=disclosure)
         with pytest.raises(DomainError):

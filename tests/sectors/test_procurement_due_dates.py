@@ -53,7 +53,11 @@ def test_an_sme_term_within_sixty_days_applies_as_agreed(calendar: None) -> None
 
 def test_a_large_enterprise_keeps_its_longer_agreed_term_and_thirty_days_when_silent(calendar: None) -> None:
     found = legal_due_date(
-        delivered_on=D(2026, 6, 1), accepted_on=None, acceptance_conditions_payment=False, agreed_term_days=90, sme=False
+        delivered_on=D(2026, 6, 1),
+        accepted_on=None,
+        acceptance_conditions_payment=False,
+        agreed_term_days=90,
+        sme=False,
     )
     assert found is not None and (found.term_days, found.term_unlawful) == (90, False)
     assert due(sme=False) == D(2026, 7, 1)
@@ -68,7 +72,11 @@ def test_passed_acceptance_starts_the_term_where_the_contract_makes_it_the_condi
 
 def test_a_last_day_on_a_weekend_moves_to_the_next_working_day(calendar: None) -> None:
     found = legal_due_date(
-        delivered_on=D(2026, 6, 4), accepted_on=None, acceptance_conditions_payment=False, agreed_term_days=None, sme=True
+        delivered_on=D(2026, 6, 4),
+        accepted_on=None,
+        acceptance_conditions_payment=False,
+        agreed_term_days=None,
+        sme=True,
     )
     assert found is not None
     # 4 June + 30 days is Saturday 4 July: Civil Code art. 203 moves it to Monday 6 July.
@@ -77,7 +85,11 @@ def test_a_last_day_on_a_weekend_moves_to_the_next_working_day(calendar: None) -
 
 def test_a_last_day_in_the_national_day_holiday_moves_past_the_holiday(calendar: None) -> None:
     found = legal_due_date(
-        delivered_on=D(2026, 9, 1), accepted_on=None, acceptance_conditions_payment=False, agreed_term_days=None, sme=True
+        delivered_on=D(2026, 9, 1),
+        accepted_on=None,
+        acceptance_conditions_payment=False,
+        agreed_term_days=None,
+        sme=True,
     )
     assert found is not None
     # 1 September + 30 days is 1 October, National Day; the holiday runs to 7 October, the 8th is a working day.
@@ -86,7 +98,11 @@ def test_a_last_day_in_the_national_day_holiday_moves_past_the_holiday(calendar:
 
 def test_a_last_day_on_a_working_day_does_not_move(calendar: None) -> None:
     found = legal_due_date(
-        delivered_on=D(2026, 6, 1), accepted_on=None, acceptance_conditions_payment=False, agreed_term_days=None, sme=True
+        delivered_on=D(2026, 6, 1),
+        accepted_on=None,
+        acceptance_conditions_payment=False,
+        agreed_term_days=None,
+        sme=True,
     )
     assert found is not None and found.moved_from is None
 
