@@ -22,11 +22,7 @@ def overdue_disclosures(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def supplier_blacklist(request: HttpRequest) -> HttpResponse:
-    bans = (
-        SupplierBan.objects.in_force(timezone.localdate())
-        .select_related("decided_by")
-        .order_by("-starts_on", "-pk")
-    )
+    bans = SupplierBan.objects.in_force(timezone.localdate()).select_related("decided_by").order_by("-starts_on", "-pk")
     listed = Paginator(bans, PAGE_SIZE).get_page(request.GET.get("page"))
     return page(request, "disclosure/procurement/blacklist.html", {"page": listed})
 

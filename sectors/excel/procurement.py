@@ -384,6 +384,7 @@ def _check_rows(actor: User, parsed: list[_Row], outcome: ImportOutcome) -> Plan
     }
     today = timezone.localdate()
     plan: Plan = {}
+    firsts: dict[tuple[Agency, str], _Row] = {}
     for item in parsed:
         values = item.values
         agency = agencies.get(values.get("agency_uscc") or "")
@@ -399,8 +400,8 @@ def _check_rows(actor: User, parsed: list[_Row], outcome: ImportOutcome) -> Plan
             for problem in rules.contract_problems(contract_values, today=today):
                 item.error(_column_of(problem.field, contract=True), problem.code, problem.message)
         key = (agency, number) if agency is not None else None
-        if key is not None and key in plan and contract is None:
-            first = plan[key][0]
+        first = firsts.setdefault(key, item) if key is not None else item
+        if first is not item and contract is None:
             for name in CONTRACT_KEYS:
                 if first.values.get(name) != values.get(name):
                     item.error(

@@ -29,7 +29,7 @@ def entering_agencies(user: AnyUser) -> QuerySet[Agency]:
     return procurement_agencies(user)
 
 
-class PersonChoiceField(forms.ModelChoiceField[CivilServant]):
+class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # not subscriptable at run time
     def label_from_instance(self, obj: CivilServant) -> str:
         return f"{obj.name}（{obj.agency.name}）"
 
