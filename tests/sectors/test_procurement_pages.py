@@ -257,7 +257,7 @@ def test_the_public_pages_show_published_statements_and_bans_in_force_only(
     assert str(draft.amount).encode() not in public.get("/procurement/overdue-payments/").content
     with django_capture_on_commit_callbacks(execute=True):
         disclosure_publish(actor=world.clerk_a, disclosure=draft)
-    assert "10000.00".encode() in public.get("/procurement/overdue-payments/").content
+    assert b"10000.00" in public.get("/procurement/overdue-payments/").content
     base = {
         "decided_by": world.agency_a,
         "supplier_name": "失信供应商有限公司",

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Sector, User
 from accounts.services import user_create
+from demo.procurement import demo_procurement, procurement_loaded
 from records.disclosure import add_months
 from records.models import DishonestyRecord, MeasureState, RecordSource, Rectification, ResponsibilityKind
 from records.services import (
@@ -828,6 +829,13 @@ class Command(BaseCommand):
                 cases = build_cases(city)
             summary = ", ".join(f"{count} {state}" for state, count in sorted(cases.items()))
             self.stdout.write(self.style.SUCCESS(f"Loaded the cases: {summary}."))
+        if procurement_loaded():
+            self.stdout.write("Its procurement contracts are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                procurement = demo_procurement()
+            summary = ", ".join(f"{count} {kind}" for kind, count in sorted(procurement.items()))
+            self.stdout.write(self.style.SUCCESS(f"Loaded procurement: {summary}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:
