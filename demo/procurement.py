@@ -4,12 +4,17 @@ over the SME limit flagged, a large enterprise's longer term, one long overdue p
 a yearly statement published, a supplier evaluated and a supplier on the blacklist."""
 
 import datetime
+import random
 from collections import Counter
 from decimal import Decimal
+from functools import cache
 from typing import Any
+
+from django.utils import timezone
 
 from accounts.models import User
 from sectors.models import Contract, PaymentObligation
+from sectors.rules.procurement import DueDate, applied_daily_rate, legal_due_date
 from sectors.services.procurement import (
     BanInput,
     ContractInput,
@@ -23,11 +28,13 @@ from sectors.services.procurement import (
     obligation_add,
     obligation_dispute,
     payment_record,
+    procurement_overdue_recompute,
     procurement_overdue_run,
     supplier_ban_create,
 )
 from subjects.codes import make_uscc
 from subjects.models import Agency, AgencyKind, CivilServant
+from workcalendar.workdays import is_working_day
 
 DEMO_NUMBER_PREFIX = "LJ-CG-"
 FINANCE_BUREAU = "东城区财政局"
@@ -146,3 +153,103 @@ def demo_procurement(*, today: datetime.date | None = None) -> Counter[str]:
     )
     counts["bans"] += 1
     return counts
+
+
+# Scale (manage.py generate_scale --contracts N --obligations M) -----------------------------------------------------
+
+
+def create_procurement(
+    *, root: Agency, user: User, prefix: str, contracts: int, obligations: int, batch_size: int, seed: int = 14
+) -> int:
+    """`contracts` contracts of the agencies under `root` with `obligations` payment obligations spread over them:
+    four in five to SMEs, delivered over the last 400 days, one in three paid in full, one in ten in part; terms
+    silent, 30, 45, 90 (over the SME limit) or acceptance-conditioned. Written with bulk_create (no events: load-test
+    data), then brought up to date by the overdue job's set-based recompute, as the daily job would. Returns the rows
+    written."""
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    agency_ids = list(Agency.objects.filter(path__startswith=root.path).values_list("pk", flat=True))
+    suppliers = [make_uscc(f"91{root.region_code}MA{n:07d}") for n in range(min(contracts, 2000) or 1)]
+    sizes = ["micro", "small", "small", "medium", "large"]
+    terms: list[int | None] = [None, 30, 45, 90]
+
+    working_day = cache(is_working_day)
+
+    def due(
+        start: datetime.date, accepted: datetime.date | None, condition: bool, term: int | None, sme: bool
+    ) -> DueDate | None:
+        return legal_due_date(
+            delivered_on=start,
+            accepted_on=accepted,
+            acceptance_conditions_payment=condition,
+            agreed_term_days=term,
+            sme=sme,
+            working_day=working_day,
+        )
+
+    made_contracts: list[Contract] = []
+    for n in range(contracts):
+        size = sizes[rng.randrange(len(sizes))]
+        made_contracts.append(
+            Contract(
+                agency_id=agency_ids[rng.randrange(len(agency_ids))],
+                number=f"{prefix}{n:08d}",
+                supplier_name=f"规模供应商{n % 2000:04d}有限公司",
+                supplier_uscc=suppliers[n % len(suppliers)],
+                supplier_size=size,
+                subject="规模测试采购",
+                amount=Decimal("500000.00"),
+                signed_on=today - datetime.timedelta(days=420),
+                acceptance_conditions_payment=rng.random() < 0.2,
+                agreed_term_days=terms[rng.randrange(len(terms))],
+                created_by=user,
+            )
+        )
+    for chunk in _chunks(made_contracts, batch_size):
+        Contract.objects.bulk_create(chunk, batch_size=batch_size)
+    rows: list[PaymentObligation] = []
+    written = len(made_contracts)
+    for n in range(obligations):
+        contract = made_contracts[n % len(made_contracts)]
+        sme = contract.is_sme
+        delivered = today - datetime.timedelta(days=rng.randrange(1, 400))
+        accepted = delivered + datetime.timedelta(days=rng.randrange(0, 20)) if rng.random() < 0.9 else None
+        if accepted is not None and accepted > today:
+            accepted = today
+        found = due(delivered, accepted, contract.acceptance_conditions_payment, contract.agreed_term_days, sme)
+        amount = Decimal(rng.randrange(1000, 200000))
+        roll = rng.random()
+        paid = amount if roll < 0.33 else (amount / 2).quantize(Decimal("0.01")) if roll < 0.43 else Decimal("0.00")
+        rows.append(
+            PaymentObligation(
+                contract_id=contract.pk,
+                agency_id=contract.agency_id,
+                is_sme=sme,
+                label="规模测试款项",
+                amount=amount,
+                delivered_on=delivered,
+                accepted_on=accepted,
+                starts_on=found.starts_on if found else None,
+                term_days=found.term_days if found else None,
+                term_unlawful=bool(found and found.term_unlawful),
+                due_on=found.due_on if found else None,
+                due_moved_from=found.moved_from if found else None,
+                daily_rate=applied_daily_rate(agreed=None, sme=sme),
+                paid_amount=paid,
+                status="settled" if paid == amount else ("pending" if found else "awaiting"),
+                settled_on=delivered if paid == amount else None,
+            )
+        )
+        if len(rows) >= batch_size:
+            PaymentObligation.objects.bulk_create(rows, batch_size=batch_size)
+            written += len(rows)
+            rows = []
+    if rows:
+        PaymentObligation.objects.bulk_create(rows, batch_size=batch_size)
+        written += len(rows)
+    procurement_overdue_recompute(today=today)
+    return written
+
+
+def _chunks(items: list[Contract], size: int) -> list[list[Contract]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]

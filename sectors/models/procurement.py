@@ -251,9 +251,10 @@ class PaymentObligation(UndeletableModel):
                 name="procurement_open_oblig_idx",
                 condition=~Q(status="settled"),
             ),
-            # The arrears ledger: overdue SME rows by agency.
+            # The arrears ledger: overdue SME rows by agency. Only the agency is indexed, so the daily recompute of days
+            # and interest touches no indexed column and PostgreSQL can update the rows in place (HOT).
             models.Index(
-                fields=["agency", "overdue_days"],
+                fields=["agency"],
                 name="procurement_arrears_idx",
                 condition=Q(status="overdue", is_sme=True),
             ),

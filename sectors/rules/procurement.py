@@ -13,7 +13,7 @@ Civil Code arts. 201 and 203:
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -64,9 +64,10 @@ def legal_due_date(
     acceptance_conditions_payment: bool,
     agreed_term_days: int | None,
     sme: bool,
+    working_day: Callable[[datetime.date], bool] = is_working_day,
 ) -> DueDate | None:
     """The legal due date of a payment (module docstring); None while acceptance, the condition of payment, has not
-    passed."""
+    passed. `working_day` is the calendar's (a bulk writer passes a cached one)."""
     if acceptance_conditions_payment:
         if accepted_on is None:
             return None
@@ -76,7 +77,7 @@ def legal_due_date(
     term, unlawful = applied_term(agreed_term_days=agreed_term_days, sme=sme)
     last = start + datetime.timedelta(days=term)
     due = last
-    while not is_working_day(due):
+    while not working_day(due):
         due += ONE_DAY
     return DueDate(
         starts_on=start, term_days=term, term_unlawful=unlawful, due_on=due, moved_from=last if due != last else None

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Role, Sector, User
 from accounts.services import user_create
+from demo.procurement import create_procurement
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
 from subjects.codes import make_uscc
@@ -261,9 +262,9 @@ def _pick(shares: Sequence[tuple[str, float]], roll: float) -> str:
     return next(value for value, upto in shares if roll < upto)
 
 
-def scale_user(run: Run, root: Agency) -> User:
+def scale_user(run: Run, root: Agency, suffix: str = "") -> User:
     """The clerk the run's records are entered by (no password: nobody signs in as it)."""
-    return user_create(username=f"generate-scale-{run.number}", password=None, role=Role.CLERK, agency=root)
+    return user_create(username=f"generate-scale-{run.number}{suffix}", password=None, role=Role.CLERK, agency=root)
 
 
 def record_rows(
@@ -455,6 +456,8 @@ class Command(BaseCommand):
         parser.add_argument("--agencies", type=int, default=5000)
         parser.add_argument("--people", type=int, default=100_000)
         parser.add_argument("--records", type=int, default=0)
+        parser.add_argument("--contracts", type=int, default=0, help="Procurement contracts (e.g. 200000).")
+        parser.add_argument("--obligations", type=int, default=0, help="Their payment obligations (e.g. 1000000).")
         parser.add_argument("--batch-size", type=int, default=1000)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -466,6 +469,8 @@ class Command(BaseCommand):
             raise CommandError(f"--people must be between 0 and {BIRTH_DAYS * 1000 - 1}.")
         if not 0 <= records <= MAX_RECORDS:
             raise CommandError(f"--records must be between 0 and {MAX_RECORDS}.")
+        if options["obligations"] and options["contracts"] < 1:
+            raise CommandError("--obligations needs --contracts to spread them over.")
         started = time.monotonic()
         with transaction.atomic():
             run = next_run()
@@ -481,6 +486,18 @@ class Command(BaseCommand):
                 self._timed("civil servants", lambda: create_people(run, agency_ids, people, batch_size))
             if records:
                 self._timed("dishonesty records", lambda: create_records(run, root, records, batch_size))
+            if options["contracts"]:
+                self._timed(
+                    "procurement contracts and obligations",
+                    lambda: create_procurement(
+                        root=root,
+                        user=scale_user(run, root, suffix="-procurement"),
+                        prefix=f"S{run.number:02d}-",
+                        contracts=options["contracts"],
+                        obligations=options["obligations"],
+                        batch_size=batch_size,
+                    ),
+                )
         # The commit runs the deferred foreign-key checks of every row: part of the cost, so part of the figure.
         self.stdout.write(f"total, commit included: {time.monotonic() - started:.1f} s")
         self.stdout.write(
