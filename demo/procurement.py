@@ -36,7 +36,7 @@ from subjects.codes import make_uscc
 from subjects.models import Agency, AgencyKind, CivilServant
 from workcalendar.workdays import is_working_day
 
-DEMO_NUMBER_PREFIX = "LJ-CG-"
+DEMO_NUMBER_PREFIX = "临采"
 FINANCE_BUREAU = "东城区财政局"
 DISTRICT = "临江市东城区人民政府"
 DAY = datetime.timedelta(days=1)

@@ -299,6 +299,9 @@ class Payment(UndeletableModel):
         ordering = ["paid_on", "pk"]
         constraints = [models.CheckConstraint(name="procurement_payment_amount_positive", condition=Q(amount__gt=0))]
 
+    def __str__(self) -> str:
+        return f"{self.paid_on} {self.amount}"
+
 
 class Acceptance(UndeletableModel):
     """履约验收: an inspection of what was delivered; a passed one starts the term where the contract makes it the
@@ -321,6 +324,12 @@ class Acceptance(UndeletableModel):
         verbose_name = _("acceptance")
         verbose_name_plural = _("acceptances")
         ordering = ["inspected_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.inspected_on} {self.get_passed_display()}"
+
+    def get_passed_display(self) -> str:
+        return str(_("passed") if self.passed else _("failed"))
 
 
 class SupplierGrade(models.TextChoices):
@@ -357,6 +366,9 @@ class SupplierEvaluation(UndeletableModel):
                 name="procurement_evaluation_grade_valid", condition=Q(grade__in=SupplierGrade.values)
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluated_on} {self.score} {self.get_grade_display()}"
 
 
 class SupplierBanQuerySet(UndeletableQuerySet["SupplierBan"]):
@@ -456,6 +468,9 @@ class ProcurementEvent(UndeletableModel):
         verbose_name = _("procurement event")
         verbose_name_plural = _("procurement events")
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
 
 class DisclosureQuerySet(UndeletableQuerySet["OverdueDisclosure"]):
