@@ -406,6 +406,8 @@ SPECTACULAR_SETTINGS = {
         "AgencyKindEnum": "subjects.models.AgencyKind",
         "AssessmentResultEnum": "subjects.models.AssessmentResult",
         "MeasureStateEnum": "records.models.MeasureState",
+        "ObligationStatusEnum": "sectors.models.procurement.ObligationStatus",
+        "EnterpriseSizeEnum": "sectors.models.procurement.EnterpriseSize",
         "RecordEventKindEnum": "records.models.RecordEventKind",
         "RecordSourceEnum": "records.models.RecordSource",
         "RecordStatusEnum": "records.models.RecordStatus",

@@ -33,7 +33,9 @@ from config.wsgi import application
 from records.services import record_publish, record_submit
 from repair.services import complaint_file, objection_file, repair_apply
 from tests.conftest import City
+from sectors.services.procurement import contract_create
 from tests.factories import make_record
+from tests.sectors.procurement_support import add_obligation, contract_input
 from workcalendar.services import calendar_year_seed
 
 EXAMPLES_PER_OPERATION = 20
@@ -85,7 +87,12 @@ def known_ids(world: City, settings: Any, monkeypatch: pytest.MonkeyPatch) -> It
         complaint, _code = complaint_file(record=record, **FILER)
         proof = SimpleUploadedFile("缴款凭证.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
         repair, _code = repair_apply(record=record, attachments=[proof], **FILER)
+        contract = contract_create(actor=world.clerk_a, data=contract_input(world.agency_a))
+        obligation = add_obligation(world.clerk_a, contract)
         yield {
+            "procurement/contracts": contract.pk,
+            "procurement/obligations": obligation.pk,
+            "procurement/ledger": world.district_a.pk,
             "agencies": world.agency_a.pk,
             "civil-servants": world.person_a.pk,
             "records": record.pk,
@@ -108,6 +115,8 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
     if "{id}" not in operation.path:
         return cases
     resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
+    if resource == "sectors":  # /api/v1/sectors/<sector>/<resource>/…
+        resource = "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 

@@ -30,13 +30,8 @@ from sectors.models.procurement import (
     PaymentObligation,
 )
 from sectors.services import procurement as services
+from subjects.api import AgencyRefSerializer
 from subjects.models import Agency, CivilServant
-
-
-class AgencyRef(serializers.ModelSerializer[Agency]):
-    class Meta:
-        model = Agency
-        fields = ["id", "name", "uscc"]
 
 
 class PaymentSerializer(serializers.ModelSerializer[Payment]):
@@ -86,7 +81,7 @@ class ObligationDetailSerializer(ObligationSerializer):
 
 
 class ContractSerializer(serializers.ModelSerializer[Contract]):
-    agency = AgencyRef(read_only=True)
+    agency = AgencyRefSerializer(read_only=True)
 
     class Meta:
         model = Contract
@@ -234,9 +229,9 @@ class ContractListApi(generics.ListAPIView[Contract]):
         _reject_unknown(data)
         values: dict[str, Any] = dict(data.validated_data)
         user = acting_user(request)
-        agency = get_object_or_404(
-            Agency.objects.filter(sector_data_q(user, Sector.PROCUREMENT, "")), pk=values["agency"]
-        )
+        agency = Agency.objects.filter(sector_data_q(user, Sector.PROCUREMENT, ""), pk=values["agency"]).first()
+        if agency is None:
+            raise serializers.ValidationError({"agency": [_("No agency in your reach has this id.")]})
         person_id = values.pop("responsible_person", None)
         person = CivilServant.objects.filter(pk=person_id).first() if person_id else None
         if person_id and person is None:
@@ -278,9 +273,9 @@ class ObligationListApi(generics.ListAPIView[PaymentObligation]):
         _reject_unknown(data)
         values: dict[str, Any] = dict(data.validated_data)
         user = acting_user(request)
-        contract = get_object_or_404(
-            Contract.objects.visible_to(user).select_related("agency"), pk=values.pop("contract")
-        )
+        contract = Contract.objects.visible_to(user).select_related("agency").filter(pk=values.pop("contract")).first()
+        if contract is None:
+            raise serializers.ValidationError({"contract": [_("No contract in your reach has this id.")]})
         obligation = services.obligation_add(actor=user, contract=contract, data=services.ObligationInput(**values))
         return Response(ObligationDetailSerializer(obligation).data, status=status.HTTP_201_CREATED)
 
