@@ -32,8 +32,8 @@ from accounts.authentication import api_token_issue
 from config.wsgi import application
 from records.services import record_publish, record_submit
 from repair.services import complaint_file, objection_file, repair_apply
-from tests.conftest import City
 from sectors.services.procurement import contract_create
+from tests.conftest import City
 from tests.factories import make_record
 from tests.sectors.procurement_support import add_obligation, contract_input
 from workcalendar.services import calendar_year_seed
