@@ -233,6 +233,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # PPP payment obligations: late ones flagged with one UPDATE, reminders once, breaches proposed once (idempotent).
     "ppp-payments-watch": {"task": "sectors.tasks.ppp_payments_watch", "schedule": crontab(hour=6, minute=40)},
+    # SME payments: overdue status, days and interest recomputed, reminders, breach candidates (idempotent).
+    "procurement-overdue": {"task": "sectors.tasks.procurement_overdue", "schedule": crontab(hour=1, minute=40)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -418,6 +420,8 @@ SPECTACULAR_SETTINGS = {
         "MeasureStateEnum": "records.models.MeasureState",
         "PppPaymentKindEnum": "sectors.models.ppp.PppPaymentKind",
         "PppStageEnum": "sectors.models.ppp.PppStage",
+        "ObligationStatusEnum": "sectors.models.procurement.ObligationStatus",
+        "EnterpriseSizeEnum": "sectors.models.procurement.EnterpriseSize",
         "RecordEventKindEnum": "records.models.RecordEventKind",
         "RecordSourceEnum": "records.models.RecordSource",
         "RecordStatusEnum": "records.models.RecordStatus",
@@ -534,6 +538,14 @@ COMMITMENT_IMPORT_MAX_ROWS = env_int("COMMITMENT_IMPORT_MAX_ROWS", 1000)
 INVESTMENT_DUE_NOTICE_DAYS = env_int("INVESTMENT_DUE_NOTICE_DAYS", 30)
 INVESTMENT_BREACH_AFTER_WORKING_DAYS = env_int("INVESTMENT_BREACH_AFTER_WORKING_DAYS", 20)
 INVESTMENT_IMPORT_MAX_ROWS = env_int("INVESTMENT_IMPORT_MAX_ROWS", 1000)
+
+# Procurement and the SME payment clock (docs/sectors.md#procurement). The statutory overdue interest where the contract
+# agreed none: 万分之五 a day, 《保障中小企业款项支付条例》 art. 17 of the 2025 text (国务院令第802号; art. 15 of the
+# 2020 text, 国务院令第728号). A fraction a day, as text so no float rounding creeps in.
+SME_PAYMENT_DEFAULT_DAILY_RATE = env_str("SME_PAYMENT_DEFAULT_DAILY_RATE", "0.0005")
+# Calendar days an overdue payment waits after the agency's reminder before its breach record is proposed.
+SME_ARREARS_BREACH_AFTER_DAYS = env_int("SME_ARREARS_BREACH_AFTER_DAYS", 30)
+PROCUREMENT_IMPORT_MAX_ROWS = env_int("PROCUREMENT_IMPORT_MAX_ROWS", 5000)
 
 # Working-day time limits of the subject's rights (docs/domain.md §5): Guangzhou practice and provisional national
 # figures.

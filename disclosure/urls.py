@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disclosure import investment, ppp, views
+from disclosure import investment, ppp, procurement, views
 
 app_name = "disclosure"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     *investment.urlpatterns,
     *ppp.urlpatterns,
+    *procurement.urlpatterns,
 ]

@@ -2,9 +2,10 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.api import investment, ppp
+from sectors.api import investment, ppp, procurement
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    *procurement.urlpatterns,
     *investment.urlpatterns,
     *ppp.urlpatterns,
 ]

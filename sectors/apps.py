@@ -8,12 +8,15 @@ class SectorsConfig(AppConfig):
 
     def ready(self) -> None:
         from outbox.kinds import kind_register
-        from sectors.models import InvestmentObligation, PppProject
+        from sectors.models import InvestmentObligation, OverdueDisclosure, PppProject
         from sectors.services.investment import INVESTMENT_OBLIGATION_KIND
         from sectors.services.ppp import PPP_PROJECT_KIND
+        from sectors.services.procurement import DISCLOSURE_KIND
 
-        # An investment obligation's lawful changes and breaches: seen by whoever sees the promising agency.
+        # Each kind's changes are seen by whoever sees the agency it belongs to (the outbox's default scope):
+        # an agency's published statement of overdue SME payments,
+        kind_register(DISCLOSURE_KIND, model=OverdueDisclosure)
+        # an investment obligation's lawful changes and breaches,
         kind_register(INVESTMENT_OBLIGATION_KIND, model=InvestmentObligation)
-
-        # A PPP project card's changes are seen by whoever sees the implementing agency (the outbox's default scope).
+        # a PPP project card (its implementing agency).
         kind_register(PPP_PROJECT_KIND, model=PppProject)

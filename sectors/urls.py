@@ -2,10 +2,11 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.views import investment, ppp
+from sectors.views import investment, ppp, procurement
 
 app_name = "sectors"
 urlpatterns: list[URLPattern | URLResolver] = [
+    *procurement.urlpatterns,
     *investment.urlpatterns,
     *ppp.urlpatterns,
 ]

@@ -34,10 +34,12 @@ from config.wsgi import application
 from records.services import record_publish, record_submit
 from repair.services import complaint_file, objection_file, repair_apply
 from sectors.services.ppp import PppPaymentInput, ppp_payment_add
+from sectors.services.procurement import contract_create
 from tests.conftest import City
 from tests.factories import make_record, published_commitment
 from tests.sectors.investment_support import make_agreement
 from tests.sectors.ppp_support import make_project
+from tests.sectors.procurement_support import add_obligation, contract_input
 from workcalendar.services import calendar_year_seed
 
 EXAMPLES_PER_OPERATION = 20
@@ -106,11 +108,16 @@ def known_ids(
                 due_on=datetime.date(2026, 6, 30),
             ),
         )
+        contract = contract_create(actor=world.clerk_a, data=contract_input(world.agency_a))
+        obligation = add_obligation(world.clerk_a, contract)
         yield {
             "sectors/ppp/projects": project.pk,
             "sectors/ppp/payments": payment.pk,
             "sectors/investment/agreements": agreement.pk,
             "sectors/investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],
+            "sectors/procurement/contracts": contract.pk,
+            "sectors/procurement/obligations": obligation.pk,
+            "sectors/procurement/ledger": world.district_a.pk,
             "agencies": world.agency_a.pk,
             "civil-servants": world.person_a.pk,
             "records": record.pk,
@@ -133,9 +140,9 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
     cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(GenerationMode.NEGATIVE)
     if "{id}" not in operation.path:
         return cases
-    parts = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")
-    # A sector's resources are named by their first three segments (sectors/<sector>/<resource>).
-    resource = "/".join(parts[:3]) if parts[0] == "sectors" else parts[0]
+    resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
+    if resource == "sectors":  # /api/v1/sectors/<sector>/<resource>/…
+        resource = "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 

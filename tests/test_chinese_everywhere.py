@@ -30,7 +30,7 @@ from records.models import (
     RecordStatus,
 )
 from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
-from sectors.models import InvestmentAgreement, InvestmentObligation, PppProject
+from sectors.models import Contract, InvestmentAgreement, InvestmentObligation, PaymentObligation, PppProject
 from subjects.models import Agency, CivilServant
 from tests.visible_text import english_words, visible_text
 from workcalendar.models import CalendarYear
@@ -172,11 +172,45 @@ def staff_pages(user: User) -> list[str]:
     pages += ["/staff/sectors/ppp/excel/projects/import/", "/staff/sectors/ppp/excel/payments/import/"]
     for pk in PppProject.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
         pages += [reverse("sectors:ppp_detail", args=[pk]), reverse("sectors:ppp_edit", args=[pk])]
+    pages += procurement_pages(user)
     return list(dict.fromkeys(pages))
+
+
+def procurement_pages(user: User) -> list[str]:
+    pages = [
+        "/staff/sectors/procurement/",
+        "/staff/sectors/procurement/?status=overdue&year=not-a-year",
+        "/staff/sectors/procurement/new/",
+        "/staff/sectors/procurement/ledger/",
+        "/staff/sectors/procurement/blacklist/",
+        "/staff/sectors/procurement/blacklist/new/",
+        "/staff/sectors/procurement/disclosures/",
+        "/staff/sectors/procurement/excel/import/",
+    ]
+    for contract in Contract.objects.visible_to(user).order_by("pk")[:3]:
+        pages += [
+            reverse("sectors:procurement_contract", args=[contract.pk]),
+            reverse("sectors:procurement_contract_edit", args=[contract.pk]),
+            reverse("sectors:procurement_obligation_create", args=[contract.pk]),
+            reverse("sectors:procurement_evaluation_create", args=[contract.pk]),
+        ]
+    obligation = PaymentObligation.objects.visible_to(user).filter(status="overdue").order_by("pk").first()
+    if obligation is not None:
+        pages += [
+            reverse(name, args=[obligation.pk])
+            for name in (
+                "sectors:procurement_payment_create",
+                "sectors:procurement_acceptance_create",
+                "sectors:procurement_dispute",
+                "sectors:procurement_complaint",
+            )
+        ]
+    return pages
 
 
 def public_pages() -> list[str]:
     pages = ["/", "/search/?q=财政", "/search/?q=", "/records/", "/track/", "/no-such-page/"]
+    pages += ["/procurement/overdue-payments/", "/procurement/supplier-blacklist/"]
     record = DishonestyRecord.objects.disclosed().order_by("pk").first()
     assert record is not None
     pages += [

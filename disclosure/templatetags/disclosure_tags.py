@@ -60,6 +60,8 @@ def public_nav(context: Context) -> SafeString:
         ("search", gettext("Search")),
         ("records", gettext("Recently published")),
         ("ppp_projects", gettext("PPP projects")),
+        ("procurement_disclosures", gettext("Overdue payments to SMEs")),
+        ("procurement_blacklist", gettext("Supplier blacklist")),
     )
     items = "".join(
         f'          <li><a href="{escape(_url(f"disclosure:{name}"))}"'

@@ -20,8 +20,20 @@ from sectors.models.ppp import (
     PppProjectEvent,
     PppStageAssignment,
 )
+from sectors.models.procurement import (
+    Acceptance,
+    Contract,
+    OverdueDisclosure,
+    Payment,
+    PaymentObligation,
+    ProcurementEvent,
+    SupplierBan,
+    SupplierEvaluation,
+)
 
 __all__ = [
+    "Acceptance",
+    "Contract",
     "InvestmentAgreement",
     "InvestmentEvent",
     "InvestmentEventKind",
@@ -30,11 +42,17 @@ __all__ = [
     "ObligationChange",
     "ObligationEvidence",
     "ObligationStatus",
+    "OverdueDisclosure",
+    "Payment",
+    "PaymentObligation",
     "PppBreach",
     "PppConsultant",
     "PppPaymentObligation",
     "PppProject",
     "PppProjectEvent",
     "PppStageAssignment",
+    "ProcurementEvent",
     "RefusedGround",
+    "SupplierBan",
+    "SupplierEvaluation",
 ]

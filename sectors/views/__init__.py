@@ -1,0 +1,1 @@
+"""Staff pages of the sector duties, one module per sector, each with its own `urlpatterns`."""

@@ -32,6 +32,7 @@ from accounts.services import user_create
 from demo.commitments import build_commitments, commitments_loaded
 from demo.investment import demo_investment, demo_investment_loaded
 from demo.ppp import demo_ppp, demo_ppp_loaded
+from demo.procurement import demo_procurement, procurement_loaded
 from records.disclosure import add_months
 from records.models import DishonestyRecord, MeasureState, RecordSource, Rectification, ResponsibilityKind
 from records.services import (
@@ -853,6 +854,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 ppp = demo_ppp(ensure_users(password))
             self.stdout.write(self.style.SUCCESS(f"Loaded the PPP projects: {ppp}."))
+        if procurement_loaded():
+            self.stdout.write("Its procurement contracts are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                procurement = demo_procurement()
+            summary = ", ".join(f"{count} {kind}" for kind, count in sorted(procurement.items()))
+            self.stdout.write(self.style.SUCCESS(f"Loaded procurement: {summary}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

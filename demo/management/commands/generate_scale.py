@@ -36,6 +36,7 @@ from commitments.models import (
 )
 from demo.investment import scale_investment
 from demo.ppp import create_ppp_projects
+from demo.procurement import create_procurement
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
 from subjects.codes import make_uscc
@@ -271,9 +272,9 @@ def _pick(shares: Sequence[tuple[str, float]], roll: float) -> str:
     return next(value for value, upto in shares if roll < upto)
 
 
-def scale_user(run: Run, root: Agency) -> User:
-    """The clerk the run's records and commitments are entered by (no password: nobody signs in as it)."""
-    username = f"generate-scale-{run.number}"
+def scale_user(run: Run, root: Agency, suffix: str = "") -> User:
+    """The clerk the run's rows are entered by (no password: nobody signs in as it); one per run and suffix."""
+    username = f"generate-scale-{run.number}{suffix}"
     existing = User.objects.filter(username=username).first()
     if existing is not None:
         return existing
@@ -602,6 +603,8 @@ class Command(BaseCommand):
             default=None,
             help=f"public commitments (default: {COMMITMENTS_PER_AGENCY} per agency)",
         )
+        parser.add_argument("--contracts", type=int, default=0, help="Procurement contracts (e.g. 200000).")
+        parser.add_argument("--obligations", type=int, default=0, help="Their payment obligations (e.g. 1000000).")
         parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument(
             "--investment-agreements", type=int, default=0, help="Investment-promotion agreements, 3 obligations each."
@@ -625,6 +628,8 @@ class Command(BaseCommand):
             raise CommandError(f"--records must be between 0 and {MAX_RECORDS}.")
         if not 0 <= commitments <= MAX_RECORDS:
             raise CommandError(f"--commitments must be between 0 and {MAX_RECORDS}.")
+        if options["obligations"] and options["contracts"] < 1:
+            raise CommandError("--obligations needs --contracts to spread them over.")
         started = time.monotonic()
         with transaction.atomic():
             run = next_run()
@@ -664,6 +669,18 @@ class Command(BaseCommand):
                         agency_ids=agency_ids,
                         count=options["ppp_projects"],
                         payments_per_project=options["ppp_payments_per_project"],
+                        batch_size=batch_size,
+                    ),
+                )
+            if options["contracts"]:
+                self._timed(
+                    "procurement contracts and obligations",
+                    lambda: create_procurement(
+                        root=root,
+                        user=scale_user(run, root, suffix="-procurement"),
+                        prefix=f"S{run.number:02d}-",
+                        contracts=options["contracts"],
+                        obligations=options["obligations"],
                         batch_size=batch_size,
                     ),
                 )
