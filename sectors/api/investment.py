@@ -250,14 +250,56 @@ class AgreementListApi(generics.ListAPIView[InvestmentAgreement]):
         return _answer(request, agreement.pk, status.HTTP_201_CREATED)
 
 
+class AgreementUpdateSerializer(InvestmentAgreementInputSerializer):
+    """An agreement's particulars; its obligations change only by their own steps."""
+
+    obligations = None
+
+
 class AgreementDetailApi(generics.RetrieveAPIView[InvestmentAgreement]):
-    """One agreement with its obligations, their changes and evidence, and its linked policy commitments."""
+    """One agreement with its obligations, their changes and evidence, and its linked policy commitments. PUT edits its
+    particulars (the whole of them; obligations are added with POST …/obligations/)."""
 
     serializer_class = InvestmentAgreementDetailSerializer
     client_read_scopes = RECORD_READ_SCOPES
+    client_write_scopes = RECORD_WRITE_SCOPES
 
     def get_queryset(self) -> QuerySet[InvestmentAgreement]:
         return _detail_rows(self.request)
+
+    @extend_schema(
+        operation_id="investment_agreements_update",
+        request=AgreementUpdateSerializer,
+        responses={200: InvestmentAgreementDetailSerializer, 403: FORBIDDEN},
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        agreement = get_object_or_404(InvestmentAgreement.objects.visible_to(request.user), pk=pk)
+        body = AgreementUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        data["commitments"] = list(data.get("commitments") or [])
+        services.agreement_update(actor=acting_user(request), agreement=agreement, data=services.AgreementInput(**data))
+        return _answer(request, agreement.pk)
+
+
+class AgreementObligationsApi(APIView):
+    """Adds a government-side obligation to an agreement."""
+
+    client_write_scopes = RECORD_WRITE_SCOPES
+
+    @extend_schema(
+        operation_id="investment_agreements_obligations_create",
+        request=InvestmentObligationInputSerializer,
+        responses={201: InvestmentAgreementDetailSerializer, 403: FORBIDDEN},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        agreement = get_object_or_404(InvestmentAgreement.objects.visible_to(request.user), pk=pk)
+        body = InvestmentObligationInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.obligation_add(
+            actor=acting_user(request), agreement=agreement, data=services.ObligationInput(**body.validated_data)
+        )
+        return _answer(request, agreement.pk, status.HTTP_201_CREATED)
 
 
 class ObligationStepApi(APIView):
@@ -345,6 +387,11 @@ class ObligationFulfilApi(ObligationStepApi):
 urlpatterns = [
     path("investment/agreements/", AgreementListApi.as_view(), name="investment-agreement-list"),
     path("investment/agreements/<int:pk>/", AgreementDetailApi.as_view(), name="investment-agreement-detail"),
+    path(
+        "investment/agreements/<int:pk>/obligations/",
+        AgreementObligationsApi.as_view(),
+        name="investment-agreement-obligations",
+    ),
     path("investment/obligations/<int:pk>/change/", ObligationChangeApi.as_view(), name="investment-obligation-change"),
     path("investment/obligations/<int:pk>/break/", ObligationBreakApi.as_view(), name="investment-obligation-break"),
     path("investment/obligations/<int:pk>/fulfil/", ObligationFulfilApi.as_view(), name="investment-obligation-fulfil"),

@@ -289,3 +289,33 @@ def test_excel_imports_every_row_or_none_and_exports_again(world: City) -> None:
     assert outsider_rows == 1
     assert client.get(reverse("sectors:investment_template")).status_code == 200
     assert D(2026, 1, 1)  # the clock is fixed at 2026-06-01
+
+
+def test_the_api_edits_an_agreement_and_adds_an_obligation_and_refuses_the_outsider(world: City) -> None:
+    agreement = make_agreement(world)
+    url = f"/api/v1/sectors/investment/agreements/{agreement.pk}/"
+    body = {
+        "agency": world.agency_a.pk,
+        "number": agreement.number,
+        "investor_name": agreement.investor_name,
+        "investor_uscc": agreement.investor_uscc,
+        "signed_on": "2026-03-01",
+        "project": "新能源电池生产基地（二期）",
+        "total_investment": "600000000.00",
+        "summary": agreement.summary,
+    }
+    assert api(world.outsider).put(url, body, format="json").status_code == 404
+    edited = api(world.clerk_a).put(url, body, format="json")
+    assert edited.status_code == 200, edited.json()
+    assert edited.json()["project"] == "新能源电池生产基地（二期）"
+    agreement.refresh_from_db()
+    assert agreement.total_investment == Decimal("600000000.00")
+
+    obligations = f"{url}obligations/"
+    refused = api(world.clerk_a).post(obligations, {"description": "交付厂房", "due_on": "2026-01-01"}, format="json")
+    assert refused.status_code == 400 and "due_on" in refused.json()["error"]["fields"]
+    assert agreement.obligations.count() == 2
+    added = api(world.clerk_a).post(obligations, {"description": "交付厂房", "due_on": "2026-09-30"}, format="json")
+    assert added.status_code == 201, added.json()
+    assert agreement.obligations.filter(description="交付厂房").exists()
+    assert api(world.outsider).post(obligations, {"description": "x", "due_on": "2026-09-30"}).status_code == 404
