@@ -63,7 +63,7 @@ class ConsultantSerializer(ModelSerializer):
         fields = ["id", "name", "role", "uscc"]
 
 
-class PaymentSerializer(ModelSerializer):
+class PppPaymentSerializer(ModelSerializer):
     record = serializers.SerializerMethodField(help_text=_("The candidate record of its breach, if any."))
 
     class Meta:
@@ -123,7 +123,7 @@ class ProjectSerializer(ModelSerializer):
 class ProjectDetailSerializer(ProjectSerializer):
     assignments = AssignmentSerializer(many=True, help_text=_("Responsibility per stage, oldest first."))
     consultants = ConsultantSerializer(many=True)
-    payments = PaymentSerializer(many=True)
+    payments = PppPaymentSerializer(many=True)
     breaches = BreachSerializer(many=True)
 
     class Meta(ProjectSerializer.Meta):
@@ -186,7 +186,7 @@ class HandoverInputSerializer(Serializer):
         return person
 
 
-class PaymentInputSerializer(Serializer):
+class PppPaymentInputSerializer(Serializer):
     year = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=PppPaymentKind.choices)
     amount_due = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -319,10 +319,10 @@ class ProjectHandoverApi(ProjectStepApi):
 class ProjectPaymentApi(ProjectStepApi):
     """Adds a government payment obligation of a year."""
 
-    @extend_schema(operation_id="ppp_projects_payment_add", request=PaymentInputSerializer, responses=STEP_RESPONSES)
+    @extend_schema(operation_id="ppp_projects_payment_add", request=PppPaymentInputSerializer, responses=STEP_RESPONSES)
     def post(self, request: Request, pk: int) -> Response:
         project = self.project(request, pk)
-        data = PaymentInputSerializer(data=request.data)
+        data = PppPaymentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.ppp_payment_add(
             actor=acting_user(request), data=services.PppPaymentInput(project=project, **data.validated_data)
