@@ -111,13 +111,13 @@ def known_ids(
         contract = contract_create(actor=world.clerk_a, data=contract_input(world.agency_a))
         obligation = add_obligation(world.clerk_a, contract)
         yield {
-            "sectors/ppp/projects": project.pk,
-            "sectors/ppp/payments": payment.pk,
-            "sectors/investment/agreements": agreement.pk,
-            "sectors/investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],
-            "sectors/procurement/contracts": contract.pk,
-            "sectors/procurement/obligations": obligation.pk,
-            "sectors/procurement/ledger": world.district_a.pk,
+            "ppp/projects": project.pk,
+            "ppp/payments": payment.pk,
+            "investment/agreements": agreement.pk,
+            "investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],
+            "procurement/contracts": contract.pk,
+            "procurement/obligations": obligation.pk,
+            "procurement/ledger": world.district_a.pk,
             "agencies": world.agency_a.pk,
             "civil-servants": world.person_a.pk,
             "records": record.pk,

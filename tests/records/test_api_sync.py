@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 from accounts.authentication import api_token_issue
 from accounts.models import ApiScope, User
 from commitments.services import commitment_decide
+from outbox.kinds import kind_names
 from outbox.models import PlatformChange
 from records.api.sync import START, decode_cursor, encode_cursor
 from records.models import DishonestyRecord, RecordStatus
@@ -713,7 +714,9 @@ def test_the_schema_documents_the_feed_and_client_keys(schema: dict[str, Any]) -
 
     assert {p["name"] for p in feed["parameters"]} == {"after", "limit", "kind"}
     kind = next(p for p in feed["parameters"] if p["name"] == "kind")
-    assert set(kind["schema"]["items"]["enum"]) == {"record", "commitment"}
+    # Every kind of object that sends the platform its changes (outbox.kinds), named in the schema.
+    assert set(kind["schema"]["items"]["enum"]) == set(kind_names())
+    assert {"record", "commitment"} <= set(kind_names())
     assert {"400", "401", "403"} <= set(feed["responses"])
     assert {"apiClientAuth": []} in feed["security"]
     assert schema["components"]["securitySchemes"]["apiClientAuth"]["scheme"] == "bearer"
