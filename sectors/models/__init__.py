@@ -20,6 +20,16 @@ from sectors.models.ppp import (
     PppProjectEvent,
     PppStageAssignment,
 )
+from sectors.models.streets import (
+    CreationAnswer,
+    CreationApplication,
+    CreationChecklist,
+    CreationCriterion,
+    CreationEvent,
+    CreationEvidence,
+    CreationObjection,
+    CreationVeto,
+)
 from sectors.models.procurement import (
     Acceptance,
     Contract,
@@ -34,6 +44,14 @@ from sectors.models.procurement import (
 __all__ = [
     "Acceptance",
     "Contract",
+    "CreationAnswer",
+    "CreationApplication",
+    "CreationChecklist",
+    "CreationCriterion",
+    "CreationEvent",
+    "CreationEvidence",
+    "CreationObjection",
+    "CreationVeto",
     "InvestmentAgreement",
     "InvestmentEvent",
     "InvestmentEventKind",
