@@ -420,6 +420,7 @@ SPECTACULAR_SETTINGS = {
         "CommitmentStatusEnum": "commitments.models.CommitmentStatus",
         "ServiceAreaEnum": "commitments.models.ServiceArea",
         "MeasureStateEnum": "records.models.MeasureState",
+        "CreationStatusEnum": "sectors.models.streets.CreationStatus",
         "PppPaymentKindEnum": "sectors.models.ppp.PppPaymentKind",
         "PppStageEnum": "sectors.models.ppp.PppStage",
         "ObligationStatusEnum": "sectors.models.procurement.ObligationStatus",

@@ -3,6 +3,7 @@ in 东城区 one sub-district named, one in its public notice, one returned by t
 later one-vote veto revoked."""
 
 import datetime
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 

@@ -30,7 +30,9 @@ def creation_named(request: HttpRequest) -> HttpResponse:
         .select_related("agency")
         .order_by("notice_ends_on", "pk")
     )
-    return page(request, "disclosure/streets/list.html", {"years": sorted(years.items(), reverse=True), "notices": notices})
+    return page(
+        request, "disclosure/streets/list.html", {"years": sorted(years.items(), reverse=True), "notices": notices}
+    )
 
 
 @public_page
@@ -45,8 +47,7 @@ def creation_page(request: HttpRequest, pk: int) -> HttpResponse:
         return not_found(request)
     evaluation = application.evaluation or {}
     criteria = [
-        (criterion, evaluation.get(criterion.code, {}).get("met"))
-        for criterion in application.checklist.criteria.all()
+        (criterion, evaluation.get(criterion.code, {}).get("met")) for criterion in application.checklist.criteria.all()
     ]
     return page(request, "disclosure/streets/detail.html", {"application": application, "criteria": criteria})
 

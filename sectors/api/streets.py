@@ -134,7 +134,9 @@ class CreationReviewApi(APIView):
 
     client_write_scopes = RECORD_WRITE_SCOPES
 
-    @extend_schema(operation_id="creation_applications_review", request=CreationReviewInputSerializer, responses=STEP_RESPONSES)
+    @extend_schema(
+        operation_id="creation_applications_review", request=CreationReviewInputSerializer, responses=STEP_RESPONSES
+    )
     def post(self, request: Request, pk: int) -> Response:
         application = get_object_or_404(_applications(request), pk=pk)
         data = CreationReviewInputSerializer(data=request.data)
@@ -160,7 +162,9 @@ class CreationObjectionApi(APIView):
     client_write_scopes = RECORD_WRITE_SCOPES
 
     @extend_schema(
-        operation_id="creation_applications_objection", request=CreationObjectionInputSerializer, responses=STEP_RESPONSES
+        operation_id="creation_applications_objection",
+        request=CreationObjectionInputSerializer,
+        responses=STEP_RESPONSES,
     )
     def post(self, request: Request, pk: int) -> Response:
         application = get_object_or_404(_applications(request), pk=pk)
@@ -174,5 +178,9 @@ urlpatterns: list[URLPattern] = [
     path("streets/applications/", CreationListApi.as_view(), name="creation-application-list"),
     path("streets/applications/<int:pk>/", CreationDetailApi.as_view(), name="creation-application-detail"),
     path("streets/applications/<int:pk>/review/", CreationReviewApi.as_view(), name="creation-application-review"),
-    path("streets/applications/<int:pk>/objections/", CreationObjectionApi.as_view(), name="creation-application-objection"),
+    path(
+        "streets/applications/<int:pk>/objections/",
+        CreationObjectionApi.as_view(),
+        name="creation-application-objection",
+    ),
 ]

@@ -31,7 +31,9 @@ class CreationFilterForm(forms.Form):
 
 class ApplicationForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Sub-district or town"), queryset=Agency.objects.none(), required=False)
-    self_evaluation = forms.CharField(label=_("Self-evaluation"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    self_evaluation = forms.CharField(
+        label=_("Self-evaluation"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
 
     def __init__(self, *args: Any, user: User, checklist: CreationChecklist, resubmit: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -68,7 +70,9 @@ class ReasonForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    received_on = forms.DateField(label=_("Received on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(
+        label=_("Received on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     text = forms.CharField(label=_("Objection"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 

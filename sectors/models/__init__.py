@@ -20,16 +20,6 @@ from sectors.models.ppp import (
     PppProjectEvent,
     PppStageAssignment,
 )
-from sectors.models.streets import (
-    CreationAnswer,
-    CreationApplication,
-    CreationChecklist,
-    CreationCriterion,
-    CreationEvent,
-    CreationEvidence,
-    CreationObjection,
-    CreationVeto,
-)
 from sectors.models.procurement import (
     Acceptance,
     Contract,
@@ -39,6 +29,16 @@ from sectors.models.procurement import (
     ProcurementEvent,
     SupplierBan,
     SupplierEvaluation,
+)
+from sectors.models.streets import (
+    CreationAnswer,
+    CreationApplication,
+    CreationChecklist,
+    CreationCriterion,
+    CreationEvent,
+    CreationEvidence,
+    CreationObjection,
+    CreationVeto,
 )
 
 __all__ = [

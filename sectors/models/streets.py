@@ -46,7 +46,9 @@ class CreationChecklist(UndeletableModel):
         ordering = ["-year", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["year", "version"], name="creation_checklist_year_version_unique"),
-            models.CheckConstraint(name="creation_checklist_year_plausible", condition=Q(year__gte=2000, year__lte=2100)),
+            models.CheckConstraint(
+                name="creation_checklist_year_plausible", condition=Q(year__gte=2000, year__lte=2100)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,8 +81,7 @@ class CreationCriterion(UndeletableModel):
             models.UniqueConstraint(fields=["checklist", "code"], name="creation_criterion_code_unique"),
             models.CheckConstraint(
                 name="creation_criterion_rule_matches_kind",
-                condition=(Q(kind=CriterionKind.AUTOMATIC) & ~Q(rule=""))
-                | (Q(kind=CriterionKind.MANUAL) & Q(rule="")),
+                condition=(Q(kind=CriterionKind.AUTOMATIC) & ~Q(rule="")) | (Q(kind=CriterionKind.MANUAL) & Q(rule="")),
             ),
             models.CheckConstraint(
                 name="creation_criterion_threshold_percent",
@@ -152,8 +153,7 @@ class CreationApplication(UndeletableModel):
             models.CheckConstraint(name="creation_status_valid", condition=Q(status__in=CreationStatus.values)),
             models.CheckConstraint(
                 name="creation_notice_in_order",
-                condition=Q(notice_starts_on__isnull=True)
-                | Q(notice_ends_on__gte=models.F("notice_starts_on")),
+                condition=Q(notice_starts_on__isnull=True) | Q(notice_ends_on__gte=models.F("notice_starts_on")),
             ),
         ]
         indexes = [
@@ -294,7 +294,12 @@ class CreationEvent(UndeletableModel):
     to_status = models.CharField(_("new status"), max_length=16, choices=CreationStatus.choices)
     reason = models.TextField(_("reason"), blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
 

@@ -22,7 +22,6 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, Sector, User
 from accounts.scope import may_enter_sector_data, may_verify_sector_data
@@ -188,8 +187,9 @@ def criterion_evaluate(criterion: CreationCriterion, agency: Agency, year: int) 
         if decided == 0:
             return False, _("No commitment of %(year)d has been decided yet.") % {"year": year}
         share = kept * 100 / decided
-        return share >= threshold, _("%(kept)d of %(decided)d decided commitments kept (%(share).1f%%; at least "
-                                     "%(threshold)d%% needed).") % {
+        return share >= threshold, _(
+            "%(kept)d of %(decided)d decided commitments kept (%(share).1f%%; at least %(threshold)d%% needed)."
+        ) % {
             "kept": kept,
             "decided": decided,
             "share": share,
@@ -304,9 +304,7 @@ def _check_answers(
             else:
                 files.append((upload, kind.content_type, name))
         if answer.met and not answer.note.strip():
-            errors.setdefault(key, []).append(
-                _("Say how criterion %(code)s is met.") % {"code": criterion.code}
-            )
+            errors.setdefault(key, []).append(_("Say how criterion %(code)s is met.") % {"code": criterion.code})
         if answer.met and not answer.files and not resubmit:
             errors.setdefault(key, []).append(
                 _("Attach evidence that criterion %(code)s is met.") % {"code": criterion.code}
@@ -480,11 +478,19 @@ def application_city_review(
         _reason_required(reason)
         with transaction.atomic():
             application = transition(
-                application, TRANSITIONS, "city_reject", actor=actor, reason=reason.strip(), queryset=_rows(),
+                application,
+                TRANSITIONS,
+                "city_reject",
+                actor=actor,
+                reason=reason.strip(),
+                queryset=_rows(),
                 event=_moved,
             )
-            _notify(application, _("The city rejected the application of %(agency)s for %(year)d: %(reason)s"),
-                    reason=reason.strip())
+            _notify(
+                application,
+                _("The city rejected the application of %(agency)s for %(year)d: %(reason)s"),
+                reason=reason.strip(),
+            )
         return application
     today = timezone.localdate()
     starts = today if is_working_day(today) else add_working_days(today, 1)
@@ -533,8 +539,14 @@ def objection_note(
         objection = CreationObjection.objects.create(
             application=application, received_on=received_on, text=text.strip(), noted_by=actor
         )
-        _event(application, CreationEventKind.OBJECTION, actor, from_status=S.NOTICE, to_status=S.NOTICE,
-               reason=text.strip())
+        _event(
+            application,
+            CreationEventKind.OBJECTION,
+            actor,
+            from_status=S.NOTICE,
+            to_status=S.NOTICE,
+            reason=text.strip(),
+        )
     return objection
 
 
@@ -558,7 +570,9 @@ def application_name(*, application: CreationApplication, actor: User | None = N
     return application
 
 
-def application_revoke(*, application: CreationApplication, reason: str, actor: User | None = None) -> CreationApplication:
+def application_revoke(
+    *, application: CreationApplication, reason: str, actor: User | None = None
+) -> CreationApplication:
     """A later one-vote veto revokes the naming, with its reason; public on the list of named streets and towns."""
     if actor is not None and not may_oversee(actor, application.agency):
         raise NotAllowed(_("Only the credit office revokes a naming."))

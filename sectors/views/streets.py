@@ -22,7 +22,14 @@ from accounts.models import User
 from kernel.errors import DomainError, NotAllowed
 from records.excel.export import XLSX_CONTENT_TYPE
 from sectors.excel.streets import creation_export
-from sectors.forms.streets import ApplicationForm, CreationFilterForm, ObjectionForm, ReasonForm, apply_errors, applying_agencies
+from sectors.forms.streets import (
+    ApplicationForm,
+    CreationFilterForm,
+    ObjectionForm,
+    ReasonForm,
+    apply_errors,
+    applying_agencies,
+)
 from sectors.models.streets import CreationAnswer, CreationApplication, CreationEvidence, CreationStatus
 from sectors.services import streets as services
 
@@ -74,7 +81,9 @@ def _visible(user: User, pk: int) -> CreationApplication:
     )
 
 
-def _detail(request: AuthenticatedRequest, application: CreationApplication, status: int = 200, **forms: Any) -> HttpResponse:
+def _detail(
+    request: AuthenticatedRequest, application: CreationApplication, status: int = 200, **forms: Any
+) -> HttpResponse:
     user = request.user
     context = {
         "section": "streets",
@@ -143,8 +152,12 @@ def creation_resubmit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         initial[f"met_{answer.criterion.code}"] = answer.met
         initial[f"note_{answer.criterion.code}"] = answer.note
     form = ApplicationForm(
-        request.POST or None, request.FILES or None, user=request.user, checklist=application.checklist,
-        resubmit=True, initial=initial,
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        checklist=application.checklist,
+        resubmit=True,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = services.ApplicationInput(
@@ -164,7 +177,10 @@ def creation_resubmit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return redirect("sectors:creation_detail", application.pk)
     status = 400 if request.method == "POST" else 200
     context = {
-        "section": "streets", "form": form, "checklist": application.checklist, "year": application.year,
+        "section": "streets",
+        "form": form,
+        "checklist": application.checklist,
+        "year": application.year,
         "application": application,
     }
     return render(request, "sectors/streets/form.html", context, status=status)
@@ -231,7 +247,10 @@ def creation_evidence(request: AuthenticatedRequest, pk: int, evidence_pk: int) 
     application = _visible(request.user, pk)
     evidence = get_object_or_404(CreationEvidence, pk=evidence_pk, answer__application=application)
     return FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
     )
 
 

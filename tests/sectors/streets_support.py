@@ -72,8 +72,11 @@ def application_input(agency: Agency, **overrides: Any) -> ApplicationInput:
 
 def decided_commitments(actor: User, agency: Agency, *, kept: int, partly: int = 0, broken: int = 0) -> None:
     """Commitments of 2026 with their outcomes already decided (the commitments tests cover the deciding)."""
-    for status, count in ((CommitmentStatus.KEPT, kept), (CommitmentStatus.PARTLY_KEPT, partly),
-                          (CommitmentStatus.BROKEN, broken)):
+    for status, count in (
+        (CommitmentStatus.KEPT, kept),
+        (CommitmentStatus.PARTLY_KEPT, partly),
+        (CommitmentStatus.BROKEN, broken),
+    ):
         for _ in range(count):
             commitment = make_commitment(
                 actor, agency, kind="town_service", service_area="employment", year=2026, due_on=D(2026, 12, 31)
@@ -81,7 +84,9 @@ def decided_commitments(actor: User, agency: Agency, *, kept: int, partly: int =
             Commitment.objects.filter(pk=commitment.pk).update(status=status)
 
 
-def serious_record(actor: User, agency: Agency, decided: datetime.date, *, status: str = RecordStatus.PUBLISHED) -> DishonestyRecord:
+def serious_record(
+    actor: User, agency: Agency, decided: datetime.date, *, status: str = RecordStatus.PUBLISHED
+) -> DishonestyRecord:
     record = make_record(actor, agency)
     DishonestyRecord.objects.filter(pk=record.pk).update(
         status=status, severity=Severity.SERIOUS, decision_date=decided

@@ -83,9 +83,10 @@ def test_the_district_passes_and_returns_by_the_buttons(s):
     assert done.status_code == 302
     application.refresh_from_db()
     assert application.status == CreationStatus.CITY_REVIEW
-    assert signed_in(s.world.office_a).post(
-        f"/staff/sectors/streets/{application.pk}/review/city-pass/"
-    ).status_code == 403
+    assert (
+        signed_in(s.world.office_a).post(f"/staff/sectors/streets/{application.pk}/review/city-pass/").status_code
+        == 403
+    )
 
 
 def test_the_outsider_gets_not_found(s):
@@ -117,7 +118,13 @@ def test_the_apply_form_applies_and_refuses_bad_input_in_chinese(s):
     assert not CreationApplication.objects.exists()
     good = client.post(
         "/staff/sectors/streets/apply/2026/",
-        {"agency": s.street.pk, "self_evaluation": "逐项自评。", "met_M1": "on", "note_M1": "已建立。", "file_M1": evidence()},
+        {
+            "agency": s.street.pk,
+            "self_evaluation": "逐项自评。",
+            "met_M1": "on",
+            "note_M1": "已建立。",
+            "file_M1": evidence(),
+        },
     )
     assert good.status_code == 302
     application = CreationApplication.objects.get()

@@ -99,7 +99,9 @@ def test_the_whole_workflow_writes_an_event_row_at_every_step(s):
     application.refresh_from_db()
     assert application.status == CreationStatus.NAMED
     assert application.named_on == D(2026, 11, 9)
-    assert list(CreationEvent.objects.filter(application=application).values_list("kind", "from_status", "to_status")) == [
+    assert list(
+        CreationEvent.objects.filter(application=application).values_list("kind", "from_status", "to_status")
+    ) == [
         ("applied", "", "district_review"),
         ("returned", "district_review", "returned"),
         ("resubmitted", "returned", "district_review"),
