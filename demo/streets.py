@@ -92,3 +92,47 @@ def demo_streets(users: dict[str, User], today: datetime.date | None = None) -> 
     veto_declare(actor=office, agency=revoked.agency, year=year, reason="镇政府拖欠中小企业账款被认定为严重失信")
     states = CreationApplication.objects.filter(pk__in=[named.pk, in_notice.pk, returned.pk, revoked.pk])
     return {row.status: row.agency.name for row in states.select_related("agency")}
+
+
+def create_creation_applications(*, creator: User, agency_ids: list[int], count: int, batch_size: int) -> int:
+    """Scale volumes (bulk rows, load-test data): `count` applications spread over `agency_ids` and the years
+    2020–2026 (at most one per agency and year), in every status. Returns the rows written."""
+    years = list(range(2020, 2027))
+    count = min(count, len(agency_ids) * len(years))
+    checklists = {}
+    for year in years:
+        checklist = CreationChecklist.objects.filter(year=year).order_by("-version").first()
+        if checklist is None:
+            checklist = CreationChecklist.objects.create(year=year, version=1, title=TITLE.format(year=year))
+        checklists[year] = checklist
+    statuses = ["district_review", "returned", "city_review", "rejected", "notice", "named", "named", "revoked"]
+    taken = set(CreationApplication.objects.filter(agency_id__in=agency_ids).values_list("agency_id", "year"))
+    written = 0
+    rows: list[CreationApplication] = []
+    for index in range(count):
+        agency_id, year = agency_ids[index % len(agency_ids)], years[(index // len(agency_ids)) % len(years)]
+        if (agency_id, year) in taken:
+            continue
+        status = statuses[index % len(statuses)]
+        publicly = status in ("notice", "named", "revoked")
+        starts = datetime.date(year, 12, 1) if publicly else None
+        rows.append(
+            CreationApplication(
+                agency_id=agency_id,
+                year=year,
+                checklist=checklists[year],
+                status=status,
+                self_evaluation="规模测试自评",
+                notice_starts_on=starts,
+                notice_ends_on=starts + datetime.timedelta(days=7) if starts else None,
+                named_on=datetime.date(year, 12, 15) if status in ("named", "revoked") else None,
+                revoked_on=datetime.date(year, 12, 28) if status == "revoked" else None,
+                revocation_reason="规模测试一票否决" if status == "revoked" else "",
+                created_by=creator,
+            )
+        )
+        if len(rows) >= batch_size:
+            written += len(CreationApplication.objects.bulk_create(rows))
+            rows = []
+    written += len(CreationApplication.objects.bulk_create(rows))
+    return written

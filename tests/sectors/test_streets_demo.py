@@ -31,3 +31,23 @@ def test_the_demo_has_an_application_in_each_state(world: City) -> None:
     assert set(loaded) == {"named", "notice", "returned", "revoked"}
     assert CreationApplication.objects.get(status="revoked").agency.kind == AgencyKind.TOWN
     assert PlatformChange.objects.filter(kind=CREATION_KIND).count() == 3  # two namings, one revocation
+
+
+def test_the_scale_generator_writes_applications_in_every_status(db: None) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    call_command(
+        "generate_scale", agencies=20, people=40, creation_applications=60, batch_size=25, stdout=io.StringIO()
+    )
+    assert CreationApplication.objects.count() == 60
+    assert set(CreationApplication.objects.values_list("status", flat=True)) == {
+        "district_review",
+        "returned",
+        "city_review",
+        "rejected",
+        "notice",
+        "named",
+        "revoked",
+    }
