@@ -235,6 +235,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "ppp-payments-watch": {"task": "sectors.tasks.ppp_payments_watch", "schedule": crontab(hour=6, minute=40)},
     # SME payments: overdue status, days and interest recomputed, reminders, breach candidates (idempotent).
     "procurement-overdue": {"task": "sectors.tasks.procurement_overdue", "schedule": crontab(hour=1, minute=40)},
+    # Honest streets and towns: notices ended are named, namings hit by a later veto revoked (idempotent).
+    "creation-watch": {"task": "sectors.tasks.creation_watch", "schedule": crontab(hour=2, minute=10)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -418,6 +420,7 @@ SPECTACULAR_SETTINGS = {
         "CommitmentStatusEnum": "commitments.models.CommitmentStatus",
         "ServiceAreaEnum": "commitments.models.ServiceArea",
         "MeasureStateEnum": "records.models.MeasureState",
+        "CreationStatusEnum": "sectors.models.streets.CreationStatus",
         "PppPaymentKindEnum": "sectors.models.ppp.PppPaymentKind",
         "PppStageEnum": "sectors.models.ppp.PppStage",
         "ObligationStatusEnum": "sectors.models.procurement.ObligationStatus",
@@ -538,6 +541,8 @@ COMMITMENT_IMPORT_MAX_ROWS = env_int("COMMITMENT_IMPORT_MAX_ROWS", 1000)
 INVESTMENT_DUE_NOTICE_DAYS = env_int("INVESTMENT_DUE_NOTICE_DAYS", 30)
 INVESTMENT_BREACH_AFTER_WORKING_DAYS = env_int("INVESTMENT_BREACH_AFTER_WORKING_DAYS", 20)
 INVESTMENT_IMPORT_MAX_ROWS = env_int("INVESTMENT_IMPORT_MAX_ROWS", 1000)
+# Honest streets and towns (docs/sectors.md): the public notice after the city's review, in working days.
+CREATION_NOTICE_DAYS = env_int("CREATION_NOTICE_DAYS", 5)
 
 # Procurement and the SME payment clock (docs/sectors.md#procurement). The statutory overdue interest where the contract
 # agreed none: 万分之五 a day, 《保障中小企业款项支付条例》 art. 17 of the 2025 text (国务院令第802号; art. 15 of the

@@ -11,6 +11,11 @@ from accounts.models import Sector, User
 from accounts.scope import sector_data_q
 from sectors.models import (
     Contract,
+    CreationApplication,
+    CreationChecklist,
+    CreationCriterion,
+    CreationEvent,
+    CreationVeto,
     InvestmentAgreement,
     InvestmentEvent,
     InvestmentObligation,
@@ -163,3 +168,48 @@ class ProcurementEventAdmin(ProcurementAdmin):
     agency_path = "contract__agency"
     list_display = ("at", "contract", "kind", "actor")
     list_select_related = ("contract", "actor")
+
+
+# Honest streets and towns -------------------------------------------------------------------------------------------
+
+
+class CreationCriterionInline(ReadOnlyInline):
+    model = CreationCriterion
+    fields = ("position", "code", "text", "kind", "rule", "threshold")
+
+
+@admin.register(CreationChecklist)
+class CreationChecklistAdmin(ReadOnlyScopedAdmin):
+    """A checklist is set through the service (a new version each time); a used one is never edited."""
+
+    list_display = ("year", "version", "title", "created_at")
+    inlines = (CreationCriterionInline,)
+
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+        return queryset  # the criteria are public
+
+
+class CreationEventInline(ReadOnlyInline):
+    model = CreationEvent
+    fields = ("at", "kind", "from_status", "to_status", "actor", "reason")
+
+
+@admin.register(CreationApplication)
+class CreationApplicationAdmin(ReadOnlyScopedAdmin):
+    list_display = ("agency", "year", "status", "notice_ends_on", "named_on", "revoked_on")
+    list_filter = ("status", "year")
+    list_select_related = ("agency",)
+    search_fields = ("agency__name",)
+    inlines = (CreationEventInline,)
+
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+        return queryset.filter(sector_data_q(user, Sector.STREETS_TOWNS))
+
+
+@admin.register(CreationVeto)
+class CreationVetoAdmin(ReadOnlyScopedAdmin):
+    list_display = ("agency", "year", "declared_at", "declared_by")
+    list_select_related = ("agency", "declared_by")
+
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+        return queryset.filter(sector_data_q(user, Sector.STREETS_TOWNS))

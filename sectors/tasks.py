@@ -26,3 +26,12 @@ def ppp_payments_watch() -> dict[str, int]:
     """Daily: late PPP payment obligations flagged, reminders of those due soon, breaches of long unpaid ones."""
     run = watch()
     return {"marked_late": run.marked_late, "reminded": run.reminded, "breaches": run.breaches}
+
+
+@shared_task
+def creation_watch() -> dict[str, int]:
+    """Daily: applications whose notice has ended are named; namings hit by a later one-vote veto are revoked."""
+    from sectors.services.streets import creation_watch_run
+
+    run = creation_watch_run()
+    return {"named": run.named, "revoked": run.revoked}

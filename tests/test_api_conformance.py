@@ -30,16 +30,20 @@ from rest_framework.throttling import SimpleRateThrottle
 from schemathesis import GenerationMode
 
 from accounts.authentication import api_token_issue
+from accounts.models import Role
 from config.wsgi import application
 from records.services import record_publish, record_submit
 from repair.services import complaint_file, objection_file, repair_apply
 from sectors.services.ppp import PppPaymentInput, ppp_payment_add
 from sectors.services.procurement import contract_create
+from sectors.services.streets import application_create
+from subjects.models import AgencyKind
 from tests.conftest import City
-from tests.factories import make_record, published_commitment
+from tests.factories import make_agency, make_record, make_user, published_commitment
 from tests.sectors.investment_support import make_agreement
 from tests.sectors.ppp_support import make_project
 from tests.sectors.procurement_support import add_obligation, contract_input
+from tests.sectors.streets_support import application_input, make_checklist
 from workcalendar.services import calendar_year_seed
 
 EXAMPLES_PER_OPERATION = 20
@@ -110,14 +114,18 @@ def known_ids(
         )
         contract = contract_create(actor=world.clerk_a, data=contract_input(world.agency_a))
         obligation = add_obligation(world.clerk_a, contract)
+        street = make_agency("东城区东湖街道办事处", parent=world.district_a, kind=AgencyKind.SUBDISTRICT)
+        make_checklist(make_user(Role.CREDIT_OFFICE, world.city, username="city-office"), 2026)
+        creation = application_create(actor=world.office_a, data=application_input(street))
         yield {
-            "ppp/projects": project.pk,
-            "ppp/payments": payment.pk,
-            "investment/agreements": agreement.pk,
-            "investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],
-            "procurement/contracts": contract.pk,
-            "procurement/obligations": obligation.pk,
-            "procurement/ledger": world.district_a.pk,
+            "sectors/streets/applications": creation.pk,
+            "sectors/ppp/projects": project.pk,
+            "sectors/ppp/payments": payment.pk,
+            "sectors/investment/agreements": agreement.pk,
+            "sectors/investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],
+            "sectors/procurement/contracts": contract.pk,
+            "sectors/procurement/obligations": obligation.pk,
+            "sectors/procurement/ledger": world.district_a.pk,
             "agencies": world.agency_a.pk,
             "civil-servants": world.person_a.pk,
             "records": record.pk,
@@ -142,7 +150,7 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
         return cases
     resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
     if resource == "sectors":  # /api/v1/sectors/<sector>/<resource>/…
-        resource = "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
+        resource = "sectors/" + "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 

@@ -19,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accounts.models import ApiClient, User
 from records.models import (
@@ -30,7 +31,16 @@ from records.models import (
     RecordStatus,
 )
 from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
-from sectors.models import Contract, InvestmentAgreement, InvestmentObligation, PaymentObligation, PppProject
+from sectors.forms.streets import applying_agencies
+from sectors.models import (
+    Contract,
+    CreationApplication,
+    InvestmentAgreement,
+    InvestmentObligation,
+    PaymentObligation,
+    PppProject,
+)
+from sectors.services.streets import may_apply
 from subjects.models import Agency, CivilServant
 from tests.visible_text import english_words, visible_text
 from workcalendar.models import CalendarYear
@@ -173,6 +183,13 @@ def staff_pages(user: User) -> list[str]:
     for pk in PppProject.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
         pages += [reverse("sectors:ppp_detail", args=[pk]), reverse("sectors:ppp_edit", args=[pk])]
     pages += procurement_pages(user)
+    pages += ["/staff/sectors/streets/", "/staff/sectors/streets/?year=2026&status=named"]
+    if applying_agencies(user).exists():
+        pages.append(reverse("sectors:creation_apply", args=[timezone.localdate().year]))
+    for application in CreationApplication.objects.visible_to(user).order_by("status", "pk").distinct("status"):
+        pages.append(reverse("sectors:creation_detail", args=[application.pk]))
+        if application.status == "returned" and may_apply(user, application.agency):
+            pages.append(reverse("sectors:creation_resubmit", args=[application.pk]))
     return list(dict.fromkeys(pages))
 
 
@@ -241,6 +258,13 @@ def public_pages() -> list[str]:
         for pk in InvestmentAgreement.objects.values_list("pk", flat=True)
     ]
     pages += ["/ppp/", *(f"/ppp/{pk}/" for pk in PppProject.objects.published().values_list("pk", flat=True))]
+    pages += ["/honest-streets/"]
+    pages += [
+        reverse("disclosure:creation_page", args=[pk])
+        for pk in CreationApplication.objects.filter(status__in=["notice", "named", "revoked"]).values_list(
+            "pk", flat=True
+        )
+    ]
     return pages
 
 

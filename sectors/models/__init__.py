@@ -30,10 +30,28 @@ from sectors.models.procurement import (
     SupplierBan,
     SupplierEvaluation,
 )
+from sectors.models.streets import (
+    CreationAnswer,
+    CreationApplication,
+    CreationChecklist,
+    CreationCriterion,
+    CreationEvent,
+    CreationEvidence,
+    CreationObjection,
+    CreationVeto,
+)
 
 __all__ = [
     "Acceptance",
     "Contract",
+    "CreationAnswer",
+    "CreationApplication",
+    "CreationChecklist",
+    "CreationCriterion",
+    "CreationEvent",
+    "CreationEvidence",
+    "CreationObjection",
+    "CreationVeto",
     "InvestmentAgreement",
     "InvestmentEvent",
     "InvestmentEventKind",

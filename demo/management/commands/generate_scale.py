@@ -37,6 +37,7 @@ from commitments.models import (
 from demo.investment import scale_investment
 from demo.ppp import create_ppp_projects
 from demo.procurement import create_procurement
+from demo.streets import create_creation_applications
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
 from subjects.codes import make_uscc
@@ -613,6 +614,12 @@ class Command(BaseCommand):
             "--ppp-projects", type=int, default=0, help="PPP projects (e.g. 20000), with their stages and payments."
         )
         parser.add_argument("--ppp-payments-per-project", type=int, default=5)
+        parser.add_argument(
+            "--creation-applications",
+            type=int,
+            default=0,
+            help="Honest street and town applications (e.g. 20000), over the years 2020–2026 in every status.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -669,6 +676,19 @@ class Command(BaseCommand):
                         agency_ids=agency_ids,
                         count=options["ppp_projects"],
                         payments_per_project=options["ppp_payments_per_project"],
+                        batch_size=batch_size,
+                    ),
+                )
+            if options["creation_applications"]:
+                applicant = User.objects.filter(username=f"generate-scale-{run.number}").first() or scale_user(
+                    run, root
+                )
+                self._timed(
+                    "honest street and town applications",
+                    lambda: create_creation_applications(
+                        creator=applicant,
+                        agency_ids=list(agency_ids),
+                        count=options["creation_applications"],
                         batch_size=batch_size,
                     ),
                 )
