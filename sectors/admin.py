@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyScopedAdmin
@@ -201,6 +202,24 @@ class CreationApplicationAdmin(ReadOnlyScopedAdmin):
     list_select_related = ("agency",)
     search_fields = ("agency__name",)
     inlines = (CreationEventInline,)
+    # The stored evaluation is shown criterion by criterion in words, not as its JSON.
+    exclude = ("evaluation",)
+    readonly_fields = ("criteria",)
+
+    @admin.display(description=_("criteria evaluation"))
+    def criteria(self, obj: CreationApplication) -> str:
+        return format_html_join(
+            "",
+            "<div>{} {}{}</div>",
+            (
+                (
+                    code,
+                    _("met") if result.get("met") else _("not met"),
+                    f"：{result['detail']}" if result.get("detail") else "",
+                )
+                for code, result in (obj.evaluation or {}).items()
+            ),
+        )
 
     def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(sector_data_q(user, Sector.STREETS_TOWNS))
