@@ -8,7 +8,8 @@ class SectorsConfig(AppConfig):
 
     def ready(self) -> None:
         from outbox.kinds import kind_register
-        from sectors.models import InvestmentObligation, OverdueDisclosure, PppProject
+        from sectors.models import DebtRegionYear, InvestmentObligation, OverdueDisclosure, PppProject
+        from sectors.services.debt import DEBT_YEAR_KIND
         from sectors.services.investment import INVESTMENT_OBLIGATION_KIND
         from sectors.services.ppp import PPP_PROJECT_KIND
         from sectors.services.procurement import DISCLOSURE_KIND
@@ -20,3 +21,5 @@ class SectorsConfig(AppConfig):
         kind_register(INVESTMENT_OBLIGATION_KIND, model=InvestmentObligation)
         # a PPP project card (its implementing agency).
         kind_register(PPP_PROJECT_KIND, model=PppProject)
+        # a region's yearly debt figures, once published (its government).
+        kind_register(DEBT_YEAR_KIND, model=DebtRegionYear)

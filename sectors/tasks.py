@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from sectors.services.debt import debt_repayments_watch as debt_watch
 from sectors.services.investment import investment_obligations_watch
 from sectors.services.ppp import ppp_payments_watch as watch
 from sectors.services.procurement import procurement_overdue_run
@@ -26,3 +27,10 @@ def ppp_payments_watch() -> dict[str, int]:
     """Daily: late PPP payment obligations flagged, reminders of those due soon, breaches of long unpaid ones."""
     run = watch()
     return {"marked_late": run.marked_late, "reminded": run.reminded, "breaches": run.breaches}
+
+
+@shared_task
+def debt_repayments_watch() -> dict[str, int]:
+    """Daily: late bond repayments marked; a default or a long overdue repayment proposes a serious candidate record."""
+    run = debt_watch()
+    return {"marked_late": run.marked_late, "breaches": run.breaches}

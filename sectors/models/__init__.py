@@ -1,6 +1,14 @@
 """Sector duties (docs/domain.md §7), one module per sector: each sector's models live in `sectors/models/<sector>.py`
 and are exported here."""
 
+from sectors.models.debt import (
+    DebtBond,
+    DebtDisclosure,
+    DebtDisclosureDeadline,
+    DebtRegionYear,
+    DebtRepayment,
+    RiskTierRule,
+)
 from sectors.models.investment import (
     InvestmentAgreement,
     InvestmentEvent,
@@ -34,6 +42,11 @@ from sectors.models.procurement import (
 __all__ = [
     "Acceptance",
     "Contract",
+    "DebtBond",
+    "DebtDisclosure",
+    "DebtDisclosureDeadline",
+    "DebtRegionYear",
+    "DebtRepayment",
     "InvestmentAgreement",
     "InvestmentEvent",
     "InvestmentEventKind",
@@ -53,6 +66,7 @@ __all__ = [
     "PppStageAssignment",
     "ProcurementEvent",
     "RefusedGround",
+    "RiskTierRule",
     "SupplierBan",
     "SupplierEvaluation",
 ]

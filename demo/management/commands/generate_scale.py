@@ -35,6 +35,7 @@ from commitments.models import (
     sector_of_kind,
 )
 from demo.investment import scale_investment
+from demo.debt import create_debt_rows
 from demo.ppp import create_ppp_projects
 from demo.procurement import create_procurement
 from records.disclosure import Window, window_for
@@ -613,6 +614,10 @@ class Command(BaseCommand):
             "--ppp-projects", type=int, default=0, help="PPP projects (e.g. 20000), with their stages and payments."
         )
         parser.add_argument("--ppp-payments-per-project", type=int, default=5)
+        parser.add_argument(
+            "--debt-regions", type=int, default=0, help="Agencies given ten years of debt figures and bonds (e.g. 500)."
+        )
+        parser.add_argument("--debt-bonds-per-region", type=int, default=20)
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -682,6 +687,14 @@ class Command(BaseCommand):
                         contracts=options["contracts"],
                         obligations=options["obligations"],
                         batch_size=batch_size,
+                    ),
+                )
+            if options["debt_regions"]:
+                regions = list(Agency.objects.filter(pk__in=agency_ids[: options["debt_regions"]]))
+                self._timed(
+                    "debt figures, bonds and repayments",
+                    lambda: sum(
+                        create_debt_rows(regions, bonds_per_region=options["debt_bonds_per_region"]).values()
                     ),
                 )
         # The commit runs the deferred foreign-key checks of every row: part of the cost, so part of the figure.
