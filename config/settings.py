@@ -422,6 +422,8 @@ SPECTACULAR_SETTINGS = {
         "MeasureStateEnum": "records.models.MeasureState",
         "PppPaymentKindEnum": "sectors.models.ppp.PppPaymentKind",
         "PppStageEnum": "sectors.models.ppp.PppStage",
+        "DebtKindEnum": "sectors.models.debt.DebtKind",
+        "DebtRepaymentKindEnum": "sectors.models.debt.RepaymentKind",
         "ObligationStatusEnum": "sectors.models.procurement.ObligationStatus",
         "EnterpriseSizeEnum": "sectors.models.procurement.EnterpriseSize",
         "RecordEventKindEnum": "records.models.RecordEventKind",

@@ -139,7 +139,7 @@ def demo_debt(users: dict[str, User], today: datetime.date | None = None) -> dic
         deadlines[kind], _created = DebtDisclosureDeadline.objects.get_or_create(
             kind=kind, year=year, defaults={"due_on": due}
         )
-    for kind, deadline in deadlines.items():
+    for deadline in deadlines.values():
         if deadline.due_on < today:
             debt_disclosure_record(actor=office, region=green, deadline=deadline, disclosed_on=deadline.due_on)
     budget = deadlines["budget"]

@@ -212,13 +212,13 @@ class DebtDisclosureAdmin(DebtAdmin):
 
 
 @admin.register(DebtDisclosureDeadline)
-class DebtDisclosureDeadlineAdmin(admin.ModelAdmin):
+class DebtDisclosureDeadlineAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("year", "kind", "due_on")
     list_filter = ("kind",)
 
 
 @admin.register(RiskTierRule)
-class RiskTierRuleAdmin(admin.ModelAdmin):
+class RiskTierRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Risk tiers are data: add a rule with a later effective date; one in force (used) is never edited."""
 
     list_display = ("indicator", "yellow_from", "orange_from", "red_from", "effective_from", "effective_to")

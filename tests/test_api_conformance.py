@@ -37,6 +37,7 @@ from sectors.services.ppp import PppPaymentInput, ppp_payment_add
 from sectors.services.procurement import contract_create
 from tests.conftest import City
 from tests.factories import make_record, published_commitment
+from tests.sectors.debt_support import make_bond, make_repayment, make_year
 from tests.sectors.investment_support import make_agreement
 from tests.sectors.ppp_support import make_project
 from tests.sectors.procurement_support import add_obligation, contract_input
@@ -108,10 +109,13 @@ def known_ids(
                 due_on=datetime.date(2026, 6, 30),
             ),
         )
+        debt_year = make_year(world.office_a, world.district_a)
+        make_repayment(world.office_a, make_bond(world.office_a, world.district_a))
         contract = contract_create(actor=world.clerk_a, data=contract_input(world.agency_a))
         obligation = add_obligation(world.clerk_a, contract)
         yield {
             "sectors/ppp/projects": project.pk,
+            "debt/years": debt_year.pk,
             "sectors/ppp/payments": payment.pk,
             "sectors/investment/agreements": agreement.pk,
             "sectors/investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],

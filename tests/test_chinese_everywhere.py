@@ -30,7 +30,14 @@ from records.models import (
     RecordStatus,
 )
 from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
-from sectors.models import Contract, InvestmentAgreement, InvestmentObligation, PaymentObligation, PppProject
+from sectors.models import (
+    Contract,
+    DebtRegionYear,
+    InvestmentAgreement,
+    InvestmentObligation,
+    PaymentObligation,
+    PppProject,
+)
 from subjects.models import Agency, CivilServant
 from tests.visible_text import english_words, visible_text
 from workcalendar.models import CalendarYear
@@ -173,6 +180,10 @@ def staff_pages(user: User) -> list[str]:
     for pk in PppProject.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
         pages += [reverse("sectors:ppp_detail", args=[pk]), reverse("sectors:ppp_edit", args=[pk])]
     pages += procurement_pages(user)
+    pages += ["/staff/sectors/debt/", "/staff/sectors/debt/bonds/", "/staff/sectors/debt/repayments/"]
+    pages += ["/staff/sectors/debt/disclosures/", "/staff/sectors/debt/years/new/", "/staff/sectors/debt/bonds/new/"]
+    pages += ["/staff/sectors/debt/repayments/new/", "/staff/sectors/debt/disclosures/new/"]
+    pages += ["/staff/sectors/debt/excel/bonds/import/", "/staff/sectors/debt/excel/repayments/import/"]
     return list(dict.fromkeys(pages))
 
 
@@ -241,6 +252,7 @@ def public_pages() -> list[str]:
         for pk in InvestmentAgreement.objects.values_list("pk", flat=True)
     ]
     pages += ["/ppp/", *(f"/ppp/{pk}/" for pk in PppProject.objects.published().values_list("pk", flat=True))]
+    pages += ["/debt/", *(f"/debt/{pk}/" for pk in DebtRegionYear.objects.published().values_list("region", flat=True))]
     return pages
 
 

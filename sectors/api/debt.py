@@ -3,13 +3,14 @@ outside the caller's scope is "not found". The indicators and the tier are compu
 accepted as input. Errors in the one shape (accounts/api_support.py): 400 input a rule refused (a balance above its
 limit among them), 403 a role that may not, 404 outside scope."""
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -71,7 +72,7 @@ class DebtYearSerializer(ModelSerializer):
             obj._assessment = cached  # type: ignore[attr-defined]
         return cached
 
-    @extend_schema(responses=DebtIndicatorsSerializer)  # type: ignore[misc]
+    @extend_schema(responses=DebtIndicatorsSerializer)
     def get_indicators(self, obj: DebtRegionYear) -> dict[str, Any]:
         return DebtIndicatorsSerializer(self._assessment(obj).values).data
 
@@ -131,7 +132,7 @@ class DebtRepaymentInputSerializer(Serializer):
     kind = serializers.ChoiceField(choices=RepaymentKind.choices)
     due_on = serializers.DateField()
     amount_due = serializers.DecimalField(max_digits=16, decimal_places=2)
-    paid_amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, default=0)
+    paid_amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, default=Decimal(0))
     paid_on = serializers.DateField(required=False, allow_null=True, default=None)
     defaulted = serializers.BooleanField(required=False, default=False)
 
@@ -162,7 +163,15 @@ class DebtYearPublishApi(APIView):
     client_read_scopes = RECORD_READ_SCOPES
     client_write_scopes = RECORD_WRITE_SCOPES
 
-    @extend_schema(operation_id="debt_years_publish", request=None, responses={200: DebtYearSerializer})
+    @extend_schema(
+        operation_id="debt_years_publish",
+        request=None,
+        responses={
+            200: DebtYearSerializer,
+            403: OpenApiResponse(description="Your role or region may not do this (`not_allowed`)."),
+            409: OpenApiResponse(description="The figures are already published (`illegal_transition`)."),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         row = get_object_or_404(DebtRegionYear.objects.visible_to(request.user), pk=pk)
         row = services.debt_year_publish(actor=acting_user(request), row=row)

@@ -22,7 +22,6 @@ from kernel.models import UndeletableModel, UndeletableQuerySet
 from records.models import DishonestyRecord
 from subjects.models import Agency
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
 ZERO = Decimal("0")
 
 
@@ -79,7 +78,7 @@ class DebtRegionYearQuerySet(UndeletableQuerySet["DebtRegionYear"]):
         `overdue_unpaid` (what of it was due before `on` and is still unpaid): two subqueries, whatever the rows."""
         on = on or timezone.localdate()
         repayments = DebtRepayment.objects.filter(bond__region=OuterRef("region"), due_on__year=OuterRef("year"))
-        out = DecimalField(**MONEY)
+        out: DecimalField[Decimal, Decimal] = DecimalField(max_digits=16, decimal_places=2)
         due = repayments.order_by().values("bond__region").annotate(total=Sum("amount_due")).values("total")
         overdue = (
             repayments.filter(due_on__lt=on, paid_amount__lt=F("amount_due"))
@@ -102,11 +101,13 @@ class DebtRegionYear(UndeletableModel):
         Agency, verbose_name=_("region's government"), on_delete=models.PROTECT, related_name="debt_years"
     )
     year = models.PositiveSmallIntegerField(_("year"))
-    limit_general = models.DecimalField(_("general debt limit (10,000 yuan)"), **MONEY)
-    limit_special = models.DecimalField(_("special debt limit (10,000 yuan)"), **MONEY)
-    balance_general = models.DecimalField(_("general debt balance (10,000 yuan)"), **MONEY)
-    balance_special = models.DecimalField(_("special debt balance (10,000 yuan)"), **MONEY)
-    fiscal_capacity = models.DecimalField(_("comprehensive fiscal capacity (10,000 yuan)"), **MONEY)
+    limit_general = models.DecimalField(_("general debt limit (10,000 yuan)"), max_digits=16, decimal_places=2)
+    limit_special = models.DecimalField(_("special debt limit (10,000 yuan)"), max_digits=16, decimal_places=2)
+    balance_general = models.DecimalField(_("general debt balance (10,000 yuan)"), max_digits=16, decimal_places=2)
+    balance_special = models.DecimalField(_("special debt balance (10,000 yuan)"), max_digits=16, decimal_places=2)
+    fiscal_capacity = models.DecimalField(
+        _("comprehensive fiscal capacity (10,000 yuan)"), max_digits=16, decimal_places=2
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)
     created_by = models.ForeignKey(
@@ -152,10 +153,10 @@ class DebtRegionYear(UndeletableModel):
         """The four indicators; reads the annotations of `with_indicators()` (one query more if absent)."""
         if not hasattr(self, "due_in_year"):
             annotated = DebtRegionYear.objects.with_indicators().get(pk=self.pk)
-            self.due_in_year = annotated.due_in_year
-            self.overdue_unpaid = annotated.overdue_unpaid
-        due = _money(self.due_in_year)
-        overdue = _money(self.overdue_unpaid)
+            setattr(self, "due_in_year", getattr(annotated, "due_in_year"))  # noqa: B009, B010 - an annotation
+            setattr(self, "overdue_unpaid", getattr(annotated, "overdue_unpaid"))  # noqa: B009, B010 - an annotation
+        due = _money(getattr(self, "due_in_year"))  # noqa: B009 - an annotation
+        overdue = _money(getattr(self, "overdue_unpaid"))  # noqa: B009 - an annotation
         return DebtIndicators(
             debt_ratio=_ratio(self.balance_total, self.fiscal_capacity),
             limit_use=_ratio(self.balance_total, self.limit_total),
@@ -263,7 +264,7 @@ class DebtBond(UndeletableModel):
     )
     code = models.CharField(_("bond code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=DebtKind.choices)
-    amount = models.DecimalField(_("amount (10,000 yuan)"), **MONEY)
+    amount = models.DecimalField(_("amount (10,000 yuan)"), max_digits=16, decimal_places=2)
     issued_on = models.DateField(_("issue date"))
     term_years = models.PositiveSmallIntegerField(_("term (years)"))
     rate = models.DecimalField(_("coupon rate (%)"), max_digits=6, decimal_places=4)
@@ -321,8 +322,8 @@ class DebtRepayment(UndeletableModel):
     bond = models.ForeignKey(DebtBond, verbose_name=_("bond"), on_delete=models.PROTECT, related_name="repayments")
     kind = models.CharField(_("kind"), max_length=10, choices=RepaymentKind.choices)
     due_on = models.DateField(_("due on"))
-    amount_due = models.DecimalField(_("amount due (10,000 yuan)"), **MONEY)
-    paid_amount = models.DecimalField(_("paid (10,000 yuan)"), default=0, **MONEY)
+    amount_due = models.DecimalField(_("amount due (10,000 yuan)"), max_digits=16, decimal_places=2)
+    paid_amount = models.DecimalField(_("paid (10,000 yuan)"), default=0, max_digits=16, decimal_places=2)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     # Set by sectors.services.debt.debt_repayments_watch: not paid in full by the due date.
     late = models.BooleanField(_("late"), default=False)

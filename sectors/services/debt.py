@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AnyUser, Role, Sector, User
 from accounts.scope import may_enter_sector_data
 from kernel.errors import DomainError, NotAllowed
+from kernel.transitions import ILLEGAL_TRANSITION
 from outbox.hooks import public_changed
 from outbox.models import ChangeType
 from outbox.services import outbox_emit
@@ -144,7 +145,7 @@ def debt_year_publish(*, actor: AnyUser, row: DebtRegionYear) -> DebtRegionYear:
     with transaction.atomic():
         locked = DebtRegionYear.objects.select_for_update().get(pk=row.pk)
         if locked.published_at is not None:
-            raise DomainError(_("These figures are already published."), code="already_published")
+            raise DomainError(_("These figures are already published."), code=ILLEGAL_TRANSITION)
         locked.published_at = timezone.now()
         locked.save(update_fields=["published_at", "updated_at"])
         _emit(locked, ChangeType.PUBLISHED)

@@ -30,8 +30,8 @@ from django.utils import timezone
 from accounts.models import Role, Sector, User
 from accounts.services import user_create
 from demo.commitments import build_commitments, commitments_loaded
-from demo.investment import demo_investment, demo_investment_loaded
 from demo.debt import demo_debt, demo_debt_loaded
+from demo.investment import demo_investment, demo_investment_loaded
 from demo.ppp import demo_ppp, demo_ppp_loaded
 from demo.procurement import demo_procurement, procurement_loaded
 from records.disclosure import add_months

@@ -34,8 +34,8 @@ from commitments.models import (
     ServiceArea,
     sector_of_kind,
 )
-from demo.investment import scale_investment
 from demo.debt import create_debt_rows
+from demo.investment import scale_investment
 from demo.ppp import create_ppp_projects
 from demo.procurement import create_procurement
 from records.disclosure import Window, window_for
@@ -693,9 +693,7 @@ class Command(BaseCommand):
                 regions = list(Agency.objects.filter(pk__in=agency_ids[: options["debt_regions"]]))
                 self._timed(
                     "debt figures, bonds and repayments",
-                    lambda: sum(
-                        create_debt_rows(regions, bonds_per_region=options["debt_bonds_per_region"]).values()
-                    ),
+                    lambda: sum(create_debt_rows(regions, bonds_per_region=options["debt_bonds_per_region"]).values()),
                 )
         # The commit runs the deferred foreign-key checks of every row: part of the cost, so part of the figure.
         self.stdout.write(f"total, commit included: {time.monotonic() - started:.1f} s")
