@@ -25,7 +25,7 @@ from sectors.services.debt import (
 from subjects.models import Agency, AgencyKind
 
 D = datetime.date
-DEMO_BONDS = ("LJ-DEBT-GEN-2021-01", "LJ-DEBT-SPE-2022-01", "LJ-DEBT-GEN-2020-02")
+DEMO_BONDS = ("2105871", "2205872", "2005873")  # local-bond codes are 7 digits
 
 
 def demo_debt_loaded() -> bool:
