@@ -237,6 +237,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "procurement-overdue": {"task": "sectors.tasks.procurement_overdue", "schedule": crontab(hour=1, minute=40)},
     # Honest streets and towns: notices ended are named, namings hit by a later veto revoked (idempotent).
     "creation-watch": {"task": "sectors.tasks.creation_watch", "schedule": crontab(hour=2, minute=10)},
+    # Bond repayments: late ones marked with one UPDATE, defaults and long overdue ones proposed once (idempotent).
+    "debt-repayments-watch": {"task": "sectors.tasks.debt_repayments_watch", "schedule": crontab(hour=6, minute=50)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -423,6 +425,8 @@ SPECTACULAR_SETTINGS = {
         "CreationStatusEnum": "sectors.models.streets.CreationStatus",
         "PppPaymentKindEnum": "sectors.models.ppp.PppPaymentKind",
         "PppStageEnum": "sectors.models.ppp.PppStage",
+        "DebtKindEnum": "sectors.models.debt.DebtKind",
+        "DebtRepaymentKindEnum": "sectors.models.debt.RepaymentKind",
         "ObligationStatusEnum": "sectors.models.procurement.ObligationStatus",
         "EnterpriseSizeEnum": "sectors.models.procurement.EnterpriseSize",
         "RecordEventKindEnum": "records.models.RecordEventKind",
@@ -598,3 +602,7 @@ DISCLOSURE_CACHE_SECONDS = env_int("DISCLOSURE_CACHE_SECONDS", 60)
 DISCLOSURE_RESPONSE_CACHE_SECONDS = env_int("DISCLOSURE_RESPONSE_CACHE_SECONDS", 300)
 
 ADMIN_SITE_HEADER = _("Government integrity credit system")
+# Local government debt (docs/sectors.md § Local government debt): a bond repayment still unpaid this many calendar
+# days after its due date (or a recorded default) proposes a SERIOUS candidate record against the region's government.
+DEBT_OVERDUE_BREACH_DAYS = env_int("DEBT_OVERDUE_BREACH_DAYS", 30)
+DEBT_IMPORT_MAX_ROWS = env_int("DEBT_IMPORT_MAX_ROWS", 1000)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disclosure import investment, ppp, procurement, streets, views
+from disclosure import debt, investment, ppp, procurement, streets, views
 
 app_name = "disclosure"
 urlpatterns = [
@@ -18,4 +18,5 @@ urlpatterns = [
     *ppp.urlpatterns,
     *procurement.urlpatterns,
     *streets.urlpatterns,
+    *debt.urlpatterns,
 ]

@@ -232,3 +232,74 @@ class CreationVetoAdmin(ReadOnlyScopedAdmin):
 
     def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(sector_data_q(user, Sector.STREETS_TOWNS))
+
+
+# Local government debt ---------------------------------------------------------------------------------------------
+
+from sectors.models import (  # noqa: E402 - each sector's admin block stands on its own
+    DebtBond,
+    DebtDisclosure,
+    DebtDisclosureDeadline,
+    DebtRegionYear,
+    DebtRepayment,
+    RiskTierRule,
+)
+
+
+class DebtAdmin(ReadOnlyScopedAdmin):
+    agency_path = "region"
+
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+        return queryset.filter(sector_data_q(user, Sector.DEBT, self.agency_path))
+
+
+@admin.register(DebtRegionYear)
+class DebtRegionYearAdmin(DebtAdmin):
+    list_display = ("region", "year", "limit_general", "limit_special", "balance_general", "balance_special")
+    list_select_related = ("region",)
+
+
+@admin.register(DebtBond)
+class DebtBondAdmin(DebtAdmin):
+    list_display = ("code", "region", "kind", "amount", "issued_on", "term_years", "rate")
+    list_select_related = ("region",)
+    search_fields = ("code", "project")
+
+
+@admin.register(DebtRepayment)
+class DebtRepaymentAdmin(DebtAdmin):
+    agency_path = "bond__region"
+    list_display = ("bond", "kind", "due_on", "amount_due", "paid_amount", "paid_on", "late", "defaulted")
+    list_filter = ("late", "defaulted", "kind")
+    list_select_related = ("bond",)
+
+
+@admin.register(DebtDisclosure)
+class DebtDisclosureAdmin(DebtAdmin):
+    list_display = ("region", "deadline", "disclosed_on", "days_late")
+    list_select_related = ("region", "deadline")
+
+
+@admin.register(DebtDisclosureDeadline)
+class DebtDisclosureDeadlineAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("year", "kind", "due_on")
+    list_filter = ("kind",)
+
+
+@admin.register(RiskTierRule)
+class RiskTierRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Risk tiers are data: add a rule with a later effective date; one in force (used) is never edited."""
+
+    list_display = ("indicator", "yellow_from", "orange_from", "red_from", "effective_from", "effective_to")
+    list_filter = ("indicator",)
+    readonly_fields = ("created_at",)
+
+    def has_change_permission(self, request: Any, obj: RiskTierRule | None = None) -> bool:
+        if obj is not None and obj.is_used():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: Any, obj: RiskTierRule | None = None) -> bool:
+        if obj is not None and obj.is_used():
+            return False
+        return super().has_delete_permission(request, obj)

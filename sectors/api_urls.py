@@ -2,11 +2,12 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.api import investment, ppp, procurement, streets
+from sectors.api import debt, investment, ppp, procurement, streets
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *procurement.urlpatterns,
     *investment.urlpatterns,
     *ppp.urlpatterns,
     *streets.urlpatterns,
+    *debt.urlpatterns,
 ]

@@ -8,7 +8,14 @@ class SectorsConfig(AppConfig):
 
     def ready(self) -> None:
         from outbox.kinds import kind_register
-        from sectors.models import CreationApplication, InvestmentObligation, OverdueDisclosure, PppProject
+        from sectors.models import (
+            CreationApplication,
+            DebtRegionYear,
+            InvestmentObligation,
+            OverdueDisclosure,
+            PppProject,
+        )
+        from sectors.services.debt import DEBT_YEAR_KIND
         from sectors.services.investment import INVESTMENT_OBLIGATION_KIND
         from sectors.services.ppp import PPP_PROJECT_KIND
         from sectors.services.procurement import DISCLOSURE_KIND
@@ -19,7 +26,9 @@ class SectorsConfig(AppConfig):
         kind_register(DISCLOSURE_KIND, model=OverdueDisclosure)
         # an investment obligation's lawful changes and breaches,
         kind_register(INVESTMENT_OBLIGATION_KIND, model=InvestmentObligation)
-        # a PPP project card (its implementing agency).
+        # a PPP project card (its implementing agency),
         kind_register(PPP_PROJECT_KIND, model=PppProject)
-        # an honest street or town named, or its naming revoked.
+        # an honest street or town named, or its naming revoked,
         kind_register(CREATION_KIND, model=CreationApplication)
+        # a region's yearly debt figures, once published (its government).
+        kind_register(DEBT_YEAR_KIND, model=DebtRegionYear)

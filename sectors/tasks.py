@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from sectors.services.debt import debt_repayments_watch as debt_watch
 from sectors.services.investment import investment_obligations_watch
 from sectors.services.ppp import ppp_payments_watch as watch
 from sectors.services.procurement import procurement_overdue_run
@@ -35,3 +36,10 @@ def creation_watch() -> dict[str, int]:
 
     run = creation_watch_run()
     return {"named": run.named, "revoked": run.revoked}
+
+
+@shared_task
+def debt_repayments_watch() -> dict[str, int]:
+    """Daily: late bond repayments marked; a default or a long overdue repayment proposes a serious candidate record."""
+    run = debt_watch()
+    return {"marked_late": run.marked_late, "breaches": run.breaches}

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.views import investment, ppp, procurement, streets
+from sectors.views import debt, investment, ppp, procurement, streets
 
 app_name = "sectors"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *investment.urlpatterns,
     *ppp.urlpatterns,
     *streets.urlpatterns,
+    *debt.urlpatterns,
 ]

@@ -40,6 +40,7 @@ from sectors.services.streets import application_create
 from subjects.models import AgencyKind
 from tests.conftest import City
 from tests.factories import make_agency, make_record, make_user, published_commitment
+from tests.sectors.debt_support import make_bond, make_repayment, make_year
 from tests.sectors.investment_support import make_agreement
 from tests.sectors.ppp_support import make_project
 from tests.sectors.procurement_support import add_obligation, contract_input
@@ -112,6 +113,8 @@ def known_ids(
                 due_on=datetime.date(2026, 6, 30),
             ),
         )
+        debt_year = make_year(world.office_a, world.district_a)
+        make_repayment(world.office_a, make_bond(world.office_a, world.district_a))
         contract = contract_create(actor=world.clerk_a, data=contract_input(world.agency_a))
         obligation = add_obligation(world.clerk_a, contract)
         street = make_agency("东城区东湖街道办事处", parent=world.district_a, kind=AgencyKind.SUBDISTRICT)
@@ -120,6 +123,7 @@ def known_ids(
         yield {
             "sectors/streets/applications": creation.pk,
             "sectors/ppp/projects": project.pk,
+            "debt/years": debt_year.pk,
             "sectors/ppp/payments": payment.pk,
             "sectors/investment/agreements": agreement.pk,
             "sectors/investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],

@@ -35,6 +35,7 @@ from sectors.forms.streets import applying_agencies
 from sectors.models import (
     Contract,
     CreationApplication,
+    DebtRegionYear,
     InvestmentAgreement,
     InvestmentObligation,
     PaymentObligation,
@@ -190,6 +191,10 @@ def staff_pages(user: User) -> list[str]:
         pages.append(reverse("sectors:creation_detail", args=[application.pk]))
         if application.status == "returned" and may_apply(user, application.agency):
             pages.append(reverse("sectors:creation_resubmit", args=[application.pk]))
+    pages += ["/staff/sectors/debt/", "/staff/sectors/debt/bonds/", "/staff/sectors/debt/repayments/"]
+    pages += ["/staff/sectors/debt/disclosures/", "/staff/sectors/debt/years/new/", "/staff/sectors/debt/bonds/new/"]
+    pages += ["/staff/sectors/debt/repayments/new/", "/staff/sectors/debt/disclosures/new/"]
+    pages += ["/staff/sectors/debt/excel/bonds/import/", "/staff/sectors/debt/excel/repayments/import/"]
     return list(dict.fromkeys(pages))
 
 
@@ -265,6 +270,7 @@ def public_pages() -> list[str]:
             "pk", flat=True
         )
     ]
+    pages += ["/debt/", *(f"/debt/{pk}/" for pk in DebtRegionYear.objects.published().values_list("region", flat=True))]
     return pages
 
 

@@ -62,6 +62,7 @@ def public_nav(context: Context) -> SafeString:
         ("ppp_projects", gettext("PPP projects")),
         ("procurement_disclosures", gettext("Overdue payments to SMEs")),
         ("procurement_blacklist", gettext("Supplier blacklist")),
+        ("debt_regions", gettext("Government debt")),
     )
     items = "".join(
         f'          <li><a href="{escape(_url(f"disclosure:{name}"))}"'

@@ -1,6 +1,14 @@
 """Sector duties (docs/domain.md §7), one module per sector: each sector's models live in `sectors/models/<sector>.py`
 and are exported here."""
 
+from sectors.models.debt import (
+    DebtBond,
+    DebtDisclosure,
+    DebtDisclosureDeadline,
+    DebtRegionYear,
+    DebtRepayment,
+    RiskTierRule,
+)
 from sectors.models.investment import (
     InvestmentAgreement,
     InvestmentEvent,
@@ -52,6 +60,11 @@ __all__ = [
     "CreationEvidence",
     "CreationObjection",
     "CreationVeto",
+    "DebtBond",
+    "DebtDisclosure",
+    "DebtDisclosureDeadline",
+    "DebtRegionYear",
+    "DebtRepayment",
     "InvestmentAgreement",
     "InvestmentEvent",
     "InvestmentEventKind",
@@ -71,6 +84,7 @@ __all__ = [
     "PppStageAssignment",
     "ProcurementEvent",
     "RefusedGround",
+    "RiskTierRule",
     "SupplierBan",
     "SupplierEvaluation",
 ]

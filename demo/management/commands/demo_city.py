@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.models import Role, Sector, User
 from accounts.services import user_create
 from demo.commitments import build_commitments, commitments_loaded
+from demo.debt import demo_debt, demo_debt_loaded
 from demo.investment import demo_investment, demo_investment_loaded
 from demo.ppp import demo_ppp, demo_ppp_loaded
 from demo.procurement import demo_procurement, procurement_loaded
@@ -868,6 +869,12 @@ class Command(BaseCommand):
             with transaction.atomic():
                 streets = demo_streets(ensure_users(password))
             self.stdout.write(self.style.SUCCESS(f"Loaded the honest street and town creation: {streets}."))
+        if demo_debt_loaded():
+            self.stdout.write("Its government debt is already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                debt = demo_debt(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Loaded the government debt: {debt}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

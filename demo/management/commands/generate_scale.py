@@ -34,6 +34,7 @@ from commitments.models import (
     ServiceArea,
     sector_of_kind,
 )
+from demo.debt import create_debt_rows
 from demo.investment import scale_investment
 from demo.ppp import create_ppp_projects
 from demo.procurement import create_procurement
@@ -620,6 +621,10 @@ class Command(BaseCommand):
             default=0,
             help="Honest street and town applications (e.g. 20000), over the years 2020–2026 in every status.",
         )
+        parser.add_argument(
+            "--debt-regions", type=int, default=0, help="Agencies given ten years of debt figures and bonds (e.g. 500)."
+        )
+        parser.add_argument("--debt-bonds-per-region", type=int, default=20)
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -703,6 +708,12 @@ class Command(BaseCommand):
                         obligations=options["obligations"],
                         batch_size=batch_size,
                     ),
+                )
+            if options["debt_regions"]:
+                regions = list(Agency.objects.filter(pk__in=agency_ids[: options["debt_regions"]]))
+                self._timed(
+                    "debt figures, bonds and repayments",
+                    lambda: sum(create_debt_rows(regions, bonds_per_region=options["debt_bonds_per_region"]).values()),
                 )
         # The commit runs the deferred foreign-key checks of every row: part of the cost, so part of the figure.
         self.stdout.write(f"total, commit included: {time.monotonic() - started:.1f} s")
