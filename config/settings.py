@@ -235,6 +235,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "ppp-payments-watch": {"task": "sectors.tasks.ppp_payments_watch", "schedule": crontab(hour=6, minute=40)},
     # SME payments: overdue status, days and interest recomputed, reminders, breach candidates (idempotent).
     "procurement-overdue": {"task": "sectors.tasks.procurement_overdue", "schedule": crontab(hour=1, minute=40)},
+    "tendering-daily": {"task": "sectors.tasks.tendering_daily", "schedule": crontab(hour=1, minute=50)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -546,6 +547,11 @@ SME_PAYMENT_DEFAULT_DAILY_RATE = env_str("SME_PAYMENT_DEFAULT_DAILY_RATE", "0.00
 # Calendar days an overdue payment waits after the agency's reminder before its breach record is proposed.
 SME_ARREARS_BREACH_AFTER_DAYS = env_int("SME_ARREARS_BREACH_AFTER_DAYS", 30)
 PROCUREMENT_IMPORT_MAX_ROWS = env_int("PROCUREMENT_IMPORT_MAX_ROWS", 5000)
+# Tendering (docs/sectors.md#tendering): a bad behaviour is published within this many working days of its decision
+# and stays on the public site this many months, then is archived (staff still query it); rows of one Excel import.
+TENDERING_PUBLISH_WITHIN_WORKING_DAYS = env_int("TENDERING_PUBLISH_WITHIN_WORKING_DAYS", 20)
+TENDERING_PUBLIC_MONTHS = env_int("TENDERING_PUBLIC_MONTHS", 6)
+TENDERING_IMPORT_MAX_ROWS = env_int("TENDERING_IMPORT_MAX_ROWS", 2000)
 
 # Working-day time limits of the subject's rights (docs/domain.md §5): Guangzhou practice and provisional national
 # figures.

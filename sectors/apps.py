@@ -8,10 +8,11 @@ class SectorsConfig(AppConfig):
 
     def ready(self) -> None:
         from outbox.kinds import kind_register
-        from sectors.models import InvestmentObligation, OverdueDisclosure, PppProject
+        from sectors.models import InvestmentObligation, OverdueDisclosure, PppProject, TenderSanction
         from sectors.services.investment import INVESTMENT_OBLIGATION_KIND
         from sectors.services.ppp import PPP_PROJECT_KIND
         from sectors.services.procurement import DISCLOSURE_KIND
+        from sectors.services.tendering import SANCTION_KIND
 
         # Each kind's changes are seen by whoever sees the agency it belongs to (the outbox's default scope):
         # an agency's published statement of overdue SME payments,
@@ -20,3 +21,5 @@ class SectorsConfig(AppConfig):
         kind_register(INVESTMENT_OBLIGATION_KIND, model=InvestmentObligation)
         # a PPP project card (its implementing agency).
         kind_register(PPP_PROJECT_KIND, model=PppProject)
+        # a tendering sanction once published (the deciding authority's).
+        kind_register(SANCTION_KIND, model=TenderSanction)

@@ -5,6 +5,7 @@ from celery import shared_task
 from sectors.services.investment import investment_obligations_watch
 from sectors.services.ppp import ppp_payments_watch as watch
 from sectors.services.procurement import procurement_overdue_run
+from sectors.services.tendering import tendering_daily_run
 
 
 @shared_task
@@ -26,3 +27,11 @@ def ppp_payments_watch() -> dict[str, int]:
     """Daily: late PPP payment obligations flagged, reminders of those due soon, breaches of long unpaid ones."""
     run = watch()
     return {"marked_late": run.marked_late, "reminded": run.reminded, "breaches": run.breaches}
+
+
+@shared_task
+def tendering_daily() -> dict[str, int]:
+    """Daily: bad-behaviour records published by their working-day limit, archived after their public period; the
+    tenderer agencies' late signings and deposit refunds."""
+    run = tendering_daily_run()
+    return {"published": run.published, "archived": run.archived, "breaches": run.breaches}

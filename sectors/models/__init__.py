@@ -30,9 +30,27 @@ from sectors.models.procurement import (
     SupplierBan,
     SupplierEvaluation,
 )
+from sectors.models.tendering import (
+    BadBehaviour,
+    ScoringItem,
+    ScoringScheme,
+    ScoringThreshold,
+    TenderBreach,
+    TenderParty,
+    TenderProject,
+    TenderSanction,
+)
 
 __all__ = [
     "Acceptance",
+    "BadBehaviour",
+    "ScoringItem",
+    "ScoringScheme",
+    "ScoringThreshold",
+    "TenderBreach",
+    "TenderParty",
+    "TenderProject",
+    "TenderSanction",
     "Contract",
     "InvestmentAgreement",
     "InvestmentEvent",
