@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disclosure import investment, ppp, procurement, views
+from disclosure import investment, ppp, procurement, tendering, views
 
 app_name = "disclosure"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     *investment.urlpatterns,
     *ppp.urlpatterns,
     *procurement.urlpatterns,
+    *tendering.urlpatterns,
 ]

@@ -2,10 +2,11 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.api import investment, ppp, procurement
+from sectors.api import investment, ppp, procurement, tendering
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *procurement.urlpatterns,
     *investment.urlpatterns,
     *ppp.urlpatterns,
+    *tendering.urlpatterns,
 ]

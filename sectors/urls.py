@@ -2,11 +2,12 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.views import investment, ppp, procurement
+from sectors.views import investment, ppp, procurement, tendering
 
 app_name = "sectors"
 urlpatterns: list[URLPattern | URLResolver] = [
     *procurement.urlpatterns,
     *investment.urlpatterns,
     *ppp.urlpatterns,
+    *tendering.urlpatterns,
 ]

@@ -40,6 +40,9 @@ from tests.factories import make_record, published_commitment
 from tests.sectors.investment_support import make_agreement
 from tests.sectors.ppp_support import make_project
 from tests.sectors.procurement_support import add_obligation, contract_input
+from tests.sectors.tendering_support import make_project as make_tender_project
+from tests.sectors.tendering_support import make_scheme
+from tests.sectors.tendering_support import record as tender_record
 from workcalendar.services import calendar_year_seed
 
 EXAMPLES_PER_OPERATION = 20
@@ -110,7 +113,12 @@ def known_ids(
         )
         contract = contract_create(actor=world.clerk_a, data=contract_input(world.agency_a))
         obligation = add_obligation(world.clerk_a, contract)
+        make_scheme(world.office_a)
+        behaviour = tender_record(world.clerk_a, world.agency_a)
+        tender = make_tender_project(world.clerk_a, world.agency_a)
         yield {
+            "sectors/tendering/behaviours": behaviour.pk,
+            "sectors/tendering/projects": tender.pk,
             "sectors/ppp/projects": project.pk,
             "sectors/ppp/payments": payment.pk,
             "sectors/investment/agreements": agreement.pk,

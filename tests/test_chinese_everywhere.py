@@ -30,7 +30,15 @@ from records.models import (
     RecordStatus,
 )
 from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
-from sectors.models import Contract, InvestmentAgreement, InvestmentObligation, PaymentObligation, PppProject
+from sectors.models import (
+    BadBehaviour,
+    Contract,
+    InvestmentAgreement,
+    InvestmentObligation,
+    PaymentObligation,
+    PppProject,
+    TenderProject,
+)
 from subjects.models import Agency, CivilServant
 from tests.visible_text import english_words, visible_text
 from workcalendar.models import CalendarYear
@@ -173,7 +181,27 @@ def staff_pages(user: User) -> list[str]:
     for pk in PppProject.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
         pages += [reverse("sectors:ppp_detail", args=[pk]), reverse("sectors:ppp_edit", args=[pk])]
     pages += procurement_pages(user)
+    pages += tendering_pages(user)
     return list(dict.fromkeys(pages))
+
+
+def tendering_pages(user: User) -> list[str]:
+    pages = [
+        "/staff/sectors/tendering/",
+        "/staff/sectors/tendering/?state=archived",
+        "/staff/sectors/tendering/new/",
+        "/staff/sectors/tendering/parties/",
+        "/staff/sectors/tendering/sanctions/",
+        "/staff/sectors/tendering/schemes/",
+        "/staff/sectors/tendering/projects/",
+        "/staff/sectors/tendering/projects/new/",
+        "/staff/sectors/tendering/excel/import/",
+    ]
+    for pk in BadBehaviour.objects.visible_to(user).order_by("published_on", "pk").values_list("pk", flat=True)[:2]:
+        pages.append(reverse("sectors:tendering_behaviour", args=[pk]))
+    for pk in TenderProject.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
+        pages.append(reverse("sectors:tendering_project", args=[pk]))
+    return pages
 
 
 def procurement_pages(user: User) -> list[str]:
@@ -211,6 +239,7 @@ def procurement_pages(user: User) -> list[str]:
 def public_pages() -> list[str]:
     pages = ["/", "/search/?q=财政", "/search/?q=", "/records/", "/track/", "/no-such-page/"]
     pages += ["/procurement/overdue-payments/", "/procurement/supplier-blacklist/"]
+    pages += ["/tendering/blacklist/", "/tendering/bad-behaviour/", "/tendering/agents/"]
     record = DishonestyRecord.objects.disclosed().order_by("pk").first()
     assert record is not None
     pages += [

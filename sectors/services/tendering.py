@@ -668,8 +668,8 @@ def project_breaches_find(*, project: TenderProject, today: datetime.date | None
         refunded = project.deposits_refunded_on
         if (refunded is None and day > refund_by) or (refunded is not None and refunded > refund_by):
             facts = _(
-                "%(agency)s signed the contract of %(code)s (%(name)s) on %(signed)s; the bid deposits were due back by "
-                "%(due)s but %(what)s."
+                "%(agency)s signed the contract of %(code)s (%(name)s) on %(signed)s; the bid deposits were due back "
+                "by %(due)s but %(what)s."
             ) % {
                 "agency": project.agency.name,
                 "code": project.code,

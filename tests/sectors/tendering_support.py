@@ -21,6 +21,7 @@ from tests.factories import make_user, next_uscc
 
 D = datetime.date
 BIDDER_USCC = next_uscc("91")
+SCHEME_START = D(2025, 1, 1)
 
 
 def tendering_authority(agency: Agency) -> User:
@@ -28,7 +29,7 @@ def tendering_authority(agency: Agency) -> User:
 
 
 def make_scheme(
-    actor: User, *, cycle: str = "calendar_year", effective_from: datetime.date = D(2025, 1, 1), **overrides: Any
+    actor: User, *, cycle: str = "calendar_year", effective_from: datetime.date = SCHEME_START, **overrides: Any
 ) -> ScoringScheme:
     values: dict[str, Any] = {
         "code": "ZTB",
