@@ -154,13 +154,14 @@ def create_tendering(*, root: Agency, user: User, behaviours: int, batch_size: i
     scheme = current_scheme(today)
     if scheme is None:
         # Load-test data: the scheme is written directly (the scale run's clerk may not keep schemes).
-        data = demo_scheme_input(datetime.date(today.year - 3, 1, 1))
+        effective_from = datetime.date(today.year - 3, 1, 1)
+        data = demo_scheme_input(effective_from)
         scheme = ScoringScheme.objects.create(
             code=data.code,
             version=1,
             name=data.name,
             cycle=data.cycle,
-            effective_from=data.effective_from,
+            effective_from=effective_from,
             created_by=user,
         )
         ScoringItem.objects.bulk_create(

@@ -580,7 +580,7 @@ def project_check(data: ProjectInput, *, project_id: int | None = None, today: d
     data.agent_name, data.winner_name = (data.agent_name or "").strip(), (data.winner_name or "").strip()
     if not data.code:
         _add(errors, "code", _("Enter the project code."))
-    elif TenderProject.objects.filter(agency=data.agency, code=data.code).exclude(pk=project_id).exists():
+    elif TenderProject.objects.filter(agency=data.agency, code=data.code).exclude(pk=project_id or 0).exists():
         _add(errors, "code", _("The agency already has a tender project with this code."))
     if not data.name:
         _add(errors, "name", _("Enter the project name."))

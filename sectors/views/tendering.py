@@ -180,9 +180,8 @@ def project_create(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied(_("You may not enter tender projects."))
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = services.ProjectInput(**{k: v if v is not None else "" for k, v in form.cleaned_data.items()})
-        for name in ("opened_on", "awarded_on", "contract_signed_on", "deposits_refunded_on"):
-            setattr(data, name, form.cleaned_data[name])
+        values: dict[str, Any] = dict(form.cleaned_data)
+        data = services.ProjectInput(**values)
         made = _attempt(form, lambda: services.project_create(actor=request.user, data=data))
         if made is not None:
             messages.success(request, _("The tender project was entered."))
@@ -213,7 +212,7 @@ def project_evasion(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The evasion was declared; a candidate record was proposed."))
         return redirect(project.get_absolute_url())
     for text in form.errors.get("__all__", []) + form.errors.get("facts", []):
-        messages.error(request, text)
+        messages.error(request, str(text))
     return redirect(project.get_absolute_url())
 
 
