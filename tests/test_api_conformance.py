@@ -150,7 +150,7 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
         return cases
     resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
     if resource == "sectors":  # /api/v1/sectors/<sector>/<resource>/…
-        resource = "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
+        resource = "sectors/" + "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 

@@ -26,7 +26,7 @@ def _fixed_day() -> Iterator[None]:
         yield
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_public_blacklist_lists_the_sanctions_in_force(world: City, live_server: Any, page: Any) -> None:
     make_scheme(world.office_a)
     for values in (
