@@ -31,7 +31,7 @@ from subjects.codes import make_uscc
 from subjects.models import Agency
 from subjects.personal_data import make_id_number
 
-SCHEME_CODE = "LJZTB"
+SCHEME_CODE = "临江招投标记分"
 DISTRICT = "临江市东城区人民政府"
 TENDERER = "东城区财政局"
 DAY = datetime.timedelta(days=1)
@@ -121,7 +121,7 @@ def demo_tendering(*, today: datetime.date | None = None) -> Counter[str]:
     def project(n: int, **values: object) -> None:
         base: dict[str, object] = {
             "agency": tenderer,
-            "code": f"LJZB-{today.year}-{n:03d}",
+            "code": f"临招{today.year}-{n:03d}",
             "name": ["东城区政务服务中心装修工程", "东城区第一小学改扩建工程", "东城区智慧城管平台建设"][n % 3],
             "announced_on": today - 120 * DAY,
             "agent_name": "临江明德招标代理有限公司",

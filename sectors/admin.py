@@ -192,7 +192,7 @@ class ScoringSchemeAdmin(TenderingAdmin):
 @admin.register(TenderParty)
 class TenderPartyAdmin(TenderingAdmin):
     agency_path = "registered_by"
-    list_display = ("public_name", "kind", "public_code")
+    list_display = ("name", "kind", "uscc", "id_number_masked")
     list_filter = ("kind",)
     search_fields = ("name", "uscc")
 
