@@ -72,11 +72,14 @@ def _uscc(n: int) -> str:
     return make_uscc(f"91330100MA{n:07d}")
 
 
-def demo_tendering(*, today: datetime.date | None = None) -> Counter[str]:
+def demo_tendering(*, office: User | None = None, today: datetime.date | None = None) -> Counter[str]:
+    """Loads the tendering demo once (an empty Counter when it is already there)."""
+    if tendering_loaded():
+        return Counter()
     today = today or timezone.localdate()
-    office = User.objects.get(username="demo-office")
+    office = office or User.objects.get(username="demo-office")
     district = Agency.objects.get(name__endswith=DISTRICT)
-    tenderer = Agency.objects.get(name=TENDERER)
+    tenderer = Agency.objects.get(name=TENDERER, path__startswith=district.path)
     counts: Counter[str] = Counter()
     scheme_version_create(actor=office, data=demo_scheme_input(today.replace(year=today.year - 3, month=1, day=1)))
     serial = iter(range(1, 1000))
