@@ -239,6 +239,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "creation-watch": {"task": "sectors.tasks.creation_watch", "schedule": crontab(hour=2, minute=10)},
     # Bond repayments: late ones marked with one UPDATE, defaults and long overdue ones proposed once (idempotent).
     "debt-repayments-watch": {"task": "sectors.tasks.debt_repayments_watch", "schedule": crontab(hour=6, minute=50)},
+    "tendering-daily": {"task": "sectors.tasks.tendering_daily", "schedule": crontab(hour=1, minute=50)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -429,6 +430,11 @@ SPECTACULAR_SETTINGS = {
         "DebtRepaymentKindEnum": "sectors.models.debt.RepaymentKind",
         "ObligationStatusEnum": "sectors.models.procurement.ObligationStatus",
         "EnterpriseSizeEnum": "sectors.models.procurement.EnterpriseSize",
+        "TenderPartyKindEnum": "sectors.models.tendering.PartyKind",
+        "TenderSanctionKindEnum": "sectors.models.tendering.SanctionKind",
+        "TenderBreachKindEnum": "sectors.models.tendering.BreachKind",
+        "TenderCycleEnum": "sectors.models.tendering.CycleKind",
+        "TenderThresholdBasisEnum": "sectors.models.tendering.ThresholdBasis",
         "RecordEventKindEnum": "records.models.RecordEventKind",
         "RecordSourceEnum": "records.models.RecordSource",
         "RecordStatusEnum": "records.models.RecordStatus",
@@ -555,6 +561,11 @@ SME_PAYMENT_DEFAULT_DAILY_RATE = env_str("SME_PAYMENT_DEFAULT_DAILY_RATE", "0.00
 # Calendar days an overdue payment waits after the agency's reminder before its breach record is proposed.
 SME_ARREARS_BREACH_AFTER_DAYS = env_int("SME_ARREARS_BREACH_AFTER_DAYS", 30)
 PROCUREMENT_IMPORT_MAX_ROWS = env_int("PROCUREMENT_IMPORT_MAX_ROWS", 5000)
+# Tendering (docs/sectors.md#tendering): a bad behaviour is published within this many working days of its decision
+# and stays on the public site this many months, then is archived (staff still query it); rows of one Excel import.
+TENDERING_PUBLISH_WITHIN_WORKING_DAYS = env_int("TENDERING_PUBLISH_WITHIN_WORKING_DAYS", 20)
+TENDERING_PUBLIC_MONTHS = env_int("TENDERING_PUBLIC_MONTHS", 6)
+TENDERING_IMPORT_MAX_ROWS = env_int("TENDERING_IMPORT_MAX_ROWS", 2000)
 
 # Working-day time limits of the subject's rights (docs/domain.md §5): Guangzhou practice and provisional national
 # figures.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disclosure import debt, investment, ppp, procurement, streets, views
+from disclosure import debt, investment, ppp, procurement, streets, tendering, views
 
 app_name = "disclosure"
 urlpatterns = [
@@ -19,4 +19,5 @@ urlpatterns = [
     *procurement.urlpatterns,
     *streets.urlpatterns,
     *debt.urlpatterns,
+    *tendering.urlpatterns,
 ]

@@ -11,6 +11,7 @@ from accounts.admin import ReadOnlyScopedAdmin
 from accounts.models import Sector, User
 from accounts.scope import sector_data_q
 from sectors.models import (
+    BadBehaviour,
     Contract,
     CreationApplication,
     CreationChecklist,
@@ -30,8 +31,13 @@ from sectors.models import (
     PppProjectEvent,
     PppStageAssignment,
     ProcurementEvent,
+    ScoringScheme,
     SupplierBan,
     SupplierEvaluation,
+    TenderBreach,
+    TenderParty,
+    TenderProject,
+    TenderSanction,
 )
 from subjects.admin import ReadOnlyInline
 
@@ -303,3 +309,59 @@ class RiskTierRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if obj is not None and obj.is_used():
             return False
         return super().has_delete_permission(request, obj)
+
+
+# Tendering: read in the console; written by the services (a scheme in use is never edited).
+
+
+class TenderingAdmin(ReadOnlyScopedAdmin):
+    agency_path = "agency"
+
+    def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
+        if not self.agency_path:
+            return queryset
+        return queryset.filter(sector_data_q(user, Sector.TENDERING, self.agency_path))
+
+
+@admin.register(ScoringScheme)
+class ScoringSchemeAdmin(TenderingAdmin):
+    agency_path = ""
+    list_display = ("code", "version", "name", "cycle", "effective_from")
+
+
+@admin.register(TenderParty)
+class TenderPartyAdmin(TenderingAdmin):
+    agency_path = "registered_by"
+    list_display = ("name", "kind", "uscc", "id_number_masked")
+    list_filter = ("kind",)
+    search_fields = ("name", "uscc")
+
+
+@admin.register(BadBehaviour)
+class BadBehaviourAdmin(TenderingAdmin):
+    agency_path = "decided_by"
+    list_display = ("party", "item", "points", "decided_on", "published_on", "public_until")
+    list_select_related = ("party", "item")
+    search_fields = ("party__name", "party__uscc", "document_number")
+
+
+@admin.register(TenderSanction)
+class TenderSanctionAdmin(TenderingAdmin):
+    agency_path = "trigger__decided_by"
+    list_display = ("party", "kind", "starts_on", "ends_on", "published_at")
+    list_filter = ("kind",)
+    list_select_related = ("party",)
+
+
+@admin.register(TenderProject)
+class TenderProjectAdmin(TenderingAdmin):
+    list_display = ("code", "name", "agency", "awarded_on", "contract_signed_on", "deposits_refunded_on")
+    list_select_related = ("agency",)
+    search_fields = ("code", "name", "winner_name")
+
+
+@admin.register(TenderBreach)
+class TenderBreachAdmin(TenderingAdmin):
+    agency_path = "project__agency"
+    list_display = ("project", "kind", "detected_on", "record")
+    list_select_related = ("project",)

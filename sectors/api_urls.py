@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.api import debt, investment, ppp, procurement, streets
+from sectors.api import debt, investment, ppp, procurement, streets, tendering
 
 urlpatterns: list[URLPattern | URLResolver] = [
     *procurement.urlpatterns,
@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *ppp.urlpatterns,
     *streets.urlpatterns,
     *debt.urlpatterns,
+    *tendering.urlpatterns,
 ]

@@ -14,12 +14,14 @@ class SectorsConfig(AppConfig):
             InvestmentObligation,
             OverdueDisclosure,
             PppProject,
+            TenderSanction,
         )
         from sectors.services.debt import DEBT_YEAR_KIND
         from sectors.services.investment import INVESTMENT_OBLIGATION_KIND
         from sectors.services.ppp import PPP_PROJECT_KIND
         from sectors.services.procurement import DISCLOSURE_KIND
         from sectors.services.streets import CREATION_KIND
+        from sectors.services.tendering import SANCTION_KIND
 
         # Each kind's changes are seen by whoever sees the agency it belongs to (the outbox's default scope):
         # an agency's published statement of overdue SME payments,
@@ -30,5 +32,7 @@ class SectorsConfig(AppConfig):
         kind_register(PPP_PROJECT_KIND, model=PppProject)
         # an honest street or town named, or its naming revoked,
         kind_register(CREATION_KIND, model=CreationApplication)
-        # a region's yearly debt figures, once published (its government).
+        # a region's yearly debt figures, once published (its government),
         kind_register(DEBT_YEAR_KIND, model=DebtRegionYear)
+        # a tendering sanction once published (the deciding authority's).
+        kind_register(SANCTION_KIND, model=TenderSanction)

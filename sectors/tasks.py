@@ -6,6 +6,7 @@ from sectors.services.debt import debt_repayments_watch as debt_watch
 from sectors.services.investment import investment_obligations_watch
 from sectors.services.ppp import ppp_payments_watch as watch
 from sectors.services.procurement import procurement_overdue_run
+from sectors.services.tendering import tendering_daily_run
 
 
 @shared_task
@@ -43,3 +44,11 @@ def debt_repayments_watch() -> dict[str, int]:
     """Daily: late bond repayments marked; a default or a long overdue repayment proposes a serious candidate record."""
     run = debt_watch()
     return {"marked_late": run.marked_late, "breaches": run.breaches}
+
+
+@shared_task
+def tendering_daily() -> dict[str, int]:
+    """Daily: bad-behaviour records published by their working-day limit, archived after their public period; the
+    tenderer agencies' late signings and deposit refunds."""
+    run = tendering_daily_run()
+    return {"published": run.published, "archived": run.archived, "breaches": run.breaches}

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.views import debt, investment, ppp, procurement, streets
+from sectors.views import debt, investment, ppp, procurement, streets, tendering
 
 app_name = "sectors"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *ppp.urlpatterns,
     *streets.urlpatterns,
     *debt.urlpatterns,
+    *tendering.urlpatterns,
 ]

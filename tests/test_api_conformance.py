@@ -45,6 +45,9 @@ from tests.sectors.investment_support import make_agreement
 from tests.sectors.ppp_support import make_project
 from tests.sectors.procurement_support import add_obligation, contract_input
 from tests.sectors.streets_support import application_input, make_checklist
+from tests.sectors.tendering_support import make_project as make_tender_project
+from tests.sectors.tendering_support import make_scheme
+from tests.sectors.tendering_support import record as tender_record
 from workcalendar.services import calendar_year_seed
 
 EXAMPLES_PER_OPERATION = 20
@@ -120,10 +123,15 @@ def known_ids(
         street = make_agency("东城区东湖街道办事处", parent=world.district_a, kind=AgencyKind.SUBDISTRICT)
         make_checklist(make_user(Role.CREDIT_OFFICE, world.city, username="city-office"), 2026)
         creation = application_create(actor=world.office_a, data=application_input(street))
+        make_scheme(world.office_a)
+        behaviour = tender_record(world.clerk_a, world.agency_a)
+        tender = make_tender_project(world.clerk_a, world.agency_a)
         yield {
             "sectors/streets/applications": creation.pk,
+            "sectors/tendering/behaviours": behaviour.pk,
+            "sectors/tendering/projects": tender.pk,
             "sectors/ppp/projects": project.pk,
-            "debt/years": debt_year.pk,
+            "sectors/debt/years": debt_year.pk,
             "sectors/ppp/payments": payment.pk,
             "sectors/investment/agreements": agreement.pk,
             "sectors/investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],

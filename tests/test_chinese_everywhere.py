@@ -33,6 +33,7 @@ from records.models import (
 from repair.models import CaseAttachment, Complaint, Objection, RepairApplication
 from sectors.forms.streets import applying_agencies
 from sectors.models import (
+    BadBehaviour,
     Contract,
     CreationApplication,
     DebtRegionYear,
@@ -40,6 +41,7 @@ from sectors.models import (
     InvestmentObligation,
     PaymentObligation,
     PppProject,
+    TenderProject,
 )
 from sectors.services.streets import may_apply
 from subjects.models import Agency, CivilServant
@@ -195,7 +197,27 @@ def staff_pages(user: User) -> list[str]:
     pages += ["/staff/sectors/debt/disclosures/", "/staff/sectors/debt/years/new/", "/staff/sectors/debt/bonds/new/"]
     pages += ["/staff/sectors/debt/repayments/new/", "/staff/sectors/debt/disclosures/new/"]
     pages += ["/staff/sectors/debt/excel/bonds/import/", "/staff/sectors/debt/excel/repayments/import/"]
+    pages += tendering_pages(user)
     return list(dict.fromkeys(pages))
+
+
+def tendering_pages(user: User) -> list[str]:
+    pages = [
+        "/staff/sectors/tendering/",
+        "/staff/sectors/tendering/?state=archived",
+        "/staff/sectors/tendering/new/",
+        "/staff/sectors/tendering/parties/",
+        "/staff/sectors/tendering/sanctions/",
+        "/staff/sectors/tendering/schemes/",
+        "/staff/sectors/tendering/projects/",
+        "/staff/sectors/tendering/projects/new/",
+        "/staff/sectors/tendering/excel/import/",
+    ]
+    for pk in BadBehaviour.objects.visible_to(user).order_by("published_on", "pk").values_list("pk", flat=True)[:2]:
+        pages.append(reverse("sectors:tendering_behaviour", args=[pk]))
+    for pk in TenderProject.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
+        pages.append(reverse("sectors:tendering_project", args=[pk]))
+    return pages
 
 
 def procurement_pages(user: User) -> list[str]:
@@ -233,6 +255,7 @@ def procurement_pages(user: User) -> list[str]:
 def public_pages() -> list[str]:
     pages = ["/", "/search/?q=财政", "/search/?q=", "/records/", "/track/", "/no-such-page/"]
     pages += ["/procurement/overdue-payments/", "/procurement/supplier-blacklist/"]
+    pages += ["/tendering/blacklist/", "/tendering/bad-behaviour/", "/tendering/agents/"]
     record = DishonestyRecord.objects.disclosed().order_by("pk").first()
     assert record is not None
     pages += [

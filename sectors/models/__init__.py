@@ -48,9 +48,20 @@ from sectors.models.streets import (
     CreationObjection,
     CreationVeto,
 )
+from sectors.models.tendering import (
+    BadBehaviour,
+    ScoringItem,
+    ScoringScheme,
+    ScoringThreshold,
+    TenderBreach,
+    TenderParty,
+    TenderProject,
+    TenderSanction,
+)
 
 __all__ = [
     "Acceptance",
+    "BadBehaviour",
     "Contract",
     "CreationAnswer",
     "CreationApplication",
@@ -85,6 +96,13 @@ __all__ = [
     "ProcurementEvent",
     "RefusedGround",
     "RiskTierRule",
+    "ScoringItem",
+    "ScoringScheme",
+    "ScoringThreshold",
     "SupplierBan",
     "SupplierEvaluation",
+    "TenderBreach",
+    "TenderParty",
+    "TenderProject",
+    "TenderSanction",
 ]

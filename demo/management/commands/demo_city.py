@@ -35,6 +35,7 @@ from demo.investment import demo_investment, demo_investment_loaded
 from demo.ppp import demo_ppp, demo_ppp_loaded
 from demo.procurement import demo_procurement, procurement_loaded
 from demo.streets import demo_streets, demo_streets_loaded
+from demo.tendering import demo_tendering, tendering_loaded
 from records.disclosure import add_months
 from records.models import DishonestyRecord, MeasureState, RecordSource, Rectification, ResponsibilityKind
 from records.services import (
@@ -875,6 +876,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 debt = demo_debt(ensure_users(password))
             self.stdout.write(self.style.SUCCESS(f"Loaded the government debt: {debt}."))
+        if tendering_loaded():
+            self.stdout.write("Its tendering records are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                tendering = demo_tendering()
+            summary = ", ".join(f"{count} {kind}" for kind, count in sorted(tendering.items()))
+            self.stdout.write(self.style.SUCCESS(f"Loaded tendering: {summary}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

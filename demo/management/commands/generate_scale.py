@@ -39,6 +39,7 @@ from demo.investment import scale_investment
 from demo.ppp import create_ppp_projects
 from demo.procurement import create_procurement
 from demo.streets import create_creation_applications
+from demo.tendering import create_tendering
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
 from subjects.codes import make_uscc
@@ -607,6 +608,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--contracts", type=int, default=0, help="Procurement contracts (e.g. 200000).")
         parser.add_argument("--obligations", type=int, default=0, help="Their payment obligations (e.g. 1000000).")
+        parser.add_argument(
+            "--tender-behaviours", type=int, default=0, help="Tendering bad-behaviour records (e.g. 100000)."
+        )
         parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument(
             "--investment-agreements", type=int, default=0, help="Investment-promotion agreements, 3 obligations each."
@@ -714,6 +718,16 @@ class Command(BaseCommand):
                 self._timed(
                     "debt figures, bonds and repayments",
                     lambda: sum(create_debt_rows(regions, bonds_per_region=options["debt_bonds_per_region"]).values()),
+                )
+            if options["tender_behaviours"]:
+                self._timed(
+                    "tendering parties and bad-behaviour records",
+                    lambda: create_tendering(
+                        root=root,
+                        user=scale_user(run, root, suffix="-tendering"),
+                        behaviours=options["tender_behaviours"],
+                        batch_size=batch_size,
+                    ),
                 )
         # The commit runs the deferred foreign-key checks of every row: part of the cost, so part of the figure.
         self.stdout.write(f"total, commit included: {time.monotonic() - started:.1f} s")
