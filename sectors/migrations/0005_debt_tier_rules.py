@@ -10,11 +10,12 @@ from decimal import Decimal
 from django.db import migrations
 
 FROM = datetime.date(2020, 1, 1)
+# Read by the finance bureau in the admin and on the staff pages: written in Chinese.
 DEBT_RATIO_SOURCE = (
-    "Tiers commonly reported for regions' debt ratios (red at or above 300 %, orange 200-300 %, yellow 120-200 %, "
-    "green below 120 %); not verified against an official text: a configurable example."
+    "地区债务率常见的分级口径（300%及以上为红色，200%至300%为橙色，120%至200%为黄色，120%以下为绿色）；"
+    "未经官方文件核实，仅为可配置的示例。"
 )
-EXAMPLE = "Configurable example thresholds; replace them with the finance bureau's own."
+EXAMPLE = "可配置的示例阈值，请按财政部门的口径替换。"
 RULES = [
     ("debt_ratio", "1.2", "2.0", "3.0", DEBT_RATIO_SOURCE),
     ("limit_use", "0.9", "0.95", "1.0", EXAMPLE),
