@@ -4,6 +4,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+# The `section` names the sector duties' pages give themselves: one nav entry (重点领域) stands for all of them.
+SECTOR_SECTIONS = frozenset({"sectors", "procurement", "investment", "ppp", "tendering", "debt", "streets"})
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the staff navigation shows: decided by role, the pages themselves still check scope."""
@@ -17,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "people": may_read_people(user),
             "delivery": may_operate_platform_delivery(user),
             "admin": user.is_staff,
+            "sector_sections": SECTOR_SECTIONS,
         }
     }
 

@@ -2,10 +2,11 @@
 
 from django.urls import URLPattern, URLResolver
 
-from sectors.views import debt, investment, ppp, procurement, streets, tendering
+from sectors.views import debt, index, investment, ppp, procurement, streets, tendering
 
 app_name = "sectors"
 urlpatterns: list[URLPattern | URLResolver] = [
+    *index.urlpatterns,
     *procurement.urlpatterns,
     *investment.urlpatterns,
     *ppp.urlpatterns,
