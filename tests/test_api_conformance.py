@@ -117,7 +117,7 @@ def known_ids(
             ),
         )
         debt_year = make_year(world.office_a, world.district_a)
-        make_repayment(world.office_a, make_bond(world.office_a, world.district_a))
+        debt_repayment = make_repayment(world.office_a, make_bond(world.office_a, world.district_a))
         contract = contract_create(actor=world.clerk_a, data=contract_input(world.agency_a))
         obligation = add_obligation(world.clerk_a, contract)
         street = make_agency("东城区东湖街道办事处", parent=world.district_a, kind=AgencyKind.SUBDISTRICT)
@@ -132,6 +132,7 @@ def known_ids(
             "sectors/tendering/projects": tender.pk,
             "sectors/ppp/projects": project.pk,
             "sectors/debt/years": debt_year.pk,
+            "sectors/debt/repayments": debt_repayment.pk,
             "sectors/ppp/payments": payment.pk,
             "sectors/investment/agreements": agreement.pk,
             "sectors/investment/obligations": agreement.obligations.values_list("pk", flat=True)[0],

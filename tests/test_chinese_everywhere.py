@@ -21,7 +21,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.models import ApiClient, User
+from accounts.models import ApiClient, Sector, User
+from accounts.scope import may_enter_sector_data
 from records.models import (
     AppliedMeasure,
     DishonestyRecord,
@@ -37,6 +38,7 @@ from sectors.models import (
     Contract,
     CreationApplication,
     DebtRegionYear,
+    DebtRepayment,
     InvestmentAgreement,
     InvestmentObligation,
     PaymentObligation,
@@ -197,6 +199,14 @@ def staff_pages(user: User) -> list[str]:
     pages += ["/staff/sectors/debt/disclosures/", "/staff/sectors/debt/years/new/", "/staff/sectors/debt/bonds/new/"]
     pages += ["/staff/sectors/debt/repayments/new/", "/staff/sectors/debt/disclosures/new/"]
     pages += ["/staff/sectors/debt/excel/bonds/import/", "/staff/sectors/debt/excel/repayments/import/"]
+    for year in DebtRegionYear.objects.visible_to(user).select_related("region").order_by("published_at", "pk")[:1]:
+        if may_enter_sector_data(user, Sector.DEBT, year.region):
+            pages.append(reverse("sectors:debt_year_edit", args=[year.pk]))
+    for repayment in DebtRepayment.objects.visible_to(user).select_related("bond__region").order_by("pk")[:1]:
+        if may_enter_sector_data(user, Sector.DEBT, repayment.bond.region):
+            pages.append(reverse("sectors:debt_bond_edit", args=[repayment.bond_id]))
+            pages.append(reverse("sectors:debt_repayment_edit", args=[repayment.pk]))
+            pages.append(reverse("sectors:debt_repayment_pay", args=[repayment.pk]))
     pages += tendering_pages(user)
     return list(dict.fromkeys(pages))
 

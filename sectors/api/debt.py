@@ -137,6 +137,13 @@ class DebtRepaymentInputSerializer(Serializer):
     defaulted = serializers.BooleanField(required=False, default=False)
 
 
+class DebtRepaymentPayInputSerializer(Serializer):
+    paid_amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text=_("The total paid so far (10,000 yuan); it replaces the one before.")
+    )
+    paid_on = serializers.DateField(help_text=_("The date of the payment; not in the future."))
+
+
 class DebtYearListApi(YearListView):
     """Regions' yearly debt figures in your scope, with the computed indicators and tier. POST enters or updates a
     region's year (a balance above its limit is refused)."""
@@ -222,9 +229,37 @@ class DebtRepaymentListApi(RepaymentListView):
         return Response(DebtRepaymentSerializer(repayment).data, status=status.HTTP_201_CREATED)
 
 
+class DebtRepaymentPayApi(APIView):
+    """Records a later payment of a repayment: the total paid to date and its date. The late flag follows the
+    scheduled job's rule (a payment after the due date stays late)."""
+
+    client_read_scopes = RECORD_READ_SCOPES
+    client_write_scopes = RECORD_WRITE_SCOPES
+
+    @extend_schema(
+        operation_id="debt_repayments_pay",
+        request=DebtRepaymentPayInputSerializer,
+        responses={
+            200: DebtRepaymentSerializer,
+            400: OpenApiResponse(description="An amount not above zero or a date in the future (`invalid`)."),
+            403: OpenApiResponse(description="Your role or region may not do this (`not_allowed`)."),
+            404: OpenApiResponse(description="No such repayment in your scope."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        repayment = get_object_or_404(
+            DebtRepayment.objects.visible_to(request.user).select_related("bond", "bond__region"), pk=pk
+        )
+        data = DebtRepaymentPayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        repayment = services.debt_repayment_pay(actor=acting_user(request), repayment=repayment, **data.validated_data)
+        return Response(DebtRepaymentSerializer(repayment).data)
+
+
 urlpatterns: list[URLPattern] = [
     path("debt/years/", DebtYearListApi.as_view(), name="debt-year-list"),
     path("debt/years/<int:pk>/publish/", DebtYearPublishApi.as_view(), name="debt-year-publish"),
     path("debt/bonds/", DebtBondListApi.as_view(), name="debt-bond-list"),
     path("debt/repayments/", DebtRepaymentListApi.as_view(), name="debt-repayment-list"),
+    path("debt/repayments/<int:pk>/pay/", DebtRepaymentPayApi.as_view(), name="debt-repayment-pay"),
 ]

@@ -44,9 +44,12 @@ class YearForm(forms.Form):
     balance_special = _amount(_("Special debt balance (10,000 yuan)"))
     fiscal_capacity = _amount(_("Comprehensive fiscal capacity (10,000 yuan)"))
 
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, fixed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = debt_regions_for(user)  # type: ignore[attr-defined]
+        if fixed:  # editing one region's year: which region and year stays as it is
+            self.fields["region"].disabled = True
+            self.fields["year"].disabled = True
 
 
 class BondForm(forms.Form):
@@ -82,6 +85,19 @@ class RepaymentForm(forms.Form):
         self.fields["bond"].queryset = DebtBond.objects.filter(  # type: ignore[attr-defined]
             region__in=debt_regions_for(user)
         ).order_by("code")
+
+
+class PayForm(forms.Form):
+    paid_amount = forms.DecimalField(
+        label=_("Paid in all to date (10,000 yuan)"),
+        max_digits=16,
+        decimal_places=2,
+        help_text=_("The total paid so far, this payment included: it replaces the amount recorded before."),
+    )
+    paid_on = forms.DateField(label=_("Date of the payment"), widget=DATE)
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
 
 
 class DisclosureForm(forms.Form):

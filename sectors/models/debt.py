@@ -370,6 +370,13 @@ class DebtRepayment(UndeletableModel):
     def outstanding(self) -> Decimal:
         return max(self.amount_due - self.paid_amount, ZERO)
 
+    def is_late_on(self, day: datetime.date) -> bool:
+        """The scheduled job's rule (debt_repayments_watch) for one row: due before `day` and not paid in full by
+        the due date."""
+        return self.due_on < day and (
+            self.paid_amount < self.amount_due or (self.paid_on is not None and self.paid_on > self.due_on)
+        )
+
 
 class DebtDisclosureDeadline(models.Model):
     """When a kind of disclosure of a year is due (the budget, the final accounts, the yearly bond information)."""

@@ -235,7 +235,9 @@ def rule_in_force(rules: list[RiskTierRule], indicator: str, day: datetime.date)
 # Bonds and repayments -------------------------------------------------------------------------------------------------
 
 
-def debt_bond_problems(values: Mapping[str, Any]) -> tuple[Problems, dict[str, Any]]:
+def debt_bond_problems(values: Mapping[str, Any], *, bond: DebtBond | None = None) -> tuple[Problems, dict[str, Any]]:
+    """Every problem of a bond at once, and the clean values; `bond` is the row being edited (its own code is no
+    clash, and none of its repayments may fall due before its issue date)."""
     errors: Problems = {}
     clean: dict[str, Any] = {}
     region = values.get("region")
@@ -247,7 +249,7 @@ def debt_bond_problems(values: Mapping[str, Any]) -> tuple[Problems, dict[str, A
         _add(errors, "code", _("Enter the bond code."))
     elif len(code) > 40:
         _add(errors, "code", _("The bond code has at most 40 characters."))
-    elif DebtBond.objects.filter(code=code).exists():
+    elif DebtBond.objects.filter(code=code).exclude(pk__in=[bond.pk] if bond else []).exists():
         _add(errors, "code", _("A bond with this code is already recorded."))
     clean["code"] = code
     kind = values.get("kind")
@@ -286,6 +288,12 @@ def debt_bond_problems(values: Mapping[str, Any]) -> tuple[Problems, dict[str, A
             _add(errors, "project", _("A special bond names its project."))
         if not clean["revenue_plan"]:
             _add(errors, "revenue_plan", _("A special bond has a plan balancing the project's revenue and the debt."))
+    if (
+        bond is not None
+        and isinstance(issued_on, datetime.date)
+        and bond.repayments.filter(due_on__lt=issued_on).exists()
+    ):
+        _add(errors, "issued_on", _("Some of the bond's repayments fall due before this issue date."))
     return errors, clean
 
 
@@ -298,7 +306,26 @@ def debt_bond_create(*, actor: AnyUser, values: Mapping[str, Any]) -> DebtBond:
         return DebtBond.objects.create(created_by=_user(actor), **clean)
 
 
-def debt_repayment_problems(values: Mapping[str, Any]) -> tuple[Problems, dict[str, Any]]:
+def debt_bond_update(*, actor: AnyUser, bond: DebtBond, values: Mapping[str, Any]) -> DebtBond:
+    """Corrects a bond with the creation's one check; every problem at once, nothing written on any. Moving it to
+    another region needs the right to enter for both."""
+    _allowed(actor, bond.region)
+    errors, clean = debt_bond_problems(values, bond=bond)
+    if errors:
+        raise DomainError.of_fields(errors)
+    _allowed(actor, clean["region"])
+    with transaction.atomic():
+        locked = DebtBond.objects.select_for_update().get(pk=bond.pk)
+        for field, value in clean.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=list(clean))
+    return locked
+
+
+def debt_repayment_problems(
+    values: Mapping[str, Any], *, repayment: DebtRepayment | None = None
+) -> tuple[Problems, dict[str, Any]]:
+    """Every problem of a repayment at once, and the clean values; `repayment` is the row being edited."""
     errors: Problems = {}
     clean: dict[str, Any] = {}
     bond = values.get("bond")
@@ -331,7 +358,9 @@ def debt_repayment_problems(values: Mapping[str, Any]) -> tuple[Problems, dict[s
         isinstance(bond, DebtBond)
         and isinstance(due_on, datetime.date)
         and kind in RepaymentKind.values
-        and DebtRepayment.objects.filter(bond=bond, due_on=due_on, kind=kind).exists()
+        and DebtRepayment.objects.filter(bond=bond, due_on=due_on, kind=kind)
+        .exclude(pk__in=[repayment.pk] if repayment else [])
+        .exists()
     ):
         _add(errors, "due_on", _("This bond already has a repayment of this kind on that day."))
     return errors, clean
@@ -346,9 +375,30 @@ def debt_repayment_create(*, actor: AnyUser, values: Mapping[str, Any]) -> DebtR
         return DebtRepayment.objects.create(**clean)
 
 
+def debt_repayment_update(*, actor: AnyUser, repayment: DebtRepayment, values: Mapping[str, Any]) -> DebtRepayment:
+    """Corrects a repayment with the creation's one check; every problem at once, nothing written on any. The late
+    flag is judged again by the job's own rule; a candidate record already proposed stays linked (it is judged on
+    its own path)."""
+    _allowed(actor, repayment.bond.region)
+    errors, clean = debt_repayment_problems(values, repayment=repayment)
+    if errors:
+        raise DomainError.of_fields(errors)
+    _allowed(actor, clean["bond"].region)
+    with transaction.atomic():
+        locked = DebtRepayment.objects.select_for_update().get(pk=repayment.pk)
+        for field, value in clean.items():
+            setattr(locked, field, value)
+        locked.late = locked.is_late_on(timezone.localdate())
+        locked.save(update_fields=[*clean, "late", "updated_at"])
+    return locked
+
+
 def debt_repayment_pay(
     *, actor: AnyUser, repayment: DebtRepayment, paid_amount: Decimal, paid_on: datetime.date
 ) -> DebtRepayment:
+    """Records what has been paid in all by `paid_on` (a later payment replaces the total, it is not added). The late
+    flag is judged by the job's own rule: a payment after the due date, or short of the amount due, leaves the row
+    late; a payment in full by the due date clears it; the job, run again, changes nothing."""
     _allowed(actor, repayment.bond.region)
     errors: Problems = {}
     if paid_amount <= 0:
@@ -361,7 +411,8 @@ def debt_repayment_pay(
         locked = DebtRepayment.objects.select_for_update().get(pk=repayment.pk)
         locked.paid_amount = paid_amount
         locked.paid_on = paid_on
-        locked.save(update_fields=["paid_amount", "paid_on", "updated_at"])
+        locked.late = locked.is_late_on(timezone.localdate())
+        locked.save(update_fields=["paid_amount", "paid_on", "late", "updated_at"])
     return locked
 
 
