@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import AnyUser, Sector
 from accounts.scope import sector_data_q
@@ -45,6 +46,11 @@ class SanctionKind(models.TextChoices):
     WARNING = "warning", _("Warning")
     SUSPENSION = "suspension", _("Suspension")
     BLACKLIST = "blacklist", _("Blacklist")
+
+
+class SanctionStatus(models.TextChoices):
+    APPLIED = "applied", pgettext_lazy("tendering sanction", "Applied")
+    REVOKED = "revoked", _("Revoked")
 
 
 # The public blacklist: sanctions that bar the party.
@@ -302,8 +308,9 @@ class SanctionQuerySet(UndeletableQuerySet["TenderSanction"]):
         return self.filter(sector_data_q(user, Sector.TENDERING, "trigger__decided_by"))
 
     def in_force(self, on: datetime.date | None = None) -> "SanctionQuerySet":
+        """Applied, not revoked, and running on `on`."""
         day = on or timezone.localdate()
-        return self.filter(starts_on__lte=day, ends_on__gte=day)
+        return self.filter(status=SanctionStatus.APPLIED, starts_on__lte=day, ends_on__gte=day)
 
     def published(self) -> "SanctionQuerySet":
         return self.filter(published_at__isnull=False)
@@ -311,7 +318,9 @@ class SanctionQuerySet(UndeletableQuerySet["TenderSanction"]):
 
 class TenderSanction(UndeletableModel):
     """A sanction a threshold applied from the day the party crossed it (`starts_on`, the deciding day of `trigger`).
-    Applied once per threshold and cycle."""
+    Applied once per threshold and cycle. Revoked with a reason (sectors.services.tendering.sanction_revoke), it stays
+    as a row but is no longer in force and leaves the public blacklist; replaying the party's records never applies it
+    again."""
 
     party = models.ForeignKey(TenderParty, verbose_name=_("party"), on_delete=models.PROTECT, related_name="sanctions")
     threshold = models.ForeignKey(
@@ -326,6 +335,20 @@ class TenderSanction(UndeletableModel):
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SanctionStatus.choices, default=SanctionStatus.APPLIED, editable=False
+    )
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True, editable=False)
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -340,6 +363,11 @@ class TenderSanction(UndeletableModel):
                 fields=["party", "threshold", "cycle_start"], name="tendering_sanction_once_per_cycle"
             ),
             models.CheckConstraint(name="tendering_sanction_dates", condition=Q(ends_on__gte=F("starts_on"))),
+            models.CheckConstraint(
+                name="tendering_sanction_revoked_with_reason",
+                condition=Q(status="applied", revoked_on__isnull=True)
+                | (Q(status="revoked", revoked_on__isnull=False) & ~Q(revocation_reason="")),
+            ),
         ]
         indexes = [
             # The public blacklist: sanctions in force.

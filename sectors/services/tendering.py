@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Sector, User
 from accounts.scope import may_enter_sector_data, may_verify_sector_data
 from kernel.errors import DomainError, NotAllowed
+from kernel.transitions import Move, StateMachine, Step, transition
 from outbox.hooks import public_changed
 from outbox.models import ChangeType
 from outbox.services import outbox_emit
@@ -36,6 +37,7 @@ from sectors.models.tendering import (
     CycleKind,
     PartyKind,
     SanctionKind,
+    SanctionStatus,
     ScoringItem,
     ScoringScheme,
     ScoringThreshold,
@@ -88,10 +90,17 @@ def _uscc_problem(errors: Errors, name: str, value: str, *, required: bool) -> s
     return code
 
 
-def _may_keep_schemes(actor: User) -> bool:
-    return actor.is_active and (
-        actor.role in (Role.ADMINISTRATOR, Role.CREDIT_OFFICE)
-        or (actor.role == Role.SECTOR_AUTHORITY and actor.sector == SECTOR)
+def may_keep_schemes(actor: User) -> bool:
+    """The scoring scheme is kept by the tendering authority and the credit office (of their own region: the scheme
+    has no agency, so their own agency stands for it) and the administrator."""
+    if not actor.is_active:
+        return False
+    if actor.role == Role.ADMINISTRATOR:
+        return True
+    return (
+        actor.role in (Role.CREDIT_OFFICE, Role.SECTOR_AUTHORITY)
+        and actor.agency is not None
+        and may_verify_sector_data(actor, SECTOR, actor.agency)
     )
 
 
@@ -128,6 +137,7 @@ class SchemeInput:
 
 
 def scheme_problems(data: SchemeInput) -> Errors:
+    """Every problem of a new version at once, its effective date against the latest version included."""
     errors: Errors = {}
     if not data.code.strip():
         _add(errors, "code", _("Enter the scheme's code."))
@@ -137,6 +147,8 @@ def scheme_problems(data: SchemeInput) -> Errors:
         _add(errors, "cycle", _("Choose a calendar year or rolling 12 months as the cycle."))
     if data.effective_from is None:
         _add(errors, "effective_from", _("Enter the date the version takes effect."))
+    elif ScoringScheme.objects.filter(code=data.code.strip(), effective_from__gte=data.effective_from).exists():
+        _add(errors, "effective_from", _("A new version must take effect after the latest version of the scheme."))
     if not data.items:
         _add(errors, "items", _("A scheme needs at least one item."))
     codes: set[str] = set()
@@ -165,15 +177,10 @@ def scheme_problems(data: SchemeInput) -> Errors:
 def scheme_version_create(*, actor: User, data: SchemeInput) -> ScoringScheme:
     """A new version of the scheme `data.code` (version 1 if new), effective from its date. Earlier versions are not
     touched: records decided before the date keep the version then in effect."""
-    if not _may_keep_schemes(actor):
+    if not may_keep_schemes(actor):
         raise NotAllowed(_("Only the credit office or the tendering authority keeps the scoring scheme."))
     errors = scheme_problems(data)
     code = data.code.strip()
-    if (
-        data.effective_from is not None
-        and ScoringScheme.objects.filter(code=code, effective_from__gte=data.effective_from).exists()
-    ):
-        _add(errors, "effective_from", _("A new version must take effect after the latest version of the scheme."))
     _refuse(errors)
     assert data.effective_from is not None
     with transaction.atomic():
@@ -218,7 +225,7 @@ def scheme_in_use(scheme: ScoringScheme) -> bool:
 
 def scheme_item_update(*, actor: User, item: ScoringItem, points: int, description: str, basis: str) -> ScoringItem:
     """Corrects an item of a version nobody has scored with yet; a version in use is never edited."""
-    if not _may_keep_schemes(actor):
+    if not may_keep_schemes(actor):
         raise NotAllowed(_("Only the credit office or the tendering authority keeps the scoring scheme."))
     with transaction.atomic():
         item = ScoringItem.objects.select_for_update().get(pk=item.pk)
@@ -330,6 +337,9 @@ def sanction_payload(sanction: TenderSanction) -> dict[str, Any]:
         "ends_on": sanction.ends_on.isoformat(),
         "decided_by": sanction.trigger.decided_by.name,
         "document_number": sanction.trigger.document_number,
+        "status": sanction.status,
+        "revoked_on": sanction.revoked_on.isoformat() if sanction.revoked_on else None,
+        "revocation_reason": sanction.revocation_reason,
     }
 
 
@@ -757,6 +767,66 @@ def _deciding_office(agency: Agency) -> Agency:
         if agency_id in offices:
             return Agency.objects.get(pk=agency_id)
     return Agency.objects.get(pk=chain[0])
+
+
+# Revoking a sanction --------------------------------------------------------------------------------------------------
+
+
+def _sanction_refusal(sanction: TenderSanction, move: Move) -> str:
+    return _("The sanction is already revoked.")
+
+
+SANCTION_MOVES: StateMachine[TenderSanction] = StateMachine(
+    field="status",
+    moves={"revoke": ([SanctionStatus.APPLIED], SanctionStatus.REVOKED)},
+    refusal=_sanction_refusal,
+)
+
+
+def _no_event(sanction: TenderSanction, step: Step) -> None:
+    """Tendering keeps no event table: the revocation's who, when and why are on the sanction itself."""
+
+
+def may_revoke_sanction(actor: User, sanction: TenderSanction) -> bool:
+    return sanction.status == SanctionStatus.APPLIED and may_verify_sector_data(
+        actor, SECTOR, sanction.trigger.decided_by
+    )
+
+
+def sanction_revoke(*, actor: User, sanction: TenderSanction, reason: str) -> TenderSanction:
+    """The tendering authority or the credit office revokes a sanction, with its reason: no longer in force, it leaves
+    the public blacklist, and the platform is told (a new version, change `revoked`) if it had been published."""
+    if not may_verify_sector_data(actor, SECTOR, sanction.trigger.decided_by):
+        raise NotAllowed(_("Only the tendering authority or the credit office revokes a sanction."))
+    if not reason.strip():
+        raise DomainError(_("Give the reason for revoking the sanction."), field="reason")
+    with transaction.atomic():
+        sanction = transition(
+            sanction,
+            SANCTION_MOVES,
+            "revoke",
+            actor=actor,
+            reason=reason.strip(),
+            prepare=lambda row: {
+                "revoked_on": timezone.localdate(),
+                "revocation_reason": reason.strip(),
+                "revoked_by": actor,
+                "version": row.version + 1,
+            },
+            queryset=TenderSanction.objects.select_related("party", "trigger__decided_by"),
+            event=_no_event,
+        )
+        if sanction.published_at is not None:
+            outbox_emit(
+                kind=SANCTION_KIND,
+                obj=sanction,
+                version=sanction.version,
+                change_type=ChangeType.REVOKED,
+                payload=sanction_payload(sanction),
+                agency=sanction.trigger.decided_by,
+            )
+            transaction.on_commit(public_changed.announce, robust=True)
+    return sanction
 
 
 def sanctions_in_force(on: datetime.date | None = None) -> QuerySet[TenderSanction]:

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -26,7 +26,18 @@ from accounts.http import AuthenticatedRequest
 from kernel.errors import DomainError, NotAllowed
 from records.excel.export import XLSX_CONTENT_TYPE
 from sectors.excel import tendering as excel
-from sectors.forms.tendering import BehaviourForm, FactsForm, ProjectForm, tendering_agencies
+from sectors.forms.tendering import (
+    BehaviourForm,
+    FactsForm,
+    ItemFormSet,
+    ProjectEditForm,
+    ProjectFields,
+    ProjectForm,
+    ReasonForm,
+    SchemeForm,
+    ThresholdFormSet,
+    tendering_agencies,
+)
 from sectors.models.tendering import BadBehaviour, ScoringScheme, TenderParty, TenderProject, TenderSanction
 from sectors.services import tendering as services
 
@@ -51,6 +62,17 @@ def _attempt(form: forms.Form, write: Callable[[], Any]) -> Any:
             for text in texts:
                 form.add_error(name if name in form.fields else None, text)
         return None
+
+
+def _add_problems(form: forms.Form, problems: dict[str, list[str]]) -> None:
+    """The service's problems with what could be read, beside the form's own (a field already refused keeps its own
+    message), so every error shows at once."""
+    for name, texts in problems.items():
+        target = name if name in form.fields else None
+        if target is not None and target in form.errors:
+            continue
+        for text in texts:
+            form.add_error(target, text)
 
 
 def filtered_behaviours(request: AuthenticatedRequest) -> QuerySet[BadBehaviour]:
@@ -150,14 +172,126 @@ def sanction_list(request: AuthenticatedRequest) -> HttpResponse:
         .order_by("-starts_on", "-pk")
     )
     page = Paginator(sanctions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _render(request, "sanction_list.html", {"page": page, "today": timezone.localdate()})
+    revocable = {s.pk for s in page.object_list if services.may_revoke_sanction(request.user, s)}
+    return _render(
+        request,
+        "sanction_list.html",
+        {"page": page, "today": timezone.localdate(), "revocable": revocable},
+    )
+
+
+@login_required
+@require_POST
+def sanction_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    sanction = get_object_or_404(
+        TenderSanction.objects.visible_to(request.user).select_related("party", "trigger__decided_by"), pk=pk
+    )
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.sanction_revoke(actor=request.user, sanction=sanction, reason=reason)
+        messages.success(request, _("The sanction was revoked."))
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc.message)) from exc
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("sectors:tendering_sanctions")
 
 
 @login_required
 @require_GET
 def scheme_list(request: AuthenticatedRequest) -> HttpResponse:
     schemes = ScoringScheme.objects.prefetch_related("items", "thresholds").order_by("code", "-version")
-    return _render(request, "scheme_list.html", {"schemes": schemes, "current": services.current_scheme()})
+    return _render(
+        request,
+        "scheme_list.html",
+        {"schemes": schemes, "current": services.current_scheme(), "may_keep": services.may_keep_schemes(request.user)},
+    )
+
+
+def _scheme_initial(source: ScoringScheme | None) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    if source is None:
+        return {}, [], []
+    scheme = {"code": source.code, "name": source.name, "cycle": source.cycle, "basis": source.basis}
+    items = [
+        {"party_kind": i.party_kind, "code": i.code, "description": i.description, "points": i.points, "basis": i.basis}
+        for i in source.items.order_by("code")
+    ]
+    thresholds = [
+        {"party_kind": t.party_kind, "basis": t.basis, "points": t.points, "sanction": t.sanction, "months": t.months}
+        for t in source.thresholds.order_by("party_kind", "points")
+    ]
+    return scheme, items, thresholds
+
+
+def _scheme_input(form: SchemeForm, items: Any, thresholds: Any) -> services.SchemeInput:
+    """What could be read of the three forms (a value that did not read is None or blank)."""
+    values = getattr(form, "cleaned_data", {})
+
+    def rows(formset: Any) -> list[dict[str, Any]]:
+        return [getattr(f, "cleaned_data", {}) for f in formset.forms if not f.is_blank()]
+
+    return services.SchemeInput(
+        code=values.get("code") or "",
+        name=values.get("name") or "",
+        cycle=values.get("cycle") or "",
+        effective_from=values.get("effective_from"),
+        basis=values.get("basis") or "",
+        items=[
+            services.ItemInput(
+                party_kind=r.get("party_kind") or "",
+                code=r.get("code") or "",
+                description=r.get("description") or "",
+                points=r.get("points"),
+                basis=r.get("basis") or "",
+            )
+            for r in rows(items)
+        ],
+        thresholds=[
+            services.ThresholdInput(
+                party_kind=r.get("party_kind") or "",
+                basis=r.get("basis") or "",
+                points=r.get("points"),
+                sanction=r.get("sanction") or "",
+                months=r.get("months") or 0,
+            )
+            for r in rows(thresholds)
+        ],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_version_create(request: AuthenticatedRequest) -> HttpResponse:
+    """A new version of the scoring scheme, prefilled from the version in effect (or the one named by ?from=): a
+    version in use is never edited."""
+    if not services.may_keep_schemes(request.user):
+        raise Http404
+    source = services.current_scheme()
+    if request.GET.get("from", "").isdigit():
+        source = get_object_or_404(ScoringScheme, pk=int(request.GET["from"]))
+    initial, item_rows, threshold_rows = _scheme_initial(source)
+    data = request.POST if request.method == "POST" else None
+    form = SchemeForm(data, initial=initial)
+    items = ItemFormSet(data, prefix="items", initial=item_rows)
+    thresholds = ThresholdFormSet(data, prefix="thresholds", initial=threshold_rows)
+    if request.method == "POST":
+        readable = all([form.is_valid(), items.is_valid(), thresholds.is_valid()])
+        scheme_data = _scheme_input(form, items, thresholds)
+        if readable:
+            made = _attempt(form, lambda: services.scheme_version_create(actor=request.user, data=scheme_data))
+            if made is not None:
+                messages.success(
+                    request, _("Version %(version)d of the scheme was created.") % {"version": made.version}
+                )
+                return redirect("sectors:tendering_schemes")
+        else:
+            _add_problems(form, services.scheme_problems(scheme_data))
+    return _render(
+        request,
+        "scheme_form.html",
+        {"form": form, "items": items, "thresholds": thresholds, "source": source},
+    )
 
 
 @login_required
@@ -189,6 +323,40 @@ def project_create(request: AuthenticatedRequest) -> HttpResponse:
     return _render(request, "form.html", {"form": form, "title": _("New tender project")})
 
 
+def _project_initial(project: TenderProject) -> dict[str, Any]:
+    return {name: getattr(project, name) for name in ProjectFields.base_fields}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_update(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(TenderProject.objects.visible_to(request.user).select_related("agency"), pk=pk)
+    if not tendering_agencies(request.user).filter(pk=project.agency_id).exists():
+        raise PermissionDenied(_("You may not enter tender projects for this agency."))
+    form = ProjectEditForm(request.POST or None, initial=_project_initial(project))
+    if request.method == "POST":
+        readable = form.is_valid()
+        values: dict[str, Any] = {
+            name: getattr(form, "cleaned_data", {}).get(name) for name in ProjectFields.base_fields
+        }
+        data = services.ProjectInput(agency=project.agency, **values)
+        if readable:
+            made = _attempt(form, lambda: services.project_update(actor=request.user, project=project, data=data))
+            if made is not None:
+                messages.success(request, _("The tender project was saved."))
+                return redirect(made.get_absolute_url())
+        else:
+            try:
+                services.project_check(data, project_id=project.pk)
+            except DomainError as exc:
+                _add_problems(form, exc.field_errors())
+    return _render(
+        request,
+        "form.html",
+        {"form": form, "title": _("Edit tender project %(code)s") % {"code": project.code}, "cancel": project},
+    )
+
+
 @login_required
 @require_GET
 def project_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -196,7 +364,12 @@ def project_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _render(
         request,
         "project_detail.html",
-        {"project": project, "breaches": project.breaches.select_related("record"), "form": FactsForm()},
+        {
+            "project": project,
+            "breaches": project.breaches.select_related("record"),
+            "form": FactsForm(),
+            "may_edit": tendering_agencies(request.user).filter(pk=project.agency_id).exists(),
+        },
     )
 
 
@@ -259,10 +432,13 @@ urlpatterns: list[URLPattern] = [
     path("tendering/<int:pk>/publish/", behaviour_publish, name="tendering_behaviour_publish"),
     path("tendering/parties/", party_list, name="tendering_parties"),
     path("tendering/sanctions/", sanction_list, name="tendering_sanctions"),
+    path("tendering/sanctions/<int:pk>/revoke/", sanction_revoke, name="tendering_sanction_revoke"),
     path("tendering/schemes/", scheme_list, name="tendering_schemes"),
+    path("tendering/schemes/new/", scheme_version_create, name="tendering_scheme_create"),
     path("tendering/projects/", project_list, name="tendering_projects"),
     path("tendering/projects/new/", project_create, name="tendering_project_create"),
     path("tendering/projects/<int:pk>/", project_detail, name="tendering_project"),
+    path("tendering/projects/<int:pk>/edit/", project_update, name="tendering_project_update"),
     path("tendering/projects/<int:pk>/evasion/", project_evasion, name="tendering_project_evasion"),
     path("tendering/excel/template/", excel_template, name="tendering_excel_template"),
     path("tendering/excel/import/", excel_import, name="tendering_excel_import"),
