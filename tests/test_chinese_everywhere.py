@@ -174,6 +174,7 @@ def staff_pages(user: User) -> list[str]:
     measure = AppliedMeasure.objects.visible_to(user).filter(target_person__isnull=False).order_by("pk").first()
     if measure is not None:
         pages.append(reverse("repair:mitigation", args=[measure.pk]))
+    pages += ["/staff/sectors/"]
     pages += ["/staff/sectors/investment/", "/staff/sectors/investment/new/", "/staff/sectors/investment/import/"]
     for obligation in InvestmentObligation.objects.visible_to(user).order_by("status", "pk").distinct("status"):
         pages += [
@@ -219,6 +220,7 @@ def tendering_pages(user: User) -> list[str]:
         "/staff/sectors/tendering/parties/",
         "/staff/sectors/tendering/sanctions/",
         "/staff/sectors/tendering/schemes/",
+        "/staff/sectors/tendering/schemes/new/",
         "/staff/sectors/tendering/projects/",
         "/staff/sectors/tendering/projects/new/",
         "/staff/sectors/tendering/excel/import/",
@@ -227,6 +229,7 @@ def tendering_pages(user: User) -> list[str]:
         pages.append(reverse("sectors:tendering_behaviour", args=[pk]))
     for pk in TenderProject.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
         pages.append(reverse("sectors:tendering_project", args=[pk]))
+        pages.append(reverse("sectors:tendering_project_update", args=[pk]))
     return pages
 
 
