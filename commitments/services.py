@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
 from commitments import rules
 from commitments.models import (
@@ -47,7 +47,7 @@ from outbox.hooks import public_changed
 from outbox.models import ChangeType
 from outbox.services import outbox_emit
 from records.models import RecordSource, ResponsibilityKind, Severity
-from records.services.candidates import record_candidate_propose
+from records.services.candidates import credit_office_over, record_candidate_propose
 from records.services.dishonesty import RecordInput
 from records.services.evidence import evidence_check
 from subjects.masking import redact_person_text
@@ -652,23 +652,8 @@ def commitment_change(*, actor: User, commitment: Commitment, change: LawfulChan
 # Breach -> candidate record -----------------------------------------------------------------------------------------
 
 
-def _deciding_office(agency: Agency) -> Agency:
-    """The agency of the credit office over `agency` (the nearest ancestor, or itself, with an active credit-office
-    user); the top of its tree when none has one."""
-    chain = [*agency.ancestor_ids, agency.pk]
-    offices = set(
-        User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, agency_id__in=chain).values_list(
-            "agency_id", flat=True
-        )
-    )
-    for agency_id in reversed(chain):
-        if agency_id in offices:
-            return Agency.objects.get(pk=agency_id)
-    return Agency.objects.get(pk=chain[0])
-
-
 def _propose_breach(commitment: Commitment, *, actor: User | None, reason: str) -> None:
-    office = actor.agency if actor is not None and actor.agency is not None else _deciding_office(commitment.agency)
+    office = actor.agency if actor is not None and actor.agency is not None else credit_office_over(commitment.agency)
     responsible: list[tuple[CivilServant, str]] = (
         [(commitment.responsible_person, ResponsibilityKind.DIRECT.value)] if commitment.responsible_person else []
     )
@@ -792,7 +777,7 @@ def commitment_warnings_raise(*, today: datetime.date | None = None) -> WarningR
                     subject=str(WarningKind(kind).label),
                     body=_warning_text(commitment, kind, today),
                     link=_link(commitment),
-                    agencies=[commitment.agency, _deciding_office(commitment.agency)],
+                    agencies=[commitment.agency, credit_office_over(commitment.agency)],
                 )
     run.breaches = _propose_overdue_breaches(today)
     return run

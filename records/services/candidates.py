@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.scope import may_decide_records_about, may_enter_records_for
 from accounts.services import system_account
 from kernel.errors import DomainError, NotAllowed
@@ -32,9 +32,25 @@ from records.services.dishonesty import (
     _window,
     record_input_check,
 )
+from subjects.models import Agency
 from subjects.search import grams_of
 
 EXPLAINABLE_STATUSES = (RecordStatus.CANDIDATE, RecordStatus.RETURNED)
+
+
+def credit_office_over(agency: Agency) -> Agency:
+    """The agency of the credit office over `agency` (the nearest ancestor, or itself, with an active credit-office
+    user); the top of its tree when none has one. It decides a candidate found in `agency` and hears of its warnings."""
+    chain = [*agency.ancestor_ids, agency.pk]
+    offices = set(
+        User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, agency_id__in=chain).values_list(
+            "agency_id", flat=True
+        )
+    )
+    for agency_id in reversed(chain):
+        if agency_id in offices:
+            return Agency.objects.get(pk=agency_id)
+    return Agency.objects.get(pk=chain[0])
 
 
 def record_of_origin(origin: models.Model) -> DishonestyRecord | None:

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import AnyUser, Role, Sector, User
+from accounts.models import AnyUser, Sector, User
 from accounts.scope import may_enter_sector_data
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import ILLEGAL_TRANSITION
@@ -28,7 +28,7 @@ from outbox.models import ChangeType
 from outbox.services import outbox_emit
 from records.models import RecordSource, ResponsibilityKind, Severity
 from records.rules import principals
-from records.services.candidates import record_candidate_propose
+from records.services.candidates import credit_office_over, record_candidate_propose
 from records.services.dishonesty import RecordInput
 from sectors.models.debt import (
     DebtBond,
@@ -506,7 +506,7 @@ def debt_repayments_watch(*, today: datetime.date | None = None) -> RepaymentWat
 def _propose_breach(repayment: DebtRepayment, today: datetime.date) -> Any:
     bond = repayment.bond
     region = bond.region
-    office = _deciding_office(region)
+    office = credit_office_over(region)
     responsible: list[tuple[Any, str]] = []
     principal = principals([region.pk]).first()
     if principal is not None:
@@ -549,18 +549,3 @@ def _propose_breach(repayment: DebtRepayment, today: datetime.date) -> Any:
         actor=None,
         reason=facts,
     )
-
-
-def _deciding_office(agency: Agency) -> Agency:
-    """The agency of the credit office over `agency` (the nearest ancestor, or itself, with an active credit-office
-    user); the top of its tree when none has one."""
-    chain = [*agency.ancestor_ids, agency.pk]
-    offices = set(
-        User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, agency_id__in=chain).values_list(
-            "agency_id", flat=True
-        )
-    )
-    for agency_id in reversed(chain):
-        if agency_id in offices:
-            return Agency.objects.get(pk=agency_id)
-    return Agency.objects.get(pk=chain[0])

@@ -47,7 +47,7 @@ from outbox.models import ChangeType
 from outbox.services import outbox_emit
 from records.models import RecordSource, ResponsibilityKind, Severity
 from records.rules import principals
-from records.services.candidates import record_candidate_propose
+from records.services.candidates import credit_office_over, record_candidate_propose
 from records.services.dishonesty import RecordInput
 from records.services.evidence import evidence_check
 from sectors.models import (
@@ -745,21 +745,6 @@ def _break(obligation: InvestmentObligation, *, actor: User | None, reason: str)
         _emit(obligation, ChangeType.PUBLISHED)
         _propose_breach(obligation, actor=actor, reason=reason)
     return obligation
-
-
-def credit_office_over(agency: Agency) -> Agency:
-    """The agency of the credit office over `agency` (the nearest ancestor, or itself, with an active credit-office
-    user); the top of its tree when none has one."""
-    chain = [*agency.ancestor_ids, agency.pk]
-    offices = set(
-        User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, agency_id__in=chain).values_list(
-            "agency_id", flat=True
-        )
-    )
-    for agency_id in reversed(chain):
-        if agency_id in offices:
-            return Agency.objects.get(pk=agency_id)
-    return Agency.objects.get(pk=chain[0])
 
 
 def _propose_breach(obligation: InvestmentObligation, *, actor: User | None, reason: str) -> None:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role, Sector, User
+from accounts.models import Sector, User
 from accounts.scope import may_enter_sector_data, may_verify_sector_data
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import Move, StateMachine, Step, transition
@@ -37,7 +37,7 @@ from outbox.models import ChangeType
 from outbox.services import outbox_emit
 from records.models import RecordSource, ResponsibilityKind, Severity
 from records.rules import principals
-from records.services.candidates import record_candidate_propose
+from records.services.candidates import credit_office_over, record_candidate_propose
 from records.services.dishonesty import RecordInput
 from sectors.models.ppp import (
     STAGE_DATE_FIELDS,
@@ -793,21 +793,6 @@ def ppp_payment_record(
 # Breaches -------------------------------------------------------------------------------------------------------------
 
 
-def _deciding_office(agency: Agency) -> Agency:
-    """The agency of the credit office over `agency` (the nearest ancestor, or itself, with an active credit-office
-    user); the top of its tree when none has one."""
-    chain = [*agency.ancestor_ids, agency.pk]
-    offices = set(
-        User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, agency_id__in=chain).values_list(
-            "agency_id", flat=True
-        )
-    )
-    for agency_id in reversed(chain):
-        if agency_id in offices:
-            return Agency.objects.get(pk=agency_id)
-    return Agency.objects.get(pk=chain[0])
-
-
 def ppp_breach_propose(
     *,
     actor: User | None,
@@ -838,7 +823,7 @@ def ppp_breach_propose(
     principal = principals([unit.pk]).first()
     if principal is not None and principal.pk not in {person.pk for person, _kind in responsible}:
         responsible.append((principal, ResponsibilityKind.PRINCIPAL.value))
-    office = _deciding_office(unit)
+    office = credit_office_over(unit)
     with transaction.atomic():
         breach = PppBreach.objects.create(
             project=project,

@@ -48,7 +48,7 @@ from outbox.models import ChangeType
 from outbox.services import outbox_emit
 from records.models import RecordSource, ResponsibilityKind, Severity
 from records.rules import principals
-from records.services.candidates import record_candidate_propose
+from records.services.candidates import credit_office_over, record_candidate_propose
 from records.services.dishonesty import RecordInput
 from sectors.models.procurement import (
     ZERO,
@@ -601,27 +601,13 @@ def _propose_overdue_breaches(today: datetime.date) -> int:
     return proposed
 
 
-def _deciding_office(agency: Agency) -> Agency:
-    """The agency of the credit office over `agency` (the nearest with an active credit-office user; else the top)."""
-    chain = [*agency.ancestor_ids, agency.pk]
-    offices = set(
-        User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, agency_id__in=chain).values_list(
-            "agency_id", flat=True
-        )
-    )
-    for agency_id in reversed(chain):
-        if agency_id in offices:
-            return Agency.objects.get(pk=agency_id)
-    return Agency.objects.get(pk=chain[0])
-
-
 def _propose_breach(obligation: PaymentObligation, *, actor: User | None, reason: str) -> None:
     contract = obligation.contract
     agency = contract.agency
     office = (
         actor.agency
         if actor is not None and actor.agency is not None and actor.role == Role.CREDIT_OFFICE
-        else _deciding_office(agency)
+        else credit_office_over(agency)
     )
     responsible: list[tuple[CivilServant, str]] = []
     principal = principals([agency.pk]).first()

@@ -29,7 +29,7 @@ from outbox.models import ChangeType
 from outbox.services import outbox_emit
 from records.models import RecordSource, ResponsibilityKind, Severity
 from records.rules import principals
-from records.services.candidates import record_candidate_propose
+from records.services.candidates import credit_office_over, record_candidate_propose
 from records.services.dishonesty import RecordInput
 from sectors.models.tendering import (
     BadBehaviour,
@@ -723,7 +723,7 @@ def _breach(
     if not made:
         return []
     agency = project.agency
-    office = _deciding_office(agency)
+    office = credit_office_over(agency)
     responsible = []
     principal = principals([agency.pk]).first()
     if principal is not None:
@@ -753,20 +753,6 @@ def _breach(
     TenderBreach.objects.filter(pk=breach.pk).update(record=record)
     breach.record = record
     return [breach]
-
-
-def _deciding_office(agency: Agency) -> Agency:
-    """The agency of the credit office over `agency` (the nearest with an active credit-office user; else the top)."""
-    chain = [*agency.ancestor_ids, agency.pk]
-    offices = set(
-        User.objects.filter(role=Role.CREDIT_OFFICE, is_active=True, agency_id__in=chain).values_list(
-            "agency_id", flat=True
-        )
-    )
-    for agency_id in reversed(chain):
-        if agency_id in offices:
-            return Agency.objects.get(pk=agency_id)
-    return Agency.objects.get(pk=chain[0])
 
 
 # Revoking a sanction --------------------------------------------------------------------------------------------------
