@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "evaluation",
     "sectors",
     "repair",
+    "supervision",
     "disclosure",
     "delivery",
     "dashboard",

@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("repair.api_urls")),
     path("", include("disclosure.api_urls")),
     path("sectors/", include("sectors.api_urls")),
+    path("supervision/", include("supervision.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -28,6 +29,7 @@ urlpatterns = [
     path("staff/", include("records.urls")),
     path("staff/commitments/", include("commitments.urls")),
     path("staff/sectors/", include("sectors.urls")),
+    path("staff/supervision/", include("supervision.urls")),
     path("staff/", include("delivery.urls")),
     path("", include("repair.urls")),
     path("", include("notices.urls")),

@@ -1,0 +1,5 @@
+"""REST API of supervision under /api/v1/supervision/: each kind's api module holds its own `urlpatterns`."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

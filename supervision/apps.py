@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupervisionConfig(AppConfig):
+    name = "supervision"
+    verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        # Each kind of supervision registers its outbox kinds, queue sections, agency sections and evaluation sources
+        # from its own module's `register()`.
+        pass
