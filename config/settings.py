@@ -433,6 +433,7 @@ SPECTACULAR_SETTINGS = {
         "EnterpriseSizeEnum": "sectors.models.procurement.EnterpriseSize",
         "TenderPartyKindEnum": "sectors.models.tendering.PartyKind",
         "TenderSanctionKindEnum": "sectors.models.tendering.SanctionKind",
+        "TenderSanctionStatusEnum": "sectors.models.tendering.SanctionStatus",
         "TenderBreachKindEnum": "sectors.models.tendering.BreachKind",
         "TenderCycleEnum": "sectors.models.tendering.CycleKind",
         "TenderThresholdBasisEnum": "sectors.models.tendering.ThresholdBasis",

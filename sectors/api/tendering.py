@@ -86,7 +86,19 @@ class TenderSanctionSerializer(serializers.ModelSerializer[TenderSanction]):
 
     class Meta:
         model = TenderSanction
-        fields = ["id", "party", "kind", "score", "starts_on", "ends_on", "trigger", "published_at"]
+        fields = [
+            "id",
+            "party",
+            "kind",
+            "score",
+            "starts_on",
+            "ends_on",
+            "trigger",
+            "published_at",
+            "status",
+            "revoked_on",
+            "revocation_reason",
+        ]
         read_only_fields = fields
 
 

@@ -31,7 +31,7 @@ from records.rules import NOT_A_DATE
 from records.services.imports import import_limits
 from sectors.forms.debt import debt_regions_for
 from sectors.models.debt import DebtBond, DebtKind, DebtRepayment, RepaymentKind
-from sectors.services.debt import debt_bond_problems, debt_repayment_problems
+from sectors.services.debt import debt_bond_problems, debt_published_years_correct, debt_repayment_problems
 from subjects.codes import normalize_uscc
 
 NUMBER = "number"
@@ -287,6 +287,11 @@ def debt_import(*, actor: User, upload: Any, sheet: Sheet) -> ImportOutcome:
             model.objects.bulk_create([DebtBond(created_by=actor, **clean) for clean in cleaned])
         else:
             model.objects.bulk_create([DebtRepayment(**clean) for clean in cleaned])
+            years: dict[int, set[int]] = {}
+            for clean in cleaned:
+                years.setdefault(clean["bond"].region_id, set()).add(clean["due_on"].year)
+            for region_id, region_years in years.items():
+                debt_published_years_correct(region_id, region_years)
     outcome.created = len(cleaned)
     return outcome
 

@@ -480,3 +480,66 @@ class TenderBreach(UndeletableModel):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.get_kind_display()}"
+
+
+class TenderEventKind(models.TextChoices):
+    RECORDED = "recorded", _("Bad behaviour recorded")
+    PUBLISHED = "published", _("Bad behaviour published")
+    ARCHIVED = "archived", _("Public period ended: archived")
+    SANCTION_APPLIED = "sanction_applied", _("Threshold crossed: sanction applied")
+    SANCTION_PUBLISHED = "sanction_published", _("Sanction published")
+    SANCTION_REVOKED = "sanction_revoked", _("Sanction revoked")
+    PROJECT_CREATED = "project_created", _("Tender project entered")
+    PROJECT_EDITED = "project_edited", _("Tender project edited")
+    BREACH_FOUND = "breach_found", _("Tenderer breach found: candidate record proposed")
+
+
+class TenderEvent(UndeletableModel):
+    """The timeline of tendering: a party's bad behaviour and sanctions, a tender project and its breaches. Who did
+    what, when (no actor: the daily job)."""
+
+    party = models.ForeignKey(
+        TenderParty, verbose_name=_("party"), on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    behaviour = models.ForeignKey(
+        BadBehaviour, verbose_name=_("bad behaviour"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sanction = models.ForeignKey(
+        TenderSanction, verbose_name=_("sanction"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    project = models.ForeignKey(
+        TenderProject,
+        verbose_name=_("tender project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=TenderEventKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = UndeletableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tendering event")
+        verbose_name_plural = _("tendering events")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="tender_event_about_something",
+                condition=Q(party__isnull=False) | Q(project__isnull=False),
+            ),
+            models.CheckConstraint(name="tender_event_kind_valid", condition=Q(kind__in=TenderEventKind.values)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"

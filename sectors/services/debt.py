@@ -24,7 +24,7 @@ from accounts.scope import may_enter_sector_data
 from kernel.errors import DomainError, NotAllowed
 from kernel.transitions import ILLEGAL_TRANSITION
 from outbox.hooks import public_changed
-from outbox.models import ChangeType
+from outbox.models import ChangeType, PlatformChange
 from outbox.services import outbox_emit
 from records.models import RecordSource, ResponsibilityKind, Severity
 from records.rules import principals
@@ -164,6 +164,24 @@ def _emit(row: DebtRegionYear, change_type: str) -> None:
         agency=row.region,
     )
     transaction.on_commit(public_changed.announce, robust=True)
+
+
+def debt_published_years_correct(region_id: int, years: set[int]) -> None:
+    """A repayment created, corrected or paid changes the computed repayment and overdue ratios of its year: if that
+    year is published, the platform hears the corrected figures (a new version) when they differ from what it was
+    told. Runs inside the caller's transaction."""
+    rows = DebtRegionYear.objects.select_for_update().filter(
+        region_id=region_id, year__in=years, published_at__isnull=False
+    )
+    for row in rows.select_related("region"):
+        told = (
+            PlatformChange.objects.filter(kind=DEBT_YEAR_KIND, object_id=row.pk)
+            .order_by("-version")
+            .values_list("payload", flat=True)
+            .first()
+        )
+        if told != debt_year_payload(row):
+            _emit(row, ChangeType.CORRECTED)
 
 
 def debt_year_payload(row: DebtRegionYear) -> dict[str, Any]:
@@ -372,7 +390,9 @@ def debt_repayment_create(*, actor: AnyUser, values: Mapping[str, Any]) -> DebtR
         raise DomainError.of_fields(errors)
     _allowed(actor, clean["bond"].region)
     with transaction.atomic():
-        return DebtRepayment.objects.create(**clean)
+        repayment = DebtRepayment.objects.create(**clean)
+        debt_published_years_correct(repayment.bond.region_id, {repayment.due_on.year})
+    return repayment
 
 
 def debt_repayment_update(*, actor: AnyUser, repayment: DebtRepayment, values: Mapping[str, Any]) -> DebtRepayment:
@@ -386,10 +406,13 @@ def debt_repayment_update(*, actor: AnyUser, repayment: DebtRepayment, values: M
     _allowed(actor, clean["bond"].region)
     with transaction.atomic():
         locked = DebtRepayment.objects.select_for_update().get(pk=repayment.pk)
+        before = (locked.bond.region_id, locked.due_on.year)
         for field, value in clean.items():
             setattr(locked, field, value)
         locked.late = locked.is_late_on(timezone.localdate())
         locked.save(update_fields=[*clean, "late", "updated_at"])
+        debt_published_years_correct(before[0], {before[1]})
+        debt_published_years_correct(locked.bond.region_id, {locked.due_on.year})
     return locked
 
 
@@ -413,6 +436,7 @@ def debt_repayment_pay(
         locked.paid_on = paid_on
         locked.late = locked.is_late_on(timezone.localdate())
         locked.save(update_fields=["paid_amount", "paid_on", "late", "updated_at"])
+        debt_published_years_correct(locked.bond.region_id, {locked.due_on.year})
     return locked
 
 

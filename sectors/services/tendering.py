@@ -42,6 +42,8 @@ from sectors.models.tendering import (
     ScoringScheme,
     ScoringThreshold,
     TenderBreach,
+    TenderEvent,
+    TenderEventKind,
     TenderParty,
     TenderProject,
     TenderSanction,
@@ -278,6 +280,10 @@ def parties_with_scores(parties: QuerySet[TenderParty], on: datetime.date | None
     return parties.annotate(score=Coalesce(Subquery(points, output_field=IntegerField()), 0))
 
 
+def _event(kind: str, *, actor: User | None = None, note: str = "", **about: Any) -> TenderEvent:
+    return TenderEvent.objects.create(kind=kind, actor=actor, note=note, **about)
+
+
 def _sanction_ends_on(starts_on: datetime.date, threshold: ScoringThreshold) -> datetime.date:
     if threshold.months <= 0:
         return starts_on
@@ -320,6 +326,13 @@ def party_sanctions_apply(party: TenderParty) -> list[TenderSanction]:
             )
             if made:
                 created.append(sanction)
+                _event(
+                    TenderEventKind.SANCTION_APPLIED,
+                    party=party,
+                    sanction=sanction,
+                    behaviour=behaviour,
+                    note=f"{sanction.get_kind_display()} {sanction.starts_on:%Y-%m-%d}—{sanction.ends_on:%Y-%m-%d}",
+                )
                 if behaviour.published_on is not None:
                     _sanction_publish(sanction)
     return created
@@ -348,6 +361,7 @@ def _sanction_publish(sanction: TenderSanction) -> None:
         return
     sanction.published_at = timezone.now()
     sanction.save(update_fields=["published_at"])
+    _event(TenderEventKind.SANCTION_PUBLISHED, party=sanction.party, sanction=sanction)
     outbox_emit(
         kind=SANCTION_KIND,
         obj=sanction,
@@ -495,6 +509,7 @@ def behaviour_record(*, actor: User, data: BehaviourInput) -> BadBehaviour:
             publish_by=add_working_days(data.decided_on, int(settings.TENDERING_PUBLISH_WITHIN_WORKING_DAYS)),
             created_by=actor,
         )
+        _event(TenderEventKind.RECORDED, actor=actor, party=party, behaviour=behaviour, note=checked.item.code)
         party_sanctions_apply(party)
     return behaviour
 
@@ -513,6 +528,7 @@ def behaviour_publish(
         behaviour.published_on = day
         behaviour.public_until = add_months(day, int(settings.TENDERING_PUBLIC_MONTHS)) - datetime.timedelta(days=1)
         behaviour.save(update_fields=["published_on", "public_until"])
+        _event(TenderEventKind.PUBLISHED, actor=actor, party=behaviour.party, behaviour=behaviour)
         for sanction in behaviour.sanctions.select_related("party", "trigger__decided_by").order_by("pk"):
             _sanction_publish(sanction)
         transaction.on_commit(public_changed.announce, robust=True)
@@ -537,7 +553,16 @@ def tendering_daily_run(*, today: datetime.date | None = None) -> DailyRun:
         except DomainError:
             continue
         published += 1
-    archived = BadBehaviour.objects.filter(archived_on__isnull=True, public_until__lt=day).update(archived_on=day)
+    with transaction.atomic():
+        ending = list(
+            BadBehaviour.objects.select_for_update()
+            .filter(archived_on__isnull=True, public_until__lt=day)
+            .values_list("pk", "party_id")
+        )
+        archived = BadBehaviour.objects.filter(pk__in=[pk for pk, _party in ending]).update(archived_on=day)
+        TenderEvent.objects.bulk_create(
+            TenderEvent(kind=TenderEventKind.ARCHIVED, behaviour_id=pk, party_id=party_id) for pk, party_id in ending
+        )
     breaches = 0
     open_projects = TenderProject.objects.filter(awarded_on__isnull=False).exclude(
         pk__in=TenderBreach.objects.filter(kind=BreachKind.LATE_REFUND).values("project_id")
@@ -630,6 +655,7 @@ def project_create(*, actor: User, data: ProjectInput) -> TenderProject:
         project = TenderProject.objects.create(
             agency=data.agency, created_by=actor, **{name: getattr(data, name) for name in _PROJECT_FIELDS}
         )
+        _event(TenderEventKind.PROJECT_CREATED, actor=actor, project=project)
         project_breaches_find(project=project)
     return project
 
@@ -642,9 +668,14 @@ def project_update(*, actor: User, project: TenderProject, data: ProjectInput) -
     project_check(data, project_id=project.pk)
     with transaction.atomic():
         project = TenderProject.objects.select_for_update().get(pk=project.pk)
+        changed = [name for name in _PROJECT_FIELDS if getattr(project, name) != getattr(data, name)]
         for name in _PROJECT_FIELDS:
             setattr(project, name, getattr(data, name))
         project.save()
+        if changed:
+            names = {field.name: str(field.verbose_name) for field in TenderProject._meta.concrete_fields}
+            labels = "、".join(names[name] for name in changed)
+            _event(TenderEventKind.PROJECT_EDITED, actor=actor, project=project, note=labels)
         project_breaches_find(project=project)
     return project
 
@@ -752,6 +783,7 @@ def _breach(
     )
     TenderBreach.objects.filter(pk=breach.pk).update(record=record)
     breach.record = record
+    _event(TenderEventKind.BREACH_FOUND, actor=actor, project=project, note=breach.get_kind_display())
     return [breach]
 
 
@@ -769,8 +801,15 @@ SANCTION_MOVES: StateMachine[TenderSanction] = StateMachine(
 )
 
 
-def _no_event(sanction: TenderSanction, step: Step) -> None:
-    """Tendering keeps no event table: the revocation's who, when and why are on the sanction itself."""
+def _revoked_event(sanction: TenderSanction, step: Step) -> None:
+    TenderEvent.objects.create(
+        kind=TenderEventKind.SANCTION_REVOKED,
+        party_id=sanction.party_id,
+        sanction=sanction,
+        actor=step.actor,
+        note=step.reason,
+        at=step.at,
+    )
 
 
 def may_revoke_sanction(actor: User, sanction: TenderSanction) -> bool:
@@ -800,7 +839,7 @@ def sanction_revoke(*, actor: User, sanction: TenderSanction, reason: str) -> Te
                 "version": row.version + 1,
             },
             queryset=TenderSanction.objects.select_related("party", "trigger__decided_by"),
-            event=_no_event,
+            event=_revoked_event,
         )
         if sanction.published_at is not None:
             outbox_emit(

@@ -137,6 +137,7 @@ def behaviour_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "behaviour": behaviour,
             "score": services.party_score(behaviour.party),
             "sanctions": behaviour.party.sanctions.order_by("-starts_on"),
+            "events": behaviour.party.events.select_related("actor"),
         },
     )
 
@@ -367,6 +368,7 @@ def project_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "project": project,
             "breaches": project.breaches.select_related("record"),
+            "events": project.events.select_related("actor"),
             "form": FactsForm(),
             "may_edit": tendering_agencies(request.user).filter(pk=project.agency_id).exists(),
         },

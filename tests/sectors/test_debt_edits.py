@@ -11,8 +11,10 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from kernel.errors import DomainError
+from outbox.models import ChangeType, PlatformChange
 from sectors.models import DebtBond, DebtRegionYear, DebtRepayment
 from sectors.services.debt import (
+    DEBT_YEAR_KIND,
     debt_bond_update,
     debt_repayment_pay,
     debt_repayment_update,
@@ -308,3 +310,27 @@ def test_the_lists_with_their_links_take_a_constant_number_of_queries(
         make_repayment(world.office_a, make_bond(world.office_a, world.district_a, code=f"B{n}"))
     with django_assert_max_num_queries(len(few.captured_queries)):  # type: ignore[attr-defined, operator]
         client.get(url)
+
+
+def test_a_payment_on_a_published_year_tells_the_platform_the_corrected_ratios_once(world: City) -> None:
+    repayment = make_repayment(world.office_a, make_bond(world.office_a, world.district_a), due_on=D(2026, 3, 1))
+    row = debt_year_publish(actor=world.office_a, row=make_year(world.office_a, world.district_a))
+    told = PlatformChange.objects.filter(kind=DEBT_YEAR_KIND, object_id=row.pk).order_by("version")
+    assert [c.change_type for c in told] == [ChangeType.PUBLISHED]
+    assert Decimal(told[0].payload["indicators"]["overdue_ratio"]) == 1  # due 1 March, nothing paid by November
+
+    paid_on = D(2026, 10, 30)
+    debt_repayment_pay(actor=world.office_a, repayment=repayment, paid_amount=Decimal("3.25"), paid_on=paid_on)
+    changes = list(told.all())
+    assert [c.change_type for c in changes] == [ChangeType.PUBLISHED, ChangeType.CORRECTED]
+    assert Decimal(changes[-1].payload["indicators"]["overdue_ratio"]) == 0 and changes[-1].version == 2
+
+    # The same figures again: nothing new to tell.
+    same = {"bond": repayment.bond, "kind": "interest", "due_on": D(2026, 3, 1), "amount_due": Decimal("3.25")}
+    debt_repayment_update(
+        actor=world.office_a, repayment=repayment, values={**same, "paid_amount": Decimal("3.25"), "paid_on": paid_on}
+    )
+    assert told.all().count() == 2
+    # A repayment of another, unpublished year changes nothing the platform was told.
+    make_repayment(world.office_a, repayment.bond, due_on=D(2027, 3, 1))
+    assert told.all().count() == 2

@@ -10,11 +10,18 @@ from django.test import Client
 from accounts.models import User
 from kernel.errors import DomainError, NotAllowed
 from outbox.models import ChangeType, PlatformChange
-from sectors.models import ScoringScheme, TenderProject, TenderSanction
-from sectors.services.tendering import SANCTION_KIND, behaviour_publish, sanction_revoke
+from sectors.models import ScoringScheme, TenderEvent, TenderProject, TenderSanction
+from sectors.services.tendering import SANCTION_KIND, behaviour_publish, project_update, sanction_revoke
 from tests.conftest import City
 from tests.sectors.procurement_support import at
-from tests.sectors.tendering_support import D, make_project, make_scheme, record, tendering_authority
+from tests.sectors.tendering_support import (
+    D,
+    make_project,
+    make_scheme,
+    project_input,
+    record,
+    tendering_authority,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = D(2026, 11, 2)
@@ -205,6 +212,9 @@ def test_revoking_a_sanction_takes_the_party_off_the_public_blacklist_and_tells_
     change = PlatformChange.objects.get(kind=SANCTION_KIND, object_id=revoked.pk, change_type=ChangeType.REVOKED)
     assert change.version == 2 and change.payload["status"] == "revoked"
     assert "已撤销" in client.get("/staff/sectors/tendering/sanctions/").content.decode()
+    listed = {row["id"]: row for row in client.get("/api/v1/sectors/tendering/sanctions/").json()["results"]}
+    assert listed[revoked.pk]["status"] == "revoked" and listed[revoked.pk]["revoked_on"] == TODAY.isoformat()
+    assert listed[revoked.pk]["revocation_reason"] == "处罚决定已被行政复议撤销"
 
 
 def test_a_sanction_is_revoked_once_and_only_with_a_reason(world: City) -> None:
@@ -238,3 +248,29 @@ def test_the_outsider_gets_404_and_the_agency_clerk_may_not_revoke(world: City) 
     with pytest.raises(NotAllowed):
         sanction_revoke(actor=world.clerk_a, sanction=sanction, reason="无")
     assert TenderSanction.objects.get(pk=sanction.pk).status == "applied"
+
+
+def test_every_move_of_tendering_is_on_a_timeline_with_who_did_it(world: City) -> None:
+    sanction = barred(world)[0]
+    authority = tendering_authority(world.district_a)
+    sanction_revoke(actor=authority, sanction=sanction, reason="处罚决定已被行政复议撤销")
+    behaviour = sanction.trigger
+    kinds = list(TenderEvent.objects.filter(party=sanction.party).values_list("kind", "actor_id"))
+    assert kinds[:2] == [("recorded", world.clerk_a.pk), ("sanction_applied", None)]
+    assert ("published", world.clerk_a.pk) in kinds and ("sanction_published", None) in kinds
+    assert kinds[-1] == ("sanction_revoked", authority.pk)
+    page = signed_in(world.clerk_a).get(f"/staff/sectors/tendering/{behaviour.pk}/").content.decode()
+    assert 'data-kind="sanction_revoked"' in page and "处罚决定已被行政复议撤销" in page
+
+    project = make_project(world.clerk_a, world.agency_a, contract_signed_on=D(2026, 8, 20), deposits_refunded_on=None)
+    project_update(
+        actor=world.clerk_a,
+        project=project,
+        data=project_input(
+            world.agency_a, code=project.code, contract_signed_on=D(2026, 8, 20), deposits_refunded_on=D(2026, 8, 30)
+        ),
+    )
+    events = list(project.events.values_list("kind", flat=True))
+    assert events == ["project_created", "breach_found", "breach_found", "project_edited"]
+    page = signed_in(world.clerk_a).get(f"/staff/sectors/tendering/projects/{project.pk}/").content.decode()
+    assert page.count('data-kind="breach_found"') == 2
