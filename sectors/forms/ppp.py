@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AnyUser, Sector
-from accounts.scope import agency_q
+from accounts.scope import agency_q, people_q, sector_data_q
 from sectors.models.ppp import PppIndustry, PppMode, PppPaymentKind, PppRegime, PppReturn, PppStage
 from sectors.services.ppp import PppProjectInput
 from subjects.models import Agency, CivilServant
@@ -114,8 +114,12 @@ class HandoverForm(forms.Form):
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.visible_to(user).active()  # type: ignore[attr-defined]
+        # Whoever may enter PPP data for an agency names its civil servants as stage holders (names only, never their
+        # files): the PPP authority does not otherwise read people.
         self.fields["person"].queryset = (  # type: ignore[attr-defined]
-            CivilServant.objects.visible_to(user).filter(active=True).select_related("agency")
+            CivilServant.objects.filter(people_q(user) | sector_data_q(user, Sector.PPP))
+            .filter(active=True)
+            .select_related("agency")
         )
         self.fields["person"].label_from_instance = lambda p: f"{p.name}（{p.agency.name}）"  # type: ignore[attr-defined]
 

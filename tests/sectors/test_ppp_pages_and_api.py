@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import Role, Sector, User
 from outbox.models import PlatformChange
 from sectors.excel.ppp import PAYMENTS, PROJECTS, build_template
 from sectors.models import PppPaymentObligation, PppProject, PppStageAssignment
@@ -24,7 +24,7 @@ from sectors.services.ppp import (
     ppp_stage_assign,
 )
 from tests.conftest import City
-from tests.factories import make_person
+from tests.factories import make_person, make_user
 from tests.sectors.ppp_support import TODAY, D, at, make_project, ppp_authority
 
 pytestmark = pytest.mark.django_db
@@ -326,3 +326,29 @@ def test_the_ppp_pages_are_in_chinese(world: City) -> None:
         for path in ("/ppp/", f"/ppp/{project.pk}/"):
             found[path] = english_words(Client().get(path, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode(), data=data)
     assert {path: words for path, words in found.items() if words} == {}
+
+
+def test_the_ppp_authority_names_a_stage_holder_though_it_reads_no_integrity_files(world: City) -> None:
+    successor = make_person(world.agency_a, "王芳")
+    authority = ppp_authority(world.district_a)
+    with at(TODAY):
+        project = full_project(world)
+        client = signed_in(authority)
+        form = client.get(f"/staff/sectors/ppp/{project.pk}/").content.decode()
+        assert "王芳" in form and f'value="{successor.pk}"' in form
+        assert client.get(f"/staff/people/{successor.pk}/").status_code == 403  # the role reads no integrity files
+        response = client.post(
+            f"/staff/sectors/ppp/{project.pk}/handover/",
+            {
+                "stage": "execution",
+                "agency": world.agency_a.pk,
+                "person": successor.pk,
+                "on": "2025-01-02",
+                "note": "交接",
+            },
+        )
+    assert response.status_code == 302
+    assert PppStageAssignment.objects.filter(project=project, person=successor, ends_on__isnull=True).exists()
+    # Another sector's authority finds neither the project nor the people.
+    other = make_user(Role.SECTOR_AUTHORITY, world.district_a, username="proc-a", sector=Sector.PROCUREMENT)
+    assert signed_in(other).get(f"/staff/sectors/ppp/{project.pk}/").status_code == 404
