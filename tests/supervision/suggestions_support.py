@@ -84,7 +84,10 @@ def make_case(actor: User, agency: Agency, **overrides: Any) -> CourtCase:
     return case_create(actor=actor, data=case_input(agency, **overrides))
 
 
-def judged_case(actor: User, agency: Agency, *, due: datetime.date = D(2026, 9, 30)) -> CourtCase:
+JUDGMENT_DUE = D(2026, 9, 30)
+
+
+def judged_case(actor: User, agency: Agency, *, due: datetime.date = JUDGMENT_DUE) -> CourtCase:
     case = make_case(actor, agency)
     return judgment_record(
         actor=actor,
