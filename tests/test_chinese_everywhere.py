@@ -374,6 +374,18 @@ def refused_forms(user: User) -> list[tuple[str, dict[str, Any]]]:
         forms.append((reverse("subjects:person_reveal", args=[person.pk]), {"purpose": ""}))
     if record is not None:
         forms.append((reverse("records:record_publish", args=[record.pk]), {}))
+    forms += [
+        ("/staff/supervision/suggestions/new/", {"assigned_on": "2026-02-30", "kind": "信件"}),
+        ("/staff/supervision/courts/new/", {"filing_notice_on": "明天"}),
+    ]
+    from supervision.models import CourtCase, Suggestion
+
+    suggestion = Suggestion.objects.visible_to(user).filter(status="assigned").order_by("pk").first()
+    if suggestion is not None:
+        forms.append((reverse("supervision:suggestion_step", args=[suggestion.pk, "reply"]), {"reply_class": "B"}))
+    case = CourtCase.objects.visible_to(user).filter(status="pending").order_by("pk").first()
+    if case is not None:
+        forms.append((reverse("supervision:court_case_step", args=[case.pk, "hearing"]), {"head_appeared": "no"}))
     return forms
 
 
