@@ -241,6 +241,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Bond repayments: late ones marked with one UPDATE, defaults and long overdue ones proposed once (idempotent).
     "debt-repayments-watch": {"task": "sectors.tasks.debt_repayments_watch", "schedule": crontab(hour=6, minute=50)},
     "tendering-daily": {"task": "sectors.tasks.tendering_daily", "schedule": crontab(hour=1, minute=50)},
+    # Court judgments not performed by their deadline: the candidate record proposed once (idempotent).
+    "court-judgments-watch": {"task": "supervision.tasks.court_judgments_watch", "schedule": crontab(hour=7, minute=5)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -437,6 +439,16 @@ SPECTACULAR_SETTINGS = {
         "TenderBreachKindEnum": "sectors.models.tendering.BreachKind",
         "TenderCycleEnum": "sectors.models.tendering.CycleKind",
         "TenderThresholdBasisEnum": "sectors.models.tendering.ThresholdBasis",
+        "SuggestionKindEnum": "supervision.models.suggestions.SuggestionKind",
+        "SuggestionStatusEnum": "supervision.models.suggestions.SuggestionStatus",
+        "SuggestionReplyClassEnum": "supervision.models.suggestions.ReplyClass",
+        "SuggestionSatisfactionEnum": "supervision.models.suggestions.Satisfaction",
+        "SuggestionEventKindEnum": "supervision.models.suggestions.SuggestionEventKind",
+        "CourtCaseKindEnum": "supervision.models.courts.CaseKind",
+        "CourtCaseStatusEnum": "supervision.models.courts.CaseStatus",
+        "CourtPartyRoleEnum": "supervision.models.courts.PartyRole",
+        "CourtJudgmentResultEnum": "supervision.models.courts.JudgmentResult",
+        "CourtEventKindEnum": "supervision.models.courts.CourtEventKind",
         "RecordEventKindEnum": "records.models.RecordEventKind",
         "RecordSourceEnum": "records.models.RecordSource",
         "RecordStatusEnum": "records.models.RecordStatus",
@@ -619,3 +631,12 @@ ADMIN_SITE_HEADER = _("Government integrity credit system")
 # days after its due date (or a recorded default) proposes a SERIOUS candidate record against the region's government.
 DEBT_OVERDUE_BREACH_DAYS = env_int("DEBT_OVERDUE_BREACH_DAYS", 30)
 DEBT_IMPORT_MAX_ROWS = env_int("DEBT_IMPORT_MAX_ROWS", 1000)
+
+# NPC suggestions and CPPCC proposals (docs/supervision.md): the reply is due this many calendar months after the
+# assignment, or the extended number with the approval of the assigning office; a re-handling after an unsatisfied
+# answer takes 1 to the max months; the warnings start this many days before a due date.
+SUPERVISION_SUGGESTION_DUE_MONTHS = env_int("SUPERVISION_SUGGESTION_DUE_MONTHS", 3)
+SUPERVISION_SUGGESTION_EXTENDED_MONTHS = env_int("SUPERVISION_SUGGESTION_EXTENDED_MONTHS", 6)
+SUPERVISION_SUGGESTION_REHANDLE_MAX_MONTHS = env_int("SUPERVISION_SUGGESTION_REHANDLE_MAX_MONTHS", 3)
+SUPERVISION_SUGGESTION_WARN_DAYS = env_int("SUPERVISION_SUGGESTION_WARN_DAYS", 15)
+SUPERVISION_SUGGESTION_IMPORT_MAX_ROWS = env_int("SUPERVISION_SUGGESTION_IMPORT_MAX_ROWS", 1000)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("staff/commitments/", include("commitments.urls")),
     path("staff/sectors/", include("sectors.urls")),
     path("staff/supervision/", include("supervision.urls")),
+    path("supervision/", include("supervision.public_urls")),
     path("staff/", include("delivery.urls")),
     path("", include("repair.urls")),
     path("", include("notices.urls")),

@@ -2,4 +2,8 @@
 
 from django.urls import URLPattern, URLResolver
 
+from supervision.api import courts, suggestions
+
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += suggestions.urlpatterns
+urlpatterns += courts.urlpatterns

@@ -9,4 +9,8 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         # Each kind of supervision registers its outbox kinds, queue sections, agency sections and evaluation sources
         # from its own module's `register()`.
-        pass
+        from supervision import evaluation_sources
+        from supervision.views import suggestion_panels
+
+        evaluation_sources.register()
+        suggestion_panels.register()

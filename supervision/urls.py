@@ -2,5 +2,9 @@
 
 from django.urls import URLPattern, URLResolver
 
+from supervision.views import courts, suggestions
+
 app_name = "supervision"
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += suggestions.urlpatterns
+urlpatterns += courts.urlpatterns

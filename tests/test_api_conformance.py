@@ -48,6 +48,7 @@ from tests.sectors.streets_support import application_input, make_checklist
 from tests.sectors.tendering_support import make_project as make_tender_project
 from tests.sectors.tendering_support import make_scheme
 from tests.sectors.tendering_support import record as tender_record
+from tests.supervision.suggestions_support import make_case, make_suggestion
 from workcalendar.services import calendar_year_seed
 
 EXAMPLES_PER_OPERATION = 20
@@ -126,7 +127,11 @@ def known_ids(
         make_scheme(world.office_a)
         behaviour = tender_record(world.clerk_a, world.agency_a)
         tender = make_tender_project(world.clerk_a, world.agency_a)
+        suggestion = make_suggestion(world.clerk_a, world.agency_a, assigned_on=datetime.date(2026, 3, 2))
+        court_case = make_case(world.clerk_a, world.agency_a)
         yield {
+            "supervision/suggestions": suggestion.pk,
+            "supervision/court-cases": court_case.pk,
             "sectors/streets/applications": creation.pk,
             "sectors/tendering/behaviours": behaviour.pk,
             "sectors/tendering/projects": tender.pk,
@@ -164,6 +169,8 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
     resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
     if resource == "sectors":  # /api/v1/sectors/<sector>/<resource>/…
         resource = "sectors/" + "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
+    if resource == "supervision":  # /api/v1/supervision/<resource>/…
+        resource = "supervision/" + operation.path.removeprefix("/api/v1/supervision/").split("/")[0]
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 

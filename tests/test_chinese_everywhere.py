@@ -209,7 +209,29 @@ def staff_pages(user: User) -> list[str]:
             pages.append(reverse("sectors:debt_repayment_edit", args=[repayment.pk]))
             pages.append(reverse("sectors:debt_repayment_pay", args=[repayment.pk]))
     pages += tendering_pages(user)
+    pages += supervision_suggestion_pages(user)
     return list(dict.fromkeys(pages))
+
+
+def supervision_suggestion_pages(user: User) -> list[str]:
+    from supervision.models import CourtCase, Suggestion
+
+    pages = [
+        "/staff/supervision/suggestions/",
+        "/staff/supervision/suggestions/?state=attention",
+        "/staff/supervision/suggestions/new/",
+        "/staff/supervision/suggestions/import/",
+        "/staff/supervision/courts/",
+        "/staff/supervision/courts/?state=overdue",
+        "/staff/supervision/courts/new/",
+    ]
+    for status in ("assigned", "replied", "rehandling", "closed"):
+        for pk in Suggestion.objects.visible_to(user).filter(status=status).values_list("pk", flat=True)[:1]:
+            pages.append(reverse("supervision:suggestion_detail", args=[pk]))
+    for status in ("pending", "to_perform", "performed"):
+        for pk in CourtCase.objects.visible_to(user).filter(status=status).values_list("pk", flat=True)[:1]:
+            pages.append(reverse("supervision:court_case_detail", args=[pk]))
+    return pages
 
 
 def tendering_pages(user: User) -> list[str]:
@@ -307,6 +329,7 @@ def public_pages() -> list[str]:
         )
     ]
     pages += ["/debt/", *(f"/debt/{pk}/" for pk in DebtRegionYear.objects.published().values_list("region", flat=True))]
+    pages += ["/supervision/suggestions/", "/supervision/suggestions/?kind=proposal&class=D"]
     return pages
 
 
@@ -351,6 +374,18 @@ def refused_forms(user: User) -> list[tuple[str, dict[str, Any]]]:
         forms.append((reverse("subjects:person_reveal", args=[person.pk]), {"purpose": ""}))
     if record is not None:
         forms.append((reverse("records:record_publish", args=[record.pk]), {}))
+    forms += [
+        ("/staff/supervision/suggestions/new/", {"assigned_on": "2026-02-30", "kind": "信件"}),
+        ("/staff/supervision/courts/new/", {"filing_notice_on": "明天"}),
+    ]
+    from supervision.models import CourtCase, Suggestion
+
+    suggestion = Suggestion.objects.visible_to(user).filter(status="assigned").order_by("pk").first()
+    if suggestion is not None:
+        forms.append((reverse("supervision:suggestion_step", args=[suggestion.pk, "reply"]), {"reply_class": "B"}))
+    case = CourtCase.objects.visible_to(user).filter(status="pending").order_by("pk").first()
+    if case is not None:
+        forms.append((reverse("supervision:court_case_step", args=[case.pk, "hearing"]), {"head_appeared": "no"}))
     return forms
 
 

@@ -35,6 +35,7 @@ from demo.investment import demo_investment, demo_investment_loaded
 from demo.ppp import demo_ppp, demo_ppp_loaded
 from demo.procurement import demo_procurement, procurement_loaded
 from demo.streets import demo_streets, demo_streets_loaded
+from demo.supervision_suggestions import demo_supervision_suggestions, demo_supervision_suggestions_loaded
 from demo.tendering import demo_tendering, tendering_loaded
 from records.disclosure import add_months
 from records.models import DishonestyRecord, MeasureState, RecordSource, Rectification, ResponsibilityKind
@@ -883,6 +884,12 @@ class Command(BaseCommand):
                 tendering = demo_tendering()
             summary = ", ".join(f"{count} {kind}" for kind, count in sorted(tendering.items()))
             self.stdout.write(self.style.SUCCESS(f"Loaded tendering: {summary}."))
+        if demo_supervision_suggestions_loaded():
+            self.stdout.write("Its NPC suggestions and court cases are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                supervised = demo_supervision_suggestions(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Loaded the NPC suggestions and court cases: {supervised}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

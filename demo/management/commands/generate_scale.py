@@ -39,6 +39,7 @@ from demo.investment import scale_investment
 from demo.ppp import create_ppp_projects
 from demo.procurement import create_procurement
 from demo.streets import create_creation_applications
+from demo.supervision_suggestions import create_suggestion_rows
 from demo.tendering import create_tendering
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
@@ -629,6 +630,9 @@ class Command(BaseCommand):
             "--debt-regions", type=int, default=0, help="Agencies given ten years of debt figures and bonds (e.g. 500)."
         )
         parser.add_argument("--debt-bonds-per-region", type=int, default=20)
+        parser.add_argument(
+            "--suggestions", type=int, default=0, help="NPC suggestions and CPPCC proposals (e.g. 50000), in bulk."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -718,6 +722,18 @@ class Command(BaseCommand):
                 self._timed(
                     "debt figures, bonds and repayments",
                     lambda: sum(create_debt_rows(regions, bonds_per_region=options["debt_bonds_per_region"]).values()),
+                )
+            if options["suggestions"]:
+                leads = list(Agency.objects.filter(pk__in=agency_ids[:500]))
+                self._timed(
+                    "NPC suggestions and CPPCC proposals",
+                    lambda: create_suggestion_rows(
+                        leads,
+                        options["suggestions"],
+                        random.Random(run.number),
+                        timezone.localdate(),
+                        f"S{run.number}-",
+                    ),
                 )
             if options["tender_behaviours"]:
                 self._timed(

@@ -1,0 +1,11 @@
+"""Public pages of supervision under /supervision/ (the public site's frame): each kind's public views module holds
+its own `urlpatterns`."""
+
+from django.urls import URLPattern, URLResolver
+
+from supervision.views import suggestions_public
+
+app_name = "supervision_public"
+urlpatterns: list[URLPattern | URLResolver] = [
+    *suggestions_public.urlpatterns,
+]

@@ -1,0 +1,12 @@
+"""Scheduled jobs of supervision: each calls one idempotent service."""
+
+from celery import shared_task
+
+from supervision.services.courts import court_judgments_watch as judgments_watch
+
+
+@shared_task
+def court_judgments_watch() -> dict[str, int]:
+    """Daily: judgments not performed by their deadline propose their candidate record, once."""
+    run = judgments_watch()
+    return {"proposed": run.proposed}
