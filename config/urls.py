@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/supervision/", include("supervision.urls")),
     path("staff/", include("delivery.urls")),
     path("", include("repair.urls")),
+    path("supervision/complaints/", include("supervision.views.public_complaints")),
     path("", include("notices.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

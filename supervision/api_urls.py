@@ -2,4 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
+from supervision.api import complaints
+
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += complaints.urlpatterns

@@ -9,4 +9,8 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         # Each kind of supervision registers its outbox kinds, queue sections, agency sections and evaluation sources
         # from its own module's `register()`.
-        pass
+        from supervision import evaluation_sources_complaints
+        from supervision.views import complaints as complaint_views
+
+        evaluation_sources_complaints.register()
+        complaint_views.register()

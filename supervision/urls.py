@@ -2,5 +2,9 @@
 
 from django.urls import URLPattern, URLResolver
 
+from supervision.views import complaints, hotline
+
 app_name = "supervision"
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += complaints.urlpatterns
+urlpatterns += hotline.urlpatterns
