@@ -428,7 +428,7 @@ def _move(
         event=event,
         reason=reason.strip(),
         prepare=prepare,
-        queryset=BreachComplaint.objects.select_related("respondent", "handling_agency"),
+        queryset=BreachComplaint.objects.select_related("respondent"),
     )
 
 
