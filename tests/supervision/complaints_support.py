@@ -42,14 +42,14 @@ def filed(respondent: Agency, **overrides: Any) -> tuple[BreachComplaint, str]:
     return complaint_file(data=complaint_input(respondent, **overrides))
 
 
-def form_data(respondent: Agency, **overrides: Any) -> dict[str, Any]:
+def form_data(about: Agency, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "complainant_kind": "company",
         "complainant_name": "临江市启明科技有限公司",
         "complainant_uscc": COMPANY_USCC,
         "complainant_contact": "13912345678",
         "complainant_email": "",
-        "respondent": respondent.pk,
+        "respondent": about.pk,
         "category": "arrears",
         "amount": "380000",
         "facts": "2025年验收合格的信息化项目尾款38万元，合同约定验收后30日内支付，至今未付。",

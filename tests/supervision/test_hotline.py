@@ -35,12 +35,39 @@ def workbook(rows: list[list[Any]]) -> SimpleUploadedFile:
 
 def good_rows(world: Any) -> list[list[Any]]:
     return [
-        ["GD2026030001", "投诉", world.agency_a.name, "拖欠工程款", datetime.date(2026, 3, 2),
-         datetime.date(2026, 3, 9), datetime.date(2026, 3, 6), "满意", 0],
-        ["GD2026030002", "咨询", world.agency_a.name, "", datetime.date(2026, 3, 2),
-         datetime.date(2026, 3, 9), datetime.date(2026, 3, 12), "不满意", 1],
-        ["GD2026030003", "求助", world.unit_a.name, "", datetime.date(2026, 3, 3),
-         datetime.date(2026, 3, 10), None, None, None],
+        [
+            "GD2026030001",
+            "投诉",
+            world.agency_a.name,
+            "拖欠工程款",
+            datetime.date(2026, 3, 2),
+            datetime.date(2026, 3, 9),
+            datetime.date(2026, 3, 6),
+            "满意",
+            0,
+        ],
+        [
+            "GD2026030002",
+            "咨询",
+            world.agency_a.name,
+            "",
+            datetime.date(2026, 3, 2),
+            datetime.date(2026, 3, 9),
+            datetime.date(2026, 3, 12),
+            "不满意",
+            1,
+        ],
+        [
+            "GD2026030003",
+            "求助",
+            world.unit_a.name,
+            "",
+            datetime.date(2026, 3, 3),
+            datetime.date(2026, 3, 10),
+            None,
+            None,
+            None,
+        ],
     ]
 
 
