@@ -39,6 +39,7 @@ from demo.investment import scale_investment
 from demo.ppp import create_ppp_projects
 from demo.procurement import create_procurement
 from demo.streets import create_creation_applications
+from demo.supervision_complaints import create_complaints_and_tickets
 from demo.tendering import create_tendering
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
@@ -629,6 +630,10 @@ class Command(BaseCommand):
             "--debt-regions", type=int, default=0, help="Agencies given ten years of debt figures and bonds (e.g. 500)."
         )
         parser.add_argument("--debt-bonds-per-region", type=int, default=20)
+        parser.add_argument(
+            "--breach-complaints", type=int, default=0, help="Breach complaints in every status (e.g. 50000)."
+        )
+        parser.add_argument("--hotline-tickets", type=int, default=0, help="12345 tickets (e.g. 1000000).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -726,6 +731,17 @@ class Command(BaseCommand):
                         root=root,
                         user=scale_user(run, root, suffix="-tendering"),
                         behaviours=options["tender_behaviours"],
+                        batch_size=batch_size,
+                    ),
+                )
+            if options["breach_complaints"] or options["hotline_tickets"]:
+                self._timed(
+                    "breach complaints and 12345 tickets",
+                    lambda: create_complaints_and_tickets(
+                        run_number=run.number,
+                        agency_ids=agency_ids,
+                        complaints=options["breach_complaints"],
+                        tickets=options["hotline_tickets"],
                         batch_size=batch_size,
                     ),
                 )
