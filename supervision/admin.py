@@ -26,7 +26,7 @@ class BreachComplaintEventInline(ReadOnlyInline):
 
 class BreachComplaintAttachmentInline(ReadOnlyInline):
     model = BreachComplaintAttachment
-    fields = ("original_name", "purpose", "content_type", "size", "uploaded_at")
+    fields = ("original_name", "purpose", "size", "uploaded_at")
 
 
 @admin.register(BreachComplaint)

@@ -209,7 +209,29 @@ def staff_pages(user: User) -> list[str]:
             pages.append(reverse("sectors:debt_repayment_edit", args=[repayment.pk]))
             pages.append(reverse("sectors:debt_repayment_pay", args=[repayment.pk]))
     pages += tendering_pages(user)
+    pages += complaint_pages(user)
     return list(dict.fromkeys(pages))
+
+
+def complaint_pages(user: User) -> list[str]:
+    """Breach complaints (one of each state) and 12345 tickets."""
+    from supervision.models import BreachComplaint, HotlineTicket
+
+    pages = [
+        "/staff/supervision/complaints/",
+        "/staff/supervision/complaints/?status=all",
+        "/staff/supervision/hotline/",
+    ]
+    pages += ["/staff/supervision/complaints/new/", "/staff/supervision/hotline/import/"]
+    complaints = BreachComplaint.objects.visible_to(user)
+    for status in BreachComplaint._meta.get_field("status").choices or []:
+        complaint = complaints.filter(status=status[0]).order_by("pk").first()
+        if complaint is not None:
+            pages.append(reverse("supervision:complaint_detail", args=[complaint.pk]))
+    ticket = HotlineTicket.objects.visible_to(user).order_by("pk").first()
+    if ticket is not None:
+        pages.append(reverse("supervision:hotline_detail", args=[ticket.pk]))
+    return pages
 
 
 def tendering_pages(user: User) -> list[str]:
@@ -267,6 +289,7 @@ def procurement_pages(user: User) -> list[str]:
 
 def public_pages() -> list[str]:
     pages = ["/", "/search/?q=财政", "/search/?q=", "/records/", "/track/", "/no-such-page/"]
+    pages += ["/supervision/complaints/new/", "/supervision/complaints/track/"]
     pages += ["/procurement/overdue-payments/", "/procurement/supplier-blacklist/"]
     pages += ["/tendering/blacklist/", "/tendering/bad-behaviour/", "/tendering/agents/"]
     record = DishonestyRecord.objects.disclosed().order_by("pk").first()

@@ -51,6 +51,25 @@ class BreachComplaintStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed breach")
 
 
+class ComplaintAction(models.TextChoices):
+    """What an event row records: the filing, each move of the state machine, a stage found late."""
+
+    FILED = "filed", _("Filed")
+    ACCEPT = "accept", _("Accepted")
+    REFUSE = "refuse", _("Not accepted")
+    TRANSFER = "transfer", _("Transferred to the credit office for verification")
+    VERIFY_UNTRUE = "verify_untrue", _("Verified: not true")
+    ORDER_RECTIFICATION = "order_rectification", _("Verified: true, rectification ordered")
+    RECTIFIED = "rectified", _("Rectified")
+    CONFIRM_BREACH = "confirm_breach", _("Confirmed as a breach of trust")
+    OVERDUE = "overdue", _("Stage overdue")
+
+
+class AttachmentPurpose(models.TextChoices):
+    FILING = "filing", _("Filed with the complaint")
+    RECTIFICATION = "rectification", _("Evidence of rectification")
+
+
 CLOSED_STATUSES = (
     BreachComplaintStatus.NOT_ACCEPTED,
     BreachComplaintStatus.NOT_TRUE,
@@ -197,8 +216,10 @@ class BreachComplaintEvent(UndeletableModel):
     complaint = models.ForeignKey(
         BreachComplaint, verbose_name=_("complaint"), on_delete=models.PROTECT, related_name="events"
     )
-    action = models.CharField(_("action"), max_length=24)
-    from_status = models.CharField(_("previous status"), max_length=16, blank=True)
+    action = models.CharField(_("action"), max_length=24, choices=ComplaintAction.choices)
+    from_status = models.CharField(
+        _("previous status"), max_length=16, choices=BreachComplaintStatus.choices, blank=True
+    )
     to_status = models.CharField(_("new status"), max_length=16, choices=BreachComplaintStatus.choices)
     reason = models.TextField(_("reason"), blank=True)
     public = models.BooleanField(_("shown to the complainant"), default=True)
@@ -235,8 +256,9 @@ class BreachComplaintAttachment(UndeletableModel):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    # "filing" (the complainant's) or "rectification" (the respondent's evidence of rectification).
-    purpose = models.CharField(_("purpose"), max_length=16, default="filing")
+    purpose = models.CharField(
+        _("purpose"), max_length=16, choices=AttachmentPurpose.choices, default=AttachmentPurpose.FILING
+    )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     objects = UndeletableQuerySet.as_manager()

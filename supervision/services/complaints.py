@@ -24,7 +24,6 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Sector, User
 from accounts.scope import may_decide_records_about, may_enter_records_for
@@ -49,6 +48,7 @@ from supervision.models.complaints import (
     BreachComplaintAttachment,
     BreachComplaintEvent,
     ComplainantKind,
+    ComplaintAction,
     ComplaintChannel,
 )
 from supervision.models.complaints import BreachComplaintStatus as S
@@ -91,17 +91,7 @@ MACHINE: StateMachine[BreachComplaint] = StateMachine(
     refusal=_refusal,
 )
 
-ACTION_LABELS = {
-    "filed": gettext_lazy("Filed"),
-    "accept": gettext_lazy("Accepted"),
-    "refuse": gettext_lazy("Not accepted"),
-    "transfer": gettext_lazy("Transferred to the credit office for verification"),
-    "verify_untrue": gettext_lazy("Verified: not true"),
-    "order_rectification": gettext_lazy("Verified: true, rectification ordered"),
-    "rectified": gettext_lazy("Rectified"),
-    "confirm_breach": gettext_lazy("Confirmed as a breach of trust"),
-    "overdue": gettext_lazy("Stage overdue"),
-}
+ACTION_LABELS = {action.value: action.label for action in ComplaintAction}
 
 
 # Filing -----------------------------------------------------------------------------------------------------------
