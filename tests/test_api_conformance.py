@@ -126,7 +126,21 @@ def known_ids(
         make_scheme(world.office_a)
         behaviour = tender_record(world.clerk_a, world.agency_a)
         tender = make_tender_project(world.clerk_a, world.agency_a)
+        from tests.supervision.complaints_support import filed as breach_complaint_filed
+
+        breach_complaint, _code = breach_complaint_filed(world.agency_a)
+        from supervision.models import HotlineTicket
+
+        ticket = HotlineTicket.objects.create(
+            number="GD2026000001",
+            type="complaint",
+            unit=world.agency_a,
+            received_on=datetime.date(2026, 3, 2),
+            due_on=datetime.date(2026, 3, 9),
+        )
         yield {
+            "supervision/complaints": breach_complaint.pk,
+            "supervision/hotline": ticket.pk,
             "sectors/streets/applications": creation.pk,
             "sectors/tendering/behaviours": behaviour.pk,
             "sectors/tendering/projects": tender.pk,
@@ -164,6 +178,8 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
     resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
     if resource == "sectors":  # /api/v1/sectors/<sector>/<resource>/…
         resource = "sectors/" + "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
+    if resource == "supervision":  # /api/v1/supervision/<kind>/…
+        resource = "supervision/" + operation.path.removeprefix("/api/v1/supervision/").split("/")[0]
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 

@@ -32,6 +32,7 @@ from supervision.models.complaints import (
     BreachComplaintAttachment,
 )
 from supervision.services import complaints as services
+from supervision.views.public_complaints import filed_page
 from workcalendar.deadlines import open_deadlines_register
 
 PAGE_SIZE = 50
@@ -199,8 +200,6 @@ def complaint_enter(request: AuthenticatedRequest) -> HttpResponse:
             except DomainError as exc:
                 put_error(form, exc)
             else:
-                from supervision.views.public_complaints import filed_page
-
                 return filed_page(request, complaint=complaint, code=code, public=False)
         else:
             form.add_rule_errors()
