@@ -457,6 +457,7 @@ SPECTACULAR_SETTINGS = {
         "SectorEnum": "accounts.models.Sector",
         "SeverityEnum": "records.models.Severity",
         "SpecialFieldEnum": "records.models.SpecialField",
+        "BreachComplaintStatusEnum": "supervision.models.complaints.BreachComplaintStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -640,3 +641,13 @@ SUPERVISION_SUGGESTION_EXTENDED_MONTHS = env_int("SUPERVISION_SUGGESTION_EXTENDE
 SUPERVISION_SUGGESTION_REHANDLE_MAX_MONTHS = env_int("SUPERVISION_SUGGESTION_REHANDLE_MAX_MONTHS", 3)
 SUPERVISION_SUGGESTION_WARN_DAYS = env_int("SUPERVISION_SUGGESTION_WARN_DAYS", 15)
 SUPERVISION_SUGGESTION_IMPORT_MAX_ROWS = env_int("SUPERVISION_SUGGESTION_IMPORT_MAX_ROWS", 1000)
+# Breach complaints (docs/supervision.md § 违约失信投诉): working days to accept or refuse, to transfer to the credit
+# office over the respondent, and for that office to verify (DOMAIN-ROUND2 §5, P). The daily job announces late stages.
+SUPERVISION_COMPLAINT_ACCEPT_WORKING_DAYS = env_int("SUPERVISION_COMPLAINT_ACCEPT_WORKING_DAYS", 3)
+SUPERVISION_COMPLAINT_TRANSFER_WORKING_DAYS = env_int("SUPERVISION_COMPLAINT_TRANSFER_WORKING_DAYS", 1)
+SUPERVISION_COMPLAINT_VERIFY_WORKING_DAYS = env_int("SUPERVISION_COMPLAINT_VERIFY_WORKING_DAYS", 15)
+CELERY_BEAT_SCHEDULE["supervision-complaints-overdue"] = {
+    "task": "supervision.tasks.complaints_overdue",
+    "schedule": crontab(hour=6, minute=55),
+}
+HOTLINE_IMPORT_MAX_ROWS = env_int("HOTLINE_IMPORT_MAX_ROWS", 5000)

@@ -2,8 +2,9 @@
 
 from django.urls import URLPattern, URLResolver
 
-from supervision.api import courts, suggestions
+from supervision.api import complaints, courts, suggestions
 
 urlpatterns: list[URLPattern | URLResolver] = []
 urlpatterns += suggestions.urlpatterns
 urlpatterns += courts.urlpatterns
+urlpatterns += complaints.urlpatterns

@@ -9,8 +9,11 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         # Each kind of supervision registers its outbox kinds, queue sections, agency sections and evaluation sources
         # from its own module's `register()`.
-        from supervision import evaluation_sources
+        from supervision import evaluation_sources, evaluation_sources_complaints
+        from supervision.views import complaints as complaint_views
         from supervision.views import suggestion_panels
 
         evaluation_sources.register()
         suggestion_panels.register()
+        evaluation_sources_complaints.register()
+        complaint_views.register()

@@ -2,9 +2,11 @@
 
 from django.urls import URLPattern, URLResolver
 
-from supervision.views import courts, suggestions
+from supervision.views import complaints, courts, hotline, suggestions
 
 app_name = "supervision"
 urlpatterns: list[URLPattern | URLResolver] = []
 urlpatterns += suggestions.urlpatterns
 urlpatterns += courts.urlpatterns
+urlpatterns += complaints.urlpatterns
+urlpatterns += hotline.urlpatterns

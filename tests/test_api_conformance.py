@@ -38,6 +38,7 @@ from sectors.services.ppp import PppPaymentInput, ppp_payment_add
 from sectors.services.procurement import contract_create
 from sectors.services.streets import application_create
 from subjects.models import AgencyKind
+from supervision.models import HotlineTicket
 from tests.conftest import City
 from tests.factories import make_agency, make_record, make_user, published_commitment
 from tests.sectors.debt_support import make_bond, make_repayment, make_year
@@ -48,6 +49,7 @@ from tests.sectors.streets_support import application_input, make_checklist
 from tests.sectors.tendering_support import make_project as make_tender_project
 from tests.sectors.tendering_support import make_scheme
 from tests.sectors.tendering_support import record as tender_record
+from tests.supervision.complaints_support import filed as breach_complaint_filed
 from tests.supervision.suggestions_support import make_case, make_suggestion
 from workcalendar.services import calendar_year_seed
 
@@ -129,9 +131,19 @@ def known_ids(
         tender = make_tender_project(world.clerk_a, world.agency_a)
         suggestion = make_suggestion(world.clerk_a, world.agency_a, assigned_on=datetime.date(2026, 3, 2))
         court_case = make_case(world.clerk_a, world.agency_a)
+        breach_complaint, _code = breach_complaint_filed(world.agency_a)
+        ticket = HotlineTicket.objects.create(
+            number="GD2026000001",
+            type="complaint",
+            unit=world.agency_a,
+            received_on=datetime.date(2026, 3, 2),
+            due_on=datetime.date(2026, 3, 9),
+        )
         yield {
             "supervision/suggestions": suggestion.pk,
             "supervision/court-cases": court_case.pk,
+            "supervision/complaints": breach_complaint.pk,
+            "supervision/hotline": ticket.pk,
             "sectors/streets/applications": creation.pk,
             "sectors/tendering/behaviours": behaviour.pk,
             "sectors/tendering/projects": tender.pk,
@@ -169,7 +181,7 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
     resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
     if resource == "sectors":  # /api/v1/sectors/<sector>/<resource>/…
         resource = "sectors/" + "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
-    if resource == "supervision":  # /api/v1/supervision/<resource>/…
+    if resource == "supervision":  # /api/v1/supervision/<kind>/…
         resource = "supervision/" + operation.path.removeprefix("/api/v1/supervision/").split("/")[0]
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 

@@ -231,6 +231,28 @@ def supervision_suggestion_pages(user: User) -> list[str]:
     for status in ("pending", "to_perform", "performed"):
         for pk in CourtCase.objects.visible_to(user).filter(status=status).values_list("pk", flat=True)[:1]:
             pages.append(reverse("supervision:court_case_detail", args=[pk]))
+    pages += complaint_pages(user)
+    return list(dict.fromkeys(pages))
+
+
+def complaint_pages(user: User) -> list[str]:
+    """Breach complaints (one of each state) and 12345 tickets."""
+    from supervision.models import BreachComplaint, HotlineTicket
+
+    pages = [
+        "/staff/supervision/complaints/",
+        "/staff/supervision/complaints/?status=all",
+        "/staff/supervision/hotline/",
+    ]
+    pages += ["/staff/supervision/complaints/new/", "/staff/supervision/hotline/import/"]
+    complaints = BreachComplaint.objects.visible_to(user)
+    for status in BreachComplaint._meta.get_field("status").choices or []:
+        complaint = complaints.filter(status=status[0]).order_by("pk").first()
+        if complaint is not None:
+            pages.append(reverse("supervision:complaint_detail", args=[complaint.pk]))
+    ticket = HotlineTicket.objects.visible_to(user).order_by("pk").first()
+    if ticket is not None:
+        pages.append(reverse("supervision:hotline_detail", args=[ticket.pk]))
     return pages
 
 
@@ -289,6 +311,7 @@ def procurement_pages(user: User) -> list[str]:
 
 def public_pages() -> list[str]:
     pages = ["/", "/search/?q=财政", "/search/?q=", "/records/", "/track/", "/no-such-page/"]
+    pages += ["/supervision/complaints/new/", "/supervision/complaints/track/"]
     pages += ["/procurement/overdue-payments/", "/procurement/supplier-blacklist/"]
     pages += ["/tendering/blacklist/", "/tendering/bad-behaviour/", "/tendering/agents/"]
     record = DishonestyRecord.objects.disclosed().order_by("pk").first()

@@ -35,6 +35,7 @@ from demo.investment import demo_investment, demo_investment_loaded
 from demo.ppp import demo_ppp, demo_ppp_loaded
 from demo.procurement import demo_procurement, procurement_loaded
 from demo.streets import demo_streets, demo_streets_loaded
+from demo.supervision_complaints import demo_complaints, demo_complaints_loaded
 from demo.supervision_suggestions import demo_supervision_suggestions, demo_supervision_suggestions_loaded
 from demo.tendering import demo_tendering, tendering_loaded
 from records.disclosure import add_months
@@ -890,6 +891,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 supervised = demo_supervision_suggestions(ensure_users(password))
             self.stdout.write(self.style.SUCCESS(f"Loaded the NPC suggestions and court cases: {supervised}."))
+        if demo_complaints_loaded():
+            self.stdout.write("Its breach complaints and 12345 tickets are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                complaints = demo_complaints(ensure_users(password))
+            summary = ", ".join(f"{count} {state}" for state, count in sorted(complaints.items()))
+            self.stdout.write(self.style.SUCCESS(f"Loaded breach complaints and 12345 tickets: {summary}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

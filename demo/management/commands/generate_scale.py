@@ -39,6 +39,7 @@ from demo.investment import scale_investment
 from demo.ppp import create_ppp_projects
 from demo.procurement import create_procurement
 from demo.streets import create_creation_applications
+from demo.supervision_complaints import create_complaints_and_tickets
 from demo.supervision_suggestions import create_suggestion_rows
 from demo.tendering import create_tendering
 from records.disclosure import Window, window_for
@@ -633,6 +634,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--suggestions", type=int, default=0, help="NPC suggestions and CPPCC proposals (e.g. 50000), in bulk."
         )
+        parser.add_argument(
+            "--breach-complaints", type=int, default=0, help="Breach complaints in every status (e.g. 50000)."
+        )
+        parser.add_argument("--hotline-tickets", type=int, default=0, help="12345 tickets (e.g. 1000000).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -742,6 +747,17 @@ class Command(BaseCommand):
                         root=root,
                         user=scale_user(run, root, suffix="-tendering"),
                         behaviours=options["tender_behaviours"],
+                        batch_size=batch_size,
+                    ),
+                )
+            if options["breach_complaints"] or options["hotline_tickets"]:
+                self._timed(
+                    "breach complaints and 12345 tickets",
+                    lambda: create_complaints_and_tickets(
+                        run_number=run.number,
+                        agency_ids=agency_ids,
+                        complaints=options["breach_complaints"],
+                        tickets=options["hotline_tickets"],
                         batch_size=batch_size,
                     ),
                 )
