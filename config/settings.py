@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Bond repayments: late ones marked with one UPDATE, defaults and long overdue ones proposed once (idempotent).
     "debt-repayments-watch": {"task": "sectors.tasks.debt_repayments_watch", "schedule": crontab(hour=6, minute=50)},
     "tendering-daily": {"task": "sectors.tasks.tendering_daily", "schedule": crontab(hour=1, minute=50)},
+    # Inspection rectifications past their deadline (one notice each) and ledger tasks not done by theirs (overdue).
+    "supervision-deadlines": {
+        "task": "supervision.tasks_ledger.supervision_deadlines",
+        "schedule": crontab(hour=2, minute=20),
+    },
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -436,6 +441,8 @@ SPECTACULAR_SETTINGS = {
         "TenderBreachKindEnum": "sectors.models.tendering.BreachKind",
         "TenderCycleEnum": "sectors.models.tendering.CycleKind",
         "TenderThresholdBasisEnum": "sectors.models.tendering.ThresholdBasis",
+        "RectificationStatusEnum": "supervision.models.inspections.RectificationStatus",
+        "LedgerStatusEnum": "supervision.models.ledger.LedgerStatus",
         "RecordEventKindEnum": "records.models.RecordEventKind",
         "RecordSourceEnum": "records.models.RecordSource",
         "RecordStatusEnum": "records.models.RecordStatus",

@@ -144,3 +144,56 @@ def demo_ledger(users: dict[str, User], today: datetime.date | None = None) -> s
         for status in LedgerStatus.values
     }
     return f"{outcome.created} tasks, {outcome.assignments} unit assignments ({counts})"
+
+
+def create_ledger_rows(*, creator: User, agency_ids: list[int], count: int, batch_size: int) -> int:
+    """Scale volumes: `count` unit assignments over ledger tasks of the first agency's region (20 units a task), in
+    every status, dated and continuous. Returns the assignments written."""
+    if not agency_ids or count < 1:
+        return 0
+    region = Agency.objects.get(pk=agency_ids[0])
+    year = timezone.localdate().year
+    first = (
+        LedgerTask.objects.filter(region=region, year=year).order_by("-number").values_list("number", flat=True).first()
+        or 0
+    ) + 1
+    statuses = LedgerStatus.values
+    per_task = 20
+    tasks = LedgerTask.objects.bulk_create(
+        [
+            LedgerTask(
+                region=region,
+                year=year,
+                number=first + n,
+                group="规模测试",
+                content=f"规模测试任务{first + n}",
+                responsibility="规模测试单位",
+                schedule_kind="dated" if n % 2 else "continuous",
+                schedule_text=f"{year}年12月底前完成" if n % 2 else "持续实施",
+                due_on=datetime.date(year, 12, 31) if n % 2 else None,
+                check_plan="每年年中检查，年底考核",
+                check_mid_year=True,
+                check_year_end=True,
+                created_by=creator,
+            )
+            for n in range((count + per_task - 1) // per_task)
+        ],
+        batch_size=batch_size,
+    )
+    rows = []
+    for index in range(count):
+        task = tasks[index // per_task]
+        status = statuses[index % len(statuses)]
+        if status == LedgerStatus.OVERDUE and task.due_on is None:
+            status = LedgerStatus.IN_PROGRESS
+        rows.append(
+            LedgerAssignment(
+                task=task,
+                agency_id=agency_ids[(index * 7 + index // per_task) % len(agency_ids)],
+                role="lead" if index % per_task < 3 else "participant",
+                status=status,
+                done_on=timezone.localdate() if status == LedgerStatus.DONE else None,
+            )
+        )
+    unique = {(row.task.pk, row.agency_id): row for row in rows}
+    return len(LedgerAssignment.objects.bulk_create(list(unique.values()), batch_size=batch_size))

@@ -2,4 +2,8 @@
 
 from django.urls import URLPattern, URLResolver
 
+from supervision.api import inspections, ledger
+
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += inspections.urlpatterns
+urlpatterns += ledger.urlpatterns

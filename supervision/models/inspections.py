@@ -202,6 +202,11 @@ class RectificationEvidence(UndeletableModel):
         return self.original_name
 
 
+class InspectionResultQuerySet(UndeletableQuerySet["InspectionResult"]):
+    def visible_to(self, user: AnyUser) -> "InspectionResultQuerySet":
+        return self.filter(agency_q(user, "agency"))
+
+
 class InspectionResult(UndeletableModel):
     """A unit's result in one inspection: a score, a grade text, or both."""
 
@@ -217,7 +222,7 @@ class InspectionResult(UndeletableModel):
     )
     decided_at = models.DateTimeField(_("decided at"), auto_now=True)
 
-    objects = UndeletableQuerySet.as_manager()
+    objects = InspectionResultQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection result")

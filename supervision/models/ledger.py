@@ -149,6 +149,11 @@ class LedgerEvidence(UndeletableModel):
         return self.original_name
 
 
+class LedgerUnitAliasQuerySet(UndeletableQuerySet["LedgerUnitAlias"]):
+    def visible_to(self, user: AnyUser) -> "LedgerUnitAliasQuerySet":
+        return self.filter(agency_q(user, "region"))
+
+
 class LedgerUnitAlias(UndeletableModel):
     """A name the ledger uses for a unit of the region (区发改委 → the agency): the import reads names through it."""
 
@@ -156,7 +161,7 @@ class LedgerUnitAlias(UndeletableModel):
     alias = models.CharField(_("name in the ledger"), max_length=100)
     agency = models.ForeignKey(Agency, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
 
-    objects = UndeletableQuerySet.as_manager()
+    objects = LedgerUnitAliasQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ledger unit name")

@@ -301,6 +301,8 @@ def item_propose_record(*, actor: User, item: RectificationItem, reason: str) ->
         raise NotAllowed(_("Only the credit office over the region proposes a record."))
     if not reason.strip():
         raise DomainError(_("Give the reason."), field="reason", code="required")
+    if item.candidate_record is not None:
+        return item.candidate_record  # proposed once: the live candidate
     if not may_propose(actor, item):
         raise DomainError(
             _("Only a rectification refused or left undone after its deadline may become a candidate record."),

@@ -35,6 +35,8 @@ from demo.investment import demo_investment, demo_investment_loaded
 from demo.ppp import demo_ppp, demo_ppp_loaded
 from demo.procurement import demo_procurement, procurement_loaded
 from demo.streets import demo_streets, demo_streets_loaded
+from demo.supervision_inspections import demo_inspections, demo_inspections_loaded
+from demo.supervision_ledger import demo_ledger, demo_ledger_loaded
 from demo.tendering import demo_tendering, tendering_loaded
 from records.disclosure import add_months
 from records.models import DishonestyRecord, MeasureState, RecordSource, Rectification, ResponsibilityKind
@@ -883,6 +885,18 @@ class Command(BaseCommand):
                 tendering = demo_tendering()
             summary = ", ".join(f"{count} {kind}" for kind, count in sorted(tendering.items()))
             self.stdout.write(self.style.SUCCESS(f"Loaded tendering: {summary}."))
+        if demo_ledger_loaded():
+            self.stdout.write("Its work ledger is already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                ledger = demo_ledger(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Loaded the work ledger (seed 004's annex): {ledger}."))
+        if demo_inspections_loaded():
+            self.stdout.write("Its inspections are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                inspections = demo_inspections(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Loaded the inspections: {inspections}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

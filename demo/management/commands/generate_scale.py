@@ -39,6 +39,8 @@ from demo.investment import scale_investment
 from demo.ppp import create_ppp_projects
 from demo.procurement import create_procurement
 from demo.streets import create_creation_applications
+from demo.supervision_inspections import create_inspection_rows
+from demo.supervision_ledger import create_ledger_rows
 from demo.tendering import create_tendering
 from records.disclosure import Window, window_for
 from records.models import DishonestyRecord, RecordSource, RecordStatus, Severity, SpecialField
@@ -629,6 +631,12 @@ class Command(BaseCommand):
             "--debt-regions", type=int, default=0, help="Agencies given ten years of debt figures and bonds (e.g. 500)."
         )
         parser.add_argument("--debt-bonds-per-region", type=int, default=20)
+        parser.add_argument(
+            "--supervision-items",
+            type=int,
+            default=0,
+            help="Inspection rectification items, and as many work ledger assignments (e.g. 100000).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -699,6 +707,27 @@ class Command(BaseCommand):
                         agency_ids=list(agency_ids),
                         count=options["creation_applications"],
                         batch_size=batch_size,
+                    ),
+                )
+            if options["supervision_items"]:
+                inspector = User.objects.filter(username=f"generate-scale-{run.number}").first() or scale_user(
+                    run, root
+                )
+                self._timed(
+                    "inspection rectification items and work ledger assignments",
+                    lambda: (
+                        create_inspection_rows(
+                            creator=inspector,
+                            agency_ids=list(agency_ids),
+                            count=options["supervision_items"],
+                            batch_size=batch_size,
+                        )
+                        + create_ledger_rows(
+                            creator=inspector,
+                            agency_ids=list(agency_ids),
+                            count=options["supervision_items"],
+                            batch_size=batch_size,
+                        )
                     ),
                 )
             if options["contracts"]:
