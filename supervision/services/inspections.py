@@ -118,7 +118,9 @@ def _required(errors: dict[str, list[Any]], name: str, value: Any, message: str)
         errors.setdefault(name, []).append(message)
 
 
-def inspection_create(*, actor: User, data: InspectionInput) -> Inspection:
+def inspection_problems(actor: User, data: InspectionInput) -> dict[str, list[Any]]:
+    """Every problem of an inspection's input by field, all at once (the form asks too when it could not read some
+    fields, so every error shows at once)."""
     errors: dict[str, list[Any]] = {}
     _required(errors, "region", data.region, _("Choose the inspected region."))
     if data.kind not in InspectionKind.values:
@@ -133,6 +135,11 @@ def inspection_create(*, actor: User, data: InspectionInput) -> Inspection:
         errors.setdefault("ends_on", []).append(_("The last day cannot be before the first day."))
     if data.region is not None and not may_run(actor, data.region):
         errors.setdefault("region", []).append(_("You may not inspect this region."))
+    return errors
+
+
+def inspection_create(*, actor: User, data: InspectionInput) -> Inspection:
+    errors = inspection_problems(actor, data)
     if errors:
         raise DomainError.of_fields(errors)
     assert data.region is not None and data.year is not None and data.starts_on and data.ends_on
@@ -156,6 +163,21 @@ def finding_add(*, actor: User, inspection: Inspection, data: FindingInput) -> I
     """A finding about one unit of the region, with its first rectification item when given."""
     if not may_run(actor, inspection.region):
         raise NotAllowed(_("Only the credit office over the region records findings."))
+    errors = finding_problems(inspection, data)
+    if errors:
+        raise DomainError.of_fields(errors)
+    assert data.agency is not None
+    with transaction.atomic():
+        finding = InspectionFinding.objects.create(
+            inspection=inspection, agency=data.agency, text=data.text.strip(), severity=data.severity, created_by=actor
+        )
+        if data.item_text.strip() and data.item_due_on is not None:
+            _item_create(finding, data.item_text, data.item_due_on, actor)
+    return finding
+
+
+def finding_problems(inspection: Inspection, data: FindingInput) -> dict[str, list[Any]]:
+    """Every problem of a finding's input by field, all at once."""
     errors: dict[str, list[Any]] = {}
     _required(errors, "agency", data.agency, _("Choose the unit."))
     if data.agency is not None and not _in_region(inspection, data.agency):
@@ -169,16 +191,7 @@ def finding_add(*, actor: User, inspection: Inspection, data: FindingInput) -> I
         errors["item_text"] = [_("Write what must be rectified.")]
     if data.item_due_on is not None and data.item_due_on < inspection.starts_on:
         errors.setdefault("item_due_on", []).append(_("The deadline cannot be before the inspection began."))
-    if errors:
-        raise DomainError.of_fields(errors)
-    assert data.agency is not None
-    with transaction.atomic():
-        finding = InspectionFinding.objects.create(
-            inspection=inspection, agency=data.agency, text=data.text.strip(), severity=data.severity, created_by=actor
-        )
-        if data.item_text.strip() and data.item_due_on is not None:
-            _item_create(finding, data.item_text, data.item_due_on, actor)
-    return finding
+    return errors
 
 
 def item_add(*, actor: User, finding: InspectionFinding, text: str, due_on: datetime.date | None) -> RectificationItem:

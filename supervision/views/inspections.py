@@ -100,15 +100,21 @@ def inspection_create(request: AuthenticatedRequest) -> HttpResponse:
     if not regions_run_by(request.user).exists():
         raise PermissionDenied(_("Only the credit office runs inspections."))
     form = InspectionForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = services.InspectionInput(**{name: form.cleaned_data[name] for name in form.fields})
-        try:
-            inspection = services.inspection_create(actor=request.user, data=data)
-        except DomainError as exc:
-            apply_errors(form, exc.field_errors() or {"__all__": [str(exc.message)]})
+    if request.method == "POST":
+        valid = form.is_valid()
+        data = services.InspectionInput(**{name: form.cleaned_data.get(name) for name in form.fields})
+        if not valid:
+            # Also what the rules say of the fields the form could read: every error at once.
+            unread = services.inspection_problems(request.user, data)
+            apply_errors(form, {name: msgs for name, msgs in unread.items() if name not in form.errors})
         else:
-            messages.success(request, _("The inspection is recorded."))
-            return redirect("supervision:inspection_detail", inspection.pk)
+            try:
+                inspection = services.inspection_create(actor=request.user, data=data)
+            except DomainError as exc:
+                apply_errors(form, exc.field_errors() or {"__all__": [str(exc.message)]})
+            else:
+                messages.success(request, _("The inspection is recorded."))
+                return redirect("supervision:inspection_detail", inspection.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "supervision/inspections/form.html", {"section": "supervision", "form": form}, status=status)
 
@@ -161,14 +167,18 @@ def inspection_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def finding_add(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     inspection = _inspection(request.user, pk)
     form = FindingForm(request.POST, region=inspection.region)
-    if form.is_valid():
-        data = services.FindingInput(
-            agency=form.cleaned_data["agency"],
-            text=form.cleaned_data["text"],
-            severity=form.cleaned_data["severity"],
-            item_text=form.cleaned_data["item_text"],
-            item_due_on=form.cleaned_data["item_due_on"],
-        )
+    valid = form.is_valid()
+    data = services.FindingInput(
+        agency=form.cleaned_data.get("agency"),
+        text=form.cleaned_data.get("text") or "",
+        severity=form.cleaned_data.get("severity") or "",
+        item_text=form.cleaned_data.get("item_text") or "",
+        item_due_on=form.cleaned_data.get("item_due_on"),
+    )
+    if not valid:
+        unread = services.finding_problems(inspection, data)
+        apply_errors(form, {name: msgs for name, msgs in unread.items() if name not in form.errors})
+    else:
         try:
             services.finding_add(actor=request.user, inspection=inspection, data=data)
         except NotAllowed as exc:
