@@ -102,7 +102,16 @@ def inspection_create(request: AuthenticatedRequest) -> HttpResponse:
     form = InspectionForm(request.POST or None, user=request.user)
     if request.method == "POST":
         valid = form.is_valid()
-        data = services.InspectionInput(**{name: form.cleaned_data.get(name) for name in form.fields})
+        read = form.cleaned_data
+        data = services.InspectionInput(
+            region=read.get("region"),
+            kind=read.get("kind") or "",
+            year=read.get("year"),
+            title=read.get("title") or "",
+            inspecting_body=read.get("inspecting_body") or "",
+            starts_on=read.get("starts_on"),
+            ends_on=read.get("ends_on"),
+        )
         if not valid:
             # Also what the rules say of the fields the form could read: every error at once.
             unread = services.inspection_problems(request.user, data)
