@@ -48,6 +48,8 @@ from tests.sectors.streets_support import application_input, make_checklist
 from tests.sectors.tendering_support import make_project as make_tender_project
 from tests.sectors.tendering_support import make_scheme
 from tests.sectors.tendering_support import record as tender_record
+from tests.supervision.inspections_support import make_item as make_rectification
+from tests.supervision.inspections_support import make_task as make_ledger_task
 from workcalendar.services import calendar_year_seed
 
 EXAMPLES_PER_OPERATION = 20
@@ -126,6 +128,8 @@ def known_ids(
         make_scheme(world.office_a)
         behaviour = tender_record(world.clerk_a, world.agency_a)
         tender = make_tender_project(world.clerk_a, world.agency_a)
+        rectification = make_rectification(world)
+        ledger_row = make_ledger_task(world).assignments.order_by("pk").first()
         yield {
             "sectors/streets/applications": creation.pk,
             "sectors/tendering/behaviours": behaviour.pk,
@@ -147,6 +151,8 @@ def known_ids(
             "repairs": repair.pk,
             "measures": record.measures.values_list("pk", flat=True)[0],
             "commitments": commitment.pk,
+            "supervision/rectifications": rectification.pk,
+            "supervision/ledger/assignments": ledger_row.pk if ledger_row else 0,
         }
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)
@@ -164,6 +170,8 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
     resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
     if resource == "sectors":  # /api/v1/sectors/<sector>/<resource>/…
         resource = "sectors/" + "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
+    if resource == "supervision":  # /api/v1/supervision/<resource…>/{id}/…
+        resource = operation.path.split("/{id}")[0].removeprefix("/api/v1/")
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 
