@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 # The `section` names the sector duties' pages give themselves: one nav entry (重点领域) stands for all of them.
 SECTOR_SECTIONS = frozenset({"sectors", "procurement", "investment", "ppp", "tendering", "debt", "streets"})
+# The `section` names the supervision pages give themselves: one nav entry (监督) stands for all of them.
+SUPERVISION_SECTIONS = frozenset({"supervision"})
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -21,6 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "delivery": may_operate_platform_delivery(user),
             "admin": user.is_staff,
             "sector_sections": SECTOR_SECTIONS,
+            "supervision_sections": SUPERVISION_SECTIONS,
         }
     }
 

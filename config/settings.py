@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "tendering-daily": {"task": "sectors.tasks.tendering_daily", "schedule": crontab(hour=1, minute=50)},
     # Court judgments not performed by their deadline: the candidate record proposed once (idempotent).
     "court-judgments-watch": {"task": "supervision.tasks.court_judgments_watch", "schedule": crontab(hour=7, minute=5)},
+    # Inspection rectifications past their deadline (one notice each) and ledger tasks not done by theirs (overdue).
+    "supervision-deadlines": {
+        "task": "supervision.tasks_ledger.supervision_deadlines",
+        "schedule": crontab(hour=2, minute=20),
+    },
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -449,6 +454,8 @@ SPECTACULAR_SETTINGS = {
         "CourtPartyRoleEnum": "supervision.models.courts.PartyRole",
         "CourtJudgmentResultEnum": "supervision.models.courts.JudgmentResult",
         "CourtEventKindEnum": "supervision.models.courts.CourtEventKind",
+        "RectificationStatusEnum": "supervision.models.inspections.RectificationStatus",
+        "LedgerStatusEnum": "supervision.models.ledger.LedgerStatus",
         "RecordEventKindEnum": "records.models.RecordEventKind",
         "RecordSourceEnum": "records.models.RecordSource",
         "RecordStatusEnum": "records.models.RecordStatus",

@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.scope import agency_q
 from subjects.admin import ReadOnlyInline
 from supervision import admin_suggestions  # noqa: F401 - registers NPC suggestions and court cases
+from supervision.admin_ledger import register as _register_ledger
 from supervision.models.complaints import (
     BreachComplaint,
     BreachComplaintAttachment,
@@ -51,3 +52,8 @@ class HotlineTicketAdmin(ReadOnlyScopedAdmin):
 
     def scope(self, queryset: QuerySet[Any], user: User) -> QuerySet[Any]:
         return queryset.filter(agency_q(user, "unit"))
+
+
+# Inspections and the work ledger (docs/supervision.md § 督导检查, § 工作台账)
+
+_register_ledger()

@@ -2,9 +2,12 @@
 
 from django.urls import URLPattern, URLResolver
 
-from supervision.api import complaints, courts, suggestions
+from supervision.api import complaints, courts, inspections, ledger, suggestions
 
 urlpatterns: list[URLPattern | URLResolver] = []
 urlpatterns += suggestions.urlpatterns
 urlpatterns += courts.urlpatterns
 urlpatterns += complaints.urlpatterns
+
+urlpatterns += inspections.urlpatterns
+urlpatterns += ledger.urlpatterns

@@ -9,11 +9,14 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         # Each kind of supervision registers its outbox kinds, queue sections, agency sections and evaluation sources
         # from its own module's `register()`.
-        from supervision import evaluation_sources, evaluation_sources_complaints
+        import supervision.tasks_ledger  # noqa: F401 - the worker learns the daily deadline job
+        from supervision import evaluation_sources, evaluation_sources_complaints, evaluation_sources_ledger
         from supervision.views import complaints as complaint_views
-        from supervision.views import suggestion_panels
+        from supervision.views import queue_ledger, suggestion_panels
 
         evaluation_sources.register()
         suggestion_panels.register()
         evaluation_sources_complaints.register()
         complaint_views.register()
+        evaluation_sources_ledger.register()
+        queue_ledger.register()

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver
 
-from supervision.views import complaints, courts, hotline, suggestions
+from supervision.views import complaints, courts, hotline, index, inspections, ledger, suggestions
 
 app_name = "supervision"
 urlpatterns: list[URLPattern | URLResolver] = []
@@ -10,3 +10,7 @@ urlpatterns += suggestions.urlpatterns
 urlpatterns += courts.urlpatterns
 urlpatterns += complaints.urlpatterns
 urlpatterns += hotline.urlpatterns
+
+urlpatterns += index.urlpatterns
+urlpatterns += inspections.urlpatterns
+urlpatterns += ledger.urlpatterns

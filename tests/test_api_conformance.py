@@ -50,6 +50,8 @@ from tests.sectors.tendering_support import make_project as make_tender_project
 from tests.sectors.tendering_support import make_scheme
 from tests.sectors.tendering_support import record as tender_record
 from tests.supervision.complaints_support import filed as breach_complaint_filed
+from tests.supervision.inspections_support import make_item as make_rectification
+from tests.supervision.inspections_support import make_task as make_ledger_task
 from tests.supervision.suggestions_support import make_case, make_suggestion
 from workcalendar.services import calendar_year_seed
 
@@ -139,6 +141,8 @@ def known_ids(
             received_on=datetime.date(2026, 3, 2),
             due_on=datetime.date(2026, 3, 9),
         )
+        rectification = make_rectification(world)
+        ledger_row = make_ledger_task(world).assignments.order_by("pk").first()
         yield {
             "supervision/suggestions": suggestion.pk,
             "supervision/court-cases": court_case.pk,
@@ -164,6 +168,8 @@ def known_ids(
             "repairs": repair.pk,
             "measures": record.measures.values_list("pk", flat=True)[0],
             "commitments": commitment.pk,
+            "supervision/rectifications": rectification.pk,
+            "supervision/ledger/assignments": ledger_row.pk if ledger_row else 0,
         }
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)
@@ -183,6 +189,8 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
         resource = "sectors/" + "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
     if resource == "supervision":  # /api/v1/supervision/<kind>/…
         resource = "supervision/" + operation.path.removeprefix("/api/v1/supervision/").split("/")[0]
+    if resource == "supervision":  # /api/v1/supervision/<resource…>/{id}/…
+        resource = operation.path.split("/{id}")[0].removeprefix("/api/v1/")
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 

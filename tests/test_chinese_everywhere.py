@@ -47,6 +47,7 @@ from sectors.models import (
 )
 from sectors.services.streets import may_apply
 from subjects.models import Agency, CivilServant
+from supervision.models import Inspection, LedgerTask, RectificationEvidence, RectificationItem
 from tests.visible_text import english_words, visible_text
 from workcalendar.models import CalendarYear
 
@@ -92,6 +93,7 @@ def _data_strings() -> frozenset[str]:
     values.update(MeasureType.objects.values_list("code", flat=True))
     values.update(CalendarYear.objects.values_list("source", flat=True))
     values.update(PppProject.objects.values_list("code", flat=True))
+    values.update(RectificationEvidence.objects.values_list("original_name", flat=True))
     values.add(AXES_UNKNOWN)
     return frozenset(value for value in values if value)
 
@@ -253,6 +255,25 @@ def complaint_pages(user: User) -> list[str]:
     ticket = HotlineTicket.objects.visible_to(user).order_by("pk").first()
     if ticket is not None:
         pages.append(reverse("supervision:hotline_detail", args=[ticket.pk]))
+    pages += supervision_ledger_pages(user)
+    return list(dict.fromkeys(pages))
+
+
+def supervision_ledger_pages(user: User) -> list[str]:
+    """The supervision start page, the inspections and the work ledger."""
+    pages = ["/staff/supervision/", "/staff/supervision/inspections/", "/staff/supervision/inspections/?overdue=on"]
+    pages += ["/staff/supervision/inspections/new/", "/staff/supervision/ledger/", "/staff/supervision/ledger/import/"]
+    pages += ["/staff/supervision/ledger/?status=overdue&year=not-a-year"]
+    for pk in Inspection.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
+        pages.append(reverse("supervision:inspection_detail", args=[pk]))
+    for status in ("open", "submitted", "returned", "accepted", "refused"):
+        item = RectificationItem.objects.visible_to(user).filter(status=status).order_by("pk").first()
+        if item is not None:
+            pages.append(reverse("supervision:rectification_detail", args=[item.pk]))
+    for pk in LedgerTask.objects.visible_to(user).order_by("number").values_list("pk", flat=True)[:2]:
+        pages.append(reverse("supervision:ledger_task_detail", args=[pk]))
+    if user.agency_id is not None:
+        pages.append(reverse("supervision:ledger_bulk", args=[user.agency_id]))
     return pages
 
 

@@ -9,6 +9,21 @@ from supervision.models.complaints import (
 )
 from supervision.models.courts import CourtCase, CourtEvent, CourtHearing, JudicialSuggestion
 from supervision.models.hotline import HotlineTicket
+from supervision.models.inspections import (
+    Inspection,
+    InspectionFinding,
+    InspectionResult,
+    RectificationEvent,
+    RectificationEvidence,
+    RectificationItem,
+)
+from supervision.models.ledger import (
+    LedgerAssignment,
+    LedgerEvent,
+    LedgerEvidence,
+    LedgerTask,
+    LedgerUnitAlias,
+)
 from supervision.models.suggestions import Suggestion, SuggestionCoUnit, SuggestionEvent
 
 __all__: list[str] = []
@@ -17,3 +32,13 @@ __all__ += ["Suggestion", "SuggestionCoUnit", "SuggestionEvent"]
 
 __all__ += ["BreachComplaint", "BreachComplaintAttachment", "BreachComplaintEvent", "BreachComplaintStatus"]
 __all__ += ["HotlineTicket"]
+
+__all__ += [
+    "Inspection",
+    "InspectionFinding",
+    "InspectionResult",
+    "RectificationEvent",
+    "RectificationEvidence",
+    "RectificationItem",
+]
+__all__ += ["LedgerAssignment", "LedgerEvent", "LedgerEvidence", "LedgerTask", "LedgerUnitAlias"]

@@ -36,6 +36,8 @@ from demo.ppp import demo_ppp, demo_ppp_loaded
 from demo.procurement import demo_procurement, procurement_loaded
 from demo.streets import demo_streets, demo_streets_loaded
 from demo.supervision_complaints import demo_complaints, demo_complaints_loaded
+from demo.supervision_inspections import demo_inspections, demo_inspections_loaded
+from demo.supervision_ledger import demo_ledger, demo_ledger_loaded
 from demo.supervision_suggestions import demo_supervision_suggestions, demo_supervision_suggestions_loaded
 from demo.tendering import demo_tendering, tendering_loaded
 from records.disclosure import add_months
@@ -898,6 +900,18 @@ class Command(BaseCommand):
                 complaints = demo_complaints(ensure_users(password))
             summary = ", ".join(f"{count} {state}" for state, count in sorted(complaints.items()))
             self.stdout.write(self.style.SUCCESS(f"Loaded breach complaints and 12345 tickets: {summary}."))
+        if demo_ledger_loaded():
+            self.stdout.write("Its work ledger is already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                ledger = demo_ledger(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Loaded the work ledger (seed 004's annex): {ledger}."))
+        if demo_inspections_loaded():
+            self.stdout.write("Its inspections are already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                inspections = demo_inspections(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Loaded the inspections: {inspections}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

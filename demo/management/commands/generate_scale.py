@@ -40,6 +40,8 @@ from demo.ppp import create_ppp_projects
 from demo.procurement import create_procurement
 from demo.streets import create_creation_applications
 from demo.supervision_complaints import create_complaints_and_tickets
+from demo.supervision_inspections import create_inspection_rows
+from demo.supervision_ledger import create_ledger_rows
 from demo.supervision_suggestions import create_suggestion_rows
 from demo.tendering import create_tendering
 from records.disclosure import Window, window_for
@@ -638,6 +640,12 @@ class Command(BaseCommand):
             "--breach-complaints", type=int, default=0, help="Breach complaints in every status (e.g. 50000)."
         )
         parser.add_argument("--hotline-tickets", type=int, default=0, help="12345 tickets (e.g. 1000000).")
+        parser.add_argument(
+            "--supervision-items",
+            type=int,
+            default=0,
+            help="Inspection rectification items, and as many work ledger assignments (e.g. 100000).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agencies, people, batch_size = options["agencies"], options["people"], options["batch_size"]
@@ -708,6 +716,27 @@ class Command(BaseCommand):
                         agency_ids=list(agency_ids),
                         count=options["creation_applications"],
                         batch_size=batch_size,
+                    ),
+                )
+            if options["supervision_items"]:
+                inspector = User.objects.filter(username=f"generate-scale-{run.number}").first() or scale_user(
+                    run, root
+                )
+                self._timed(
+                    "inspection rectification items and work ledger assignments",
+                    lambda: (
+                        create_inspection_rows(
+                            creator=inspector,
+                            agency_ids=list(agency_ids),
+                            count=options["supervision_items"],
+                            batch_size=batch_size,
+                        )
+                        + create_ledger_rows(
+                            creator=inspector,
+                            agency_ids=list(agency_ids),
+                            count=options["supervision_items"],
+                            batch_size=batch_size,
+                        )
                     ),
                 )
             if options["contracts"]:
