@@ -11,8 +11,8 @@ class SupervisionConfig(AppConfig):
         # from its own module's `register()`.
         import supervision.tasks_ledger  # noqa: F401 - the worker learns the daily deadline job
         from supervision import evaluation_sources, evaluation_sources_complaints, evaluation_sources_ledger
+        from supervision.views import cards, queue_ledger, suggestion_panels
         from supervision.views import complaints as complaint_views
-        from supervision.views import queue_ledger, suggestion_panels
 
         evaluation_sources.register()
         suggestion_panels.register()
@@ -20,3 +20,4 @@ class SupervisionConfig(AppConfig):
         complaint_views.register()
         evaluation_sources_ledger.register()
         queue_ledger.register()
+        cards.register()
