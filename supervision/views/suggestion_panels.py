@@ -31,6 +31,11 @@ def _list_url(name: str, **params: Any) -> str:
 
 
 def suggestion_queue_sections(user: User) -> list[QueueSection]:
+    """Shown only when they hold something (one count each, which the queue reads anyway)."""
+    return [section for section in _suggestion_queue_sections(user) if section.count]
+
+
+def _suggestion_queue_sections(user: User) -> list[QueueSection]:
     visible = Suggestion.objects.visible_to(user).select_related("lead_unit")
     sections: list[QueueSection] = []
     if user.role in (Role.CLERK, Role.REVIEWER) and user.agency_id is not None:
