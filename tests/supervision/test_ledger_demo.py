@@ -37,3 +37,15 @@ def test_the_demo_loads_the_binhai_ledger_and_inspections_in_every_state(world):
     refused = RectificationItem.objects.get(status=RectificationStatus.REFUSED)
     assert refused.candidate_record is not None and refused.candidate_record.status == RecordStatus.CANDIDATE
     assert RectificationItem.objects.overdue(TODAY).count() == 1
+
+
+def test_the_scale_rows_are_written_in_every_state(world):
+    from demo.supervision_inspections import create_inspection_rows
+    from demo.supervision_ledger import create_ledger_rows
+
+    units = [world.agency_a.pk, world.unit_a.pk, world.agency_b.pk]
+    with at(TODAY):
+        assert create_inspection_rows(creator=world.admin, agency_ids=units, count=12, batch_size=5) == 12
+        assert create_ledger_rows(creator=world.admin, agency_ids=units, count=30, batch_size=7) > 0
+    assert set(RectificationItem.objects.values_list("status", flat=True)) == set(RectificationStatus.values)
+    assert LedgerAssignment.objects.filter(status=LedgerStatus.DONE).exists()
