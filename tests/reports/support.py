@@ -25,7 +25,7 @@ def pdf_text(pdf: bytes) -> str:
             handle.write(pdf)
             handle.flush()
             text = subprocess.run(  # noqa: S603 - a fixed program on our own file
-                ["pdftotext", "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=True
+                [str(shutil.which("pdftotext")), "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=True
             ).stdout.decode()
     else:
         from pypdf import PdfReader
@@ -42,7 +42,7 @@ def pdf_pages_as_png(pdf: bytes, name: str) -> list[Path]:
     for old in ARTIFACTS.glob(f"{name}-*.png"):
         old.unlink()
     subprocess.run(  # noqa: S603 - a fixed program on our own file
-        ["pdftoppm", "-png", "-r", "60", str(source), str(ARTIFACTS / name)],
+        [str(shutil.which("pdftoppm")), "-png", "-r", "60", str(source), str(ARTIFACTS / name)],
         check=True,
     )
     return sorted(ARTIFACTS.glob(f"{name}-*.png"))
