@@ -31,7 +31,15 @@ def agency_report_section(user: AnyUser, agency: Agency) -> dict[str, Any] | Non
         "may_full": may_read_full_report(user, agency),
         "form_url": reverse("reports:unit_report", args=[agency.pk]),
         "public_pdf": reverse("reports:public_pdf", args=[agency.pk]),
+        "download_log": reverse("reports:download_log") if may_read_download_log(user) else "",
     }
+
+
+def credit_review_link(user: AnyUser, person: CivilServant) -> dict[str, Any]:
+    """The file page's link to the credit review, for whoever may read it (inspectors)."""
+    if not may_read_review(user, person):
+        return {}
+    return {"credit_review_url": reverse("reports:review_report", args=[person.pk])}
 
 
 def _delivered(request: AuthenticatedRequest, report: IssuedReport, *, purpose: str, fmt: str) -> HttpResponse:
