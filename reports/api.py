@@ -32,6 +32,8 @@ from reports.services import (
 )
 from subjects.models import AccessChannel, Agency, CivilServant
 
+NOT_FOUND = OpenApiResponse(description="No such report, unit or person, or not in your reach.")
+
 
 class ReportRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
     version = serializers.ChoiceField(choices=ReportVersion.choices)
@@ -152,7 +154,12 @@ class ReportPdfApi(APIView):
     @extend_schema(
         operation_id="reports_pdf",
         parameters=[OpenApiParameter("purpose", str, required=False, description=str(_("Required unless public.")))],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 503: OpenApiResponse(description="No PDF engine")},
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            400: OpenApiResponse(description="No purpose given for a full version or a review."),
+            404: NOT_FOUND,
+            503: OpenApiResponse(description="The PDF engine (WeasyPrint's system libraries) is not installed."),
+        },
     )
     def get(self, request: Request, code: str) -> HttpResponse:
         report = (
@@ -192,7 +199,7 @@ class ReportVerifyApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
 
-    @extend_schema(operation_id="reports_verify", responses={200: VerificationSerializer})
+    @extend_schema(operation_id="reports_verify", responses={200: VerificationSerializer, 404: NOT_FOUND})
     def get(self, request: Request, code: str) -> Response:
         found = report_verify(normalize_code(code))
         if found is None:

@@ -21,11 +21,20 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 FOLDER = "open-data"
+TYPE_LABELS = {
+    "text": _("Text"),
+    "integer": _("Integer"),
+    "decimal": _("Decimal number"),
+    "date": _("Date (YYYY-MM-DD)"),
+    "datetime": _("Date and time (ISO 8601)"),
+    "boolean": _("true or false"),
+}
 MANIFEST = "manifest.json"
 
 
@@ -35,6 +44,10 @@ class Field:
     meaning: "StrOrPromise"
     type: str  # text, integer, decimal, date, datetime, boolean
     code: str = ""  # the 双公示 data item (行政处罚 cf_*), where the field is one
+
+    @property
+    def type_label(self) -> str:
+        return str(TYPE_LABELS.get(self.type, self.type))
 
 
 @dataclass(frozen=True)

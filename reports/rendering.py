@@ -8,6 +8,7 @@ is refused. The QR code and the charts are inline SVG in the page itself.
 """
 
 import functools
+import logging
 import mimetypes
 from typing import Any
 
@@ -34,6 +35,8 @@ def _weasyprint() -> Any:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the Python package is there, libpango is not
         raise PdfUnavailable(str(exc)) from exc
+    # Its progress lines ("Step 2 - Fetching and parsing CSS") are noise in the site's log.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return weasyprint
 
 

@@ -35,6 +35,9 @@ class IssuedReportQuerySet(UndeletableQuerySet["IssuedReport"]):
 
 
 class IssuedReport(UndeletableModel):
+    """One issued credit report: its number and verification code, the snapshot of what it shows and that
+    snapshot's SHA-256 (docs/reports.md)."""
+
     number = models.CharField(_("report number"), max_length=32, unique=True)
     verification_code = models.CharField(_("verification code"), max_length=9, unique=True)
     version = models.CharField(_("version"), max_length=8, choices=ReportVersion.choices)

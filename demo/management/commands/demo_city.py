@@ -34,6 +34,7 @@ from demo.debt import demo_debt, demo_debt_loaded
 from demo.investment import demo_investment, demo_investment_loaded
 from demo.ppp import demo_ppp, demo_ppp_loaded
 from demo.procurement import demo_procurement, procurement_loaded
+from demo.reports import demo_reports, demo_reports_loaded
 from demo.streets import demo_streets, demo_streets_loaded
 from demo.tendering import demo_tendering, tendering_loaded
 from records.disclosure import add_months
@@ -883,6 +884,12 @@ class Command(BaseCommand):
                 tendering = demo_tendering()
             summary = ", ".join(f"{count} {kind}" for kind, count in sorted(tendering.items()))
             self.stdout.write(self.style.SUCCESS(f"Loaded tendering: {summary}."))
+        if demo_reports_loaded():
+            self.stdout.write("Its credit reports are already issued; nothing added.")
+        else:
+            with transaction.atomic():
+                reports = demo_reports(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Issued the demo credit reports: {reports}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:
