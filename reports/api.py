@@ -108,7 +108,9 @@ class ReportRequestApi(APIView):
     client_write_scopes = frozenset({ApiScope.PUBLIC_READ})
 
     @extend_schema(
-        operation_id="reports_create", request=ReportRequestSerializer, responses={201: IssuedReportSerializer}
+        operation_id="reports_create",
+        request=ReportRequestSerializer,
+        responses={201: IssuedReportSerializer, 404: NOT_FOUND},
     )
     def post(self, request: Request) -> Response:
         data = ReportRequestSerializer(data=request.data)
