@@ -103,7 +103,8 @@ def render_html(
         "watermark": watermark,
         "printable": printable,
         "for_pdf": for_pdf,
-        "static_base": PDF_BASE.rstrip("/") if for_pdf else "",
+        # Inside the PDF the stylesheet is read by StaticOnlyFetcher from the static finders (its unhashed name).
+        "pdf_css": PDF_BASE.rstrip("/") + settings.STATIC_URL + "reports/report.css" if for_pdf else "",
     }
     return render_to_string("reports/report.html", context)
 

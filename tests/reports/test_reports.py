@@ -247,3 +247,30 @@ def test_a_demo_report_renders_chinese_and_its_pages_are_kept_as_png(world: City
     assert "信用报告" in text and "东城区财政局" in text and "演示记录第11条" in text
     pages = pdf_pages_as_png(pdf, "demo-full-report")
     assert len(pages) >= 2 and all(p.stat().st_size > 2000 for p in pages)
+
+
+def test_the_pdf_reads_only_the_sites_own_static_files() -> None:
+    from reports.rendering import PDF_BASE, static_path_of
+
+    assert static_path_of(
+        f"{PDF_BASE}static/reports/report.css",
+    ).endswith("reports/report.css")  # type: ignore[union-attr]
+    for url in (
+        "file:///etc/passwd",
+        "https://example.com/static/reports/report.css",
+        f"{PDF_BASE}static/../config/settings.py",
+        f"{PDF_BASE}static/",
+        f"{PDF_BASE}media/reports/x.pdf",
+    ):
+        assert static_path_of(url) is None, url
+
+
+@needs_pdf
+def test_the_fetcher_refuses_anything_else() -> None:
+    from reports.rendering import _fetcher_class
+
+    fetcher = _fetcher_class()()
+    with pytest.raises(ValueError, match="static"):
+        fetcher.fetch("file:///etc/passwd")
+    response = fetcher.fetch("https://report.invalid/static/reports/report.css")
+    assert b"@page" in response.read() and response.content_type == "text/css"
