@@ -8,7 +8,10 @@ class IssuedReportAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["number", "version", "subject_label", "issuer_name", "issued_by", "issued_at"]
     list_filter = ["version"]
     search_fields = ["number", "verification_code", "subject_label"]
-    readonly_fields = [f.name for f in IssuedReport._meta.fields]
+    # The snapshot is the report's data (JSON keys and values): read it as the report, on the verification page or
+    # through the staff pages, not as raw JSON here.
+    exclude = ["snapshot"]
+    readonly_fields = [f.name for f in IssuedReport._meta.fields if f.name != "snapshot"]
 
     def has_add_permission(self, request: object) -> bool:
         return False

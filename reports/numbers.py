@@ -6,8 +6,9 @@ character: ``XY20261205183012000042Q``. The check character is ISO 7064 MOD 37-3
 swapped, always changes it. The sequence is the issued report's id modulo one million, so two reports issued in the
 same second differ.
 
-The verification code (8 characters of Crockford's base-32 alphabet in two groups, ``7KQ2-M9XD``, ~40 bits) is what
-the QR code and ``/reports/verify/<code>/`` carry: random, so the number of reports issued cannot be read from it.
+The verification code (8 characters of Crockford's base-32 alphabet in two groups, ``7KQ2-M9XD``, each with a digit,
+~39 bits) is what the QR code and ``/reports/verify/<code>/`` carry: random, so the number of reports issued cannot be
+read from it.
 """
 
 import datetime
@@ -36,8 +37,11 @@ def report_number_valid(number: str) -> bool:
 
 
 def verification_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return f"{raw[:4]}-{raw[4:]}"
+    """Two groups of four, each with at least one digit (a group of letters alone reads as a word: NQYM)."""
+    while True:
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if any(c.isdigit() for c in raw[:4]) and any(c.isdigit() for c in raw[4:]):
+            return f"{raw[:4]}-{raw[4:]}"
 
 
 def normalize_code(code: str) -> str:

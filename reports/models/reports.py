@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.models import UndeletableModel, UndeletableQuerySet
-from subjects.models import Agency, CivilServant
+from subjects.models import AccessChannel, Agency, CivilServant
 
 
 class ReportVersion(models.TextChoices):
@@ -110,7 +110,7 @@ class ReportDownload(UndeletableModel):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("downloaded by"), on_delete=models.PROTECT)
     purpose = models.CharField(_("purpose"), max_length=200)
     format = models.CharField(_("format"), max_length=8, choices=DownloadFormat.choices)
-    channel = models.CharField(_("channel"), max_length=8)
+    channel = models.CharField(_("channel"), max_length=8, choices=AccessChannel.choices)
     at = models.DateTimeField(_("time"), auto_now_add=True)
 
     objects = UndeletableQuerySet["ReportDownload"].as_manager()
