@@ -9,6 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The credit reports' PDF (WeasyPrint): Pango, HarfBuzz's subsetter and the Noto CJK fonts, from Debian.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a code change does not reinstall them. pyproject.toml pins every version and declares no
 # package of its own (the apps run from /app); psycopg2-binary, argon2-cffi and cryptography come as wheels.
 COPY pyproject.toml ./

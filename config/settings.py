@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "disclosure",
     "delivery",
     "dashboard",
+    "reports",
     "demo",
 ]
 
@@ -248,6 +249,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "supervision.tasks_ledger.supervision_deadlines",
         "schedule": crontab(hour=2, minute=20),
     },
+    # Open data (reports/opendata.py): everything the public may see, as CSV and JSON with a manifest, nightly.
+    "open-data-extract": {"task": "reports.tasks.open_data_extract", "schedule": crontab(hour=2, minute=40)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -628,6 +631,11 @@ REPAIR_DECISION_LINK_SECONDS = env_int("REPAIR_DECISION_LINK_SECONDS", 600)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
 # The public site's name: "信用" + the city, e.g. 信用临江.
 DISCLOSURE_SITE_NAME = env_str("DISCLOSURE_SITE_NAME", "")
+# Credit reports (reports/): the site address the reports' QR codes point to (empty: the address a request came to),
+# and the public downloads per client address per window (seconds).
+REPORTS_SITE_URL = env_str("REPORTS_SITE_URL", "")
+REPORT_DOWNLOAD_LIMIT = env_int("REPORT_DOWNLOAD_LIMIT", 30)
+REPORT_DOWNLOAD_WINDOW = env_int("REPORT_DOWNLOAD_WINDOW", 3600)
 # How long browsers and proxies may reuse a public page (seconds); they revalidate with ETag / Last-Modified.
 DISCLOSURE_CACHE_SECONDS = env_int("DISCLOSURE_CACHE_SECONDS", 60)
 # How long the server keeps a whole public page in its cache (seconds; 0: off). Every change that can alter a public

@@ -165,3 +165,9 @@ def filing_counted(request: HttpRequest, *, contact: str = "") -> None:
     _count(FILING, _address(request))
     if contact.strip():
         _count(FILER, _contact(contact))
+
+
+def counted_refusal(limit: Limit, request: HttpRequest) -> Refusal | None:
+    """Counts one use of another app's allowance (e.g. reports' public downloads) from the client's address; a
+    Refusal once it is spent."""
+    return _hit(limit, _address(request))

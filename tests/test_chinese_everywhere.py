@@ -211,6 +211,7 @@ def staff_pages(user: User) -> list[str]:
             pages.append(reverse("sectors:debt_repayment_edit", args=[repayment.pk]))
             pages.append(reverse("sectors:debt_repayment_pay", args=[repayment.pk]))
     pages += tendering_pages(user)
+    pages += report_pages(user)
     pages += supervision_suggestion_pages(user)
     return list(dict.fromkeys(pages))
 
@@ -274,6 +275,23 @@ def supervision_ledger_pages(user: User) -> list[str]:
         pages.append(reverse("supervision:ledger_task_detail", args=[pk]))
     if user.agency_id is not None:
         pages.append(reverse("supervision:ledger_bulk", args=[user.agency_id]))
+    return pages
+
+
+def report_pages(user: User) -> list[str]:
+    """Credit reports: the form from the agency page, the review (inspectors) and the download log."""
+    from reports.services import may_read_review
+    from reports.views.staff import may_read_download_log
+
+    pages = []
+    agency = Agency.objects.visible_to(user).order_by("pk").first()
+    if agency is not None:
+        pages.append(reverse("reports:unit_report", args=[agency.pk]))
+    person = CivilServant.objects.visible_to(user).order_by("pk").first()
+    if person is not None and may_read_review(user, person):
+        pages.append(reverse("reports:review_report", args=[person.pk]))
+    if may_read_download_log(user):
+        pages.append(reverse("reports:download_log"))
     return pages
 
 
@@ -374,6 +392,20 @@ def public_pages() -> list[str]:
     ]
     pages += ["/debt/", *(f"/debt/{pk}/" for pk in DebtRegionYear.objects.published().values_list("region", flat=True))]
     pages += ["/supervision/suggestions/", "/supervision/suggestions/?kind=proposal&class=D"]
+    # Credit reports: a unit's public report, its verification page, open data and the data dictionary.
+    from reports.opendata import open_data_extract
+    from reports.services import public_report
+
+    report = public_report(Agency.objects.get(pk=record.subject_agency_id))
+    open_data_extract()
+    pages += [
+        reverse("reports:public_page", args=[record.subject_agency_id]),
+        reverse("reports:verify", args=[report.verification_code]),
+        reverse("reports:verify_content", args=[report.verification_code]),
+        "/reports/verify/0000-0000/",
+        "/open-data/",
+        "/open-data/dictionary/",
+    ]
     return pages
 
 
@@ -430,6 +462,9 @@ def refused_forms(user: User) -> list[tuple[str, dict[str, Any]]]:
     case = CourtCase.objects.visible_to(user).filter(status="pending").order_by("pk").first()
     if case is not None:
         forms.append((reverse("supervision:court_case_step", args=[case.pk, "hearing"]), {"head_appeared": "no"}))
+    agency = Agency.objects.visible_to(user).order_by("pk").first()
+    if agency is not None:
+        forms.append((reverse("reports:unit_report", args=[agency.pk]), {"version": "full", "format": "pdf"}))
     return forms
 
 

@@ -34,6 +34,7 @@ from demo.debt import demo_debt, demo_debt_loaded
 from demo.investment import demo_investment, demo_investment_loaded
 from demo.ppp import demo_ppp, demo_ppp_loaded
 from demo.procurement import demo_procurement, procurement_loaded
+from demo.reports import demo_reports, demo_reports_loaded
 from demo.streets import demo_streets, demo_streets_loaded
 from demo.supervision_complaints import demo_complaints, demo_complaints_loaded
 from demo.supervision_inspections import demo_inspections, demo_inspections_loaded
@@ -912,6 +913,12 @@ class Command(BaseCommand):
             with transaction.atomic():
                 inspections = demo_inspections(ensure_users(password))
             self.stdout.write(self.style.SUCCESS(f"Loaded the inspections: {inspections}."))
+        if demo_reports_loaded():
+            self.stdout.write("Its credit reports are already issued; nothing added.")
+        else:
+            with transaction.atomic():
+                reports = demo_reports(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Issued the demo credit reports: {reports}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

@@ -1,0 +1,3 @@
+from reports.api import urlpatterns
+
+__all__ = ["urlpatterns"]

@@ -1,0 +1,3 @@
+from reports.models.reports import IssuedReport, ReportDownload, ReportVersion
+
+__all__ = ["IssuedReport", "ReportDownload", "ReportVersion"]
