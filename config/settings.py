@@ -241,6 +241,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Bond repayments: late ones marked with one UPDATE, defaults and long overdue ones proposed once (idempotent).
     "debt-repayments-watch": {"task": "sectors.tasks.debt_repayments_watch", "schedule": crontab(hour=6, minute=50)},
     "tendering-daily": {"task": "sectors.tasks.tendering_daily", "schedule": crontab(hour=1, minute=50)},
+    # Early warnings: the unit and its credit office are notified once per warning and level (idempotent).
+    "warning-notices": {"task": "dashboard.tasks.send_warning_notices", "schedule": crontab(hour=7, minute=10)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
