@@ -57,11 +57,10 @@ def rectification_due(record: DishonestyRecord, deadline: datetime.date) -> Rect
 def sme_obligation(world: City, agency: Agency, *, due_on: datetime.date, status: str) -> PaymentObligation:
     from tests.sectors.procurement_support import add_obligation, make_contract
 
+    office = world.office_a if agency.path.startswith(world.district_a.path) else world.office_b
     with at(D(2026, 6, 1)):
-        contract = make_contract(world.office_a if agency.path.startswith(world.district_a.path) else world.office_b, agency)
-        obligation = add_obligation(
-            world.office_a if agency.path.startswith(world.district_a.path) else world.office_b, contract
-        )
+        contract = make_contract(office, agency)
+        obligation = add_obligation(office, contract)
     PaymentObligation.objects.filter(pk=obligation.pk).update(
         due_on=due_on, status=status, overdue_days=max(0, (DAY - due_on).days), amount=Decimal("10000.00")
     )

@@ -116,8 +116,15 @@ def test_tender_points_at_80_percent_of_a_threshold(world: City) -> None:
     )
     points = int(Decimal(threshold.points) * Decimal("0.8") + 1)
     BadBehaviour.objects.create(
-        party=party, item=item, points=points, decided_by=world.agency_a, document_number="临招罚〔2026〕1号",
-        decided_on=D(2026, 10, 1), facts="串通投标。", publish_by=D(2026, 10, 8), created_by=world.admin,
+        party=party,
+        item=item,
+        points=points,
+        decided_by=world.agency_a,
+        document_number="临招罚〔2026〕1号",
+        decided_on=D(2026, 10, 1),
+        facts="串通投标。",
+        publish_by=D(2026, 10, 8),
+        created_by=world.admin,
     )
     found = kinds_of(warnings_for(world.office_a, DAY), "tender_points")
     assert [(w.agency_id, w.severity) for w in found] == [(world.agency_a.pk, ORANGE)]
