@@ -39,6 +39,18 @@ def record_in(world: City, subject: Agency | None = None, **overrides: Any) -> D
         return published(world, subject, **overrides)
 
 
+def record_in_b(world: City, **overrides: Any) -> DishonestyRecord:
+    """A record about agency B, entered and published by district B's own staff on DAY."""
+    from accounts.models import Role
+    from records.services import record_publish, record_submit
+    from tests.factories import make_record, make_user
+
+    with at(DAY):
+        reviewer = make_user(Role.REVIEWER, world.agency_b)
+        record = record_submit(actor=reviewer, record=make_record(world.outsider, world.agency_b, **overrides))
+        return record_publish(actor=world.office_b, record=record, today=DAY)
+
+
 def complaint_about(record: DishonestyRecord, *, stage_due_on: datetime.date | None = None) -> Complaint:
     complaint, _code = complaint_file(record=record, **filer())
     if stage_due_on is not None:
