@@ -96,8 +96,17 @@ def test_outsiders_and_the_public_are_refused(client: Client, data: City) -> Non
 
 def test_every_figure_exports_to_excel(client: Client, data: City) -> None:
     client.force_login(data.office_a)
-    keys = ["tiles", "units", "trend", "sectors", "funnel", "overdue_rectifications", "overdue_commitments",
-            "overdue_payments", "overdue_complaints"]
+    keys = [
+        "tiles",
+        "units",
+        "trend",
+        "sectors",
+        "funnel",
+        "overdue_rectifications",
+        "overdue_commitments",
+        "overdue_payments",
+        "overdue_complaints",
+    ]
     with at(D(2026, 12, 1)):
         for key in keys:
             response = client.get(f"/staff/dashboard/export/{key}/")
