@@ -168,3 +168,14 @@ def test_the_city_page_names_no_person(client: Client, data: City) -> None:
 def test_the_administrator_sees_every_tree(client: Client, data: City) -> None:
     body = page(client, "/staff/dashboard/", data.admin)
     assert "临江市人民政府" in body
+
+
+def test_each_role_home_page_shows_its_own_deadlines(client: Client, data: City) -> None:
+    clerk = page(client, "/staff/", data.clerk_a)
+    office_b = page(client, "/staff/", data.office_b)
+    sector = page(client, "/staff/", data.sector_a)
+    assert 'id="home-deadlines"' in clerk and 'data-key="commitment:' in clerk
+    assert 'data-key="commitment:' not in office_b and 'data-key="rectification:' in office_b
+    assert 'data-key="sme_payment:' in sector and 'data-key="commitment:' not in sector  # procurement only
+    assert 'id="home-dashboard-link"' in page(client, "/staff/", data.office_a)
+    assert 'id="home-dashboard-link"' not in clerk and 'id="home-city-link"' not in clerk
