@@ -21,7 +21,6 @@ from subjects.forms import entering_agencies
 from subjects.models import Agency, CivilServant
 from workcalendar.services import calendar_next_year_pending, provisional_year_message
 
-
 HOME_DEADLINES = 8
 
 
