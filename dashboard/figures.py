@@ -391,9 +391,9 @@ def _leader_figures(user: User, node: Node, day: datetime.date) -> dict[str, Any
             title=_("Cases: objections, complaints and credit repair"),
             headers=[_("Stage"), _("Cases")],
             rows=[
-                [_("Filed"), funnel["filed"]],
-                [_("Accepted"), funnel["accepted"]],
-                [_("Closed"), funnel["closed"]],
+                [_("Cases filed"), funnel["filed"]],
+                [_("Cases accepted"), funnel["accepted"]],
+                [_("Cases closed"), funnel["closed"]],
                 [_("Closed on time"), funnel["on_time"]],
             ],
         ),
