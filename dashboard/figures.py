@@ -566,7 +566,7 @@ def _city_figures(user: User, node: Node, day: datetime.date) -> dict[str, Any]:
             stacked[name][position[child]] += row["n"]
     status_labels = dict(CommitmentStatus.choices)
     group_labels = {
-        "open": _("Open"),
+        "open": _("Not yet decided"),
         "kept": str(status_labels[CommitmentStatus.KEPT]),
         "partly_kept": str(status_labels[CommitmentStatus.PARTLY_KEPT]),
         "broken": str(status_labels[CommitmentStatus.BROKEN]),
