@@ -620,3 +620,6 @@ ADMIN_SITE_HEADER = _("Government integrity credit system")
 # days after its due date (or a recorded default) proposes a SERIOUS candidate record against the region's government.
 DEBT_OVERDUE_BREACH_DAYS = env_int("DEBT_OVERDUE_BREACH_DAYS", 30)
 DEBT_IMPORT_MAX_ROWS = env_int("DEBT_IMPORT_MAX_ROWS", 1000)
+
+# How long the supervisors' dashboards keep their aggregates, per scope and node (seconds; 0: off; docs/dashboards.md).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)

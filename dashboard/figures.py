@@ -31,7 +31,6 @@ from sectors.models.procurement import Payment, PaymentObligation
 from sectors.services.debt import debt_indicators, rule_in_force
 from subjects.models import Agency
 
-CACHE_SECONDS = getattr(settings, "DASHBOARD_CACHE_SECONDS", 60)
 LIST_LIMIT = 50
 SEVERITIES = [Severity.SERIOUS, Severity.GENERAL, Severity.MINOR]
 LEADER_ROLES = frozenset({Role.CREDIT_OFFICE, Role.INSPECTOR})
@@ -152,7 +151,8 @@ def leader_figures(user: User, node: Node, *, today: datetime.date | None = None
     if cached is not None:
         return dict(cached)
     data = _leader_figures(user, node, day)
-    cache.set(key, data, CACHE_SECONDS)
+    if settings.DASHBOARD_CACHE_SECONDS > 0:
+        cache.set(key, data, settings.DASHBOARD_CACHE_SECONDS)
     return data
 
 
@@ -468,7 +468,8 @@ def city_figures(user: User, node: Node, *, today: datetime.date | None = None) 
     if cached is not None:
         return dict(cached)
     data = _city_figures(user, node, day)
-    cache.set(key, data, CACHE_SECONDS)
+    if settings.DASHBOARD_CACHE_SECONDS > 0:
+        cache.set(key, data, settings.DASHBOARD_CACHE_SECONDS)
     return data
 
 
