@@ -18,7 +18,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -111,7 +110,7 @@ def leader_session() -> tuple[str, list[str]]:
     user = User.objects.filter(username="bench-leader").first()
     if user is None:
         user = user_create(
-            username="bench-leader", password="bench-leader-Pass-9", role=Role.CREDIT_OFFICE, agency=root, sector=""
+            username="bench-leader", password=None, role=Role.CREDIT_OFFICE, agency=root, sector=""
         )
     elif user.agency_id != root.pk:
         User.objects.filter(pk=user.pk).update(agency=root)
