@@ -109,9 +109,7 @@ def leader_session() -> tuple[str, list[str]]:
         raise SystemExit("no agencies loaded")
     user = User.objects.filter(username="bench-leader").first()
     if user is None:
-        user = user_create(
-            username="bench-leader", password=None, role=Role.CREDIT_OFFICE, agency=root, sector=""
-        )
+        user = user_create(username="bench-leader", password=None, role=Role.CREDIT_OFFICE, agency=root, sector="")
     elif user.agency_id != root.pk:
         User.objects.filter(pk=user.pk).update(agency=root)
         user.refresh_from_db()
