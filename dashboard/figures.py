@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import AnyUser, Role, Sector, User
 from commitments.models import OPEN_STATUSES, Commitment, CommitmentStatus
-from dashboard.warnings import warning_counts, warnings_for
+from dashboard.warnings import scope_key, warning_counts, warnings_for
 from kernel.warnings import RED
 from outbox.models import OutboxStatus, PlatformChange
 from records.models import DishonestyRecord, RecordStatus, Rectification, Severity
@@ -106,10 +106,6 @@ class Rollup:
         return None if found is None else _child_key(found[0], self.node.path)
 
 
-def _scope_key(user: User) -> str:
-    return f"{user.role}:{user.agency_id or 0}:{user.sector or '-'}:{int(user.is_administrator)}"
-
-
 _QS = TypeVar("_QS", bound=QuerySet[Any])
 
 
@@ -146,7 +142,7 @@ def _record_list(agency_id: int, **params: str) -> str:
 
 def leader_figures(user: User, node: Node, *, today: datetime.date | None = None) -> dict[str, Any]:
     day = today or timezone.localdate()
-    key = f"dashboard:leader:{_scope_key(user)}:{node.path or '-'}:{day.isoformat()}"
+    key = f"dashboard:leader:{scope_key(user)}:{node.path or '-'}:{day.isoformat()}"
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
@@ -463,7 +459,7 @@ def _rounded(value: float | None) -> float | None:
 
 def city_figures(user: User, node: Node, *, today: datetime.date | None = None) -> dict[str, Any]:
     day = today or timezone.localdate()
-    key = f"dashboard:city:{_scope_key(user)}:{node.path or '-'}:{day.isoformat()}"
+    key = f"dashboard:city:{scope_key(user)}:{node.path or '-'}:{day.isoformat()}"
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)

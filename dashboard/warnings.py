@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Min, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -341,6 +343,25 @@ def warnings_for(user: Any, today: datetime.date, *, kinds: Iterable[str] | None
         if wanted is None or source.code in wanted:
             found.extend(source.fetch(user, today))
     return sorted(found, key=_order)
+
+
+def scope_key(user: Any) -> str:
+    """What decides a user's view of the data: role, agency, sector (the cache keys of the dashboards)."""
+    return f"{user.role}:{user.agency_id or 0}:{user.sector or '-'}:{int(user.is_administrator)}"
+
+
+def recent_warnings(user: Any, today: datetime.date) -> list[EarlyWarning]:
+    """`warnings_for`, kept for DASHBOARD_CACHE_SECONDS per scope and day: what the home page shows (the warnings
+    page itself always computes afresh)."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return warnings_for(user, today)
+    key = f"dashboard:warnings:{scope_key(user)}:{today.isoformat()}"
+    found: list[EarlyWarning] | None = cache.get(key)
+    if found is None:
+        found = warnings_for(user, today)
+        cache.set(key, found, seconds)
+    return found
 
 
 @dataclass(frozen=True)

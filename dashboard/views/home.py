@@ -13,7 +13,7 @@ from accounts.scope import may_operate_platform_delivery, may_read_people
 from commitments.models import CommitmentWarning
 from dashboard.figures import may_see_city_page, may_see_leader_dashboard
 from dashboard.views.warnings import READERS as WARNING_READERS
-from dashboard.warnings import warnings_for
+from dashboard.warnings import recent_warnings
 from delivery.services import delivery_status
 from outbox.models import PlatformChange
 from records.views.queue import queue_sections
@@ -51,7 +51,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     # Each role's nearest deadlines: the early warnings in its own scope (a clerk's agency, an office's region, a
     # sector authority's sector), the overdue first, then the soonest due.
     if user.is_administrator or user.role in WARNING_READERS:
-        dated = [w for w in warnings_for(user, timezone.localdate()) if w.days_left is not None]
+        dated = [w for w in recent_warnings(user, timezone.localdate()) if w.days_left is not None]
         dated.sort(key=lambda w: (w.days_left, w.key))
         context["deadlines"] = dated[:HOME_DEADLINES]
         context["deadlines_total"] = len(dated)
