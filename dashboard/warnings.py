@@ -9,7 +9,7 @@ next threshold orange.
 """
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -78,6 +78,12 @@ def _dated(
     )
 
 
+def _link(url_name: str) -> Callable[[int], str]:
+    """reverse() once per source, not once per row: the URL with the row's id put in place of a marker."""
+    template = reverse(url_name, args=[987654321])
+    return lambda pk: template.replace("987654321", str(pk))
+
+
 def _agency_fields(prefix: str) -> list[str]:
     return [f"{prefix}_id", f"{prefix}__name", f"{prefix}__path"]
 
@@ -93,14 +99,15 @@ def commitment_warnings(user: Any, today: datetime.date) -> Iterator[EarlyWarnin
         .filter(due_on__lte=today + datetime.timedelta(days=WINDOW_DAYS))
         .values("pk", "code", "title", "due_on", *_agency_fields("agency"))
     )
+    text, link = _("Commitment %(code)s “%(title)s”"), _link("commitments:detail")
     for row in rows:
         warning = _dated(
             kind="commitment",
             key=f"commitment:{row['pk']}",
             row=row,
             prefix="agency",
-            what=_("Commitment %(code)s “%(title)s”") % {"code": row["code"], "title": row["title"]},
-            link=reverse("commitments:detail", args=[row["pk"]]),
+            what=text % {"code": row["code"], "title": row["title"]},
+            link=link(row["pk"]),
             due=row["due_on"],
             today=today,
         )
@@ -124,15 +131,15 @@ def payment_warnings(user: Any, today: datetime.date) -> Iterator[EarlyWarning]:
         )
         .values("pk", "label", "due_on", "contract_id", "contract__number", *_agency_fields("agency"))
     )
+    text, link = _("Payment to an SME: %(label)s of contract %(number)s"), _link("sectors:procurement_contract")
     for row in rows:
         warning = _dated(
             kind="sme_payment",
             key=f"sme_payment:{row['pk']}",
             row=row,
             prefix="agency",
-            what=_("Payment to an SME: %(label)s of contract %(number)s")
-            % {"label": row["label"], "number": row["contract__number"]},
-            link=reverse("sectors:procurement_contract", args=[row["contract_id"]]),
+            what=text % {"label": row["label"], "number": row["contract__number"]},
+            link=link(row["contract_id"]),
             due=row["due_on"],
             today=today,
         )
@@ -156,14 +163,15 @@ def rectification_warnings(user: Any, today: datetime.date) -> Iterator[EarlyWar
         )
         .values("pk", "deadline", "measure__record_id", "measure__record__document_number", *_agency_fields(subject))
     )
+    text, link = _("Rectification under record %(number)s"), _link("records:record_detail")
     for row in rows:
         warning = _dated(
             kind="rectification",
             key=f"rectification:{row['pk']}",
             row=row,
             prefix=subject,
-            what=_("Rectification under record %(number)s") % {"number": row["measure__record__document_number"]},
-            link=reverse("records:record_detail", args=[row["measure__record_id"]]),
+            what=text % {"number": row["measure__record__document_number"]},
+            link=link(row["measure__record_id"]),
             due=row["deadline"],
             today=today,
             soon=7,
@@ -190,6 +198,7 @@ def case_warnings(user: Any, today: datetime.date) -> Iterator[EarlyWarning]:
             .filter(closed_at__isnull=True, stage_due_on__lt=today)
             .values("pk", "stage_due_on", "record__document_number", *_agency_fields(subject))
         )
+        link = _link(url_name)
         for row in rows:
             warning = _dated(
                 kind="case_stage",
@@ -197,7 +206,7 @@ def case_warnings(user: Any, today: datetime.date) -> Iterator[EarlyWarning]:
                 row=row,
                 prefix=subject,
                 what=text % {"number": row["record__document_number"]},
-                link=reverse(url_name, args=[row["pk"]]),
+                link=link(row["pk"]),
                 due=row["stage_due_on"],
                 today=today,
             )
