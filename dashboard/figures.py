@@ -414,6 +414,7 @@ def _leader_figures(user: User, node: Node, day: datetime.date) -> dict[str, Any
     on_time_share = round(100 * funnel["on_time"] / funnel["closed"], 1) if funnel["closed"] else None
     return {
         "as_of": as_of,
+        "lists": [(key, tables[key]) for key in overdue_kinds],
         "tiles": {
             "by_severity": {str(severity_labels[s]): by_severity[str(s)] for s in SEVERITIES},
             "in_force": sum(by_severity.values()),

@@ -1,16 +1,18 @@
 """The city leader's page: one screen of counts, amounts and ratios by district; no person is named on it."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import URLPattern, path
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedRequest
 from dashboard.excel import table_xlsx, xlsx_response
 from dashboard.figures import Table, city_figures, may_see_city_page
-from dashboard.views.leader import requested_node
+from dashboard.views.leader import fragment_key, requested_node
 
 
 @login_required
@@ -20,15 +22,16 @@ def city(request: AuthenticatedRequest) -> HttpResponse:
     if not may_see_city_page(request.user):
         raise Http404
     node = requested_node(request)
-    data = city_figures(request.user, node)
+    data = SimpleLazyObject(lambda: city_figures(request.user, node))
     context = {
         "section": "dashboard",
         "node": node,
         "data": data,
-        "tiles": data["tiles"],
-        "tables": data["tables"],
-        "charts": data["charts"],
         "node_query": f"?node={node.agency.pk}" if node.agency is not None else "",
+        # The rendered figures are kept as long as the figures (the template's {% cache %}), per scope, node, day and
+        # language: a page kept is sent without rendering its tables again.
+        "cache_seconds": settings.DASHBOARD_CACHE_SECONDS,
+        "fragment_key": fragment_key(request, node),
     }
     return render(request, "dashboard/city.html", context)
 
