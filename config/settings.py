@@ -251,6 +251,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Open data (reports/opendata.py): everything the public may see, as CSV and JSON with a manifest, nightly.
     "open-data-extract": {"task": "reports.tasks.open_data_extract", "schedule": crontab(hour=2, minute=40)},
+    # Early warnings: the unit and its credit office are notified once per warning and level (idempotent).
+    "warning-notices": {"task": "dashboard.tasks.send_warning_notices", "schedule": crontab(hour=7, minute=10)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -666,3 +668,5 @@ CELERY_BEAT_SCHEDULE["supervision-complaints-overdue"] = {
     "schedule": crontab(hour=6, minute=55),
 }
 HOTLINE_IMPORT_MAX_ROWS = env_int("HOTLINE_IMPORT_MAX_ROWS", 5000)
+# How long the supervisors' dashboards keep their aggregates, per scope and node (seconds; 0: off; docs/dashboards.md).
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DashboardConfig(AppConfig):
     name = "dashboard"
     verbose_name = _("Home")
+
+    def ready(self) -> None:
+        from dashboard.warnings import register_builtin_sources
+
+        register_builtin_sources()

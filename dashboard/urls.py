@@ -1,8 +1,11 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard.views import city, home, leader, warnings
 
 app_name = "dashboard"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    *warnings.urlpatterns,
+    *leader.urlpatterns,
+    *city.urlpatterns,
 ]

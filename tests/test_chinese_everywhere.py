@@ -122,6 +122,10 @@ def staff_pages(user: User) -> list[str]:
         "/staff/platform/",
         "/staff/cases/",
         "/staff/notifications/",
+        "/staff/warnings/",
+        "/staff/warnings/?severity=red",
+        "/staff/dashboard/",
+        "/staff/dashboard/city/",
     ]
     records = DishonestyRecord.objects.visible_to(user)
     for status in RecordStatus.values:

@@ -11,12 +11,17 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 from accounts.scope import may_operate_platform_delivery, may_read_people
 from commitments.models import CommitmentWarning
+from dashboard.figures import may_see_city_page, may_see_leader_dashboard
+from dashboard.views.warnings import READERS as WARNING_READERS
+from dashboard.warnings import recent_warnings
 from delivery.services import delivery_status
 from outbox.models import PlatformChange
 from records.views.queue import queue_sections
 from subjects.forms import entering_agencies
 from subjects.models import Agency, CivilServant
 from workcalendar.services import calendar_next_year_pending, provisional_year_message
+
+HOME_DEADLINES = 8
 
 
 @login_required
@@ -43,6 +48,16 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             else None
         ),
     }
+    # Each role's nearest deadlines: the early warnings in its own scope (a clerk's agency, an office's region, a
+    # sector authority's sector), the overdue first, then the soonest due.
+    if user.is_administrator or user.role in WARNING_READERS:
+        dated = [w for w in recent_warnings(user, timezone.localdate()) if w.days_left is not None]
+        dated.sort(key=lambda w: (w.days_left, w.key))
+        context["deadlines"] = dated[:HOME_DEADLINES]
+        context["deadlines_total"] = len(dated)
+        context["may_read_warnings"] = True
+    context["may_see_leader_dashboard"] = may_see_leader_dashboard(user)
+    context["may_see_city_page"] = may_see_city_page(user)
     # From November, those who publish and those who configure hear that next year's deadlines are provisional.
     if user.role in (Role.CREDIT_OFFICE, Role.ADMINISTRATOR):
         pending_year = calendar_next_year_pending(timezone.localdate())
