@@ -241,7 +241,7 @@ class BreachComplaintEvent(UndeletableModel):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.complaint} {self.action}"
+        return f"{self.complaint} {self.get_action_display()}"
 
 
 class BreachComplaintAttachment(UndeletableModel):

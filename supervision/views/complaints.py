@@ -233,15 +233,19 @@ urlpatterns: list[URLPattern] = [
 
 
 def complaint_queue_sections(user: User) -> list[QueueSection]:
-    """The open breach complaints the user may move now, by due date (two queries whatever their number)."""
+    """The open breach complaints in the user's reach, by due date; absent when there is none (one query to know,
+    then the section's two whatever their number)."""
     if agency_q(user) == NOTHING:
+        return []
+    open_complaints = BreachComplaint.objects.visible_to(user).open()
+    if not open_complaints.exists():
         return []
     return [
         QueueSection(
             key="breach_complaints",
             title=gettext_lazy("Breach complaints to handle"),
             kind="breach_complaints",
-            queryset=listed(BreachComplaint.objects.visible_to(user).open()),
+            queryset=listed(open_complaints),
             more_url=reverse("supervision:complaint_list"),
             row_template="supervision/complaints/_queue_rows.html",
         )
