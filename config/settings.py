@@ -241,6 +241,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Bond repayments: late ones marked with one UPDATE, defaults and long overdue ones proposed once (idempotent).
     "debt-repayments-watch": {"task": "sectors.tasks.debt_repayments_watch", "schedule": crontab(hour=6, minute=50)},
     "tendering-daily": {"task": "sectors.tasks.tendering_daily", "schedule": crontab(hour=1, minute=50)},
+    # Evaluation: the units marked dirty recomputed every 5 minutes; nightly, a fresh full computation checks them.
+    "evaluation-recompute-dirty": {"task": "evaluation.tasks.recompute_dirty", "schedule": timedelta(minutes=5)},
+    "evaluation-full-check": {"task": "evaluation.tasks.recompute_full_check", "schedule": crontab(hour=3, minute=40)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
