@@ -32,6 +32,9 @@ from schemathesis import GenerationMode
 from accounts.authentication import api_token_issue
 from accounts.models import Role
 from config.wsgi import application
+from evaluation.defaults import default_set
+from evaluation.models import Score
+from evaluation.services.periods import period_create
 from records.services import record_publish, record_submit
 from repair.services import complaint_file, objection_file, repair_apply
 from sectors.services.ppp import PppPaymentInput, ppp_payment_add
@@ -126,7 +129,11 @@ def known_ids(
         make_scheme(world.office_a)
         behaviour = tender_record(world.clerk_a, world.agency_a)
         tender = make_tender_project(world.clerk_a, world.agency_a)
+        evaluation_set = default_set(2026)
+        evaluation_period = period_create(actor=None, year=2026, half="year_end", indicator_set=evaluation_set)
         yield {
+            "evaluation/indicator-sets": evaluation_set.pk,
+            "evaluation/scores": Score.objects.filter(period=evaluation_period).values_list("pk", flat=True)[0],
             "sectors/streets/applications": creation.pk,
             "sectors/tendering/behaviours": behaviour.pk,
             "sectors/tendering/projects": tender.pk,
@@ -164,6 +171,8 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
     resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
     if resource == "sectors":  # /api/v1/sectors/<sector>/<resource>/…
         resource = "sectors/" + "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
+    if resource == "evaluation":  # /api/v1/evaluation/<resource>/…
+        resource = "evaluation/" + operation.path.removeprefix("/api/v1/evaluation/").split("/")[0]
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 

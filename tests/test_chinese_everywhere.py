@@ -209,7 +209,27 @@ def staff_pages(user: User) -> list[str]:
             pages.append(reverse("sectors:debt_repayment_edit", args=[repayment.pk]))
             pages.append(reverse("sectors:debt_repayment_pay", args=[repayment.pk]))
     pages += tendering_pages(user)
+    pages += evaluation_pages(user)
     return list(dict.fromkeys(pages))
+
+
+def evaluation_pages(user: User) -> list[str]:
+    """The evaluation: scores (with a filter), periods, indicator sets, a unit's score in a frozen and an open period,
+    the manual points form."""
+    from evaluation.models import IndicatorSet
+    from evaluation.selectors import latest_scores
+    from evaluation.services.manual import may_score
+
+    pages = ["/staff/evaluation/scores/", "/staff/evaluation/scores/?grade=A", "/staff/evaluation/periods/"]
+    pages += ["/staff/evaluation/indicator-sets/"]
+    pages += [
+        reverse("evaluation:set_detail", args=[pk]) for pk in IndicatorSet.objects.values_list("pk", flat=True)[:1]
+    ]
+    for score in latest_scores(user).order_by("total", "pk")[:1]:
+        pages.append(reverse("evaluation:score_detail", args=[score.period_id, score.agency_id]))
+        if may_score(user, score.agency):
+            pages.append(reverse("evaluation:manual_score", args=[score.period_id, score.agency_id]))
+    return pages
 
 
 def tendering_pages(user: User) -> list[str]:

@@ -9,7 +9,7 @@ from evaluation.models.indicators import (
     VetoKind,
     VetoRule,
 )
-from evaluation.models.periods import Dirty, Half, Period, PeriodStatus, Snapshot
+from evaluation.models.periods import Dirty, Half, Period, PeriodStatus, Snapshot, SnapshotGrade
 from evaluation.models.scores import ManualScore, ManualVeto, Score
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "PeriodStatus",
     "Score",
     "Snapshot",
+    "SnapshotGrade",
     "VetoKind",
     "VetoRule",
 ]

@@ -53,7 +53,7 @@ class Period(UndeletableModel):
         return self.status == PeriodStatus.OPEN
 
 
-class SnapshotQuerySet(models.QuerySet["Snapshot"]):
+class SnapshotQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("Snapshots never change; a correction is a new version.")
 
@@ -120,3 +120,35 @@ class Dirty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_id}/{self.agency_id}"
+
+
+class SnapshotGrade(models.Model):
+    """One unit's line of a snapshot (grade, points, rank), written with it and never changed: what the public agency
+    page and the dashboards read without opening the snapshot's JSON."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="grades")
+    agency = models.ForeignKey("subjects.Agency", on_delete=models.PROTECT, related_name="+")
+    total = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
+    grade = models.CharField(_("grade"), max_length=1)
+    vetoed = models.BooleanField(_("vetoed"), default=False)
+    rank = models.PositiveIntegerField(_("rank"), null=True)
+    rank_of = models.PositiveIntegerField(_("units ranked"), null=True)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("frozen grade")
+        verbose_name_plural = _("frozen grades")
+        constraints = [models.UniqueConstraint(fields=["snapshot", "agency"], name="evaluation_snapshot_grade_unique")]
+        indexes = [models.Index(fields=["agency", "snapshot"], name="evaluation_frozen_grade_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} · {self.grade}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("Frozen grades never change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Frozen grades are never deleted.")

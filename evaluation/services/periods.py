@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -12,10 +13,21 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from evaluation import engine
-from evaluation.models import Half, Indicator, IndicatorSet, IndicatorSetStatus, Period, PeriodStatus, Score, Snapshot
+from evaluation.models import (
+    Half,
+    Indicator,
+    IndicatorSet,
+    IndicatorSetStatus,
+    Period,
+    PeriodStatus,
+    Score,
+    Snapshot,
+    SnapshotGrade,
+)
 from kernel.errors import DomainError, NotAllowed
 from kernel.sources import source
 from kernel.transitions import Move, StateMachine, Step, transition
+from outbox.hooks import public_changed
 from subjects.models import Agency
 
 ITEMS_PER_LINE = 20
@@ -133,7 +145,7 @@ def _snapshot(period: Period, actor: User, reason: str) -> Snapshot:
     content = snapshot_content(period)
     text = canonical(content)
     version = (Snapshot.objects.filter(period=period).aggregate(v=Max("version"))["v"] or 0) + 1
-    return Snapshot.objects.create(
+    snapshot = Snapshot.objects.create(
         period=period,
         version=version,
         indicator_set_id=period.indicator_set_id,
@@ -143,6 +155,22 @@ def _snapshot(period: Period, actor: User, reason: str) -> Snapshot:
         sha256=hashlib.sha256(text.encode()).hexdigest(),
         content=json.loads(text),
     )
+    SnapshotGrade.objects.bulk_create(
+        (
+            SnapshotGrade(
+                snapshot=snapshot,
+                agency_id=unit["agency"],
+                total=Decimal(unit["total"]),
+                grade=unit["grade"],
+                vetoed=unit["vetoed"],
+                rank=unit["rank"],
+                rank_of=unit["rank_of"],
+            )
+            for unit in content["units"]
+        ),
+        batch_size=1000,
+    )
+    return snapshot
 
 
 def period_freeze(*, actor: User, period: Period) -> Snapshot:
@@ -160,7 +188,10 @@ def period_freeze(*, actor: User, period: Period) -> Snapshot:
         return made[0]
 
     with transaction.atomic():
-        transition(period, TRANSITIONS, "freeze", actor=actor, prepare=frozen, event=event)
+        # The public agency pages show the latest frozen grade: their cache is renewed once this commits.
+        transition(
+            period, TRANSITIONS, "freeze", actor=actor, prepare=frozen, event=event, on_commit=[public_changed.announce]
+        )
     return made[0]
 
 
@@ -176,6 +207,7 @@ def period_correct(*, actor: User, period: Period, reason: str) -> Snapshot:
         if period.status != PeriodStatus.FROZEN:
             raise DomainError(_("Only a frozen period can be corrected."), code="illegal_transition")
         engine.recompute(period, correction=True)
+        transaction.on_commit(public_changed.announce, robust=True)
         return _snapshot(period, actor, reason.strip())
 
 

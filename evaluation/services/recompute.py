@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from evaluation import engine
@@ -16,21 +16,24 @@ log = logging.getLogger(__name__)
 
 
 def mark_dirty(agency_ids: Iterable[int], on: datetime.date | None) -> int:
-    """kernel.sources' listener: marks (unit, open period containing `on`) in the caller's transaction. An existing
-    mark is refreshed (ON CONFLICT DO UPDATE), so a job that claimed the old one does not remove the new one."""
+    """kernel.sources' listener: marks (unit, open period containing `on`) in the caller's transaction, in one
+    statement whatever the number of units and periods (INSERT … SELECT over the open periods). An existing mark is
+    refreshed (ON CONFLICT DO UPDATE), so a job that claimed the old one does not remove the new one."""
     on = on or timezone.localdate()
     ids = sorted(set(agency_ids))
-    periods = list(
-        Period.objects.filter(status=PeriodStatus.OPEN, start__lte=on, end__gte=on).values_list("pk", flat=True)
-    )
-    if not ids or not periods:
+    if not ids:
         return 0
-    now = timezone.now()
-    rows = [Dirty(period_id=p, agency_id=a, marked_at=now) for p in periods for a in ids]
-    Dirty.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["period", "agency"], update_fields=["marked_at"]
+    dirty, period = Dirty._meta.db_table, Period._meta.db_table
+    units = ", ".join(["(%s)"] * len(ids))
+    sql = (
+        f"INSERT INTO {dirty} (period_id, agency_id, marked_at) "  # noqa: S608 — table names, not input
+        f"SELECT p.id, u.column1, %s FROM {period} p CROSS JOIN (VALUES {units}) AS u "
+        f"WHERE p.status = %s AND p.start <= %s AND p.{connection.ops.quote_name('end')} >= %s "
+        "ON CONFLICT (period_id, agency_id) DO UPDATE SET marked_at = excluded.marked_at"
     )
-    return len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timezone.now(), *ids, PeriodStatus.OPEN, on, on])
+        return int(cursor.rowcount)
 
 
 def recompute_dirty(*, limit: int = 500) -> int:
