@@ -15,6 +15,7 @@ from evaluation.services.indicators import indicator_set_new_version
 from evaluation.services.periods import may_freeze
 from kernel.errors import NotAllowed
 from kernel.sources import sources
+from subjects.models import AgencyKind
 
 
 @login_required
@@ -30,11 +31,15 @@ def set_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     indicator_set = get_object_or_404(IndicatorSet, pk=pk)
     indicators = list(Indicator.objects.filter(indicator_set=indicator_set).order_by("position"))
     registered = sources()
+    kinds = dict(AgencyKind.choices)
     rows = [
         {
             "indicator": i,
-            "source": registered.get(i.source_code),
-            "children": [c for c in indicators if c.parent_id == i.pk],
+            "children": [
+                (c, "、".join(str(kinds.get(k, k)) for k in c.applies_to or []), registered.get(c.source_code))
+                for c in indicators
+                if c.parent_id == i.pk
+            ],
         }
         for i in indicators
         if i.level == 1
