@@ -19,7 +19,7 @@ def demo_evaluation_loaded() -> bool:
     return Period.objects.exists()
 
 
-def _evidence() -> ContentFile[bytes]:
+def _evidence() -> "ContentFile[bytes]":
     return ContentFile(b"%PDF-1.4\n% demo evidence\n", name="证明材料.pdf")
 
 
