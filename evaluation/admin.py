@@ -71,4 +71,5 @@ class SnapshotAdmin(ReadOnly):
 @admin.register(ManualScore)
 class ManualScoreAdmin(ReadOnly):
     list_display = ["agency", "period", "indicator", "points", "entered_by", "entered_at"]
+    exclude = ["evidence"]  # its stored path is a code, not text for a reader
     list_select_related = ["agency", "period", "indicator", "entered_by"]
