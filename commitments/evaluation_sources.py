@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Commitment, CommitmentStatus
@@ -14,11 +15,13 @@ OPEN = (S.PUBLISHED, S.IN_PROGRESS, S.STALLED)
 
 
 def _rated(start: datetime.date, end: datetime.date, streets: bool) -> QuerySet[Commitment]:
-    """Decided in the period (kept, partly kept, broken), or still open past its due date at the period end."""
+    """Decided in the period (kept, partly kept, broken), or still open past its due date at the period end (today,
+    for a period still running)."""
     low, high = day_bounds(start, end)
+    as_of = min(end, timezone.localdate())
     qs = Commitment.objects.filter(
         Q(status__in=(S.KEPT, S.PARTLY_KEPT, S.BROKEN), outcome_decided_at__gte=low, outcome_decided_at__lt=high)
-        | Q(status__in=OPEN, due_on__gte=start, due_on__lt=end)
+        | Q(status__in=OPEN, due_on__gte=start, due_on__lt=as_of)
     )
     return qs.exclude(service_area="") if streets else qs
 

@@ -7,6 +7,8 @@ re-ranks the groups (same parent, same unit kind) the units are in. The query co
 """
 
 import datetime
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +51,11 @@ class UnitResult:
     groups: dict[str, str]
     no_data: int
 
+    def digest(self) -> str:
+        """SHA-256 of the values: a stored row whose digest matches needs no write (and is not even read in full)."""
+        values = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.values().items()}
+        return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
     def values(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
@@ -86,6 +93,8 @@ class Plan:
     vetoes: list[VetoRule]
     units: list[tuple[int, str, int | None]]
     kinds: dict[int, str] = field(default_factory=dict)
+    group_weights: dict[str, Decimal] = field(default_factory=dict)
+    parent_code: dict[int, str] = field(default_factory=dict)
     measures: dict[str, Mapping[int, Measure]] = field(default_factory=dict)
     best: dict[str, Decimal | None] = field(default_factory=dict)
     manual: dict[tuple[int, int], Decimal] = field(default_factory=dict)
@@ -147,8 +156,10 @@ def plan(period: Period, agency_ids: Sequence[int] | None = None) -> Plan:
 
 
 def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> UnitResult:
-    groups = {i.code: i for i in p.indicators if i.level == 1}
-    parent_code = {i.pk: i.code for i in p.indicators if i.level == 1}
+    if not p.group_weights:
+        p.group_weights = {i.code: Decimal(i.weight) for i in p.indicators if i.level == 1}
+        p.parent_code = {i.pk: i.code for i in p.indicators if i.level == 1}
+    parent_code = p.parent_code
     lines: list[Line] = []
     details: list[dict[str, Any]] = []
     for indicator in p.indicators:
@@ -189,7 +200,7 @@ def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> Uni
                 "inputs": _inputs(measure),
             }
         )
-    spread = formulas.spread(lines, {code: Decimal(i.weight) for code, i in groups.items()})
+    spread = formulas.spread(lines, p.group_weights)
     for detail in details:
         detail["effective_weight"] = str(spread.effective_weight[detail["code"]])
         detail["points"] = str(spread.points[detail["code"]])
@@ -243,24 +254,28 @@ def store(period: Period, results: Mapping[int, UnitResult], *, full: bool = Fal
     """Writes the results (only rows that changed), re-ranks the groups touched; `full`: the results are every unit,
     scores of units no longer evaluated are removed. Returns how many score rows changed."""
     now = timezone.now()
-    existing = {s.agency_id: s for s in Score.objects.filter(period=period, agency_id__in=list(results))}
+    existing = {
+        agency_id: (pk, digest, parent_id, kind)
+        for agency_id, pk, digest, parent_id, kind in Score.objects.filter(
+            period=period, agency_id__in=list(results)
+        ).values_list("agency_id", "pk", "digest", "parent_id", "kind")
+    }
     groups: set[tuple[int | None, str]] = set()
     new: list[Score] = []
     changed: list[Score] = []
     fields = list(next(iter(results.values())).values()) if results else []
     for agency_id, result in results.items():
         values = result.values()
+        digest = result.digest()
         groups.add((result.parent_id, result.kind))
         row = existing.get(agency_id)
         if row is None:
-            new.append(Score(period=period, agency_id=agency_id, computed_at=now, **values))
+            new.append(Score(period=period, agency_id=agency_id, computed_at=now, digest=digest, **values))
             continue
-        groups.add((row.parent_id, row.kind))
-        if any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.computed_at = now
-            changed.append(row)
+        pk, stored_digest, parent_id, kind = row
+        groups.add((parent_id, kind))
+        if stored_digest != digest:
+            changed.append(Score(pk=pk, period=period, agency_id=agency_id, computed_at=now, digest=digest, **values))
     removed = 0
     if full:
         gone = Score.objects.filter(period=period).exclude(agency_id__in=list(results))
@@ -269,7 +284,7 @@ def store(period: Period, results: Mapping[int, UnitResult], *, full: bool = Fal
     if new:
         Score.objects.bulk_create(new, batch_size=1000)
     if changed:
-        Score.objects.bulk_update(changed, [*fields, "computed_at"], batch_size=1000)
+        Score.objects.bulk_update(changed, [*fields, "digest", "computed_at"], batch_size=1000)
     if new or changed or removed:
         rerank(period, None if full else groups)
     return len(new) + len(changed) + removed

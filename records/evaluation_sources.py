@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.sources import COUNT, RATE, Item, Measure, Source, count_by, day_bounds, source_register
@@ -86,7 +87,8 @@ def _rectifications(start: datetime.date, end: datetime.date) -> QuerySet[Rectif
 
 def rectification_fetch(start: datetime.date, end: datetime.date, ids: Sequence[int] | None) -> Mapping[int, Measure]:
     """Rectifications due in the period: on time when submitted by the deadline; "overdue": still not submitted at
-    the period end (the veto's level)."""
+    the period end, or today for a period still running (the veto's level)."""
+    as_of = min(end, timezone.localdate())
     qs = _rectifications(start, end)
     if ids is not None:
         qs = qs.filter(measure__record__subject_agency_id__in=list(ids))
@@ -96,7 +98,7 @@ def rectification_fetch(start: datetime.date, end: datetime.date, ids: Sequence[
         .annotate(
             total=Count("pk"),
             good=Count("pk", filter=Q(submitted_at__isnull=False, submitted_at__date__lte=F("deadline"))),
-            overdue=Count("pk", filter=Q(submitted_at__isnull=True, deadline__lt=end, measure__state="active")),
+            overdue=Count("pk", filter=Q(submitted_at__isnull=True, deadline__lt=as_of, measure__state="active")),
         )
     )
     return {

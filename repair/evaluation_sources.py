@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.sources import RATE, Item, Measure, Source, day_bounds, source_register
@@ -59,8 +60,10 @@ CASES: tuple[tuple[type[Objection] | type[Complaint] | type[RepairApplication], 
 def _cases(model: Any, start: datetime.date, end: datetime.date) -> Any:
     """Cases closed in the period (handled) and cases still open past their stage deadline at the period end."""
     low, high = day_bounds(start, end)
+    as_of = min(end, timezone.localdate())
     return model.objects.filter(
-        Q(closed_at__gte=low, closed_at__lt=high) | Q(closed_at__isnull=True, stage_due_on__lt=end, created_at__lt=high)
+        Q(closed_at__gte=low, closed_at__lt=high)
+        | Q(closed_at__isnull=True, stage_due_on__lt=as_of, created_at__lt=high)
     )
 
 

@@ -34,6 +34,8 @@ class Score(models.Model):
     lines = models.JSONField(_("indicator lines"), default=list)
     groups = models.JSONField(_("first-level points"), default=dict)
     computed_at = models.DateTimeField(_("computed at"))
+    # SHA-256 of the computed values (evaluation.engine.UnitResult.digest): an unchanged row is not read or written.
+    digest = models.CharField(_("digest"), max_length=64, default="", editable=False)
 
     class Meta:
         verbose_name = _("score")
