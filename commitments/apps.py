@@ -7,6 +7,7 @@ class CommitmentsConfig(AppConfig):
     verbose_name = _("Public commitments")
 
     def ready(self) -> None:
+        from commitments.evaluation_sources import register as register_evaluation_sources
         from commitments.models import Commitment
         from commitments.panels import agency_commitments_section, commitment_queue_sections
         from commitments.services import COMMITMENT_KIND, commitment_public_payload
@@ -20,3 +21,5 @@ class CommitmentsConfig(AppConfig):
         # Warnings and hand-offs in the work queue (and so on the staff home page), and on the agency page.
         register_queue_sections(commitment_queue_sections)
         register_agency_section(AgencySection("commitments/_agency_section.html", agency_commitments_section))
+        # What the evaluation reads from commitments (kernel/sources.py).
+        register_evaluation_sources()

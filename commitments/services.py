@@ -41,6 +41,7 @@ from commitments.models import (
     sector_of_kind,
 )
 from kernel.errors import DomainError, NotAllowed
+from kernel.sources import unit_changed
 from kernel.transitions import Move, StateMachine, Step, transition
 from notices.services import notify
 from outbox.hooks import public_changed
@@ -180,7 +181,9 @@ def _event(
 
 
 def _moved(commitment: Commitment, step: Step, *, changes: dict[str, Any] | None = None) -> CommitmentEvent:
-    """The event row of a move (kernel.transitions.transition's `event`)."""
+    """The event row of a move (kernel.transitions.transition's `event`). What the evaluation counts (commitments
+    decided in a period, open ones past due) may have changed: the unit is marked in the same transaction."""
+    unit_changed(commitment.agency_id, timezone.localdate())
     if step.action in EVENT_KINDS:
         kind = EVENT_KINDS[step.action]
     else:  # an outcome: decided from an open state, revised from another outcome

@@ -253,6 +253,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "open-data-extract": {"task": "reports.tasks.open_data_extract", "schedule": crontab(hour=2, minute=40)},
     # Early warnings: the unit and its credit office are notified once per warning and level (idempotent).
     "warning-notices": {"task": "dashboard.tasks.send_warning_notices", "schedule": crontab(hour=7, minute=10)},
+    # Evaluation: the units marked dirty recomputed every 5 minutes; nightly, a fresh full computation checks them.
+    "evaluation-recompute-dirty": {"task": "evaluation.tasks.recompute_dirty", "schedule": timedelta(minutes=5)},
+    "evaluation-full-check": {"task": "evaluation.tasks.recompute_full_check", "schedule": crontab(hour=3, minute=40)},
 }
 
 # Delivery to the municipal public credit platform (delivery/; README "Delivery to the platform").
@@ -429,6 +432,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "subjects.models.AgencyKind",
+        # The evaluation's periods and the inspections share one choice set: mid-year check, year-end assessment.
+        "HalfEnum": "evaluation.models.periods.Half",
         "AssessmentResultEnum": "subjects.models.AssessmentResult",
         "ChangeGroundEnum": "commitments.models.ChangeGround",
         "CommitmentEventKindEnum": "commitments.models.CommitmentEventKind",
@@ -670,3 +675,6 @@ CELERY_BEAT_SCHEDULE["supervision-complaints-overdue"] = {
 HOTLINE_IMPORT_MAX_ROWS = env_int("HOTLINE_IMPORT_MAX_ROWS", 5000)
 # How long the supervisors' dashboards keep their aggregates, per scope and node (seconds; 0: off; docs/dashboards.md).
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
+# Early warning when a unit's evaluation score falls by at least this many points from the period before (evaluation/
+# warning_sources.py; twice as many: red).
+EVALUATION_DROP_WARNING = env_int("EVALUATION_DROP_WARNING", 5)

@@ -18,6 +18,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("reports.api_urls")),
     path("sectors/", include("sectors.api_urls")),
     path("supervision/", include("supervision.api_urls")),
+    path("evaluation/", include("evaluation.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -32,6 +33,7 @@ urlpatterns = [
     path("staff/sectors/", include("sectors.urls")),
     path("staff/supervision/", include("supervision.urls")),
     path("supervision/", include("supervision.public_urls")),
+    path("staff/evaluation/", include("evaluation.urls")),
     path("staff/", include("delivery.urls")),
     path("", include("repair.urls")),
     path("", include("notices.urls")),

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from accounts.models import AnyUser, Role, Sector, User
 from commitments.models import OPEN_STATUSES, Commitment, CommitmentStatus
 from dashboard.warnings import scope_key, warning_counts, warnings_for
+from evaluation.models import Indicator
+from evaluation.selectors import GRADES, latest_period, latest_scores
 from kernel.warnings import RED
 from outbox.models import OutboxStatus, PlatformChange
 from records.models import DishonestyRecord, RecordStatus, Rectification, Severity
@@ -147,6 +149,7 @@ def leader_figures(user: User, node: Node, *, today: datetime.date | None = None
     if cached is not None:
         return dict(cached)
     data = _leader_figures(user, node, day)
+    _with_evaluation(data, evaluation_panels(user, node), ("heat", "grades", "ranking"))
     if settings.DASHBOARD_CACHE_SECONDS > 0:
         cache.set(key, data, settings.DASHBOARD_CACHE_SECONDS)
     return data
@@ -155,6 +158,14 @@ def leader_figures(user: User, node: Node, *, today: datetime.date | None = None
 def _agencies_under(node: Node) -> dict[int, tuple[str, str]]:
     rows = Agency.objects.all() if not node.path else Agency.objects.filter(path__startswith=node.path)
     return {pk: (path, name) for pk, path, name in rows.values_list("pk", "path", "name")}
+
+
+def _with_evaluation(data: dict[str, Any], panels: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Adds the evaluation's tables (exported like the others) and charts to a dashboard's figures."""
+    data["evaluation_period"] = panels["period"]
+    data["evaluation"] = [(key, panels["tables"][key]) for key in keys if key in panels["tables"]]
+    data["tables"].update({key: table for key, table in data["evaluation"]})
+    data["charts"].update(panels["charts"])
 
 
 def _leader_figures(user: User, node: Node, day: datetime.date) -> dict[str, Any]:
@@ -465,6 +476,7 @@ def city_figures(user: User, node: Node, *, today: datetime.date | None = None) 
     if cached is not None:
         return dict(cached)
     data = _city_figures(user, node, day)
+    _with_evaluation(data, evaluation_panels(user, node), ("district_scores", "grades", "vetoed"))
     if settings.DASHBOARD_CACHE_SECONDS > 0:
         cache.set(key, data, settings.DASHBOARD_CACHE_SECONDS)
     return data
@@ -678,6 +690,102 @@ def _city_figures(user: User, node: Node, day: datetime.date) -> dict[str, Any]:
             "commitments": {
                 "labels": district_names,
                 "series": [{"name": str(group_labels[g]), "data": stacked[g]} for g in groups],
+            },
+        },
+    }
+
+
+# The evaluation's panels (both dashboards) -------------------------------------------------------------------------
+
+
+def _scores_in_node(user: User, node: Node) -> tuple[Any, list[Any]]:
+    """The latest period and its scores the user may see under the node (best first)."""
+    period = latest_period()
+    if period is None:
+        return None, []
+    scores = _in_node(latest_scores(user, period), node, "agency")
+    return period, list(scores)
+
+
+def evaluation_panels(user: User, node: Node) -> dict[str, Any]:
+    """Heat table of units × first-level points, grade distribution, ranking with rank change (the leader), and the
+    average score by district and the vetoed units (the city: unit names only, never a person). Live scores of the
+    latest period, or its frozen figures once frozen; the period is named on every figure."""
+    period, scores = _scores_in_node(user, node)
+    if period is None:
+        return {"period": None, "tables": {}, "charts": {}}
+    label = str(period)
+    columns = list(
+        Indicator.objects.filter(indicator_set_id=period.indicator_set_id, level=1)
+        .order_by("position")
+        .values_list("code", "name")
+    )
+    links = [reverse("evaluation:score_detail", args=[period.pk, s.agency_id]) for s in scores]
+    heat = Table(
+        title=_("Scores by first-level indicator (%(period)s)") % {"period": label},
+        headers=[_("Unit"), _("Score"), _("Grade"), *[f"{code} {name}" for code, name in columns]],
+        rows=[
+            [s.agency.name, s.total, s.grade, *[s.groups.get(code) for code, _name in columns]] for s in scores[:200]
+        ],
+        links=links[:200],
+    )
+    counts = {grade: 0 for grade in GRADES}
+    for s in scores:
+        counts[s.grade] = counts.get(s.grade, 0) + 1
+    grades = Table(
+        title=_("Grades (%(period)s)") % {"period": label},
+        headers=[_("Grade"), _("Units")],
+        rows=[[grade, counts[grade]] for grade in GRADES],
+    )
+    ranked = sorted(scores, key=lambda s: (s.parent.name if s.parent else "", s.kind, s.rank or 0, s.agency_id))
+    ranking = Table(
+        title=_("Ranking within region and unit kind (%(period)s)") % {"period": label},
+        headers=[_("Unit"), _("Region"), _("Score"), _("Grade"), _("Rank"), _("Change since the period before")],
+        rows=[
+            [
+                s.agency.name,
+                s.parent.name if s.parent else "—",
+                s.total,
+                s.grade,
+                f"{s.rank}/{s.rank_of}" if s.rank else None,
+                (f"+{s.rank_change}" if s.rank_change and s.rank_change > 0 else s.rank_change),
+            ]
+            for s in ranked[:200]
+        ],
+        links=[reverse("evaluation:score_detail", args=[period.pk, s.agency_id]) for s in ranked[:200]],
+    )
+    agencies = _agencies_under(node)
+    rollup = Rollup(node, agencies)
+    by_child: dict[int, list[Decimal]] = defaultdict(list)
+    for s in scores:
+        child = rollup.child(s.agency_id)
+        if child is not None and child != -1:
+            by_child[child].append(s.total)
+    averages: list[tuple[str, Decimal, int]] = sorted(
+        ((agencies[c][1], round(Decimal(sum(t)) / len(t), 2), len(t)) for c, t in by_child.items() if c in agencies),
+        key=lambda row: -row[1],
+    )
+    district_rows: list[list[Any]] = [list(row) for row in averages]
+    districts = Table(
+        title=_("Average score by district (%(period)s)") % {"period": label},
+        headers=[_("District"), _("Average score"), _("Units scored")],
+        rows=district_rows,
+    )
+    vetoed = [s for s in scores if s.vetoed]
+    vetoes = Table(
+        title=_("Units vetoed (%(period)s)") % {"period": label},
+        headers=[_("Unit"), _("Score kept"), _("Why")],
+        rows=[[s.agency.name, s.total, "；".join(str(r) for r in s.veto_reasons)] for s in vetoed[:200]],
+        links=[reverse("evaluation:score_detail", args=[period.pk, s.agency_id]) for s in vetoed[:200]],
+    )
+    return {
+        "period": label,
+        "tables": {"heat": heat, "grades": grades, "ranking": ranking, "district_scores": districts, "vetoed": vetoes},
+        "charts": {
+            "grades": {"labels": list(GRADES), "values": [counts[g] for g in GRADES]},
+            "district_scores": {
+                "labels": [r[0] for r in district_rows],
+                "values": [float(r[1]) for r in district_rows],
             },
         },
     }

@@ -57,6 +57,7 @@ from disclosure.queries import (
     to_public,
 )
 from disclosure.search import public_districts, search_run
+from evaluation.selectors import latest_frozen_grade
 
 View = Callable[..., HttpResponse]
 
@@ -171,6 +172,8 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": records,
             "records": to_public(records.object_list),
             "commitments": agency_commitments(lineage, year=year),
+            # The latest frozen evaluation grade (never live scores: evaluation.selectors).
+            "frozen_grade": latest_frozen_grade(agency.pk),
         },
     )
 

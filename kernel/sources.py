@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.functional import Promise
 
 # What a source's figure means, which decides the formula types that may read it:
-RATE = "rate"  # `good` of `total` items were on time / kept / met (the rate formula; ratio to the best unit)
+RATE = "rate"  # `good` (+ `partial`) of `total` items were on time / kept / met (the rate formula; ratio to the best)
 COUNT = "count"  # items counted by level in `by_level` (the deduction formula: points per item by severity)
 VALUE = "value"  # one figure in `value`, e.g. a debt ratio or a tier's rank (the tier-table formula)
 SOURCE_KINDS = (RATE, COUNT, VALUE)
@@ -31,6 +31,7 @@ class Measure:
 
     total: int = 0
     good: int = 0
+    partial: int = 0  # items that count in part (a partly kept commitment), weighted by the indicator's parameters
     by_level: Mapping[str, int] = field(default_factory=dict)
     value: Decimal | None = None
 
@@ -58,6 +59,26 @@ class Source:
     # The levels a COUNT source may report (e.g. the record severities), for the indicator editor.
     levels: tuple[str, ...] = ()
     description: str | Promise = ""
+
+
+def day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start 00:00, the day after end 00:00) in the current time zone: a datetime column's filter for a period."""
+    from django.utils import timezone
+
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=zone),
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone),
+    )
+
+
+def count_by(rows: Iterable[tuple[int, str, int]]) -> dict[int, Measure]:
+    """COUNT measures from (agency id, level, n) rows of one GROUP BY."""
+    found: dict[int, dict[str, int]] = {}
+    for agency_id, level, n in rows:
+        if agency_id is not None:
+            found.setdefault(agency_id, {})[level] = found.get(agency_id, {}).get(level, 0) + n
+    return {a: Measure(total=sum(levels.values()), by_level=levels) for a, levels in found.items()}
 
 
 _sources: dict[str, Source] = {}

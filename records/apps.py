@@ -12,6 +12,7 @@ class RecordsConfig(AppConfig):
         from accounts.scope import record_q
         from outbox.kinds import kind_register
         from outbox.models import RECORD_KIND
+        from records.evaluation_sources import register as register_evaluation_sources
         from records.integrity import integrity_file_records, no_excellent_with_a_dishonesty_record
         from records.models import DishonestyRecord, Rectification
         from records.services.dishonesty import person_record_years
@@ -31,3 +32,5 @@ class RecordsConfig(AppConfig):
         open_deadlines_register(Rectification, Rectification.DEADLINE, open=Q(submitted_at__isnull=True))
         # A record's changes are seen by whoever sees the record as it stands now (its `record` column).
         kind_register(RECORD_KIND, model=DishonestyRecord, scope=lambda user: record_q(user, "record__"))
+        # What the evaluation reads from records (kernel/sources.py).
+        register_evaluation_sources()

@@ -9,6 +9,7 @@ class RepairConfig(AppConfig):
 
     def ready(self) -> None:
         # Models and other apps' registries are imported once the app registry is ready, not at module load.
+        from repair.evaluation_sources import register as register_evaluation_sources
         from repair.models import Complaint, Objection, RepairApplication, RepairStatus
         from workcalendar.deadlines import open_deadlines_register
 
@@ -20,3 +21,5 @@ class RepairConfig(AppConfig):
             RepairApplication.MATERIAL_DEADLINE,
             open=Q(status=RepairStatus.MATERIAL_REQUESTED),
         )
+        # What the evaluation reads from the cases (kernel/sources.py).
+        register_evaluation_sources()

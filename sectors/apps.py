@@ -8,6 +8,7 @@ class SectorsConfig(AppConfig):
 
     def ready(self) -> None:
         from outbox.kinds import kind_register
+        from sectors.evaluation_sources import register as register_evaluation_sources
         from sectors.models import (
             CreationApplication,
             DebtRegionYear,
@@ -36,3 +37,5 @@ class SectorsConfig(AppConfig):
         kind_register(DEBT_YEAR_KIND, model=DebtRegionYear)
         # a tendering sanction once published (the deciding authority's).
         kind_register(SANCTION_KIND, model=TenderSanction)
+        # What the evaluation reads from the sector duties (kernel/sources.py).
+        register_evaluation_sources()

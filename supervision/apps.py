@@ -21,3 +21,6 @@ class SupervisionConfig(AppConfig):
         evaluation_sources_ledger.register()
         queue_ledger.register()
         cards.register()
+        from supervision import warning_sources
+
+        warning_sources.register()

@@ -7,6 +7,7 @@ kernel.sources.unit_changed.
 | supervision.suggestion_satisfaction    | last opinions received in the period; good: satisfied or basically      |
 | supervision.judgments_performed        | judgments with a performance deadline in the period; good: on time      |
 | supervision.heads_in_court             | hearings held in the period; good: the agency head appeared             |
+| supervision.litigation_won             | judgments given in the period; good: the agency did not lose the case   |
 """
 
 import datetime
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kernel.sources import RATE, Item, Measure, Source, source_register
-from supervision.models.courts import CourtCase, CourtHearing
+from supervision.models.courts import CourtCase, CourtHearing, JudgmentResult
 from supervision.models.suggestions import SATISFIED_VALUES, Suggestion
 
 
@@ -135,6 +136,32 @@ def heads_items(agency_id: int, start: datetime.date, end: datetime.date) -> lis
     ]
 
 
+# Cases not lost ---------------------------------------------------------------------------------------------------
+
+NOT_LOST = Q(result=JudgmentResult.WON)
+
+
+def _judged_in(start: datetime.date, end: datetime.date) -> QuerySet[CourtCase]:
+    return CourtCase.objects.filter(judged_on__gte=start, judged_on__lte=end).exclude(result="")
+
+
+def won_fetch(start: datetime.date, end: datetime.date, ids: Sequence[int] | None) -> Mapping[int, Measure]:
+    return _measures(_judged_in(start, end), "agency_id", NOT_LOST, ids)
+
+
+def won_items(agency_id: int, start: datetime.date, end: datetime.date) -> list[Item]:
+    rows = _judged_in(start, end).filter(agency_id=agency_id).order_by("judged_on", "pk")
+    return [
+        Item(
+            label=f"{c.case_number} {c.get_result_display()}",
+            url=reverse("supervision:court_case_detail", args=[c.pk]),
+            good=c.result == JudgmentResult.WON,
+            on=c.judged_on,
+        )
+        for c in rows
+    ]
+
+
 SOURCES = (
     Source(
         code="supervision.suggestion_replies_on_time",
@@ -167,6 +194,14 @@ SOURCES = (
         fetch=heads_fetch,
         items=heads_items,
         description=_("Hearings held in the period; good: the agency head appeared in court."),
+    ),
+    Source(
+        code="supervision.litigation_won",
+        label=_("Court cases not lost"),
+        kind=RATE,
+        fetch=won_fetch,
+        items=won_items,
+        description=_("Judgments given in the period; good: the agency won (a case lost in part counts as lost)."),
     ),
 )
 

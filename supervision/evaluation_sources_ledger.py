@@ -109,6 +109,31 @@ LEDGER_SOURCE = Source(
 )
 
 
+def tasks_fetch(start: datetime.date, end: datetime.date, ids: Sequence[int] | None) -> Mapping[int, Measure]:
+    """Inspection rectifications and ledger tasks together: what the higher government checks (seed 004's annex)."""
+    both: dict[int, Measure] = {}
+    for part in (rectification_fetch(start, end, ids), ledger_fetch(start, end, ids)):
+        for unit, measure in part.items():
+            known = both.get(unit, Measure())
+            both[unit] = Measure(total=known.total + measure.total, good=known.good + measure.good)
+    return both
+
+
+def tasks_items(agency_id: int, start: datetime.date, end: datetime.date) -> list[Item]:
+    return [*rectification_items(agency_id, start, end), *ledger_items(agency_id, start, end)]
+
+
+TASKS_SOURCE = Source(
+    code="supervision.tasks_done",
+    label=_("Inspection rectifications and ledger tasks done"),
+    kind=RATE,
+    fetch=tasks_fetch,
+    items=tasks_items,
+    description=_("Rectification items due and ledger tasks of the period together; good: done on time."),
+)
+
+
 def register() -> None:
     source_register(RECTIFICATION_SOURCE)
     source_register(LEDGER_SOURCE)
+    source_register(TASKS_SOURCE)

@@ -27,11 +27,12 @@ def _window(today: datetime.date | None) -> tuple[datetime.date, datetime.date]:
     return today, today + datetime.timedelta(days=int(settings.SUPERVISION_SUGGESTION_WARN_DAYS))
 
 
-def suggestion_warnings(user: AnyUser, today: datetime.date | None = None, limit: int = 200) -> list[Warning]:
+def suggestion_warnings(user: AnyUser | None, today: datetime.date | None = None, limit: int = 200) -> list[Warning]:
+    """In `user`'s scope (None: every unit, for the notice job)."""
     today, horizon = _window(today)
+    suggestions = Suggestion.objects.all() if user is None else Suggestion.objects.visible_to(user)
     rows = (
-        Suggestion.objects.visible_to(user)
-        .with_current_due()
+        suggestions.with_current_due()
         .filter(
             Q(status=SuggestionStatus.ASSIGNED, due_on__lte=horizon)
             | Q(status=SuggestionStatus.REHANDLING, rehandle_due_on__lte=horizon)
@@ -53,11 +54,12 @@ def suggestion_warnings(user: AnyUser, today: datetime.date | None = None, limit
     ]
 
 
-def judgment_warnings(user: AnyUser, today: datetime.date | None = None, limit: int = 200) -> list[Warning]:
+def judgment_warnings(user: AnyUser | None, today: datetime.date | None = None, limit: int = 200) -> list[Warning]:
+    """In `user`'s scope (None: every unit, for the notice job)."""
     today, horizon = _window(today)
+    cases = CourtCase.objects.all() if user is None else CourtCase.objects.visible_to(user)
     rows = (
-        CourtCase.objects.visible_to(user)
-        .filter(Q(status=CaseStatus.TO_PERFORM, performance_due_on__lte=horizon))
+        cases.filter(Q(status=CaseStatus.TO_PERFORM, performance_due_on__lte=horizon))
         .select_related("agency")
         .order_by("performance_due_on", "pk")[:limit]
     )

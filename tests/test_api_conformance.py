@@ -32,6 +32,9 @@ from schemathesis import GenerationMode
 from accounts.authentication import api_token_issue
 from accounts.models import Role
 from config.wsgi import application
+from evaluation.defaults import default_set
+from evaluation.models import Score
+from evaluation.services.periods import period_create
 from records.services import record_publish, record_submit
 from repair.services import complaint_file, objection_file, repair_apply
 from sectors.services.ppp import PppPaymentInput, ppp_payment_add
@@ -141,13 +144,17 @@ def known_ids(
             received_on=datetime.date(2026, 3, 2),
             due_on=datetime.date(2026, 3, 9),
         )
+        evaluation_set = default_set(2026)
+        evaluation_period = period_create(actor=None, year=2026, half="year_end", indicator_set=evaluation_set)
         rectification = make_rectification(world)
         ledger_row = make_ledger_task(world).assignments.order_by("pk").first()
         yield {
             "supervision/suggestions": suggestion.pk,
             "supervision/court-cases": court_case.pk,
             "supervision/complaints": breach_complaint.pk,
-            "supervision/hotline": ticket.pk,
+            "supervision/hotline/tickets": ticket.pk,
+            "evaluation/indicator-sets": evaluation_set.pk,
+            "evaluation/scores": Score.objects.filter(period=evaluation_period).values_list("pk", flat=True)[0],
             "sectors/streets/applications": creation.pk,
             "sectors/tendering/behaviours": behaviour.pk,
             "sectors/tendering/projects": tender.pk,
@@ -187,10 +194,10 @@ def _cases(operation: Any, known_ids: dict[str, int]) -> Any:
     resource = operation.path.removeprefix("/api/v1/").removeprefix("public/").split("/")[0]
     if resource == "sectors":  # /api/v1/sectors/<sector>/<resource>/…
         resource = "sectors/" + "/".join(operation.path.removeprefix("/api/v1/sectors/").split("/")[:2])
-    if resource == "supervision":  # /api/v1/supervision/<kind>/…
-        resource = "supervision/" + operation.path.removeprefix("/api/v1/supervision/").split("/")[0]
     if resource == "supervision":  # /api/v1/supervision/<resource…>/{id}/…
         resource = operation.path.split("/{id}")[0].removeprefix("/api/v1/")
+    if resource == "evaluation":  # /api/v1/evaluation/<resource>/…
+        resource = "evaluation/" + operation.path.removeprefix("/api/v1/evaluation/").split("/")[0]
     return cases | operation.as_strategy(GenerationMode.POSITIVE, path_parameters={"id": known_ids[resource]})
 
 

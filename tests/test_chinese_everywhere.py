@@ -43,6 +43,7 @@ from sectors.models import (
     InvestmentObligation,
     PaymentObligation,
     PppProject,
+    RiskTierRule,
     TenderProject,
 )
 from sectors.services.streets import may_apply
@@ -92,6 +93,7 @@ def _data_strings() -> frozenset[str]:
         values.update(model.objects.values_list("original_name", flat=True))
     values.update(MeasureType.objects.values_list("code", flat=True))
     values.update(CalendarYear.objects.values_list("source", flat=True))
+    values.update(RiskTierRule.objects.values_list("source", flat=True))  # a source may cite a web address
     values.update(PppProject.objects.values_list("code", flat=True))
     values.update(RectificationEvidence.objects.values_list("original_name", flat=True))
     values.add(AXES_UNKNOWN)
@@ -216,6 +218,7 @@ def staff_pages(user: User) -> list[str]:
             pages.append(reverse("sectors:debt_repayment_pay", args=[repayment.pk]))
     pages += tendering_pages(user)
     pages += report_pages(user)
+    pages += evaluation_pages(user)
     pages += supervision_suggestion_pages(user)
     return list(dict.fromkeys(pages))
 
@@ -296,6 +299,25 @@ def report_pages(user: User) -> list[str]:
         pages.append(reverse("reports:review_report", args=[person.pk]))
     if may_read_download_log(user):
         pages.append(reverse("reports:download_log"))
+    return pages
+
+
+def evaluation_pages(user: User) -> list[str]:
+    """The evaluation: scores (with a filter), periods, indicator sets, a unit's score in a frozen and an open period,
+    the manual points form."""
+    from evaluation.models import IndicatorSet
+    from evaluation.selectors import latest_scores
+    from evaluation.services.manual import may_score
+
+    pages = ["/staff/evaluation/scores/", "/staff/evaluation/scores/?grade=A", "/staff/evaluation/periods/"]
+    pages += ["/staff/evaluation/indicator-sets/"]
+    pages += [
+        reverse("evaluation:set_detail", args=[pk]) for pk in IndicatorSet.objects.values_list("pk", flat=True)[:1]
+    ]
+    for score in latest_scores(user).order_by("total", "pk")[:1]:
+        pages.append(reverse("evaluation:score_detail", args=[score.period_id, score.agency_id]))
+        if may_score(user, score.agency):
+            pages.append(reverse("evaluation:manual_score", args=[score.period_id, score.agency_id]))
     return pages
 
 

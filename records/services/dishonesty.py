@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.scope import may_decide_records_about, may_enter_records_for, may_submit_records_for
 from kernel.errors import DomainError, NotAllowed
+from kernel.sources import unit_changed
 from kernel.transitions import Move, StateMachine, Step, transition
 from notices.services import notify
 from outbox.models import ChangeType
@@ -516,6 +517,7 @@ def record_publish(*, actor: User, record: DishonestyRecord, today: datetime.dat
         record = transition(record, TRANSITIONS, "publish", actor=actor, prepare=published_values, event=_moved)
         measures_apply(record=record, actor=actor, today=today)
         platform_change_emit(record=record, change_type=ChangeType.PUBLISHED)
+        _evaluation_changed(record)
     return record
 
 
@@ -554,6 +556,7 @@ def record_correct(*, actor: User, record: DishonestyRecord, changes: dict[str, 
             event=lambda record, step: _moved(record, step, changes=diff),
         )
         platform_change_emit(record=record, change_type=ChangeType.CORRECTED)
+        _evaluation_changed(record)
     return record
 
 
@@ -572,6 +575,7 @@ def _take_out_of_force(*, actor: User, record: DishonestyRecord, action: str, re
         )
         measures_close(record=record, actor=actor, to_state=MeasureState.LIFTED, reason=reason.strip())
         platform_change_emit(record=record, change_type=change_type)
+        _evaluation_changed(record)
     return record
 
 
@@ -621,9 +625,21 @@ def records_expire_due(*, on: datetime.date | None = None, batch_size: int = 500
                 )
                 measures_close(record=record, actor=None, to_state=MeasureState.COMPLETED, reason="")
                 platform_change_emit(record=record, change_type=ChangeType.EXPIRED)
+                _evaluation_changed(record)
         expired += len(batch)
         if len(batch) < batch_size:
             return expired
+
+
+def _evaluation_changed(record: DishonestyRecord) -> None:
+    """What the evaluation counts of this record changed (kernel/sources.py): the periods of its publication and of
+    today are marked for the subject and the data-source agency, in the caller's transaction."""
+    units = [record.subject_agency_id, record.data_source_agency_id]
+    days = {timezone.localdate()}
+    if record.published_at is not None:
+        days.add(timezone.localtime(record.published_at).date())
+    for day in sorted(days):
+        unit_changed(units, day)
 
 
 # Records whose window may still change: not yet published, or in force.

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.scope import may_decide_records_about, may_enter_records_for
 from kernel.errors import DomainError, NotAllowed
+from kernel.sources import unit_changed
 from kernel.transitions import Move, StateMachine, Step, transition
 from outbox.hooks import public_changed
 from records.disclosure import add_months
@@ -99,6 +100,7 @@ def measures_apply(*, record: DishonestyRecord, actor: User, today: datetime.dat
                 )
                 rectification.save()
             applied.append(measure)
+    unit_changed([m.executing_agency_id for m in applied], today)
     return applied
 
 
@@ -185,6 +187,7 @@ def measure_mark_wrongful(*, actor: User, measure: AppliedMeasure, reason: str) 
         if measure.wrongful:
             return measure
         if MEASURE_MOVES.allows(measure.state, "lift"):
+            unit_changed(measure.executing_agency_id, measure.starts_on)
             return _move(measure, "lift", actor=actor, reason=reason, locked=True, fields={"wrongful": True})
         # Not a move of the state: the flag is saved (a history row) and the timeline says why.
         measure.wrongful = True
@@ -197,6 +200,7 @@ def measure_mark_wrongful(*, actor: User, measure: AppliedMeasure, reason: str) 
             actor=actor,
         )
         record_touch(measure.record_id)
+        unit_changed(measure.executing_agency_id, measure.starts_on)
     return measure
 
 
@@ -214,4 +218,5 @@ def rectification_submit(*, actor: User, rectification: Rectification, explanati
         rectification.submitted_at = timezone.now()
         rectification.submitted_by = actor
         rectification.save(update_fields=["explanation", "submitted_at", "submitted_by"])
+        unit_changed(rectification.measure.record.subject_agency_id, rectification.deadline)
     return rectification

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from kernel.errors import DomainError
+from kernel.sources import unit_changed
 from kernel.transitions import Step
 from records.models import DishonestyRecord
 from records.services.evidence import evidence_check
@@ -42,7 +43,9 @@ def case_event(case: Case, *, from_status: str, actor: User | None, reason: str 
 
 
 def case_moved(case: Case, step: Step) -> CaseEvent:
-    """The event row of a case's move (kernel.transitions.transition's `event`)."""
+    """The event row of a case's move (kernel.transitions.transition's `event`). What the evaluation counts of the
+    cases (repair/evaluation_sources.py) may have changed: the units concerned are marked in the same transaction."""
+    unit_changed([case.record.subject_agency_id, case.record.data_source_agency_id], timezone.localdate())
     return case_event(case, from_status=step.from_state, actor=step.actor, reason=step.reason)
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AnyUser, Sector, User
 from accounts.scope import may_enter_sector_data
 from kernel.errors import DomainError, NotAllowed
+from kernel.sources import unit_changed
 from kernel.transitions import ILLEGAL_TRANSITION
 from outbox.hooks import public_changed
 from outbox.models import ChangeType, PlatformChange
@@ -431,6 +432,7 @@ def debt_repayment_pay(
     if errors:
         raise DomainError.of_fields(errors)
     with transaction.atomic():
+        unit_changed(repayment.bond.region_id, timezone.localdate())  # the evaluation recounts it
         locked = DebtRepayment.objects.select_for_update().get(pk=repayment.pk)
         locked.paid_amount = paid_amount
         locked.paid_on = paid_on
@@ -456,6 +458,7 @@ def debt_disclosure_record(
     if errors:
         raise DomainError.of_fields(errors)
     with transaction.atomic():
+        unit_changed(region.pk, timezone.localdate())  # the evaluation recounts it
         return DebtDisclosure.objects.create(
             region=region,
             deadline=deadline,

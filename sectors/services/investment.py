@@ -40,6 +40,7 @@ from commitments import rules as commitment_rules
 from commitments.models import Commitment, CommitmentKind
 from commitments.rules import Problem, by_field, too_long_message
 from kernel.errors import DomainError, NotAllowed
+from kernel.sources import unit_changed
 from kernel.transitions import Move, StateMachine, Step, transition
 from notices.services import notify
 from outbox.hooks import public_changed
@@ -606,6 +607,7 @@ def obligation_fulfil(
     stored: list[ObligationEvidence] = []
     try:
         with transaction.atomic():
+            unit_changed(agreement.agency_id, timezone.localdate())  # the evaluation recounts it
             obligation = transition(
                 obligation,
                 TRANSITIONS,

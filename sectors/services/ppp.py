@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Sector, User
 from accounts.scope import may_enter_sector_data, may_verify_sector_data
 from kernel.errors import DomainError, NotAllowed
+from kernel.sources import unit_changed
 from kernel.transitions import Move, StateMachine, Step, transition
 from notices.services import notify
 from outbox.hooks import public_changed
@@ -770,6 +771,7 @@ def ppp_payment_record(
     if errors:
         raise DomainError.of_fields(errors)
     with transaction.atomic():
+        unit_changed(payment.project.agency_id, timezone.localdate())  # the evaluation recounts it
         payment = PppPaymentObligation.objects.select_for_update().select_related("project").get(pk=payment.pk)
         if payment.paid_amount + amount > payment.amount_due:
             raise DomainError(

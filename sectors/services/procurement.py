@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, Sector, User
 from accounts.scope import may_enter_sector_data, may_verify_sector_data
 from kernel.errors import DomainError, NotAllowed
+from kernel.sources import unit_changed
 from notices.services import notify
 from outbox.hooks import public_changed
 from outbox.models import ChangeType
@@ -358,6 +359,7 @@ def payment_record(
     contract = obligation.contract
     _require_entry(actor, contract.agency)
     with transaction.atomic():
+        unit_changed(contract.agency_id, timezone.localdate())  # the evaluation recounts it
         obligation = PaymentObligation.objects.select_for_update().get(pk=obligation.pk)
         last = obligation.payments.aggregate(last=Max("paid_on"))["last"]
         _refuse(

@@ -27,6 +27,7 @@ from accounts.models import Role, Sector, User
 from accounts.scope import may_enter_sector_data, may_verify_sector_data
 from commitments.models import Commitment, CommitmentStatus
 from kernel.errors import DomainError, NotAllowed
+from kernel.sources import unit_changed
 from kernel.transitions import Move, StateMachine, Step, transition
 from notices.services import notify
 from outbox.hooks import public_changed
@@ -562,6 +563,7 @@ def application_name(*, application: CreationApplication, actor: User | None = N
         return {"named_on": today, "version": row.version + 1}
 
     with transaction.atomic():
+        unit_changed(application.agency_id, timezone.localdate())  # the evaluation recounts it
         application = transition(
             application, TRANSITIONS, "name", actor=actor, prepare=prepare, queryset=_rows(), event=_moved
         )
@@ -578,6 +580,7 @@ def application_revoke(
         raise NotAllowed(_("Only the credit office revokes a naming."))
     _reason_required(reason)
     with transaction.atomic():
+        unit_changed(application.agency_id, timezone.localdate())  # the evaluation recounts it
         application = transition(
             application,
             TRANSITIONS,

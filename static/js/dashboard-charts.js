@@ -45,6 +45,14 @@
       ], false);
     },
     commitments: function (d) { return bar(d.commitments.labels, d.commitments.series, true); },
+    grades: function (d) {
+      return { animation: false, color: ["#039855", "#1570ef", "#dc6803", "#b42318"], tooltip: {}, legend: {},
+        series: [{ type: "pie", radius: ["40%", "70%"],
+          data: d.grades.labels.map(function (l, i) { return { name: l, value: d.grades.values[i] }; }) }] };
+    },
+    district_scores: function (d) {
+      return bar(d.district_scores.labels, [{ name: "", data: d.district_scores.values }], false);
+    },
   };
   function draw() {
     var source = document.getElementById("dashboard-data");

@@ -31,6 +31,7 @@ from accounts.models import Role, Sector, User
 from accounts.services import user_create
 from demo.commitments import build_commitments, commitments_loaded
 from demo.debt import demo_debt, demo_debt_loaded
+from demo.evaluation import demo_evaluation, demo_evaluation_loaded
 from demo.investment import demo_investment, demo_investment_loaded
 from demo.ppp import demo_ppp, demo_ppp_loaded
 from demo.procurement import demo_procurement, procurement_loaded
@@ -919,6 +920,12 @@ class Command(BaseCommand):
             with transaction.atomic():
                 reports = demo_reports(ensure_users(password))
             self.stdout.write(self.style.SUCCESS(f"Issued the demo credit reports: {reports}."))
+        if demo_evaluation_loaded():
+            self.stdout.write("Its evaluation is already loaded; nothing added.")
+        else:
+            with transaction.atomic():
+                evaluation = demo_evaluation(ensure_users(password))
+            self.stdout.write(self.style.SUCCESS(f"Loaded the evaluation: {evaluation}."))
         self._print_users(password, source, quiet=options["quiet_password"])
 
     def _align_passwords(self, password: str) -> None:

@@ -1,0 +1,1 @@
+"""Every change of the evaluation's rows goes through these services."""
