@@ -271,6 +271,7 @@ def supervision_ledger_pages(user: User) -> list[str]:
     """The supervision start page, the inspections and the work ledger."""
     pages = ["/staff/supervision/", "/staff/supervision/inspections/", "/staff/supervision/inspections/?overdue=on"]
     pages += ["/staff/supervision/inspections/new/", "/staff/supervision/ledger/", "/staff/supervision/ledger/import/"]
+    pages += ["/staff/supervision/ledger/tasks/new/"]
     pages += ["/staff/supervision/ledger/?status=overdue&year=not-a-year"]
     for pk in Inspection.objects.visible_to(user).order_by("pk").values_list("pk", flat=True)[:2]:
         pages.append(reverse("supervision:inspection_detail", args=[pk]))

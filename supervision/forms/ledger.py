@@ -55,3 +55,28 @@ class BulkStatusForm(forms.Form):
     def __init__(self, *args: Any, rows: QuerySet[LedgerAssignment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignments"].queryset = rows  # type: ignore[attr-defined]
+
+
+class TaskForm(forms.Form):
+    """One ledger task typed in, in the annex's columns: the service reads the units out of the responsibility text
+    as the import does."""
+
+    region = forms.ModelChoiceField(label=_("Region"), queryset=Agency.objects.none(), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False)
+    number = forms.IntegerField(label=_("Number"), required=False, min_value=1)
+    group = forms.CharField(label=_("Measure group"), required=False, max_length=200)
+    content = forms.CharField(label=_("Task"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    responsibility = forms.CharField(
+        label=_("Responsible units"),
+        required=False,
+        max_length=500,
+        help_text=_("Lead unit first, then the participating units, separated by 、 as in the ledger."),
+    )
+    schedule_text = forms.CharField(
+        label=_("Schedule"), required=False, max_length=200, help_text=_("持续实施, or a date such as 2026年12月底前.")
+    )
+    check_plan = forms.CharField(label=_("Check plan"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions_run_by(user)  # type: ignore[attr-defined]

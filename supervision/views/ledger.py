@@ -24,7 +24,7 @@ from records.excel.export import XLSX_CONTENT_TYPE
 from subjects.models import Agency
 from supervision.excel.ledger import ledger_export, ledger_import, ledger_template
 from supervision.forms.inspections import apply_errors, regions_run_by
-from supervision.forms.ledger import BulkStatusForm, ImportForm, LedgerFilterForm, ResultForm, StatusForm
+from supervision.forms.ledger import BulkStatusForm, ImportForm, LedgerFilterForm, ResultForm, StatusForm, TaskForm
 from supervision.models.ledger import LedgerAssignment, LedgerEvent, LedgerEvidence, LedgerStatus, LedgerTask
 from supervision.services import ledger as services
 
@@ -270,6 +270,40 @@ def ledger_import_view(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+def ledger_task_new(request: AuthenticatedRequest) -> HttpResponse:
+    """One task typed in (the import's rules): every error at once, what was typed kept, nothing written on any."""
+    if not regions_run_by(request.user).exists():
+        raise PermissionDenied(_("Only the credit office keeps a region's ledger."))
+    form = TaskForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["region"] is None:
+            apply_errors(form, {"region": [_("Choose the region.")]})
+        else:
+            task_input = services.TaskInput(
+                number=data["number"],
+                group=data["group"],
+                content=data["content"],
+                responsibility=data["responsibility"],
+                schedule_text=data["schedule_text"],
+                check_plan=data["check_plan"],
+            )
+            try:
+                task = services.task_create(
+                    actor=request.user, region=data["region"], year=data["year"], data=task_input
+                )
+            except NotAllowed as exc:
+                raise PermissionDenied(str(exc.message)) from exc
+            except DomainError as exc:
+                apply_errors(form, exc.field_errors() or {"__all__": [str(exc.message)]})
+            else:
+                messages.success(request, _("The task was added to the ledger."))
+                return redirect("supervision:ledger_task_detail", pk=task.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "supervision/ledger/task_form.html", {"section": "supervision", "form": form}, status=status)
+
+
+@login_required
 @require_GET
 def ledger_template_view(request: AuthenticatedRequest) -> HttpResponse:
     response = HttpResponse(ledger_template(), content_type=XLSX_CONTENT_TYPE)
@@ -291,6 +325,7 @@ def ledger_export_view(request: AuthenticatedRequest) -> HttpResponseBase:
 urlpatterns: list[URLPattern] = [
     path("ledger/", ledger_list, name="ledger_list"),
     path("ledger/import/", ledger_import_view, name="ledger_import"),
+    path("ledger/tasks/new/", ledger_task_new, name="ledger_task_new"),
     path("ledger/template/", ledger_template_view, name="ledger_template"),
     path("ledger/export/", ledger_export_view, name="ledger_export"),
     path("ledger/tasks/<int:pk>/", ledger_task_detail, name="ledger_task_detail"),

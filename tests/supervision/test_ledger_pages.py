@@ -177,3 +177,40 @@ def test_lists_take_the_same_queries_for_more_rows(world, task):
     assert len(many) == len(few)
     assert len(many_api) == len(few_api)
     assert len(few_task) < 25
+
+
+def test_the_office_adds_one_task_by_the_form_and_bad_input_keeps_what_was_typed(world):
+    client = signed_in(world.office_a)
+    with at(TODAY):
+        assert 'id="ledger-task-new"' in client.get("/staff/supervision/ledger/").content.decode()
+        bad = client.post(
+            "/staff/supervision/ledger/tasks/new/",
+            {"region": world.district_a.pk, "year": "2026", "content": "", "responsibility": "不存在的局"},
+        )
+        assert bad.status_code == 400
+        page = bad.content.decode()
+        assert "不存在的局" in page  # what was typed is kept
+        assert LedgerTask.objects.count() == 0
+        good = client.post(
+            "/staff/supervision/ledger/tasks/new/",
+            {
+                "region": world.district_a.pk,
+                "year": "2026",
+                "number": "7",
+                "group": "建立健全政务信用管理体系",
+                "content": "开展政务诚信培训。",
+                "responsibility": "东城区财政局",
+                "schedule_text": "持续实施",
+                "check_plan": "每年年中检查，年底考核",
+            },
+        )
+    task = LedgerTask.objects.get()
+    assert good.status_code == 302 and good["Location"].endswith(f"/ledger/tasks/{task.pk}/")
+    assert task.number == 7 and task.assignments.get().agency == world.agency_a
+    # A clerk keeps no ledger; another district's office cannot choose this region.
+    assert signed_in(world.clerk_a).get("/staff/supervision/ledger/tasks/new/").status_code == 403
+    other = signed_in(world.office_b).post(
+        "/staff/supervision/ledger/tasks/new/",
+        {"region": world.district_a.pk, "year": "2026", "content": "x", "responsibility": "东城区财政局"},
+    )
+    assert other.status_code == 400 and LedgerTask.objects.count() == 1
