@@ -434,6 +434,7 @@ SPECTACULAR_SETTINGS = {
         "AgencyKindEnum": "subjects.models.AgencyKind",
         # The evaluation's periods and the inspections share one choice set: mid-year check, year-end assessment.
         "HalfEnum": "evaluation.models.periods.Half",
+        "LedgerRoleEnum": "supervision.models.ledger.AssignmentRole",
         "AssessmentResultEnum": "subjects.models.AssessmentResult",
         "ChangeGroundEnum": "commitments.models.ChangeGround",
         "CommitmentEventKindEnum": "commitments.models.CommitmentEventKind",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import AnyUser, Role, Sector, User
 from commitments.models import OPEN_STATUSES, Commitment, CommitmentStatus
 from dashboard.warnings import scope_key, warning_counts, warnings_for
-from evaluation.models import Indicator
+from evaluation.models import Indicator, VetoKind
 from evaluation.selectors import GRADES, latest_period, latest_scores
 from kernel.warnings import RED
 from outbox.models import OutboxStatus, PlatformChange
@@ -707,6 +707,14 @@ def _scores_in_node(user: User, node: Node) -> tuple[Any, list[Any]]:
     return period, list(scores)
 
 
+def _veto_text(reason: dict[str, str]) -> str:
+    """One veto as the page says it: the rule's kind, and how many items fired it."""
+    kinds = dict(VetoKind.choices)
+    text = str(kinds.get(reason.get("kind", ""), reason.get("code", "")))
+    count = reason.get("count", "1")
+    return text if count in ("", "1") else _("%(what)s (%(count)s)") % {"what": text, "count": count}
+
+
 def evaluation_panels(user: User, node: Node) -> dict[str, Any]:
     """Heat table of units × first-level points, grade distribution, ranking with rank change (the leader), and the
     average score by district and the vetoed units (the city: unit names only, never a person). Live scores of the
@@ -775,7 +783,7 @@ def evaluation_panels(user: User, node: Node) -> dict[str, Any]:
     vetoes = Table(
         title=_("Units vetoed (%(period)s)") % {"period": label},
         headers=[_("Unit"), _("Score kept"), _("Why")],
-        rows=[[s.agency.name, s.total, "；".join(str(r) for r in s.veto_reasons)] for s in vetoed[:200]],
+        rows=[[s.agency.name, s.total, "；".join(_veto_text(r) for r in s.veto_reasons)] for s in vetoed[:200]],
         links=[reverse("evaluation:score_detail", args=[period.pk, s.agency_id]) for s in vetoed[:200]],
     )
     return {

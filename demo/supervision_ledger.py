@@ -17,13 +17,15 @@ from openpyxl import Workbook
 
 from accounts.models import User
 from subjects.codes import make_uscc
-from subjects.models import Agency, AgencyKind
-from subjects.services import agency_create
+from subjects.models import Agency, AgencyKind, CivilServant
+from subjects.personal_data import make_id_number
+from subjects.services import agency_create, civil_servant_create
 from supervision.excel.ledger import COLUMNS, DATA_SHEET, ImportOutcome, ledger_import
 from supervision.models import LedgerAssignment, LedgerTask, LedgerUnitAlias
 from supervision.models.ledger import LedgerStatus
 from supervision.services.ledger import ledger_overdue_run, result_set, status_set
 
+PRINCIPALS = ("王建国", "李志强", "张秀英", "刘海涛", "陈立新", "杨红梅", "赵国平", "周明华")
 FIXTURE = Path(__file__).resolve().parent / "data" / "binhai_ledger.csv"
 REGION = "临江市东城区人民政府"
 REGION_CODE = "330102"
@@ -65,9 +67,24 @@ def _unit(name: str, kind: str, region: Agency, serial: int) -> Agency:
         if not Agency.objects.filter(uscc=uscc).exists():
             break
         number += 100
-    return agency_create(
+    agency = agency_create(
         actor=None, name=name, kind=kind, uscc=uscc, region_code=REGION_CODE, parent=region, reason="演示数据"
     )
+    # Every unit of the demo city has its principal, as the units the demo builds first do.
+    while True:
+        id_number = make_id_number(REGION_CODE, datetime.date(1975, 1, 1) + datetime.timedelta(days=number), number)
+        if not CivilServant.objects.with_id_number(id_number).exists():
+            break
+        number += 1
+    civil_servant_create(
+        actor=None,
+        name=PRINCIPALS[serial % len(PRINCIPALS)],
+        id_number=id_number,
+        agency=agency,
+        position="主要负责人",
+        is_principal=True,
+    )
+    return agency
 
 
 def ledger_units(region: Agency) -> None:

@@ -47,6 +47,11 @@ def ledger_due(user: User) -> QuerySet[LedgerAssignment]:
 
 
 def supervision_queue_sections(user: User) -> list[QueueSection]:
+    """Shown only when something is due: the queue's own sections are the records', whatever a user's role."""
+    return [section for section in _supervision_queue_sections(user) if section.count]
+
+
+def _supervision_queue_sections(user: User) -> list[QueueSection]:
     if agency_q(user, "agency") == NOTHING:
         return []
     return [

@@ -37,7 +37,7 @@ def test_every_unit_is_scored_when_the_period_opens(world: City, period: Period)
     # Nothing against it: every indicator with data is full, the ones without are spread and flagged.
     assert clean.total == Decimal("100.00") and clean.grade == "A" and not clean.vetoed
     assert line(clean, "A3")["flag"] == engine.NO_DATA  # manual, nothing entered
-    assert line(clean, "B1")["flag"] == engine.NO_SOURCE  # supervision has not registered it here
+    assert line(clean, "B1")["flag"] == engine.NO_DATA  # supervision's source: no judgment in the period
     assert line(clean, "C4")["flag"] == engine.NOT_APPLICABLE  # debt: governments only
     # Only A1 and A2 (deductions: no item means full points) have data in this empty city: A's 25 go to their 15,
     # and the groups without any data give their 75 to A: A1 counts 10 × 100 / 15.
@@ -98,3 +98,18 @@ def test_incremental_equals_full(world: City, period: Period, severity: str) -> 
     stored = {s.agency_id: s for s in Score.objects.filter(period=period)}
     for agency_id, result in engine.compute(period).items():
         assert all(getattr(stored[agency_id], k) == v for k, v in result.values().items())
+
+
+def test_an_indicator_whose_source_is_not_registered_is_flagged_and_its_weight_spread(
+    world: City, period: Period, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source whose app is not installed (or not yet built) is never read as zero."""
+    from kernel import sources
+
+    registered = dict(sources._sources)
+    registered.pop("supervision.judgments_performed")
+    monkeypatch.setattr(sources, "_sources", registered)
+    engine.recompute(period)
+    clean = Score.objects.get(period=period, agency=world.agency_b)
+    assert line(clean, "B1")["flag"] == engine.NO_SOURCE and line(clean, "B1")["effective_weight"] == "0.00"
+    assert clean.total == Decimal("100.00")
