@@ -30,7 +30,7 @@ from evaluation.models import (
     Score,
     VetoRule,
 )
-from kernel.sources import Measure, source
+from kernel.sources import Measure, computation, source
 from subjects.models import Agency
 
 NO_SOURCE = "no_source"
@@ -124,11 +124,12 @@ def plan(period: Period, agency_ids: Sequence[int] | None = None) -> Plan:
     need_all = {i.source_code for i in indicators if i.formula == FormulaType.RATIO_TO_BEST and i.source_code}
     codes = {i.source_code for i in indicators if i.source_code and i.formula != FormulaType.MANUAL}
     codes |= {v.source_code for v in vetoes if v.source_code}
-    for code in sorted(codes):
-        src = source(code)
-        if src is None:
-            continue
-        result.measures[code] = src.fetch(period.start, period.end, None if code in need_all else ids)
+    with computation():  # sources reading the same rows share one query
+        for code in sorted(codes):
+            src = source(code)
+            if src is None:
+                continue
+            result.measures[code] = src.fetch(period.start, period.end, None if code in need_all else ids)
     if need_all:
         # The best unit is looked for among every unit the set evaluates whose kind the indicator applies to.
         every = dict(

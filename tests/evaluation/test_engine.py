@@ -37,7 +37,7 @@ def test_every_unit_is_scored_when_the_period_opens(world: City, period: Period)
     # Nothing against it: every indicator with data is full, the ones without are spread and flagged.
     assert clean.total == Decimal("100.00") and clean.grade == "A" and not clean.vetoed
     assert line(clean, "A3")["flag"] == engine.NO_DATA  # manual, nothing entered
-    assert line(clean, "B1")["flag"] == engine.NO_SOURCE  # supervision has not registered it here
+    assert line(clean, "B1")["flag"] == engine.NO_DATA  # supervision's source, no judgment in this city
     assert line(clean, "C4")["flag"] == engine.NOT_APPLICABLE  # debt: governments only
     # Only A1 and A2 (deductions: no item means full points) have data in this empty city: A's 25 go to their 15,
     # and the groups without any data give their 75 to A: A1 counts 10 × 100 / 15.
