@@ -8,7 +8,6 @@ re-ranks the groups (same parent, same unit kind) the units are in. The query co
 
 import datetime
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,11 +49,16 @@ class UnitResult:
     lines: list[dict[str, Any]]
     groups: dict[str, str]
     no_data: int
+    digest_text: str = ""
 
     def digest(self) -> str:
-        """SHA-256 of the values: a stored row whose digest matches needs no write (and is not even read in full)."""
-        values = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.values().items()}
-        return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        """SHA-256 of the values: a stored row whose digest matches needs no write (and is not even read in full).
+        score_unit hashes a text that determines every value — each line's fragment (code, group, weight, raw, flag,
+        inputs: computed once per distinct figure) and the re-spread's (once per distinct combination of points) —
+        far cheaper than serialising every unit's lines; only this recompute compares it."""
+        if not self.digest_text:
+            self.digest_text = repr(self.values())
+        return hashlib.sha256(self.digest_text.encode()).hexdigest()
 
     def values(self) -> dict[str, Any]:
         return {
@@ -83,6 +87,10 @@ def _inputs(measure: Measure | None) -> dict[str, Any]:
     return data
 
 
+# A re-spread as stored: per line (effective weight, points), the groups' points, the total, its digest fragment.
+SpreadStrings = tuple[list[tuple[str, str]], dict[str, str], Decimal, str]
+
+
 @dataclass
 class Plan:
     """What one computation of a period reads, fetched once for every unit."""
@@ -99,6 +107,8 @@ class Plan:
     best: dict[str, Decimal | None] = field(default_factory=dict)
     manual: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     manual_vetoes: dict[int, list[int]] = field(default_factory=dict)
+    prepared: "list[_Prepared] | None" = None
+    spreads: "dict[tuple[Decimal | None, ...], SpreadStrings]" = field(default_factory=dict)
 
 
 def plan(period: Period, agency_ids: Sequence[int] | None = None) -> Plan:
@@ -129,7 +139,9 @@ def plan(period: Period, agency_ids: Sequence[int] | None = None) -> Plan:
             src = source(code)
             if src is None:
                 continue
-            result.measures[code] = src.fetch(period.start, period.end, None if code in need_all else ids)
+            # Every unit: the sources' plain GROUP BYs (no list of ids); the units not evaluated are never looked up.
+            asked = None if agency_ids is None or code in need_all else ids
+            result.measures[code] = src.fetch(period.start, period.end, asked)
     if need_all:
         # The best unit is looked for among every unit the set evaluates whose kind the indicator applies to.
         every = dict(
@@ -156,55 +168,133 @@ def plan(period: Period, agency_ids: Sequence[int] | None = None) -> Plan:
     return result
 
 
-def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> UnitResult:
-    if not p.group_weights:
+@dataclass
+class _Prepared:
+    """One second-level indicator, read once per plan: what scoring a unit needs, and the points already computed
+    for a measure (units with the same figures score the same: the formulas are pure)."""
+
+    indicator: Indicator
+    code: str
+    group: str
+    weight: Decimal
+    weight_str: str
+    measures: Mapping[int, Measure] | None  # None: no source (manual, or not registered)
+    kinds: frozenset[str] | None  # the unit kinds it applies to (None: every kind)
+    # per measure key: points, raw (their string), inputs, the line's digest fragment
+    memo: dict[Any, tuple[Decimal | None, str | None, dict[str, Any], str]] = field(default_factory=dict)
+
+    def fragment(self, raw: str | None, flag: str, inputs: Mapping[str, Any]) -> str:
+        return repr((self.code, self.group, self.weight_str, raw, flag, inputs))
+
+
+def _measure_key(measure: Measure | None) -> Any:
+    if measure is None:
+        return None
+    if not measure.by_level and measure.value is None:
+        return (measure.total, measure.good, measure.partial)
+    return (measure.total, measure.good, measure.partial, tuple(measure.by_level.items()), measure.value)
+
+
+def _prepare(p: Plan) -> list[_Prepared]:
+    if p.prepared is None:
         p.group_weights = {i.code: Decimal(i.weight) for i in p.indicators if i.level == 1}
         p.parent_code = {i.pk: i.code for i in p.indicators if i.level == 1}
-    parent_code = p.parent_code
-    lines: list[Line] = []
+        p.prepared = []
+        for indicator in p.indicators:
+            if indicator.level == 1:
+                continue
+            weight = Decimal(indicator.weight)
+            p.prepared.append(
+                _Prepared(
+                    indicator=indicator,
+                    code=indicator.code,
+                    group=p.parent_code.get(indicator.parent_id or 0, ""),
+                    weight=weight,
+                    weight_str=str(weight),
+                    measures=None if indicator.formula == FormulaType.MANUAL else p.measures.get(indicator.source_code),
+                    kinds=frozenset(indicator.applies_to) if indicator.applies_to else None,
+                )
+            )
+    return p.prepared
+
+
+def _points(p: Plan, line: _Prepared, measure: Measure | None) -> Decimal | None:
+    indicator, weight = line.indicator, line.weight
+    params: Mapping[str, Any] = indicator.params or {}
+    if indicator.formula == FormulaType.RATE:
+        return formulas.rate(measure, params, weight)
+    if indicator.formula == FormulaType.DEDUCTION:
+        return formulas.deduction(measure, params, weight)
+    if indicator.formula == FormulaType.TIER:
+        return formulas.tier(measure, params, weight)
+    return formulas.ratio_to_best(measure, params, weight, p.best.get(indicator.code))
+
+
+def _spread(p: Plan, points: tuple[Decimal | None, ...]) -> "SpreadStrings":
+    """The re-spread for one combination of points (many units share one), as the strings the lines store."""
+    found = p.spreads.get(points)
+    if found is None:
+        lines = [
+            Line(code=line.code, group=line.group, weight=line.weight, points=value)
+            for line, value in zip(p.prepared or [], points, strict=True)
+        ]
+        spread = formulas.spread(lines, p.group_weights)
+        strings = [(str(spread.effective_weight[x.code]), str(spread.points[x.code])) for x in lines]
+        groups = {g: str(v) for g, v in spread.groups.items()}
+        found = (strings, groups, spread.total, repr((strings, groups, spread.total)))
+        p.spreads[points] = found
+    return found
+
+
+def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> UnitResult:
+    prepared = _prepare(p)
+    points: list[Decimal | None] = []
     details: list[dict[str, Any]] = []
-    for indicator in p.indicators:
-        if indicator.level == 1:
-            continue
-        weight = Decimal(indicator.weight)
-        params: Mapping[str, Any] = indicator.params or {}
-        measure: Measure | None = None
-        flag = ""
-        points: Decimal | None
-        if not indicator.applies(kind):
-            points, flag = None, NOT_APPLICABLE
+    fragments: list[str] = []
+    for line in prepared:
+        indicator = line.indicator
+        value: Decimal | None
+        raw: str | None = None
+        inputs: dict[str, Any] = {}
+        fragment = ""
+        if line.kinds is not None and kind not in line.kinds:
+            value, flag = None, NOT_APPLICABLE
         elif indicator.formula == FormulaType.MANUAL:
-            points = formulas.manual(p.manual.get((agency_id, indicator.pk)), weight)
-            flag = NO_DATA if points is None else ""
-        elif indicator.source_code not in p.measures:
-            points, flag = None, NO_SOURCE
+            value = formulas.manual(p.manual.get((agency_id, indicator.pk)), line.weight)
+            flag = NO_DATA if value is None else ""
+        elif line.measures is None:
+            value, flag = None, NO_SOURCE
         else:
-            measure = p.measures[indicator.source_code].get(agency_id)
-            if indicator.formula == FormulaType.RATE:
-                points = formulas.rate(measure, params, weight)
-            elif indicator.formula == FormulaType.DEDUCTION:
-                points = formulas.deduction(measure, params, weight)
-            elif indicator.formula == FormulaType.TIER:
-                points = formulas.tier(measure, params, weight)
-            else:
-                points = formulas.ratio_to_best(measure, params, weight, p.best.get(indicator.code))
-            flag = NO_DATA if points is None else ""
-        group = parent_code.get(indicator.parent_id or 0, "")
-        lines.append(Line(code=indicator.code, group=group, weight=weight, points=points))
+            measure = line.measures.get(agency_id)
+            key = _measure_key(measure)
+            known = line.memo.get(key)
+            if known is None:
+                computed = _points(p, line, measure)
+                text = None if computed is None else str(computed)
+                data = _inputs(measure)
+                known = (computed, text, data, line.fragment(text, NO_DATA if computed is None else "", data))
+                line.memo[key] = known
+            value, raw, inputs, fragment = known
+            flag = NO_DATA if value is None else ""
+        if not fragment:
+            raw = None if value is None else str(value)
+            fragment = line.fragment(raw, flag, inputs)
+        points.append(value)
+        fragments.append(fragment)
         details.append(
             {
-                "code": indicator.code,
-                "group": group,
-                "weight": str(weight),
-                "raw": None if points is None else str(points),
+                "code": line.code,
+                "group": line.group,
+                "weight": line.weight_str,
+                "raw": raw,
                 "flag": flag,
-                "inputs": _inputs(measure),
+                "inputs": inputs,
             }
         )
-    spread = formulas.spread(lines, p.group_weights)
-    for detail in details:
-        detail["effective_weight"] = str(spread.effective_weight[detail["code"]])
-        detail["points"] = str(spread.points[detail["code"]])
+    spread_lines, groups, total, spread_fragment = _spread(p, tuple(points))
+    for detail, (effective, scaled) in zip(details, spread_lines, strict=True):
+        detail["effective_weight"] = effective
+        detail["points"] = scaled
     reasons: list[dict[str, str]] = []
     for rule in p.vetoes:
         if rule.source_code:
@@ -215,17 +305,21 @@ def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> Uni
         elif rule.pk in p.manual_vetoes.get(agency_id, []):
             reasons.append({"code": rule.code, "kind": rule.kind, "count": "1"})
     vetoed = bool(reasons)
+    grade = formulas.grade_of(total, p.grades, vetoed)
+    no_data = sum(1 for d in details if d["flag"])
+    head = repr((kind, parent_id, str(total), grade, vetoed, reasons, no_data))
     return UnitResult(
         agency_id=agency_id,
         kind=kind,
         parent_id=parent_id,
-        total=spread.total,
-        grade=formulas.grade_of(spread.total, p.grades, vetoed),
+        total=total,
+        grade=grade,
         vetoed=vetoed,
         veto_reasons=reasons,
         lines=details,
-        groups={g: str(v) for g, v in spread.groups.items()},
-        no_data=sum(1 for d in details if d["flag"]),
+        groups=dict(groups),
+        no_data=no_data,
+        digest_text="\n".join([head, spread_fragment, *fragments]),
     )
 
 

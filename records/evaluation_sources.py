@@ -20,6 +20,7 @@ from records.models.dishonesty import DEBTOR_SOURCES, VERIFIED_STATUSES
 # the planner matches them.
 COUNTED = VERIFIED_STATUSES
 IN_FORCE = (RecordStatus.PUBLISHED, RecordStatus.CORRECTED)
+MANY_UNITS = 200  # past this many units asked for, one scan of the period's records beats the per-unit index lookups
 
 
 def _units(qs: QuerySet[DishonestyRecord], field: str, ids: Sequence[int] | None) -> QuerySet[DishonestyRecord]:
@@ -54,8 +55,8 @@ def _published_in(start: datetime.date, end: datetime.date, ids: Sequence[int] |
     table = DishonestyRecord._meta.db_table
     where = f"FROM {table} WHERE status IN %s AND published_at >= %s AND published_at < %s"
     params: list[Any] = [tuple(str(s) for s in COUNTED), low, high]
-    if ids is None:
-        # Every unit: an index-only scan of record_eval_published_idx filling two hash tables in one pass.
+    if ids is None or len(ids) > MANY_UNITS:
+        # Every unit (or many): an index-only scan of record_eval_published_idx filling two hash tables in one pass.
         sql = (
             "SELECT GROUPING(data_source_agency_id), subject_agency_id, severity, data_source_agency_id, count(*) "
             f"{where} GROUP BY GROUPING SETS ((subject_agency_id, severity), (data_source_agency_id))"
