@@ -367,6 +367,18 @@ class DishonestyRecord(UndeletableModel):
                 condition=Q(source__in=DEBTOR_SOURCES, status__in=VERIFIED_STATUSES),
                 name="record_eval_debtor_idx",
             ),
+            # ... and for the incremental recompute of a few units, the same records by subject and by data source.
+            models.Index(
+                fields=["subject_agency", "published_at"],
+                include=["severity"],
+                condition=Q(status__in=VERIFIED_STATUSES),
+                name="record_eval_subject_idx",
+            ),
+            models.Index(
+                fields=["data_source_agency", "published_at"],
+                condition=Q(status__in=VERIFIED_STATUSES),
+                name="record_eval_data_source_idx",
+            ),
         ]
 
     def __str__(self) -> str:
