@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -417,9 +418,22 @@ def rerank(period: Period, groups: set[tuple[int | None, str]] | None) -> int:
         if (s.rank, s.rank_of, s.previous_rank) != (rank, of, prev):
             s.rank, s.rank_of, s.previous_rank = rank, of, prev
             changed.append(s)
-    if changed:
-        Score.objects.bulk_update(changed, ["rank", "rank_of", "previous_rank"], batch_size=1000)
+    _update_ranks([(s.pk, s.rank, s.rank_of, s.previous_rank) for s in changed])
     return len(changed)
+
+
+def _update_ranks(rows: Sequence[tuple[int, int | None, int | None, int | None]], batch: int = 1000) -> None:
+    """One UPDATE … FROM (VALUES …) per thousand rows: bulk_update's CASE WHEN per row costs seconds for a period."""
+    table = connection.ops.quote_name(Score._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            values = ", ".join(["(%s::bigint, %s::integer, %s::integer, %s::integer)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} AS s SET rank = v.rank, rank_of = v.rank_of, previous_rank = v.previous_rank "  # noqa: S608 — names
+                f"FROM (VALUES {values}) AS v (id, rank, rank_of, previous_rank) WHERE s.id = v.id",
+                [value for row in chunk for value in row],
+            )
 
 
 def bests_of(p: Plan) -> dict[str, str | None]:
