@@ -133,7 +133,14 @@ def plan(period: Period, agency_ids: Sequence[int] | None = None) -> Plan:
     if not ids:
         return result
     need_all = {i.source_code for i in indicators if i.formula == FormulaType.RATIO_TO_BEST and i.source_code}
-    codes = {i.source_code for i in indicators if i.source_code and i.formula != FormulaType.MANUAL}
+    # A few units (the incremental run): no fetch for an indicator that applies to none of their kinds.
+    kinds = set(result.kinds.values())
+    codes = {
+        i.source_code
+        for i in indicators
+        if i.source_code and i.formula != FormulaType.MANUAL and (agency_ids is None or any(map(i.applies, kinds)))
+    }
+    codes |= need_all
     codes |= {v.source_code for v in vetoes if v.source_code}
     with computation():  # sources reading the same rows share one query
         for code in sorted(codes):
@@ -457,7 +464,7 @@ def recompute(period: Period, agency_ids: Sequence[int] | None = None, *, correc
     if agency_ids is None:
         Period.objects.filter(pk=period.pk).update(bests=bests_of(p), computed_at=timezone.now())
         period.bests = bests_of(p)
-    else:
+    elif set(agency_ids) - set(results):
         # Units asked for that are no longer evaluated (inactive, another kind) lose their score.
         gone = Score.objects.filter(period=period, agency_id__in=list(agency_ids)).exclude(agency_id__in=list(results))
         groups: set[tuple[int | None, str]] = set(gone.values_list("parent_id", "kind"))
