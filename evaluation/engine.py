@@ -357,11 +357,12 @@ def store(period: Period, results: Mapping[int, UnitResult], *, full: bool = Fal
     """Writes the results (only rows that changed), re-ranks the groups touched; `full`: the results are every unit,
     scores of units no longer evaluated are removed. Returns how many score rows changed."""
     now = timezone.now()
+    rows = Score.objects.filter(period=period)
+    if not full:
+        rows = rows.filter(agency_id__in=list(results))
     existing = {
         agency_id: (pk, digest, parent_id, kind)
-        for agency_id, pk, digest, parent_id, kind in Score.objects.filter(
-            period=period, agency_id__in=list(results)
-        ).values_list("agency_id", "pk", "digest", "parent_id", "kind")
+        for agency_id, pk, digest, parent_id, kind in rows.values_list("agency_id", "pk", "digest", "parent_id", "kind")
     }
     groups: set[tuple[int | None, str]] = set()
     new: list[Score] = []
@@ -381,9 +382,11 @@ def store(period: Period, results: Mapping[int, UnitResult], *, full: bool = Fal
             changed.append(Score(pk=pk, period=period, agency_id=agency_id, computed_at=now, digest=digest, **values))
     removed = 0
     if full:
-        gone = Score.objects.filter(period=period).exclude(agency_id__in=list(results))
-        groups |= set(gone.values_list("parent_id", "kind"))
-        removed, _ = gone.delete()
+        # Every score row of the period was read: the ones of units no longer evaluated go.
+        gone = [(pk, parent_id, kind) for a, (pk, _d, parent_id, kind) in existing.items() if a not in results]
+        if gone:
+            groups |= {(parent_id, kind) for _pk, parent_id, kind in gone}
+            removed, _ = Score.objects.filter(pk__in=[pk for pk, _p, _k in gone]).delete()
     if new:
         Score.objects.bulk_create(new, batch_size=1000)
     if changed:
