@@ -47,10 +47,33 @@ class UnitResult:
     grade: str
     vetoed: bool
     veto_reasons: list[dict[str, str]]
-    lines: list[dict[str, Any]]
+    # Per second-level indicator (indicator, raw, flag, inputs) and the re-spread's (effective weight, points): the
+    # `lines` dicts are built from them only when the values are read (a row to write, a comparison), not for a row
+    # whose digest matches.
+    parts: "list[tuple[_Prepared, str | None, str, dict[str, Any]]]"
+    spread_lines: list[tuple[str, str]]
     groups: dict[str, str]
     no_data: int
     digest_text: str = ""
+    built_lines: list[dict[str, Any]] | None = None
+
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        if self.built_lines is None:
+            self.built_lines = [
+                {
+                    "code": line.code,
+                    "group": line.group,
+                    "weight": line.weight_str,
+                    "raw": raw,
+                    "flag": flag,
+                    "inputs": inputs,
+                    "effective_weight": effective,
+                    "points": scaled,
+                }
+                for (line, raw, flag, inputs), (effective, scaled) in zip(self.parts, self.spread_lines, strict=True)
+            ]
+        return self.built_lines
 
     def digest(self) -> str:
         """SHA-256 of the values: a stored row whose digest matches needs no write (and is not even read in full).
@@ -191,8 +214,16 @@ class _Prepared:
     # per measure key: points, raw (their string), inputs, the line's digest fragment
     memo: dict[Any, tuple[Decimal | None, str | None, dict[str, Any], str]] = field(default_factory=dict)
 
+    fixed: dict[tuple[str | None, str], str] = field(default_factory=dict)  # fragments of the other branches
+
     def fragment(self, raw: str | None, flag: str, inputs: Mapping[str, Any]) -> str:
         return repr((self.code, self.group, self.weight_str, raw, flag, inputs))
+
+    def fixed_fragment(self, raw: str | None, flag: str) -> str:
+        found = self.fixed.get((raw, flag))
+        if found is None:
+            found = self.fixed[(raw, flag)] = self.fragment(raw, flag, {})
+        return found
 
 
 def _measure_key(measure: Measure | None) -> Any:
@@ -257,21 +288,24 @@ def _spread(p: Plan, points: tuple[Decimal | None, ...]) -> "SpreadStrings":
 def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> UnitResult:
     prepared = _prepare(p)
     points: list[Decimal | None] = []
-    details: list[dict[str, Any]] = []
+    parts: list[tuple[_Prepared, str | None, str, dict[str, Any]]] = []
     fragments: list[str] = []
+    no_data = 0
     for line in prepared:
         indicator = line.indicator
         value: Decimal | None
-        raw: str | None = None
-        inputs: dict[str, Any] = {}
-        fragment = ""
+        raw: str | None
+        inputs: dict[str, Any]
         if line.kinds is not None and kind not in line.kinds:
-            value, flag = None, NOT_APPLICABLE
+            value, raw, flag, inputs = None, None, NOT_APPLICABLE, {}
+            fragment = line.fixed_fragment(raw, flag)
         elif indicator.formula == FormulaType.MANUAL:
             value = formulas.manual(p.manual.get((agency_id, indicator.pk)), line.weight)
-            flag = NO_DATA if value is None else ""
+            raw, flag, inputs = (None, NO_DATA, {}) if value is None else (str(value), "", {})
+            fragment = line.fixed_fragment(raw, flag)
         elif line.measures is None:
-            value, flag = None, NO_SOURCE
+            value, raw, flag, inputs = None, None, NO_SOURCE, {}
+            fragment = line.fixed_fragment(raw, flag)
         else:
             measure = line.measures.get(agency_id)
             key = _measure_key(measure)
@@ -284,25 +318,12 @@ def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> Uni
                 line.memo[key] = known
             value, raw, inputs, fragment = known
             flag = NO_DATA if value is None else ""
-        if not fragment:
-            raw = None if value is None else str(value)
-            fragment = line.fragment(raw, flag, inputs)
+        if flag:
+            no_data += 1
         points.append(value)
         fragments.append(fragment)
-        details.append(
-            {
-                "code": line.code,
-                "group": line.group,
-                "weight": line.weight_str,
-                "raw": raw,
-                "flag": flag,
-                "inputs": inputs,
-            }
-        )
+        parts.append((line, raw, flag, inputs))
     spread_lines, groups, total, spread_fragment = _spread(p, tuple(points))
-    for detail, (effective, scaled) in zip(details, spread_lines, strict=True):
-        detail["effective_weight"] = effective
-        detail["points"] = scaled
     reasons: list[dict[str, str]] = []
     for rule in p.vetoes:
         if rule.source_code:
@@ -314,7 +335,6 @@ def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> Uni
             reasons.append({"code": rule.code, "kind": rule.kind, "count": "1"})
     vetoed = bool(reasons)
     grade = formulas.grade_of(total, p.grades, vetoed)
-    no_data = sum(1 for d in details if d["flag"])
     head = repr((kind, parent_id, str(total), grade, vetoed, reasons, no_data))
     return UnitResult(
         agency_id=agency_id,
@@ -324,7 +344,8 @@ def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> Uni
         grade=grade,
         vetoed=vetoed,
         veto_reasons=reasons,
-        lines=details,
+        parts=parts,
+        spread_lines=spread_lines,
         groups=dict(groups),
         no_data=no_data,
         digest_text="\n".join([head, spread_fragment, *fragments]),
