@@ -390,17 +390,18 @@ def store(period: Period, results: Mapping[int, UnitResult], *, full: bool = Fal
     changed: list[Score] = []
     fields = list(next(iter(results.values())).values()) if results else []
     for agency_id, result in results.items():
-        values = result.values()
         digest = result.digest()
         groups.add((result.parent_id, result.kind))
         row = existing.get(agency_id)
         if row is None:
-            new.append(Score(period=period, agency_id=agency_id, computed_at=now, digest=digest, **values))
+            new.append(Score(period=period, agency_id=agency_id, computed_at=now, digest=digest, **result.values()))
             continue
         pk, stored_digest, parent_id, kind = row
         groups.add((parent_id, kind))
-        if stored_digest != digest:
-            changed.append(Score(pk=pk, period=period, agency_id=agency_id, computed_at=now, digest=digest, **values))
+        if stored_digest != digest:  # the values (and their lines) are built only for a row to write
+            changed.append(
+                Score(pk=pk, period=period, agency_id=agency_id, computed_at=now, digest=digest, **result.values())
+            )
     removed = 0
     if full:
         # Every score row of the period was read: the ones of units no longer evaluated go.
