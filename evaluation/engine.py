@@ -8,13 +8,13 @@ re-ranks the groups (same parent, same unit kind) the units are in. The query co
 
 import datetime
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ from evaluation.models import (
     Score,
     VetoRule,
 )
-from kernel.sources import Measure, source
+from kernel.sources import Measure, computation, source
 from subjects.models import Agency
 
 NO_SOURCE = "no_source"
@@ -47,14 +47,42 @@ class UnitResult:
     grade: str
     vetoed: bool
     veto_reasons: list[dict[str, str]]
-    lines: list[dict[str, Any]]
+    # Per second-level indicator (indicator, raw, flag, inputs) and the re-spread's (effective weight, points): the
+    # `lines` dicts are built from them only when the values are read (a row to write, a comparison), not for a row
+    # whose digest matches.
+    parts: "list[tuple[_Prepared, str | None, str, dict[str, Any]]]"
+    spread_lines: list[tuple[str, str]]
     groups: dict[str, str]
     no_data: int
+    digest_text: str = ""
+    built_lines: list[dict[str, Any]] | None = None
+
+    @property
+    def lines(self) -> list[dict[str, Any]]:
+        if self.built_lines is None:
+            self.built_lines = [
+                {
+                    "code": line.code,
+                    "group": line.group,
+                    "weight": line.weight_str,
+                    "raw": raw,
+                    "flag": flag,
+                    "inputs": inputs,
+                    "effective_weight": effective,
+                    "points": scaled,
+                }
+                for (line, raw, flag, inputs), (effective, scaled) in zip(self.parts, self.spread_lines, strict=True)
+            ]
+        return self.built_lines
 
     def digest(self) -> str:
-        """SHA-256 of the values: a stored row whose digest matches needs no write (and is not even read in full)."""
-        values = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.values().items()}
-        return hashlib.sha256(json.dumps(values, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        """SHA-256 of the values: a stored row whose digest matches needs no write (and is not even read in full).
+        score_unit hashes a text that determines every value — each line's fragment (code, group, weight, raw, flag,
+        inputs: computed once per distinct figure) and the re-spread's (once per distinct combination of points) —
+        far cheaper than serialising every unit's lines; only this recompute compares it."""
+        if not self.digest_text:
+            self.digest_text = repr(self.values())
+        return hashlib.sha256(self.digest_text.encode()).hexdigest()
 
     def values(self) -> dict[str, Any]:
         return {
@@ -83,6 +111,10 @@ def _inputs(measure: Measure | None) -> dict[str, Any]:
     return data
 
 
+# A re-spread as stored: per line (effective weight, points), the groups' points, the total, its digest fragment.
+SpreadStrings = tuple[list[tuple[str, str]], dict[str, str], Decimal, str]
+
+
 @dataclass
 class Plan:
     """What one computation of a period reads, fetched once for every unit."""
@@ -99,6 +131,8 @@ class Plan:
     best: dict[str, Decimal | None] = field(default_factory=dict)
     manual: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     manual_vetoes: dict[int, list[int]] = field(default_factory=dict)
+    prepared: "list[_Prepared] | None" = None
+    spreads: "dict[tuple[Decimal | None, ...], SpreadStrings]" = field(default_factory=dict)
 
 
 def plan(period: Period, agency_ids: Sequence[int] | None = None) -> Plan:
@@ -122,13 +156,23 @@ def plan(period: Period, agency_ids: Sequence[int] | None = None) -> Plan:
     if not ids:
         return result
     need_all = {i.source_code for i in indicators if i.formula == FormulaType.RATIO_TO_BEST and i.source_code}
-    codes = {i.source_code for i in indicators if i.source_code and i.formula != FormulaType.MANUAL}
+    # A few units (the incremental run): no fetch for an indicator that applies to none of their kinds.
+    kinds = set(result.kinds.values())
+    codes = {
+        i.source_code
+        for i in indicators
+        if i.source_code and i.formula != FormulaType.MANUAL and (agency_ids is None or any(map(i.applies, kinds)))
+    }
+    codes |= need_all
     codes |= {v.source_code for v in vetoes if v.source_code}
-    for code in sorted(codes):
-        src = source(code)
-        if src is None:
-            continue
-        result.measures[code] = src.fetch(period.start, period.end, None if code in need_all else ids)
+    with computation():  # sources reading the same rows share one query
+        for code in sorted(codes):
+            src = source(code)
+            if src is None:
+                continue
+            # Every unit: the sources' plain GROUP BYs (no list of ids); the units not evaluated are never looked up.
+            asked = None if agency_ids is None or code in need_all else ids
+            result.measures[code] = src.fetch(period.start, period.end, asked)
     if need_all:
         # The best unit is looked for among every unit the set evaluates whose kind the indicator applies to.
         every = dict(
@@ -155,55 +199,131 @@ def plan(period: Period, agency_ids: Sequence[int] | None = None) -> Plan:
     return result
 
 
-def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> UnitResult:
-    if not p.group_weights:
+@dataclass
+class _Prepared:
+    """One second-level indicator, read once per plan: what scoring a unit needs, and the points already computed
+    for a measure (units with the same figures score the same: the formulas are pure)."""
+
+    indicator: Indicator
+    code: str
+    group: str
+    weight: Decimal
+    weight_str: str
+    measures: Mapping[int, Measure] | None  # None: no source (manual, or not registered)
+    kinds: frozenset[str] | None  # the unit kinds it applies to (None: every kind)
+    # per measure key: points, raw (their string), inputs, the line's digest fragment
+    memo: dict[Any, tuple[Decimal | None, str | None, dict[str, Any], str]] = field(default_factory=dict)
+
+    fixed: dict[tuple[str | None, str], str] = field(default_factory=dict)  # fragments of the other branches
+
+    def fragment(self, raw: str | None, flag: str, inputs: Mapping[str, Any]) -> str:
+        return repr((self.code, self.group, self.weight_str, raw, flag, inputs))
+
+    def fixed_fragment(self, raw: str | None, flag: str) -> str:
+        found = self.fixed.get((raw, flag))
+        if found is None:
+            found = self.fixed[(raw, flag)] = self.fragment(raw, flag, {})
+        return found
+
+
+def _measure_key(measure: Measure | None) -> Any:
+    if measure is None:
+        return None
+    if not measure.by_level and measure.value is None:
+        return (measure.total, measure.good, measure.partial)
+    return (measure.total, measure.good, measure.partial, tuple(measure.by_level.items()), measure.value)
+
+
+def _prepare(p: Plan) -> list[_Prepared]:
+    if p.prepared is None:
         p.group_weights = {i.code: Decimal(i.weight) for i in p.indicators if i.level == 1}
         p.parent_code = {i.pk: i.code for i in p.indicators if i.level == 1}
-    parent_code = p.parent_code
-    lines: list[Line] = []
-    details: list[dict[str, Any]] = []
-    for indicator in p.indicators:
-        if indicator.level == 1:
-            continue
-        weight = Decimal(indicator.weight)
-        params: Mapping[str, Any] = indicator.params or {}
-        measure: Measure | None = None
-        flag = ""
-        points: Decimal | None
-        if not indicator.applies(kind):
-            points, flag = None, NOT_APPLICABLE
+        p.prepared = []
+        for indicator in p.indicators:
+            if indicator.level == 1:
+                continue
+            weight = Decimal(indicator.weight)
+            p.prepared.append(
+                _Prepared(
+                    indicator=indicator,
+                    code=indicator.code,
+                    group=p.parent_code.get(indicator.parent_id or 0, ""),
+                    weight=weight,
+                    weight_str=str(weight),
+                    measures=None if indicator.formula == FormulaType.MANUAL else p.measures.get(indicator.source_code),
+                    kinds=frozenset(indicator.applies_to) if indicator.applies_to else None,
+                )
+            )
+    return p.prepared
+
+
+def _points(p: Plan, line: _Prepared, measure: Measure | None) -> Decimal | None:
+    indicator, weight = line.indicator, line.weight
+    params: Mapping[str, Any] = indicator.params or {}
+    if indicator.formula == FormulaType.RATE:
+        return formulas.rate(measure, params, weight)
+    if indicator.formula == FormulaType.DEDUCTION:
+        return formulas.deduction(measure, params, weight)
+    if indicator.formula == FormulaType.TIER:
+        return formulas.tier(measure, params, weight)
+    return formulas.ratio_to_best(measure, params, weight, p.best.get(indicator.code))
+
+
+def _spread(p: Plan, points: tuple[Decimal | None, ...]) -> "SpreadStrings":
+    """The re-spread for one combination of points (many units share one), as the strings the lines store."""
+    found = p.spreads.get(points)
+    if found is None:
+        lines = [
+            Line(code=line.code, group=line.group, weight=line.weight, points=value)
+            for line, value in zip(p.prepared or [], points, strict=True)
+        ]
+        spread = formulas.spread(lines, p.group_weights)
+        strings = [(str(spread.effective_weight[x.code]), str(spread.points[x.code])) for x in lines]
+        groups = {g: str(v) for g, v in spread.groups.items()}
+        found = (strings, groups, spread.total, repr((strings, groups, spread.total)))
+        p.spreads[points] = found
+    return found
+
+
+def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> UnitResult:
+    prepared = _prepare(p)
+    points: list[Decimal | None] = []
+    parts: list[tuple[_Prepared, str | None, str, dict[str, Any]]] = []
+    fragments: list[str] = []
+    no_data = 0
+    for line in prepared:
+        indicator = line.indicator
+        value: Decimal | None
+        raw: str | None
+        inputs: dict[str, Any]
+        if line.kinds is not None and kind not in line.kinds:
+            value, raw, flag, inputs = None, None, NOT_APPLICABLE, {}
+            fragment = line.fixed_fragment(raw, flag)
         elif indicator.formula == FormulaType.MANUAL:
-            points = formulas.manual(p.manual.get((agency_id, indicator.pk)), weight)
-            flag = NO_DATA if points is None else ""
-        elif indicator.source_code not in p.measures:
-            points, flag = None, NO_SOURCE
+            value = formulas.manual(p.manual.get((agency_id, indicator.pk)), line.weight)
+            raw, flag, inputs = (None, NO_DATA, {}) if value is None else (str(value), "", {})
+            fragment = line.fixed_fragment(raw, flag)
+        elif line.measures is None:
+            value, raw, flag, inputs = None, None, NO_SOURCE, {}
+            fragment = line.fixed_fragment(raw, flag)
         else:
-            measure = p.measures[indicator.source_code].get(agency_id)
-            if indicator.formula == FormulaType.RATE:
-                points = formulas.rate(measure, params, weight)
-            elif indicator.formula == FormulaType.DEDUCTION:
-                points = formulas.deduction(measure, params, weight)
-            elif indicator.formula == FormulaType.TIER:
-                points = formulas.tier(measure, params, weight)
-            else:
-                points = formulas.ratio_to_best(measure, params, weight, p.best.get(indicator.code))
-            flag = NO_DATA if points is None else ""
-        group = parent_code.get(indicator.parent_id or 0, "")
-        lines.append(Line(code=indicator.code, group=group, weight=weight, points=points))
-        details.append(
-            {
-                "code": indicator.code,
-                "group": group,
-                "weight": str(weight),
-                "raw": None if points is None else str(points),
-                "flag": flag,
-                "inputs": _inputs(measure),
-            }
-        )
-    spread = formulas.spread(lines, p.group_weights)
-    for detail in details:
-        detail["effective_weight"] = str(spread.effective_weight[detail["code"]])
-        detail["points"] = str(spread.points[detail["code"]])
+            measure = line.measures.get(agency_id)
+            key = _measure_key(measure)
+            known = line.memo.get(key)
+            if known is None:
+                computed = _points(p, line, measure)
+                text = None if computed is None else str(computed)
+                data = _inputs(measure)
+                known = (computed, text, data, line.fragment(text, NO_DATA if computed is None else "", data))
+                line.memo[key] = known
+            value, raw, inputs, fragment = known
+            flag = NO_DATA if value is None else ""
+        if flag:
+            no_data += 1
+        points.append(value)
+        fragments.append(fragment)
+        parts.append((line, raw, flag, inputs))
+    spread_lines, groups, total, spread_fragment = _spread(p, tuple(points))
     reasons: list[dict[str, str]] = []
     for rule in p.vetoes:
         if rule.source_code:
@@ -214,17 +334,21 @@ def score_unit(p: Plan, agency_id: int, kind: str, parent_id: int | None) -> Uni
         elif rule.pk in p.manual_vetoes.get(agency_id, []):
             reasons.append({"code": rule.code, "kind": rule.kind, "count": "1"})
     vetoed = bool(reasons)
+    grade = formulas.grade_of(total, p.grades, vetoed)
+    head = repr((kind, parent_id, str(total), grade, vetoed, reasons, no_data))
     return UnitResult(
         agency_id=agency_id,
         kind=kind,
         parent_id=parent_id,
-        total=spread.total,
-        grade=formulas.grade_of(spread.total, p.grades, vetoed),
+        total=total,
+        grade=grade,
         vetoed=vetoed,
         veto_reasons=reasons,
-        lines=details,
-        groups={g: str(v) for g, v in spread.groups.items()},
-        no_data=sum(1 for d in details if d["flag"]),
+        parts=parts,
+        spread_lines=spread_lines,
+        groups=dict(groups),
+        no_data=no_data,
+        digest_text="\n".join([head, spread_fragment, *fragments]),
     )
 
 
@@ -254,33 +378,37 @@ def store(period: Period, results: Mapping[int, UnitResult], *, full: bool = Fal
     """Writes the results (only rows that changed), re-ranks the groups touched; `full`: the results are every unit,
     scores of units no longer evaluated are removed. Returns how many score rows changed."""
     now = timezone.now()
+    rows = Score.objects.filter(period=period)
+    if not full:
+        rows = rows.filter(agency_id__in=list(results))
     existing = {
         agency_id: (pk, digest, parent_id, kind)
-        for agency_id, pk, digest, parent_id, kind in Score.objects.filter(
-            period=period, agency_id__in=list(results)
-        ).values_list("agency_id", "pk", "digest", "parent_id", "kind")
+        for agency_id, pk, digest, parent_id, kind in rows.values_list("agency_id", "pk", "digest", "parent_id", "kind")
     }
     groups: set[tuple[int | None, str]] = set()
     new: list[Score] = []
     changed: list[Score] = []
     fields = list(next(iter(results.values())).values()) if results else []
     for agency_id, result in results.items():
-        values = result.values()
         digest = result.digest()
         groups.add((result.parent_id, result.kind))
         row = existing.get(agency_id)
         if row is None:
-            new.append(Score(period=period, agency_id=agency_id, computed_at=now, digest=digest, **values))
+            new.append(Score(period=period, agency_id=agency_id, computed_at=now, digest=digest, **result.values()))
             continue
         pk, stored_digest, parent_id, kind = row
         groups.add((parent_id, kind))
-        if stored_digest != digest:
-            changed.append(Score(pk=pk, period=period, agency_id=agency_id, computed_at=now, digest=digest, **values))
+        if stored_digest != digest:  # the values (and their lines) are built only for a row to write
+            changed.append(
+                Score(pk=pk, period=period, agency_id=agency_id, computed_at=now, digest=digest, **result.values())
+            )
     removed = 0
     if full:
-        gone = Score.objects.filter(period=period).exclude(agency_id__in=list(results))
-        groups |= set(gone.values_list("parent_id", "kind"))
-        removed, _ = gone.delete()
+        # Every score row of the period was read: the ones of units no longer evaluated go.
+        gone = [(pk, parent_id, kind) for a, (pk, _d, parent_id, kind) in existing.items() if a not in results]
+        if gone:
+            groups |= {(parent_id, kind) for _pk, parent_id, kind in gone}
+            removed, _ = Score.objects.filter(pk__in=[pk for pk, _p, _k in gone]).delete()
     if new:
         Score.objects.bulk_create(new, batch_size=1000)
     if changed:
@@ -322,9 +450,22 @@ def rerank(period: Period, groups: set[tuple[int | None, str]] | None) -> int:
         if (s.rank, s.rank_of, s.previous_rank) != (rank, of, prev):
             s.rank, s.rank_of, s.previous_rank = rank, of, prev
             changed.append(s)
-    if changed:
-        Score.objects.bulk_update(changed, ["rank", "rank_of", "previous_rank"], batch_size=1000)
+    _update_ranks([(s.pk, s.rank, s.rank_of, s.previous_rank) for s in changed])
     return len(changed)
+
+
+def _update_ranks(rows: Sequence[tuple[int, int | None, int | None, int | None]], batch: int = 1000) -> None:
+    """One UPDATE … FROM (VALUES …) per thousand rows: bulk_update's CASE WHEN per row costs seconds for a period."""
+    table = connection.ops.quote_name(Score._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            values = ", ".join(["(%s::bigint, %s::integer, %s::integer, %s::integer)"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} AS s SET rank = v.rank, rank_of = v.rank_of, previous_rank = v.previous_rank "  # noqa: S608 — names
+                f"FROM (VALUES {values}) AS v (id, rank, rank_of, previous_rank) WHERE s.id = v.id",
+                [value for row in chunk for value in row],
+            )
 
 
 def bests_of(p: Plan) -> dict[str, str | None]:
@@ -348,7 +489,7 @@ def recompute(period: Period, agency_ids: Sequence[int] | None = None, *, correc
     if agency_ids is None:
         Period.objects.filter(pk=period.pk).update(bests=bests_of(p), computed_at=timezone.now())
         period.bests = bests_of(p)
-    else:
+    elif set(agency_ids) - set(results):
         # Units asked for that are no longer evaluated (inactive, another kind) lose their score.
         gone = Score.objects.filter(period=period, agency_id__in=list(agency_ids)).exclude(agency_id__in=list(results))
         groups: set[tuple[int | None, str]] = set(gone.values_list("parent_id", "kind"))

@@ -10,11 +10,13 @@ evaluation registers a listener that marks the (unit, period) dirty in the same 
 recomputes the dirty ones. Nothing here knows what an agency or a period is: ids and dates only.
 """
 
+import contextlib
+import contextvars
 import datetime
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.functional import Promise
 
@@ -79,6 +81,33 @@ def count_by(rows: Iterable[tuple[int, str, int]]) -> dict[int, Measure]:
         if agency_id is not None:
             found.setdefault(agency_id, {})[level] = found.get(agency_id, {}).get(level, 0) + n
     return {a: Measure(total=sum(levels.values()), by_level=levels) for a, levels in found.items()}
+
+
+# -- one computation: sources that read the same rows share one query ---------------------------------------------
+
+T = TypeVar("T")
+_memo: contextvars.ContextVar[dict[Hashable, Any] | None] = contextvars.ContextVar("evaluation_memo", default=None)
+
+
+@contextlib.contextmanager
+def computation() -> Iterator[None]:
+    """One computation of a period (the evaluation wraps its fetches in it): inside, `shared` answers a key once."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def shared(key: Hashable, compute: Callable[[], T]) -> T:
+    """What several sources read from the same rows (e.g. the records published in a period, by subject for one and
+    by data source for another): computed once per `computation()` for the key, or every time outside one."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
 
 
 _sources: dict[str, Source] = {}

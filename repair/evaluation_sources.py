@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.sources import RATE, Item, Measure, Source, day_bounds, source_register
-from records.evaluation_sources import COUNTED
-from records.models import DishonestyRecord
+from records.evaluation_sources import published_in
 from repair.models import Complaint, Objection, ObjectionStatus, RepairApplication
 
 
@@ -22,14 +21,12 @@ def _upheld(start: datetime.date, end: datetime.date) -> QuerySet[Objection]:
 
 def upheld_fetch(start: datetime.date, end: datetime.date, ids: Sequence[int] | None) -> Mapping[int, Measure]:
     """B4, 1 − upheld objections ÷ records published: the unit supplying the records (data-source agency) is rated
-    on the records it had published in the period and the objections to its records upheld in the period."""
-    low, high = day_bounds(start, end)
-    published = DishonestyRecord.objects.filter(status__in=COUNTED, published_at__gte=low, published_at__lt=high)
+    on the records it had published in the period (the records' shared count, records.evaluation_sources) and the
+    objections to its records upheld in the period."""
+    totals = published_in(start, end, ids).by_data_source
     upheld = _upheld(start, end)
     if ids is not None:
-        published = published.filter(data_source_agency_id__in=list(ids))
         upheld = upheld.filter(record__data_source_agency_id__in=list(ids))
-    totals = dict(published.order_by().values_list("data_source_agency_id").annotate(n=Count("pk")))
     lost = dict(upheld.order_by().values_list("record__data_source_agency_id").annotate(n=Count("pk")))
     return {
         a: Measure(total=max(totals.get(a, 0), lost.get(a, 0)), good=max(0, totals.get(a, 0) - lost.get(a, 0)))

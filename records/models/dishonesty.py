@@ -78,6 +78,8 @@ IN_FORCE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CORRECTED)
 # Verified by the credit office and not revoked: the record counts against its subject and responsible persons, even
 # once repaired or expired (it happened; docs/domain.md §3).
 VERIFIED_STATUSES = (*IN_FORCE_STATUSES, RecordStatus.REPAIRED, RecordStatus.EXPIRED)
+# Listed as a dishonest judgment debtor or for unpaid utility fees (the evaluation's A2 indicator and veto).
+DEBTOR_SOURCES = (RecordSource.DISHONEST_DEBTOR, RecordSource.UTILITY_ARREARS)
 EDITABLE_STATUSES = (RecordStatus.CANDIDATE, RecordStatus.DRAFT, RecordStatus.AWAITING_REVIEW, RecordStatus.RETURNED)
 
 
@@ -351,6 +353,32 @@ class DishonestyRecord(UndeletableModel):
             models.Index(fields=["status", "-published_at"], name="record_status_published_idx"),
             # The expiry job: records in force whose window has closed.
             models.Index(fields=["disclosure_ends_on"], name="record_disclosure_end_idx"),
+            # The evaluation (records/evaluation_sources.py) reads these two from the index alone (index-only scans):
+            # records published in a period by subject, severity and data source; debtor records by subject.
+            models.Index(
+                fields=["published_at"],
+                include=["subject_agency", "severity", "data_source_agency"],
+                condition=Q(status__in=VERIFIED_STATUSES),
+                name="record_eval_published_idx",
+            ),
+            models.Index(
+                fields=["subject_agency", "status"],
+                include=["published_at", "updated_at"],
+                condition=Q(source__in=DEBTOR_SOURCES, status__in=VERIFIED_STATUSES),
+                name="record_eval_debtor_idx",
+            ),
+            # ... and for the incremental recompute of a few units, the same records by subject and by data source.
+            models.Index(
+                fields=["subject_agency", "published_at"],
+                include=["severity"],
+                condition=Q(status__in=VERIFIED_STATUSES),
+                name="record_eval_subject_idx",
+            ),
+            models.Index(
+                fields=["data_source_agency", "published_at"],
+                condition=Q(status__in=VERIFIED_STATUSES),
+                name="record_eval_data_source_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -113,3 +113,20 @@ def test_an_indicator_whose_source_is_not_registered_is_flagged_and_its_weight_s
     clean = Score.objects.get(period=period, agency=world.agency_b)
     assert line(clean, "B1")["flag"] == engine.NO_SOURCE and line(clean, "B1")["effective_weight"] == "0.00"
     assert clean.total == Decimal("100.00")
+
+
+def test_the_sources_counting_published_records_share_one_scan_and_one_unit_reads_the_same(
+    world: City, period: Period
+) -> None:
+    publish(world, severity="general")
+    publish(world, severity="minor", source="dishonest_debtor")
+    with CaptureQueriesContext(connection) as ctx:
+        everyone = engine.plan(period).measures
+    # records.published_by_severity and repair.objections_upheld read one GROUPING SETS query between them.
+    assert sum("GROUPING(" in q["sql"] for q in ctx.captured_queries) == 1
+    for agency in (world.agency_a, world.agency_b, world.unit_a):
+        one = engine.plan(period, [agency.pk]).measures
+        for code in ("records.published_by_severity", "records.dishonest_debtor", "repair.objections_upheld"):
+            assert one[code].get(agency.pk) == everyone[code].get(agency.pk), (code, agency)
+    assert everyone["records.published_by_severity"][world.agency_a.pk].by_level == {"general": 1, "minor": 1}
+    assert everyone["records.dishonest_debtor"][world.agency_a.pk].by_level == {"listed": 1}
